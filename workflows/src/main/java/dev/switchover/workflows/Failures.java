@@ -1,0 +1,58 @@
+package dev.switchover.workflows;
+
+import io.temporal.failure.ApplicationFailure;
+import java.util.List;
+
+/**
+ * Failure types that retrying cannot fix. Activities and the workflow raise them with a message
+ * that says what to do; activity retry policies list them as non-retryable.
+ */
+public final class Failures {
+  /** The target's disk is too slow: pick faster storage or lower benchmark.minIops knowingly. */
+  public static final String IOPS_BELOW_FLOOR = "IopsBelowFloor";
+  /** A host is not the one the spec names, or is in the wrong state for the step. */
+  public static final String WRONG_HOST = "WrongHost";
+  /** A password or key was refused. */
+  public static final String BAD_CREDENTIALS = "BadCredentials";
+  /** The target's data directory holds something that is not ours to delete. */
+  public static final String WIPE_REFUSED = "WipeRefused";
+  /** A source setting needs a restart the spec does not allow. */
+  public static final String NEEDS_RESTART = "NeedsRestart";
+  /** Preflight found something that must be fixed by hand (versions, space, reachability). */
+  public static final String PREFLIGHT_FAILED = "PreflightFailed";
+  /** The SSH host key is unknown or changed. */
+  public static final String HOST_KEY_REJECTED = "HostKeyRejected";
+  /** A secret reference cannot be resolved on the worker. */
+  public static final String SECRET_UNAVAILABLE = "SecretUnavailable";
+  /** The target did not catch up by the spec's deadline. */
+  public static final String CATCH_UP_DEADLINE = "CatchUpDeadline";
+  /** After freezing, the target did not reach the source's final position in time. */
+  public static final String SYNC_NOT_REACHED = "SyncNotReached";
+  /** An operator hook exited non-zero or timed out. */
+  public static final String HOOK_FAILED = "HookFailed";
+  /** The spec does not pass validation. */
+  public static final String INVALID_SPEC = "InvalidSpec";
+  /** An operator aborted the migration. */
+  public static final String ABORTED = "Aborted";
+
+  /** Listed in every activity retry policy. */
+  public static final List<String> NON_RETRYABLE =
+      List.of(
+          IOPS_BELOW_FLOOR,
+          WRONG_HOST,
+          BAD_CREDENTIALS,
+          WIPE_REFUSED,
+          NEEDS_RESTART,
+          PREFLIGHT_FAILED,
+          HOST_KEY_REJECTED,
+          SECRET_UNAVAILABLE,
+          SYNC_NOT_REACHED,
+          HOOK_FAILED,
+          INVALID_SPEC);
+
+  private Failures() {}
+
+  public static ApplicationFailure fatal(String type, String message) {
+    return ApplicationFailure.newNonRetryableFailure(message, type);
+  }
+}

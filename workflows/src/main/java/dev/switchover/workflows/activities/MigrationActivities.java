@@ -1,0 +1,62 @@
+package dev.switchover.workflows.activities;
+
+import dev.switchover.workflows.spec.MigrationSpec;
+import io.temporal.activity.ActivityInterface;
+
+/**
+ * One method per runbook step, named as the step. Implementations pick the engine from the spec;
+ * the workflow never asks which engine it runs. Every method is idempotent: a retry after a
+ * worker crash finds the work done (or half done) and finishes it, never repeats a destructive
+ * act. Timeouts and retries for each are declared in {@code ActivityProfiles}.
+ */
+@ActivityInterface
+public interface MigrationActivities {
+
+  /** Both hosts reachable, versions compatible, space enough, settings that must change. */
+  PreflightReport preflight(MigrationSpec spec);
+
+  /** fio on the target's data volume; the workflow compares IOPS with the floor. */
+  BenchmarkResult benchmarkTarget(MigrationSpec spec);
+
+  /** Replication account, access rule, settings (reload, not restart) and slot on the source. */
+  SourcePreparation prepareSource(MigrationSpec spec);
+
+  /** Undoes exactly what {@link #prepareSource} recorded as its own changes. */
+  void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation);
+
+  /** Guarded wipe of the target, base copy with progress heartbeats, target started as replica. */
+  BaseCopyResult baseCopy(MigrationSpec spec);
+
+  /** One sample of replication lag. */
+  LagSample measureLag(MigrationSpec spec);
+
+  /** The operator's stop-application hook. */
+  void stopApplication(MigrationSpec spec);
+
+  /** The operator's resume-application hook, run when a cutover is rolled back. */
+  void resumeApplication(MigrationSpec spec);
+
+  /** Source refuses writes; returns its final position. */
+  FrozenSource freezeWrites(MigrationSpec spec);
+
+  /** Source takes writes again: the undo of {@link #freezeWrites}. */
+  void unfreezeWrites(MigrationSpec spec);
+
+  /** Waits until the target has replayed the source's final position, or fails. */
+  SyncProof verifySync(MigrationSpec spec, FrozenSource frozen);
+
+  /** Promotes the target after proving it is a replica of this source holding the final position. */
+  PromotionResult promote(MigrationSpec spec, FrozenSource frozen);
+
+  /** Points clients at the new primary. */
+  TrafficSwitchResult switchTraffic(MigrationSpec spec);
+
+  /** A fresh backup of the new primary. */
+  BackupResult backupNewPrimary(MigrationSpec spec);
+
+  /** Time sync, firewall and memory tuning on the new primary. */
+  ChecklistResult runChecklist(MigrationSpec spec);
+
+  /** Writes the report (JSON and Markdown) on the worker's machine. */
+  ReportLocation writeReport(MigrationSpec spec, MigrationReport report);
+}

@@ -1,0 +1,4 @@
+package dev.switchover.workflows.activities;
+
+/** The target as a primary. {@code alreadyPromoted} when a retry found the work done. */
+public record PromotionResult(boolean alreadyPromoted, String newPrimaryPosition, String detail) {}

@@ -1,0 +1,29 @@
+package dev.switchover.workflows.spec;
+
+/**
+ * The database server on a host. {@code adminPassword} is a reference ({@code env:NAME} or
+ * {@code file:PATH}) that the worker resolves; the spec never holds a secret because it is stored
+ * in the workflow's history. A missing {@code dataDirectory} is asked of the running server.
+ */
+public record DatabaseSpec(
+    Integer port,
+    String adminUser,
+    String adminPassword,
+    String osUser,
+    String dataDirectory,
+    String serviceStart,
+    String serviceStop,
+    TlsMode tls) {
+
+  DatabaseSpec withDefaults(Engine engine) {
+    return new DatabaseSpec(
+        port == null ? engine.defaultPort : port,
+        adminUser == null ? engine.defaultAdminUser : adminUser,
+        adminPassword,
+        osUser == null ? engine.defaultOsUser : osUser,
+        dataDirectory,
+        serviceStart == null ? engine.defaultServiceStart : serviceStart,
+        serviceStop == null ? engine.defaultServiceStop : serviceStop,
+        tls == null ? TlsMode.PREFER : tls);
+  }
+}
