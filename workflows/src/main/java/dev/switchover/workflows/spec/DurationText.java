@@ -36,17 +36,21 @@ public final class DurationText {
     if (!WHOLE.matcher(t).matches()) throw invalid(text);
     Duration total = Duration.ZERO;
     Matcher m = PART.matcher(t);
-    while (m.find()) {
-      long n = Long.parseLong(m.group(1));
-      total =
-          total.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-              });
+    try {
+      while (m.find()) {
+        long n = Long.parseLong(m.group(1));
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  case "h" -> Duration.ofHours(n);
+                  default -> Duration.ofDays(n);
+                });
+      }
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' is too long a duration; write a shorter one");
     }
     return total;
   }
@@ -54,6 +58,10 @@ public final class DurationText {
   /** The shortest human form: 90s becomes "1m30s". */
   public static String format(Duration d) {
     if (d.isZero()) return "0s";
+    // The short form has no sign and no unit below a millisecond; ISO-8601 keeps those exact.
+    if (d.isNegative() || d.getNano() % 1_000_000 != 0 || d.getSeconds() >= Long.MAX_VALUE / 1000) {
+      return d.toString();
+    }
     StringBuilder b = new StringBuilder();
     long ms = d.toMillis();
     long days = ms / 86_400_000L;

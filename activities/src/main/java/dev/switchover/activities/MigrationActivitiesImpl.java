@@ -1,0 +1,170 @@
+package dev.switchover.activities;
+
+import dev.switchover.activities.bench.FioBenchmark;
+import dev.switchover.activities.checklist.FinalChecklist;
+import dev.switchover.activities.engine.DatabaseEngine;
+import dev.switchover.activities.engine.postgres.PostgresEngine;
+import dev.switchover.activities.hooks.HookRunner;
+import dev.switchover.activities.report.ReportWriter;
+import dev.switchover.activities.secrets.SecretResolver;
+import dev.switchover.activities.traffic.CommandSwitch;
+import dev.switchover.workflows.Failures;
+import dev.switchover.workflows.activities.BackupResult;
+import dev.switchover.workflows.activities.BaseCopyResult;
+import dev.switchover.workflows.activities.BenchmarkResult;
+import dev.switchover.workflows.activities.Check;
+import dev.switchover.workflows.activities.ChecklistResult;
+import dev.switchover.workflows.activities.FrozenSource;
+import dev.switchover.workflows.activities.LagSample;
+import dev.switchover.workflows.activities.MigrationActivities;
+import dev.switchover.workflows.activities.MigrationReport;
+import dev.switchover.workflows.activities.PreflightReport;
+import dev.switchover.workflows.activities.PromotionResult;
+import dev.switchover.workflows.activities.ReportLocation;
+import dev.switchover.workflows.activities.SourcePreparation;
+import dev.switchover.workflows.activities.SyncProof;
+import dev.switchover.workflows.activities.TrafficSwitchResult;
+import dev.switchover.workflows.spec.Engine;
+import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.spec.TrafficSwitch;
+import io.temporal.activity.Activity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runbook's steps against real hosts. Engine-specific work goes to the spec's engine;
+ * benchmark, hooks, traffic switch, checklist and report are shared.
+ */
+public final class MigrationActivitiesImpl implements MigrationActivities {
+  private final Map<Engine, DatabaseEngine> engines;
+  private final Hosts hosts;
+  private final HookRunner hooks;
+  private final ReportWriter reports = new ReportWriter();
+
+  public MigrationActivitiesImpl(Hosts hosts) {
+    this.hosts = hosts;
+    this.hooks = new HookRunner(hosts);
+    this.engines = Map.of(Engine.POSTGRESQL, new PostgresEngine(hosts));
+  }
+
+  /** Secrets from the worker's own environment and files. */
+  public static MigrationActivitiesImpl fromEnvironment() {
+    return new MigrationActivitiesImpl(new Hosts(new SecretResolver()));
+  }
+
+  private DatabaseEngine engine(MigrationSpec spec) {
+    DatabaseEngine e = engines.get(spec.engine());
+    if (e == null) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "this worker cannot migrate " + spec.engine().id()
+          + " yet; only " + engines.keySet().stream().map(Engine::id).toList() + " are supported");
+    }
+    return e;
+  }
+
+  private static Runnable heartbeat() {
+    var context = Activity.getExecutionContext();
+    return () -> context.heartbeat(null);
+  }
+
+  @Override
+  public PreflightReport preflight(MigrationSpec spec) {
+    if (spec.traffic().type() == TrafficSwitch.PGBOUNCER) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "traffic.type pgbouncer is not available in this version;"
+          + " use traffic.type: command with your own switch command, or none");
+    }
+    return engine(spec).preflight(spec);
+  }
+
+  @Override
+  public BenchmarkResult benchmarkTarget(MigrationSpec spec) {
+    String dir = spec.benchmark().directory() != null ? spec.benchmark().directory()
+        : parent(engine(spec).targetDataDirectory(spec));
+    return FioBenchmark.run(hosts.ssh(spec.target()), spec.benchmark(), dir, heartbeat());
+  }
+
+  private static String parent(String dir) {
+    String d = dir.replaceAll("/+$", "");
+    int slash = d.lastIndexOf('/');
+    return slash <= 0 ? "/" : d.substring(0, slash);
+  }
+
+  @Override
+  public SourcePreparation prepareSource(MigrationSpec spec) {
+    return engine(spec).prepareSource(spec);
+  }
+
+  @Override
+  public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
+    engine(spec).undoPrepareSource(spec, preparation);
+  }
+
+  @Override
+  public BaseCopyResult baseCopy(MigrationSpec spec) {
+    return engine(spec).baseCopy(spec, new ActivityProgress());
+  }
+
+  @Override
+  public LagSample measureLag(MigrationSpec spec) {
+    return engine(spec).measureLag(spec);
+  }
+
+  @Override
+  public void stopApplication(MigrationSpec spec) {
+    hooks.run("stop-application", spec.cutover().stopApplication(), spec, heartbeat());
+  }
+
+  @Override
+  public void resumeApplication(MigrationSpec spec) {
+    if (spec.cutover().resumeApplication() != null) {
+      hooks.run("resume-application", spec.cutover().resumeApplication(), spec, heartbeat());
+    }
+  }
+
+  @Override
+  public FrozenSource freezeWrites(MigrationSpec spec) {
+    return engine(spec).freezeWrites(spec);
+  }
+
+  @Override
+  public void unfreezeWrites(MigrationSpec spec) {
+    engine(spec).unfreezeWrites(spec);
+  }
+
+  @Override
+  public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen) {
+    return engine(spec).verifySync(spec, frozen, new ActivityProgress());
+  }
+
+  @Override
+  public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
+    return engine(spec).promote(spec, frozen);
+  }
+
+  @Override
+  public TrafficSwitchResult switchTraffic(MigrationSpec spec) {
+    return new CommandSwitch(hooks).run(spec, heartbeat());
+  }
+
+  @Override
+  public BackupResult backupNewPrimary(MigrationSpec spec) {
+    // One name per workflow run, so a retry finds (or replaces) its own earlier attempt.
+    String name = spec.name() + "-" + Activity.getExecutionContext().getInfo().getRunId();
+    return engine(spec).backupNewPrimary(spec, name, new ActivityProgress());
+  }
+
+  @Override
+  public ChecklistResult runChecklist(MigrationSpec spec) {
+    var target = hosts.ssh(spec.target());
+    List<Check> checks = new ArrayList<>();
+    checks.add(FinalChecklist.timeSync(target));
+    checks.add(FinalChecklist.firewall(target, spec.target().database().port()));
+    checks.addAll(engine(spec).memoryChecks(spec));
+    return new ChecklistResult(checks);
+  }
+
+  @Override
+  public ReportLocation writeReport(MigrationSpec spec, MigrationReport report) {
+    return reports.write(spec, report);
+  }
+}

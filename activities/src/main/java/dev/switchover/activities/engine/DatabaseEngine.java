@@ -1,0 +1,46 @@
+package dev.switchover.activities.engine;
+
+import dev.switchover.workflows.activities.BackupResult;
+import dev.switchover.workflows.activities.BaseCopyResult;
+import dev.switchover.workflows.activities.Check;
+import dev.switchover.workflows.activities.FrozenSource;
+import dev.switchover.workflows.activities.LagSample;
+import dev.switchover.workflows.activities.PreflightReport;
+import dev.switchover.workflows.activities.PromotionResult;
+import dev.switchover.workflows.activities.SourcePreparation;
+import dev.switchover.workflows.activities.SyncProof;
+import dev.switchover.workflows.spec.MigrationSpec;
+import java.util.List;
+
+/**
+ * What differs between PostgreSQL, MySQL and MariaDB, one method per engine-specific runbook
+ * step. The fio benchmark, hooks, traffic switch and report are the same for all and live in the
+ * activities. Every method is idempotent and proves the host's state before changing it.
+ */
+public interface DatabaseEngine {
+  PreflightReport preflight(MigrationSpec spec);
+
+  SourcePreparation prepareSource(MigrationSpec spec);
+
+  void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation);
+
+  BaseCopyResult baseCopy(MigrationSpec spec, Progress progress);
+
+  LagSample measureLag(MigrationSpec spec);
+
+  FrozenSource freezeWrites(MigrationSpec spec);
+
+  void unfreezeWrites(MigrationSpec spec);
+
+  SyncProof verifySync(MigrationSpec spec, FrozenSource frozen, Progress progress);
+
+  PromotionResult promote(MigrationSpec spec, FrozenSource frozen);
+
+  BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress);
+
+  /** The engine's memory settings against the target's RAM, for the final checklist. */
+  List<Check> memoryChecks(MigrationSpec spec);
+
+  /** Where the target's data lives, for the benchmark when the spec names no directory. */
+  String targetDataDirectory(MigrationSpec spec);
+}

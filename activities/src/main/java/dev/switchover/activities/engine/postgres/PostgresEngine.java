@@ -1,0 +1,558 @@
+package dev.switchover.activities.engine.postgres;
+
+import dev.switchover.activities.Hosts;
+import dev.switchover.activities.engine.DatabaseEngine;
+import dev.switchover.activities.engine.Progress;
+import dev.switchover.activities.secrets.Secret;
+import dev.switchover.activities.ssh.Command;
+import dev.switchover.activities.ssh.CommandResult;
+import dev.switchover.activities.ssh.RemoteHost;
+import dev.switchover.workflows.Failures;
+import dev.switchover.workflows.activities.BackupResult;
+import dev.switchover.workflows.activities.BaseCopyResult;
+import dev.switchover.workflows.activities.Check;
+import dev.switchover.workflows.activities.CopyProgress;
+import dev.switchover.workflows.activities.FrozenSource;
+import dev.switchover.workflows.activities.LagSample;
+import dev.switchover.workflows.activities.PreflightReport;
+import dev.switchover.workflows.activities.PromotionResult;
+import dev.switchover.workflows.activities.SettingChange;
+import dev.switchover.workflows.activities.SourcePreparation;
+import dev.switchover.workflows.activities.SyncProof;
+import dev.switchover.workflows.spec.HostSpec;
+import dev.switchover.workflows.spec.MigrationSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runbook's PostgreSQL steps: physical streaming replication set up by pg_basebackup -R with
+ * a replication slot, cut over by freezing the source, proving the target replayed its last LSN,
+ * and pg_promote(). SQL goes over JDBC; file and service work over SSH.
+ */
+public final class PostgresEngine implements DatabaseEngine {
+  private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
+
+  /** The longest a base copy may run before the host's own timeout kills it. */
+  private static final Duration COPY_TIMEOUT = Duration.ofHours(47);
+
+  /** How long a started server gets to accept connections and begin streaming. */
+  private static final Duration START_WAIT = Duration.ofSeconds(90);
+
+  private static final String FIND_BINDIR =
+      "for d in \"/usr/lib/postgresql/$1/bin\" \"/usr/pgsql-$1/bin\"; do"
+          + " [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; done;"
+          + " d=$(pg_config --bindir 2>/dev/null) && [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; exit 1";
+
+  private final Hosts hosts;
+
+  public PostgresEngine(Hosts hosts) {
+    this.hosts = hosts;
+  }
+
+  // ---- sessions ----
+
+  private PgSession source(MigrationSpec spec) {
+    return PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
+        spec.source().database().adminPassword()), "source");
+  }
+
+  /**
+   * The target before the copy has its own roles; after it, the data directory is a copy of the
+   * source's, so the source's admin password is the one that works.
+   */
+  private PgSession target(MigrationSpec spec, boolean afterCopy) {
+    HostSpec passwordOwner = afterCopy ? spec.source() : spec.target();
+    String field = afterCopy ? "source.database.adminPassword" : "target.database.adminPassword";
+    return PgSession.open(spec.target(), hosts.secret(field, passwordOwner.database().adminPassword()), "target");
+  }
+
+  private Secret replicationPassword(MigrationSpec spec) {
+    return hosts.secret("replication.password", spec.replication().password());
+  }
+
+  // ---- preflight ----
+
+  @Override
+  public PreflightReport preflight(MigrationSpec spec) {
+    List<Check> checks = new ArrayList<>();
+    replicationPassword(spec);
+    RemoteHost targetHost = hosts.ssh(spec.target());
+    hosts.ssh(spec.source()).run(Command.of("true")).orThrow("logging in to the source");
+    checks.add(Check.ok("ssh", "both hosts accept the worker's key and match known_hosts"));
+
+    String version;
+    String sourceDir;
+    long sourceSize;
+    List<SettingChange> changes;
+    try (PgSession s = source(spec)) {
+      if ("t".equals(s.one("SELECT pg_is_in_recovery()"))) {
+        throw Failures.fatal(Failures.WRONG_HOST, spec.source().address() + " is a standby; the source must be the primary");
+      }
+      version = s.one("SHOW server_version");
+      sourceDir = s.one("SHOW data_directory");
+      sourceSize = Long.parseLong(s.one("SELECT sum(pg_database_size(datname))::bigint FROM pg_database"));
+      changes = SourceSettings.required(s);
+    }
+    String major = major(version);
+    checks.add(Check.ok("source", "PostgreSQL " + version + ", primary, " + sourceSize + " bytes"));
+
+    CommandResult bin = targetHost.run(Command.of("sh", "-c", FIND_BINDIR, "sh", major));
+    if (!bin.ok()) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " has no PostgreSQL " + major
+          + " server binaries. Physical replication needs the same major version on both ends: install"
+          + " postgresql-" + major + " on the target.");
+    }
+    String targetVersion = targetHost.run(Command.of(bin.stdout().strip() + "/postgres", "--version"))
+        .orThrow("asking the target's postgres for its version").stdout().strip();
+    checks.add(Check.ok("versions", "source " + version + ", target " + targetVersion + " (same major " + major + ")"));
+
+    String targetDir = targetDataDirectory(spec);
+    long free = freeBytes(targetHost, targetDir);
+    long needed = sourceSize + sourceSize / 5;
+    if (free < needed) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " has " + free + " bytes free at "
+          + targetDir + " but the source holds " + sourceSize + " bytes (+20% headroom for WAL): free space or"
+          + " grow the volume first.");
+    }
+    checks.add(Check.ok("space", free + " bytes free on the target for " + sourceSize + " bytes of data"));
+
+    CommandResult reach = targetHost.run(Command.of("pg_isready", "-h", spec.source().address(), "-p",
+        String.valueOf(spec.source().database().port()), "-t", "5"));
+    if (reach.exitCode() != 0 && reach.exitCode() != 1) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " cannot reach PostgreSQL on "
+          + spec.source().address() + ":" + spec.source().database().port() + " (" + reach.stdout().strip()
+          + "). Open the firewall between them for the replication connection.");
+    }
+    checks.add(Check.ok("reachability", "the target reaches the source's port " + spec.source().database().port()));
+
+    List<SettingChange> restarts = changes.stream().filter(SettingChange::needsRestart).toList();
+    if (!restarts.isEmpty() && !Boolean.TRUE.equals(spec.cutover().allowSourceRestart())) {
+      throw Failures.fatal(Failures.NEEDS_RESTART, SourceSettings.restartAdvice(spec, restarts));
+    }
+    for (SettingChange c : changes) {
+      checks.add(Check.warn("setting " + c.name(), c.current() + " → " + c.required()
+          + (c.needsRestart() ? " (restart allowed by the spec)" : " (reload)")));
+    }
+    return new PreflightReport(version, targetVersion, sourceDir, targetDir, sourceSize, free, changes, checks);
+  }
+
+  private static String major(String version) {
+    return version.split("[ .]")[0];
+  }
+
+  private static long freeBytes(RemoteHost host, String dir) {
+    // The data directory may not exist yet: measure the nearest existing parent.
+    CommandResult r = host.run(Command.of("sh", "-c",
+        "d=\"$1\"; while [ ! -e \"$d\" ]; do d=$(dirname \"$d\"); done; df -B1 --output=avail \"$d\" | tail -n 1",
+        "sh", dir)).orThrow("measuring free space on the target");
+    return Long.parseLong(r.stdout().strip());
+  }
+
+  @Override
+  public String targetDataDirectory(MigrationSpec spec) {
+    if (spec.target().database().dataDirectory() != null) return spec.target().database().dataDirectory();
+    try (PgSession t = target(spec, false)) {
+      return t.one("SHOW data_directory");
+    } catch (RuntimeException e) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the target's data directory is not in the spec and the"
+          + " target's server could not be asked (" + e.getMessage() + "): set target.database.dataDirectory.");
+    }
+  }
+
+  // ---- prepare source ----
+
+  @Override
+  public SourcePreparation prepareSource(MigrationSpec spec) {
+    String user = spec.replication().user();
+    List<String> notes = new ArrayList<>();
+    boolean createdRole;
+    boolean addedHba;
+    boolean createdSlot;
+    List<SettingChange> changed;
+    try (PgSession s = source(spec)) {
+      createdRole = ensureRole(s, spec, notes);
+      changed = SourceSettings.apply(s, spec, hosts.ssh(spec.source()), notes);
+      addedHba = ensureHbaRule(s, spec);
+      if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) == null) {
+        s.execute("SELECT pg_create_physical_replication_slot(?, true)", spec.replication().slot());
+        createdSlot = true;
+      } else {
+        createdSlot = false;
+        notes.add("replication slot " + spec.replication().slot() + " already existed");
+      }
+      String rule = s.one("SELECT count(*) FROM pg_hba_file_rules WHERE type = 'host' AND 'replication' = ANY(database)"
+          + " AND ? = ANY(user_name) AND address = ? AND netmask = '255.255.255.255' AND auth_method = 'scram-sha-256'",
+          user, spec.target().address());
+      if (!"1".equals(rule)) {
+        throw new IllegalStateException("after reload, pg_hba_file_rules shows " + rule
+            + " replication rules for " + user + " from " + spec.target().address() + "/32, expected exactly 1");
+      }
+    }
+    log.info("source prepared: role {} {}, pg_hba rule {}, slot {}", user, createdRole ? "created" : "kept",
+        addedHba ? "added" : "present", createdSlot ? "created" : "present");
+    return new SourcePreparation(createdRole, addedHba, createdSlot, changed, notes);
+  }
+
+  /** Roles switchover creates carry a comment naming the migration, so undo drops only those. */
+  private boolean ensureRole(PgSession s, MigrationSpec spec, List<String> notes) {
+    String user = spec.replication().user();
+    List<String> role = s.row("SELECT rolreplication::text, rolcanlogin::text,"
+        + " coalesce(shobj_description(oid, 'pg_authid'), '') FROM pg_roles WHERE rolname = ?", user);
+    String ours = roleComment(spec);
+    if (role == null) {
+      s.execute("CREATE ROLE " + PgSession.ident(user) + " WITH REPLICATION LOGIN");
+      s.execute("COMMENT ON ROLE " + PgSession.ident(user) + " IS " + PgSession.literal(ours));
+      s.setScramPassword(user, replicationPassword(spec));
+      return true;
+    }
+    if (role.get(2).equals(ours)) {
+      s.setScramPassword(user, replicationPassword(spec));
+      return false;
+    }
+    if (!"true".equals(role.get(0)) || !"true".equals(role.get(1))) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the role " + user + " exists on the source without"
+          + " REPLICATION LOGIN and was not created by switchover; grant it (ALTER ROLE " + user
+          + " REPLICATION LOGIN) or name another replication.user.");
+    }
+    notes.add("kept the existing role " + user + " and its password; replication.password must be its password");
+    return false;
+  }
+
+  private static String roleComment(MigrationSpec spec) {
+    return "switchover:" + spec.name();
+  }
+
+  private boolean ensureHbaRule(PgSession s, MigrationSpec spec) {
+    String file = s.one("SHOW hba_file");
+    RemoteHost host = hosts.ssh(spec.source());
+    String content = host.readFile(file);
+    boolean added = false;
+    if (!PgHba.hasRule(content, spec.replication().user(), spec.target().address())) {
+      host.writeFile(file, PgHba.withRule(content, spec.name(), spec.replication().user(), spec.target().address()),
+          null, null);
+      added = true;
+    }
+    s.execute("SELECT pg_reload_conf()");
+    String errors = s.one("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL");
+    if (!"0".equals(errors)) {
+      throw new IllegalStateException(file + " has " + errors + " invalid lines after the change; see pg_hba_file_rules");
+    }
+    return added;
+  }
+
+  @Override
+  public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
+    try (PgSession s = source(spec)) {
+      String slot = spec.replication().slot();
+      s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
+      waitFor(Duration.ofSeconds(30), () -> s.one(
+          "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active", slot) == null);
+      if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", slot) != null) {
+        s.execute("SELECT pg_drop_replication_slot(?)", slot);
+      }
+      String file = s.one("SHOW hba_file");
+      RemoteHost host = hosts.ssh(spec.source());
+      String content = host.readFile(file);
+      if (PgHba.hasMarker(content, spec.name())) {
+        host.writeFile(file, PgHba.withoutRule(content, spec.name()), null, null);
+        s.execute("SELECT pg_reload_conf()");
+      }
+      String user = spec.replication().user();
+      String comment = s.one("SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?", user);
+      if (roleComment(spec).equals(comment)) {
+        s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?", user);
+        s.execute("DROP ROLE IF EXISTS " + PgSession.ident(user));
+      }
+    }
+  }
+
+  // ---- base copy ----
+
+  @Override
+  public BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
+    RemoteHost target = hosts.ssh(spec.target());
+    String sourceId;
+    String major;
+    try (PgSession s = source(spec)) {
+      sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
+      major = major(s.one("SHOW server_version"));
+    }
+    String dir = targetDataDirectory(spec);
+    String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", major)).orThrow("finding pg_ctl").stdout().strip();
+    TargetCluster cluster = new TargetCluster(target, spec, dir, bindir);
+
+    if (cluster.isStreamingStandbyOf(sourceId, this, Duration.ZERO)) {
+      return new BaseCopyResult(0, 0, true, "pg_basebackup");
+    }
+    if (sourceId.equals(cluster.completeCopyOf()) && sourceId.equals(cluster.systemIdentifier())) {
+      // Copied before a crash, not yet started: start it rather than copy again.
+      cluster.start();
+      if (cluster.isStreamingStandbyOf(sourceId, this, START_WAIT)) return new BaseCopyResult(0, 0, true, "pg_basebackup");
+    }
+    DataDirectoryGuard.Verdict verdict = DataDirectoryGuard.decide(sourceId, spec.target().address(),
+        cluster.facts(this, spec));
+    log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
+
+    cluster.stop();
+    cluster.markUnfinished(sourceId);
+    cluster.empty();
+    Instant started = Instant.now();
+    long[] total = {0};
+    Command copy = Command.of("pg_basebackup", "-h", spec.source().address(), "-p",
+            String.valueOf(spec.source().database().port()), "-U", spec.replication().user(), "-D", dir,
+            "-R", "-X", "stream", "-S", spec.replication().slot(), "-c", "fast", "-P", "-v")
+        .asUser(spec.target().database().osUser())
+        .withEnv("PGSSLMODE", spec.source().database().tls().id())
+        .withEnv("PGAPPNAME", "switchover_" + spec.name())
+        .withSecretEnv("PGPASSWORD", replicationPassword(spec))
+        .withTimeout(COPY_TIMEOUT)
+        .withHeartbeat(progress::alive);
+    CommandResult r = target.runStreaming(copy, line -> BaseBackupProgress.parse(line).ifPresent(p -> {
+      total[0] = p.totalBytes();
+      progress.report(p);
+    }), null);
+    if (!r.ok()) throw BaseBackupErrors.translate(r, spec);
+    progress.report(new CopyProgress(total[0], total[0], "copied; starting the target as a standby"));
+    cluster.markComplete(sourceId);
+    cluster.start();
+    if (!cluster.isStreamingStandbyOf(sourceId, this, START_WAIT)) {
+      throw new IllegalStateException("the target started after the copy but is not streaming from "
+          + spec.source().address() + " within " + START_WAIT.toSeconds() + "s; see its server log");
+    }
+    return new BaseCopyResult(total[0], Duration.between(started, Instant.now()).toSeconds(), false, "pg_basebackup");
+  }
+
+  /** The target's facts for the wipe guard, asked of the running server where it runs. */
+  DataDirectoryGuard.Facts targetFacts(MigrationSpec spec, TargetCluster cluster, boolean running) {
+    List<String> userDbs = null;
+    long userTables = -1;
+    Boolean inRecovery = cluster.controlInRecovery();
+    if (running) {
+      try (PgSession t = target(spec, false)) {
+        userDbs = t.rows("SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1')")
+            .stream().map(row -> row.get(0)).toList();
+        userTables = Long.parseLong(t.one("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN ('pg_catalog','information_schema')"
+            + " AND n.nspname NOT LIKE 'pg_toast%'"));
+        inRecovery = "t".equals(t.one("SELECT pg_is_in_recovery()"));
+      } catch (RuntimeException e) {
+        log.info("target {}: cannot look inside the running cluster with its own credentials: {}",
+            spec.target().address(), e.getMessage());
+      }
+    }
+    return new DataDirectoryGuard.Facts(cluster.directory(), cluster.exists(), cluster.isEmpty(),
+        cluster.systemIdentifier(), inRecovery, userDbs, userTables, cluster.unfinishedCopyOf());
+  }
+
+  /** Whether the running target is a standby of this source, receiving WAL from it. */
+  boolean streamsFrom(MigrationSpec spec, String sourceId) {
+    try (PgSession t = target(spec, true)) {
+      List<String> row = t.row("SELECT pg_is_in_recovery()::text, (SELECT system_identifier::text FROM pg_control_system()),"
+          + " (SELECT status FROM pg_stat_wal_receiver)");
+      return row != null && "true".equals(row.get(0)) && sourceId.equals(row.get(1)) && "streaming".equals(row.get(2));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  static void waitFor(Duration limit, java.util.function.BooleanSupplier condition) {
+    Instant until = Instant.now().plus(limit);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(until)) return;
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+  }
+
+  // ---- catch-up ----
+
+  @Override
+  public LagSample measureLag(MigrationSpec spec) {
+    try (PgSession s = source(spec)) {
+      List<String> row = s.row("SELECT r.state || '/' || r.sync_state, pg_current_wal_lsn()::text, r.replay_lsn::text,"
+          + " pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint,"
+          + " coalesce(extract(epoch FROM r.replay_lag), 0)::float8"
+          + " FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid"
+          + " WHERE s.slot_name = ? AND r.client_addr = ?::inet", spec.replication().slot(), spec.target().address());
+      if (row == null) {
+        String current = s.one("SELECT pg_current_wal_lsn()::text");
+        return new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, current, null,
+            "not connected: no walsender for slot " + spec.replication().slot() + " from " + spec.target().address());
+      }
+      boolean streaming = row.get(0).startsWith("streaming");
+      long bytes = row.get(3) == null ? Long.MAX_VALUE : Long.parseLong(row.get(3));
+      return new LagSample(streaming, bytes, Double.parseDouble(row.get(4)), row.get(1), row.get(2), row.get(0));
+    }
+  }
+
+  // ---- cutover ----
+
+  @Override
+  public FrozenSource freezeWrites(MigrationSpec spec) {
+    try (PgSession s = source(spec)) {
+      s.execute("ALTER SYSTEM SET default_transaction_read_only = on");
+      s.execute("SELECT pg_reload_conf()");
+      // A session in the middle of a write keeps its read-write transaction: end every client
+      // session so each one comes back under the read-only default.
+      String ended = s.one("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+          + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+      String lsn = s.one("SELECT pg_current_wal_lsn()::text");
+      log.info("source {} frozen at {}; {} sessions ended", spec.source().address(), lsn, ended);
+      return new FrozenSource(lsn, Integer.parseInt(ended));
+    }
+  }
+
+  @Override
+  public void unfreezeWrites(MigrationSpec spec) {
+    try (PgSession s = source(spec)) {
+      s.execute("ALTER SYSTEM RESET default_transaction_read_only");
+      s.execute("SELECT pg_reload_conf()");
+    }
+  }
+
+  @Override
+  public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen, Progress progress) {
+    Instant until = Instant.now().plus(spec.cutover().syncTimeout());
+    String replayed = null;
+    try (PgSession t = target(spec, true)) {
+      String sourceId;
+      try (PgSession s = source(spec)) {
+        sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
+      }
+      proveCopyOf(t, spec, sourceId);
+      while (Instant.now().isBefore(until)) {
+        List<String> row = t.row("SELECT pg_last_wal_replay_lsn()::text,"
+            + " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0", frozen.finalPosition());
+        replayed = row.get(0);
+        if ("t".equals(row.get(1))) return new SyncProof(frozen.finalPosition(), replayed);
+        progress.alive();
+        sleep(Duration.ofMillis(100));
+      }
+    }
+    throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target replayed only up to " + replayed + " within "
+        + spec.cutover().syncTimeout().toSeconds() + "s of the freeze, not the source's final " + frozen.finalPosition()
+        + "; nothing was promoted and the source will be made writable again");
+  }
+
+  /** The right host: the target must be a copy of this source (same system identifier). */
+  private static void proveCopyOf(PgSession t, MigrationSpec spec, String sourceId) {
+    String targetId = t.one("SELECT system_identifier::text FROM pg_control_system()");
+    if (!sourceId.equals(targetId)) {
+      throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " has system identifier " + targetId
+          + ", not the source's " + sourceId + ": it is not a copy of the source, so it will not be promoted");
+    }
+  }
+
+  @Override
+  public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
+    String sourceId;
+    try (PgSession s = source(spec)) {
+      sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
+    }
+    boolean already;
+    String position;
+    try (PgSession t = target(spec, true)) {
+      proveCopyOf(t, spec, sourceId);
+      already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
+      if (!already) {
+        String reached = t.one("SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0", frozen.finalPosition());
+        if (!"t".equals(reached)) {
+          throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target has not replayed the source's final position "
+              + frozen.finalPosition() + "; refusing to promote");
+        }
+        if (!"t".equals(t.one("SELECT pg_promote(true, 60)"))) {
+          throw new IllegalStateException("pg_promote() did not finish within 60 s on " + spec.target().address());
+        }
+      }
+      if (!"f".equals(t.one("SELECT pg_is_in_recovery()"))) {
+        throw new IllegalStateException(spec.target().address() + " is still in recovery after pg_promote()");
+      }
+      // The new primary must not keep a replication password or try to follow the old source.
+      t.execute("ALTER SYSTEM RESET primary_conninfo");
+      t.execute("ALTER SYSTEM RESET primary_slot_name");
+      t.execute("SELECT pg_reload_conf()");
+      position = t.one("SELECT pg_current_wal_lsn()::text");
+    }
+    dropSlotOnOldSource(spec);
+    return new PromotionResult(already, position, already ? "was already primary" : "pg_promote()");
+  }
+
+  private void dropSlotOnOldSource(MigrationSpec spec) {
+    try (PgSession s = source(spec)) {
+      String slot = spec.replication().slot();
+      waitFor(Duration.ofSeconds(30), () -> s.one(
+          "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active", slot) == null);
+      s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active",
+          slot);
+    }
+  }
+
+  // ---- after promotion ----
+
+  @Override
+  public BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress) {
+    RemoteHost target = hosts.ssh(spec.target());
+    String os = spec.target().database().osUser();
+    String dest = spec.backup().destination() + "/" + backupName;
+    String socket;
+    try (PgSession t = target(spec, true)) {
+      socket = t.one("SHOW unix_socket_directories").split(",")[0].strip();
+    }
+    if (target.exists(dest + "/backup_manifest")) {
+      return new BackupResult(true, dest, directorySize(target, dest), "found complete from an earlier attempt");
+    }
+    target.run(Command.of("rm", "-rf", "--", dest)).orThrow("removing an unfinished backup at " + dest);
+    target.run(Command.of("install", "-d", "-o", os, "-m", "0700", spec.backup().destination(), dest))
+        .orThrow("creating " + dest);
+    long[] total = {0};
+    CommandResult r = target.runStreaming(Command.of("pg_basebackup", "-h", socket, "-p",
+            String.valueOf(spec.target().database().port()), "-D", dest, "-Ft", "-z", "-X", "stream", "-c", "fast", "-P")
+        .asUser(os).withTimeout(COPY_TIMEOUT).withHeartbeat(progress::alive),
+        line -> BaseBackupProgress.parse(line).ifPresent(p -> {
+          total[0] = p.totalBytes();
+          progress.alive();
+        }), null);
+    r.orThrow("the fresh backup of the new primary");
+    return new BackupResult(true, spec.target().address() + ":" + dest, directorySize(target, dest),
+        "pg_basebackup -Ft -z of " + total[0] + " bytes");
+  }
+
+  private static long directorySize(RemoteHost host, String dir) {
+    String out = host.run(Command.of("du", "-sb", dir)).orThrow("measuring " + dir).stdout();
+    return Long.parseLong(out.split("\\s+")[0]);
+  }
+
+  @Override
+  public List<Check> memoryChecks(MigrationSpec spec) {
+    long ram = Memory.totalBytes(hosts.ssh(spec.target()));
+    try (PgSession t = target(spec, true)) {
+      long shared = Long.parseLong(t.one("SELECT pg_size_bytes(current_setting('shared_buffers'))"));
+      long cache = Long.parseLong(t.one("SELECT pg_size_bytes(current_setting('effective_cache_size'))"));
+      return List.of(
+          Memory.judge("shared_buffers", shared, ram, 0.15, 0.40, ram / 4),
+          Memory.judge("effective_cache_size", cache, ram, 0.50, 0.90, ram * 3 / 4));
+    }
+  }
+
+  static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,138 @@
+package dev.switchover.activities.engine.postgres;
+
+import dev.switchover.activities.ssh.Command;
+import dev.switchover.activities.ssh.CommandResult;
+import dev.switchover.activities.ssh.RemoteHost;
+import dev.switchover.workflows.spec.MigrationSpec;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The target's data directory and service, seen over SSH. A marker file beside the directory
+ * ({@code .switchover-<dir name>}) says whether it holds this migration's unfinished or complete
+ * copy, so a retried copy knows what it may delete and what it may skip.
+ */
+final class TargetCluster {
+  private final RemoteHost host;
+  private final MigrationSpec spec;
+  private final String dir;
+  private final String bindir;
+  private final String os;
+
+  TargetCluster(RemoteHost host, MigrationSpec spec, String dir, String bindir) {
+    this.host = host;
+    this.spec = spec;
+    this.dir = dir.endsWith("/") && dir.length() > 1 ? dir.substring(0, dir.length() - 1) : dir;
+    this.bindir = bindir;
+    this.os = spec.target().database().osUser();
+  }
+
+  String directory() {
+    return dir;
+  }
+
+  private String marker() {
+    int slash = dir.lastIndexOf('/');
+    return dir.substring(0, slash + 1) + ".switchover-" + dir.substring(slash + 1);
+  }
+
+  boolean exists() {
+    return host.run(Command.of("test", "-d", dir)).ok();
+  }
+
+  boolean isEmpty() {
+    CommandResult r = host.run(Command.of("find", dir, "-mindepth", "1", "-maxdepth", "1", "-print", "-quit"));
+    return r.ok() && r.stdout().isBlank();
+  }
+
+  /** pg_ctl status: 0 running, 3 not running, 4 not a data directory. */
+  boolean running() {
+    return host.run(Command.of(bindir + "/pg_ctl", "status", "-D", dir).asUser(os)).exitCode() == 0;
+  }
+
+  private String controlData(String field) {
+    CommandResult r = host.run(Command.of(bindir + "/pg_controldata", dir).withEnv("LC_ALL", "C"));
+    if (!r.ok()) return null;
+    for (String line : r.stdout().split("\n")) {
+      if (line.startsWith(field + ":")) return line.substring(field.length() + 1).strip();
+    }
+    return null;
+  }
+
+  String systemIdentifier() {
+    return controlData("Database system identifier");
+  }
+
+  /** From the control file and standby.signal, so it is known even while the server is down. */
+  Boolean controlInRecovery() {
+    if (host.run(Command.of("test", "-e", dir + "/standby.signal")).ok()) return true;
+    String state = controlData("Database cluster state");
+    if (state == null) return null;
+    return state.contains("recovery");
+  }
+
+  private String markerWord(int index) {
+    CommandResult r = host.run(Command.of("cat", marker()));
+    if (!r.ok()) return null;
+    String[] words = r.stdout().strip().split("\\s+");
+    return words.length > index ? words[index] : null;
+  }
+
+  /** The source system identifier of an unfinished copy by this migration, or null. */
+  String unfinishedCopyOf() {
+    return "unfinished".equals(markerWord(0)) && spec.name().equals(markerWord(2)) ? markerWord(1) : null;
+  }
+
+  String completeCopyOf() {
+    return "complete".equals(markerWord(0)) && spec.name().equals(markerWord(2)) ? markerWord(1) : null;
+  }
+
+  void markUnfinished(String sourceId) {
+    host.writeFile(marker(), "unfinished " + sourceId + " " + spec.name() + "\n", "0644", null);
+  }
+
+  void markComplete(String sourceId) {
+    host.writeFile(marker(), "complete " + sourceId + " " + spec.name() + "\n", "0644", null);
+  }
+
+  void stop() {
+    if (!running()) return;
+    host.run(Command.of("sh", "-c", spec.target().database().serviceStop()).withTimeout(Duration.ofMinutes(5)))
+        .orThrow("stopping PostgreSQL on the target");
+    Instant until = Instant.now().plusSeconds(60);
+    while (running()) {
+      if (Instant.now().isAfter(until)) {
+        throw new IllegalStateException("PostgreSQL on " + spec.target().address() + " still runs 60s after `"
+            + spec.target().database().serviceStop() + "`");
+      }
+      PostgresEngine.sleep(Duration.ofSeconds(1));
+    }
+  }
+
+  void start() {
+    host.run(Command.of("sh", "-c", spec.target().database().serviceStart()).withTimeout(Duration.ofMinutes(5)))
+        .orThrow("starting PostgreSQL on the target");
+  }
+
+  /** Deletes the directory's contents (not the directory, whose mount and ownership stay). */
+  void empty() {
+    host.run(Command.of("install", "-d", "-o", os, "-m", "0700", dir)).orThrow("creating " + dir);
+    host.run(Command.of("find", dir, "-mindepth", "1", "-delete").withTimeout(Duration.ofHours(1)))
+        .orThrow("emptying " + dir);
+  }
+
+  DataDirectoryGuard.Facts facts(PostgresEngine engine, MigrationSpec spec) {
+    return engine.targetFacts(spec, this, running());
+  }
+
+  /** Running, in recovery, with the source's identifier, and streaming; waits up to {@code wait}. */
+  boolean isStreamingStandbyOf(String sourceId, PostgresEngine engine, Duration wait) {
+    Instant until = Instant.now().plus(wait);
+    do {
+      if (running() && engine.streamsFrom(spec, sourceId)) return true;
+      if (wait.isZero()) return false;
+      PostgresEngine.sleep(Duration.ofSeconds(1));
+    } while (Instant.now().isBefore(until));
+    return false;
+  }
+}

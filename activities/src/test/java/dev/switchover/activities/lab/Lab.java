@@ -1,0 +1,140 @@
+package dev.switchover.activities.lab;
+
+import dev.switchover.workflows.spec.DatabaseSpec;
+import dev.switchover.workflows.spec.HostSpec;
+import dev.switchover.workflows.spec.SshSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A lab host (lab/lab.sh) for tests against a real sshd and PostgreSQL. {@link #up} brings the host
+ * up and fails, with the reason, if it cannot: a test that needs the lab never passes without it.
+ *
+ * @param vars every variable of {@code lab.sh env NAME}, without the {@code SWLAB_} prefix
+ */
+public record Lab(String name, String address, Map<String, String> vars) {
+  /** lab.sh waits up to 10 minutes for another lab command's lock, then creates a cluster. */
+  private static final Duration UP_TIMEOUT = Duration.ofMinutes(15);
+
+  /** Runs {@code lab.sh up NAME:ADDRESS} and reads the host's description. */
+  public static Lab up(String name, String address) {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      throw new IllegalStateException(
+          "the lab needs root (network namespaces); run the IT tests as root, not as "
+              + System.getProperty("user.name"));
+    }
+    labSh(UP_TIMEOUT, "up", name + ":" + address);
+    return describe(name);
+  }
+
+  /** Reads {@code lab.sh env NAME} for a host that was brought up before. */
+  public static Lab describe(String name) {
+    Map<String, String> vars = parseEnv(labSh(Duration.ofMinutes(1), "env", name));
+    return new Lab(name, require(vars, "ADDRESS"), vars);
+  }
+
+  public String get(String var) {
+    return require(vars, var);
+  }
+
+  /** How the worker logs in to this host. */
+  public SshSpec ssh() {
+    return new SshSpec(
+        get("SSH_USER"),
+        Integer.valueOf(get("SSH_PORT")),
+        get("SSH_KEY"),
+        get("SSH_KNOWN_HOSTS"),
+        Duration.ofSeconds(10));
+  }
+
+  /** The host as a spec names it, its PostgreSQL included. */
+  public HostSpec host() {
+    return new HostSpec(
+        address,
+        ssh(),
+        new DatabaseSpec(
+            Integer.valueOf(get("PG_PORT")),
+            get("PG_ADMIN_USER"),
+            "file:" + get("PG_ADMIN_PASSWORD_FILE"),
+            "postgres",
+            get("PG_DATA_DIR"),
+            get("PG_START_CMD"),
+            get("PG_STOP_CMD"),
+            null));
+  }
+
+  /** The folder holding lab/lab.sh, found by walking up from the working directory. */
+  public static Path repoRoot() {
+    Path start = Path.of("").toAbsolutePath();
+    for (Path p = start; p != null; p = p.getParent()) {
+      if (Files.isExecutable(p.resolve("lab/lab.sh"))) return p;
+    }
+    throw new IllegalStateException("no lab/lab.sh in " + start + " or any folder above it");
+  }
+
+  /** Runs lab.sh with {@code args}; its stdout, or an exception carrying all it printed. */
+  public static String labSh(Duration timeout, String... args) {
+    List<String> command = new ArrayList<>(List.of(repoRoot().resolve("lab/lab.sh").toString()));
+    command.addAll(List.of(args));
+    try {
+      Path err = Files.createTempFile("lab", ".stderr");
+      try {
+        Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          p.destroyForcibly();
+          throw new IllegalStateException(
+              String.join(" ", command) + " took longer than " + timeout);
+        }
+        String stdout = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+          throw new IllegalStateException(
+              String.join(" ", command)
+                  + " exited with "
+                  + p.exitValue()
+                  + ":\n"
+                  + stdout
+                  + Files.readString(err));
+        }
+        return stdout;
+      } finally {
+        Files.deleteIfExists(err);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + String.join(" ", command) + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running lab.sh", e);
+    }
+  }
+
+  /** Parses lines {@code SWLAB_KEY='value'}, where a quote inside is written {@code '\''}. */
+  static Map<String, String> parseEnv(String text) {
+    Map<String, String> vars = new LinkedHashMap<>();
+    for (String line : text.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq < 0 || !line.startsWith("SWLAB_")) continue;
+      String value = line.substring(eq + 1);
+      if (value.length() >= 2 && value.startsWith("'") && value.endsWith("'")) {
+        value = value.substring(1, value.length() - 1).replace("'\\''", "'");
+      }
+      vars.put(line.substring("SWLAB_".length(), eq), value);
+    }
+    return vars;
+  }
+
+  private static String require(Map<String, String> vars, String key) {
+    String v = vars.get(key);
+    if (v == null) throw new IllegalStateException("lab.sh env printed no SWLAB_" + key);
+    return v;
+  }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the switchover build and its test lab need.
+# Idempotent and fast when everything is already present: apt-get is only
+# called (and the package index only refreshed) when something is missing.
+#
+# Usage: scripts/install-deps.sh        (as root, on Debian 12 / bookworm)
+set -euo pipefail
+
+# Packages, one per line. The lab (lab/lab.sh) runs one sshd + PostgreSQL 15
+# per network namespace; the Java build needs maven and a JDK.
+PACKAGES=(
+  postgresql postgresql-15 postgresql-client postgresql-client-15
+  openssh-server openssh-client
+  pgbouncer
+  fio
+  iproute2      # ip, tc (veth, bridge, netns, tbf rate limiting)
+  iptables      # NFQUEUE rules for the userspace netem fallback (lab/netem.py)
+  util-linux    # nsenter, unshare
+  mount         # mount, umount (bind mounts in host mount namespaces)
+  procps        # pgrep, ps
+  python3       # lab/netem.py: this kernel has no sch_netem
+  maven openjdk-17-jdk-headless
+)
+
+die() { echo "install-deps: $*" >&2; exit 1; }
+
+check_platform() {
+  [[ "$(uname -s)" == Linux ]] || die "this script only supports Linux (found $(uname -s))"
+  [[ "$(id -u)" -eq 0 ]] || die "must be run as root (try: sudo $0)"
+  command -v dpkg >/dev/null && command -v apt-get >/dev/null \
+    || die "needs a Debian-based system (dpkg/apt-get not found)"
+}
+
+missing_packages() {
+  local p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' \
+      || echo "$p"
+  done
+}
+
+# Package maintainer scripts would start sshd, pgbouncer and PostgreSQL in the
+# root namespace; the lab runs its own copies inside namespaces instead, so
+# forbid service starts for the duration of the install (101 = "action forbidden").
+POLICY=/usr/sbin/policy-rc.d
+POLICY_CREATED=
+forbid_service_starts() {
+  if [[ ! -e "$POLICY" ]]; then
+    printf '#!/bin/sh\n# temporary, created by switchover scripts/install-deps.sh\nexit 101\n' >"$POLICY"
+    chmod 755 "$POLICY"
+    POLICY_CREATED=1
+  fi
+}
+restore_policy() {
+  if [[ -n "$POLICY_CREATED" ]]; then rm -f "$POLICY"; fi
+}
+
+install_missing() {
+  local -a missing
+  mapfile -t missing < <(missing_packages)
+  if ((${#missing[@]} == 0)); then
+    echo "install-deps: all packages present"
+    return
+  fi
+  echo "install-deps: installing: ${missing[*]}"
+  forbid_service_starts
+  trap restore_policy EXIT
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  restore_policy
+  trap - EXIT
+}
+
+# If a root-namespace cluster 15/main exists and runs (e.g. started by hand or by
+# a package script on a machine without policy-rc.d), stop it: it is not part
+# of the lab and only wastes memory.
+stop_root_namespace_cluster() {
+  if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | awk '$1==15 && $2=="main" && $4=="online"' | grep -q .; then
+    echo "install-deps: stopping root-namespace cluster 15/main (not part of the lab)"
+    pg_ctlcluster 15 main stop || true
+  fi
+}
+
+main() {
+  check_platform
+  install_missing
+  stop_root_namespace_cluster
+  # sshd refuses to start without its privilege separation directory.
+  mkdir -p /run/sshd
+}
+
+main "$@"

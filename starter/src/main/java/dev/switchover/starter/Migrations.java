@@ -1,0 +1,130 @@
+package dev.switchover.starter;
+
+import dev.switchover.workflows.MigrationWorkflow;
+import dev.switchover.workflows.status.MigrationStatus;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.errordetails.v1.NamespaceNotFoundFailure;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.StatusUtils;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Finds a migration by its workflow id, or by its spec name as a convenience. */
+final class Migrations {
+  /** The workflow type name Temporal records: the interface's simple name. */
+  static final String WORKFLOW_TYPE = "MigrationWorkflow";
+
+  private static final String ID_PREFIX = "switchover-";
+
+  /** A worker answers a query in milliseconds; this allows for a busy one. */
+  static final Duration QUERY_ANSWER_WITHIN = Duration.ofSeconds(10);
+
+  private Migrations() {}
+
+  /** A migration that exists on the server, as Temporal describes it. */
+  record Found(String id, WorkflowExecutionDescription description) {
+    boolean running() {
+      return description.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    }
+
+    /** "running", "completed", "failed", "cancelled", "terminated", "timed out". */
+    String state() {
+      return word(description.getStatus());
+    }
+
+    /** "completed at 2024-05-01 12:01:03", or "running since ...". */
+    String stateWithTime() {
+      return running()
+          ? "running since " + Human.dateTime(description.getStartTime())
+          : state() + " at " + Human.dateTime(description.getCloseTime());
+    }
+  }
+
+  /**
+   * Describes {@code idOrName}: a workflow id ({@code switchover-orders}) or a spec name
+   * ({@code orders}). Ends the verb with exit 2 when neither exists in the namespace.
+   */
+  static Found find(WorkflowClient client, String idOrName) {
+    Found found = describe(client, idOrName);
+    if (found == null && !idOrName.startsWith(ID_PREFIX)) found = describe(client, ID_PREFIX + idOrName);
+    if (found == null) {
+      throw CliFailure.badInput("no migration '" + idOrName + "' in namespace '"
+          + client.getOptions().getNamespace() + "'. Migration ids look like " + ID_PREFIX
+          + "NAME (NAME from the spec); `./switchover list --all` shows them.");
+    }
+    String type = found.description().getWorkflowType();
+    if (!WORKFLOW_TYPE.equals(type)) {
+      throw CliFailure.badInput("'" + found.id() + "' is a " + type + " workflow, not a migration");
+    }
+    return found;
+  }
+
+  static WorkflowStub stub(WorkflowClient client, String id) {
+    return client.newUntypedWorkflowStub(id, Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * The status query, given up after {@link #QUERY_ANSWER_WITHIN}: without a worker the server
+   * holds a query, and the SDK retries it, for a minute or more.
+   */
+  static MigrationStatus status(WorkflowStub stub) {
+    CompletableFuture<MigrationStatus> answer =
+        CompletableFuture.supplyAsync(() -> stub.query(MigrationWorkflow.Names.STATUS, MigrationStatus.class));
+    try {
+      return answer.get(QUERY_ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      answer.cancel(true);
+      throw new IllegalStateException("no worker answered the status query within " + Human.duration(QUERY_ANSWER_WITHIN));
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking for status", e);
+    }
+  }
+
+  private static Found describe(WorkflowClient client, String id) {
+    try {
+      return new Found(id, stub(client, id).describe());
+    } catch (WorkflowNotFoundException e) {
+      if (isNamespaceMissing(e)) throw namespaceMissing(client);
+      return null;
+    } catch (RuntimeException e) {
+      if (!FailureText.grpcCode(e, Status.Code.NOT_FOUND)) throw e;
+      if (isNamespaceMissing(e)) throw namespaceMissing(client);
+      return null;
+    }
+  }
+
+  private static boolean isNamespaceMissing(Throwable e) {
+    StatusRuntimeException grpc = FailureText.grpcCause(e);
+    return grpc != null && StatusUtils.hasFailure(grpc, NamespaceNotFoundFailure.class);
+  }
+
+  private static CliFailure namespaceMissing(WorkflowClient client) {
+    return CliFailure.badInput("namespace '" + client.getOptions().getNamespace()
+        + "' does not exist on this Temporal server; check --namespace or TEMPORAL_NAMESPACE");
+  }
+
+  static String word(WorkflowExecutionStatus status) {
+    return switch (status) {
+      case WORKFLOW_EXECUTION_STATUS_RUNNING -> "running";
+      case WORKFLOW_EXECUTION_STATUS_COMPLETED -> "completed";
+      case WORKFLOW_EXECUTION_STATUS_FAILED -> "failed";
+      case WORKFLOW_EXECUTION_STATUS_CANCELED -> "cancelled";
+      case WORKFLOW_EXECUTION_STATUS_TERMINATED -> "terminated";
+      case WORKFLOW_EXECUTION_STATUS_TIMED_OUT -> "timed out";
+      case WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW -> "continued as new";
+      default -> status.name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase();
+    };
+  }
+}

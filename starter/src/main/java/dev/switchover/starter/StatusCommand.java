@@ -1,0 +1,109 @@
+package dev.switchover.starter;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchover.workflows.MigrationResult;
+import dev.switchover.workflows.status.MigrationStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowStub;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "status",
+    description = {
+      "Show a migration's phase, lag, copy progress, approval, steps and notes.",
+      "ID is the workflow id that start printed (switchover-NAME), or the spec's NAME."
+    })
+final class StatusCommand implements Callable<Integer> {
+  @Spec CommandSpec command;
+  @Mixin ConnectionOptions connection;
+
+  @Parameters(paramLabel = "ID", description = "Workflow id (switchover-NAME) or migration name.")
+  String id;
+
+  @Option(names = "--json", description = "Print the status as JSON, for scripts.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = command.commandLine().getOut();
+    try (TemporalConnection temporal = TemporalConnection.open(connection)) {
+      WorkflowClient client = temporal.client();
+      Migrations.Found found = Migrations.find(client, id);
+      WorkflowStub stub = Migrations.stub(client, found.id());
+      MigrationStatus status;
+      try {
+        status = Migrations.status(stub);
+      } catch (RuntimeException e) {
+        if (found.running()) {
+          throw CliFailure.failed("migration " + found.id() + " is " + found.stateWithTime() + ", but its status"
+              + " cannot be read: " + FailureText.grpcReason(e) + ". Is a worker running on task queue '"
+              + connection.taskQueue + "'? (`./switchover worker`)");
+        }
+        return printRecordedEnd(out, found, stub);
+      }
+      if (json) {
+        ObjectNode node = Json.tree(status);
+        node.put("workflowId", found.id());
+        node.put("workflowStatus", found.state());
+        out.println(Json.pretty(node));
+      } else {
+        if (!found.running()) out.println(String.format("%-13s%s", "Workflow", found.stateWithTime()));
+        out.print(StatusTable.render(found.id(), status, Instant.now()));
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * A closed migration whose status query nobody answers (no worker): what Temporal recorded,
+   * the final status from the result if it completed, else the failure.
+   */
+  private int printRecordedEnd(PrintWriter out, Migrations.Found found, WorkflowStub stub) {
+    MigrationStatus finalStatus = null;
+    List<String> failure = List.of();
+    try {
+      MigrationResult result = stub.getResult(10, TimeUnit.SECONDS, MigrationResult.class);
+      finalStatus = result == null ? null : result.status();
+    } catch (WorkflowFailedException e) {
+      failure = Outcome.failed(e).lines();
+    } catch (TimeoutException e) {
+      failure = List.of("Temporal did not return the outcome in time");
+    }
+    if (json) {
+      Map<String, Object> recorded = new LinkedHashMap<>();
+      recorded.put("workflowId", found.id());
+      recorded.put("workflowStatus", found.state());
+      recorded.put("startTime", found.description().getStartTime());
+      recorded.put("closeTime", found.description().getCloseTime());
+      if (finalStatus != null) recorded.put("status", finalStatus);
+      if (!failure.isEmpty()) recorded.put("failure", failure.stream().map(String::strip).toList());
+      out.println(Json.pretty(recorded));
+    } else {
+      out.println(String.format("%-13s%s", "Workflow", found.id() + " " + found.stateWithTime()));
+      if (finalStatus != null) {
+        out.println("(final status from the workflow's result; no worker answered the status query)");
+        out.print(StatusTable.render(found.id(), finalStatus, Instant.now()));
+      } else {
+        for (String line : failure) out.println(String.format("%-13s%s", "", line.strip()));
+        out.println("(no worker answered the status query; this is what Temporal recorded)");
+      }
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+}

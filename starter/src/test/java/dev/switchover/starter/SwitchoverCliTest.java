@@ -1,0 +1,126 @@
+package dev.switchover.starter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI without a Temporal server: input checking, exit codes and connection errors. */
+class SwitchoverCliTest {
+  @TempDir Path dir;
+
+  /** Unknown field, inline password, port 70000, the same host twice, engine oracle. */
+  private Path badSpec() {
+    return Cli.write(dir.resolve("bad.yaml"), """
+        name: orders
+        engine: oracle
+        source:
+          address: 198.18.0.11
+          ssh:
+            privateKey: /etc/switchover/id_ed25519
+          database:
+            adminPassword: s3cret-Passw0rd
+            port: 70000
+        target:
+          address: 198.18.0.11
+          ssh:
+            privateKey: /etc/switchover/id_ed25519
+          databse:
+            adminPassword: env:PG_ADMIN_PASSWORD
+        replication:
+          password: env:REPLICATION_PASSWORD
+        """);
+  }
+
+  @AfterEach
+  void restoreLocalAddress() {
+    TemporalConnection.localAddress = TemporalConnection.LOCAL_ADDRESS;
+  }
+
+  private static void assertNamesEveryBadField(Cli.Run run) {
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+    assertTrue(run.err().contains("bad.yaml is not valid:"), run.toString());
+    for (String field : new String[] {
+        "engine:", "source.database.adminPassword:", "source.database.port:", "target.address:", "target.databse:"}) {
+      assertTrue(run.err().contains("\n  " + field), "stderr should name " + field + "\n" + run);
+    }
+    assertTrue(!run.err().contains("s3cret-Passw0rd"), "the inline password must not be echoed\n" + run);
+  }
+
+  @Test
+  void validateRefusesBadSpecNamingEveryBadField() {
+    Cli.Run run = Cli.run("validate", badSpec().toString());
+    assertNamesEveryBadField(run);
+    assertEquals("", run.out());
+  }
+
+  @Test
+  void startRefusesBadSpecBeforeConnectingToAnything() {
+    // The address is a closed port: trying to connect would exit 1, not 2.
+    Cli.Run run = Cli.run("start", badSpec().toString(), "--address", "127.0.0.1:" + Cli.closedPort());
+    assertNamesEveryBadField(run);
+    assertEquals("", run.out());
+    assertTrue(!run.err().contains("cannot reach"), run.toString());
+  }
+
+  @Test
+  void startOfMissingSpecFileIsBadInput() {
+    Cli.Run run = Cli.run("start", dir.resolve("nope.yaml").toString(), "--address", "127.0.0.1:" + Cli.closedPort());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+    assertTrue(run.err().contains("does not exist"), run.toString());
+  }
+
+  @Test
+  void validatePrintsEffectiveSpecWithDefaults() {
+    Path spec = Cli.spec(dir, "orders", "manual");
+    Cli.Run run = Cli.run("validate", spec.toString());
+    assertEquals(ExitCodes.OK, run.exit(), run.toString());
+    assertTrue(run.out().startsWith(spec + " is valid\n"), run.toString());
+    assertTrue(run.out().contains("switchover-orders"), run.toString());
+    assertTrue(run.out().contains("holdFor: 1s"), run.toString());
+    assertTrue(run.out().contains("port: 5432"), "defaults filled in\n" + run);
+    assertTrue(run.out().contains("adminPassword: env:PG_ADMIN_PASSWORD"), run.toString());
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertEquals(ExitCodes.BAD_INPUT, Cli.run().exit());
+    assertEquals(ExitCodes.BAD_INPUT, Cli.run("frobnicate").exit());
+    assertEquals(ExitCodes.BAD_INPUT, Cli.run("status").exit());
+    Cli.Run noReason = Cli.run("abort", "switchover-orders");
+    assertEquals(ExitCodes.BAD_INPUT, noReason.exit(), noReason.toString());
+    assertTrue(noReason.err().contains("--reason"), noReason.toString());
+    assertEquals(ExitCodes.BAD_INPUT, Cli.run("start", "x.yaml", "--poll", "soon").exit());
+  }
+
+  @Test
+  void helpExitsZero() {
+    Cli.Run run = Cli.run("--help");
+    assertEquals(ExitCodes.OK, run.exit());
+    for (String verb : new String[] {"start", "status", "approve", "abort", "pause", "resume", "list", "validate"}) {
+      assertTrue(run.out().contains(verb), verb + "\n" + run);
+    }
+  }
+
+  @Test
+  void unreachableConfiguredServerExitsOneSayingWhere() {
+    String address = "127.0.0.1:" + Cli.closedPort();
+    Cli.Run run = Cli.run("status", "switchover-orders", "--address", address);
+    assertEquals(ExitCodes.FAILED, run.exit(), run.toString());
+    assertTrue(run.err().contains("cannot reach Temporal at " + address), run.toString());
+  }
+
+  @Test
+  void noServerAnywhereExitsOneSayingHowToFixIt() {
+    assumeTrue(System.getenv("TEMPORAL_ADDRESS") == null, "TEMPORAL_ADDRESS is set in this environment");
+    TemporalConnection.localAddress = "127.0.0.1:" + Cli.closedPort();
+    Cli.Run run = Cli.run("status", "switchover-orders");
+    assertEquals(ExitCodes.FAILED, run.exit(), run.toString());
+    assertTrue(run.err().contains("set TEMPORAL_ADDRESS"), run.toString());
+    assertTrue(run.err().contains("`./switchover worker`"), run.toString());
+  }
+}

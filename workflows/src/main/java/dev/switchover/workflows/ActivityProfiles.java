@@ -1,0 +1,112 @@
+package dev.switchover.workflows;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Timeouts and retries for every activity, by kind of work. Keys of {@link #PER_METHOD} are
+ * activity type names (the method name, capitalised); a test proves each names a real method.
+ */
+public final class ActivityProfiles {
+
+  private static RetryOptions.Builder retry(Duration maxInterval) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofSeconds(1))
+        .setBackoffCoefficient(2.0)
+        .setMaximumInterval(maxInterval)
+        .setDoNotRetry(Failures.NON_RETRYABLE.toArray(String[]::new));
+  }
+
+  /**
+   * A short SQL call or file write. Retried for 30 minutes so a network blip or a restarting
+   * server does not fail the migration, but a dead host does, in time for a human to look.
+   */
+  public static final ActivityOptions QUICK =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(2))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+          .setRetryOptions(retry(Duration.ofMinutes(1)).build())
+          .build();
+
+  /**
+   * Remote commands over SSH (preflight, fio, settings, freeze, promote). They heartbeat while
+   * they wait, so a killed worker is noticed within the heartbeat timeout and the step resumes on
+   * another worker instead of waiting out the whole start-to-close.
+   */
+  public static final ActivityOptions REMOTE =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(30))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofHours(2))
+          .setRetryOptions(retry(Duration.ofMinutes(1)).build())
+          .build();
+
+  /**
+   * The base copy and the post-promotion backup: hours of work on a large database. Retried
+   * without limit (each retry resumes or restarts cleanly), heartbeats carry the progress.
+   */
+  public static final ActivityOptions LONG_COPY =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofHours(48))
+          .setHeartbeatTimeout(Duration.ofMinutes(1))
+          .setRetryOptions(retry(Duration.ofMinutes(5)).build())
+          .build();
+
+  /**
+   * One lag sample. Few attempts: the catch-up loop samples again at its next tick, and a failed
+   * sample is shown in status rather than failing the migration.
+   */
+  public static final ActivityOptions LAG_PROBE =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(retry(Duration.ofSeconds(5)).setMaximumAttempts(3).build())
+          .build();
+
+  /**
+   * The operator's own hooks: run once. We cannot know that someone else's command is safe to
+   * repeat; a failure rolls the cutover back instead.
+   */
+  public static final ActivityOptions HOOK =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(15))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(retry(Duration.ofSeconds(10)).setMaximumAttempts(1).build())
+          .build();
+
+  /**
+   * Undo steps must get through if at all possible: a source left half-changed is worse than a
+   * slow rollback.
+   */
+  public static final ActivityOptions UNDO =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(5))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofHours(1))
+          .setRetryOptions(retry(Duration.ofMinutes(1)).build())
+          .build();
+
+  public static final ActivityOptions DEFAULT = QUICK;
+
+  public static final Map<String, ActivityOptions> PER_METHOD =
+      Map.ofEntries(
+          Map.entry("Preflight", REMOTE),
+          Map.entry("BenchmarkTarget", REMOTE),
+          Map.entry("PrepareSource", REMOTE),
+          Map.entry("UndoPrepareSource", UNDO),
+          Map.entry("BaseCopy", LONG_COPY),
+          Map.entry("MeasureLag", LAG_PROBE),
+          Map.entry("StopApplication", HOOK),
+          Map.entry("ResumeApplication", HOOK),
+          Map.entry("FreezeWrites", REMOTE),
+          Map.entry("UnfreezeWrites", UNDO),
+          Map.entry("VerifySync", REMOTE),
+          Map.entry("Promote", REMOTE),
+          Map.entry("SwitchTraffic", REMOTE),
+          Map.entry("BackupNewPrimary", LONG_COPY),
+          Map.entry("RunChecklist", REMOTE),
+          Map.entry("WriteReport", QUICK));
+
+  private ActivityProfiles() {}
+}

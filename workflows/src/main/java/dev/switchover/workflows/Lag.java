@@ -1,0 +1,26 @@
+package dev.switchover.workflows;
+
+import dev.switchover.workflows.activities.LagSample;
+
+/** Lag in words for status lines, notes and failure messages. */
+final class Lag {
+  private Lag() {}
+
+  static String bytes(long n) {
+    if (n < 1024) return n + " B";
+    double v = n;
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  static String describe(LagSample s) {
+    if (s == null) return "lag not measured yet";
+    if (!s.streaming()) return "the target is not streaming (" + s.state() + ")";
+    return String.format(java.util.Locale.ROOT, "lag %s / %.1f s", bytes(s.lagBytes()), s.lagSeconds());
+  }
+}

@@ -1,0 +1,83 @@
+package dev.switchover.workflows;
+
+import dev.switchover.workflows.activities.CopyProgress;
+import dev.switchover.workflows.activities.LagSample;
+import dev.switchover.workflows.spec.CatchUpSpec;
+import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.status.MigrationStatus;
+import dev.switchover.workflows.status.StepRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the workflow knows about its own progress; the status query, the Web UI's details and the
+ * operator rules read it. Only the workflow thread and its handlers touch it.
+ */
+final class MigrationState {
+  Phase phase = Phase.PREFLIGHT;
+  String waitingFor = "";
+  boolean paused;
+  String pausedBy;
+  final List<StepRecord> steps = new ArrayList<>();
+  LagSample lag;
+  Instant inSyncSince;
+  CopyProgress copy;
+  Approval approval;
+  Instant approvedAt;
+  Instant catchUpDeadline;
+  /** Set while a pause is holding the catch-up clock; the deadline moves by the time paused. */
+  Instant deadlineHeldSince;
+  final List<String> notes = new ArrayList<>();
+  String failure;
+  AbortRequest abort;
+
+  void begin(Phase p, Instant at) {
+    phase = p;
+    waitingFor = "";
+    steps.add(new StepRecord(p, at, null, StepRecord.Outcome.RUNNING, ""));
+  }
+
+  void end(StepRecord.Outcome outcome, String detail, Instant at) {
+    int last = steps.size() - 1;
+    if (last >= 0 && steps.get(last).outcome() == StepRecord.Outcome.RUNNING) {
+      steps.set(last, steps.get(last).end(at, outcome, detail));
+    }
+  }
+
+  void note(Instant at, String text) {
+    notes.add(at + " " + text);
+  }
+
+  boolean inSync(CatchUpSpec c) {
+    return lag != null && lag.within(c.maxLagBytes(), c.maxLagSeconds());
+  }
+
+  /** Records a sample and keeps the start of the current in-sync stretch. */
+  void sampled(LagSample sample, CatchUpSpec c, Instant at) {
+    lag = sample;
+    if (!inSync(c)) inSyncSince = null;
+    else if (inSyncSince == null) inSyncSince = at;
+  }
+
+  MigrationStatus snapshot(MigrationSpec spec, Instant now) {
+    return new MigrationStatus(
+        spec.name(),
+        spec.engine().id(),
+        spec.source().address(),
+        spec.target().address(),
+        phase,
+        waitingFor,
+        paused,
+        List.copyOf(steps),
+        lag,
+        inSyncSince == null ? null : Duration.between(inSyncSince, now),
+        copy,
+        approval,
+        approvedAt,
+        deadlineHeldSince == null ? catchUpDeadline : catchUpDeadline.plus(Duration.between(deadlineHeldSince, now)),
+        List.copyOf(notes),
+        failure);
+  }
+}

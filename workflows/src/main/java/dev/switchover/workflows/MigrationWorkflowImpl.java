@@ -1,0 +1,587 @@
+package dev.switchover.workflows;
+
+import dev.switchover.workflows.activities.BackupResult;
+import dev.switchover.workflows.activities.BaseCopyResult;
+import dev.switchover.workflows.activities.BenchmarkResult;
+import dev.switchover.workflows.activities.ChecklistResult;
+import dev.switchover.workflows.activities.CopyProgress;
+import dev.switchover.workflows.activities.FrozenSource;
+import dev.switchover.workflows.activities.LagSample;
+import dev.switchover.workflows.activities.MigrationActivities;
+import dev.switchover.workflows.activities.MigrationReport;
+import dev.switchover.workflows.activities.PreflightReport;
+import dev.switchover.workflows.activities.PromotionResult;
+import dev.switchover.workflows.activities.ReportLocation;
+import dev.switchover.workflows.activities.SourcePreparation;
+import dev.switchover.workflows.activities.SyncProof;
+import dev.switchover.workflows.activities.TrafficSwitchResult;
+import dev.switchover.workflows.spec.CatchUpSpec;
+import dev.switchover.workflows.spec.CutoverMode;
+import dev.switchover.workflows.spec.DurationText;
+import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.spec.SpecProblem;
+import dev.switchover.workflows.spec.SpecValidator;
+import dev.switchover.workflows.spec.TrafficSwitch;
+import dev.switchover.workflows.status.MigrationStatus;
+import dev.switchover.workflows.status.StepRecord.Outcome;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+
+/**
+ * The runbook as a workflow. Until promotion every change to the source has its undo registered
+ * before it is made, and an abort or failure runs the undos; from promotion on the target is the
+ * primary and the workflow only goes forward.
+ */
+public class MigrationWorkflowImpl implements MigrationWorkflow {
+  private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
+
+  /** Past this many events, polls slow down so a days-long wait stays within history limits. */
+  private static final int HISTORY_SLOWDOWN_AT = 20_000;
+
+  private final MigrationActivities activities =
+      Workflow.newActivityStub(
+          MigrationActivities.class, ActivityProfiles.DEFAULT, ActivityProfiles.PER_METHOD);
+
+  private final MigrationState state = new MigrationState();
+  private final Deque<Undo> undos = new ArrayDeque<>();
+  private MigrationSpec spec;
+  private CancellationScope untilPromotion;
+  private MigrationResult result;
+
+  private PreflightReport preflight;
+  private BenchmarkResult benchmark;
+  private SourcePreparation preparation;
+  private BaseCopyResult baseCopy;
+  private FrozenSource frozen;
+  private SyncProof sync;
+  private PromotionResult promotion;
+  private TrafficSwitchResult traffic;
+  private BackupResult backup;
+  private ChecklistResult checklist;
+
+  private record Undo(String what, Runnable action) {}
+
+  @Override
+  public MigrationResult migrate(MigrationSpec input) {
+    List<SpecProblem> problems = SpecValidator.validate(input);
+    if (!problems.isEmpty()) {
+      throw Failures.fatal(
+          Failures.INVALID_SPEC,
+          "the migration spec is not valid:\n"
+              + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n")));
+    }
+    spec = input.withDefaults();
+    publishDetails();
+
+    untilPromotion = Workflow.newCancellationScope(this::runUntilPromotion);
+    try {
+      untilPromotion.run();
+      // An abort accepted while the last step was completing finds the scope already done.
+      if (state.abort != null) throw new CanceledFailure("aborted by " + state.abort.by());
+    } catch (TemporalFailure failure) {
+      throw rollBack(failure);
+    }
+    return runFromPromotion();
+  }
+
+  /** Steps that can still be undone: the source is the primary throughout. */
+  private void runUntilPromotion() {
+    if (state.abort != null) throw new CanceledFailure("aborted before the first step");
+    preflight = step(Phase.PREFLIGHT, () -> activities.preflight(spec), r -> preflightSummary(r));
+    benchmark = step(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec), this::judgeBenchmark);
+
+    undos.push(new Undo("remove what prepare-source added on the source",
+        () -> activities.undoPrepareSource(spec, preparation)));
+    preparation = step(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(r));
+
+    baseCopy = step(Phase.BASE_COPY, () -> activities.baseCopy(spec), r -> String.format(
+        "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
+
+    step(Phase.CATCH_UP, () -> { catchUp(); return state.lag; }, Lag::describe);
+    step(Phase.AWAIT_CUTOVER, this::awaitCutover, a -> a);
+
+    if (spec.cutover().stopApplication() != null) {
+      undos.push(new Undo("resume the application", () -> activities.resumeApplication(spec)));
+    }
+    undos.push(new Undo("make the source writable again", () -> activities.unfreezeWrites(spec)));
+    frozen = step(Phase.FREEZE_WRITES, () -> {
+      if (spec.cutover().stopApplication() != null) activities.stopApplication(spec);
+      return activities.freezeWrites(spec);
+    }, f -> "source read-only at " + f.finalPosition() + ", " + f.sessionsEnded() + " write sessions ended");
+
+    sync = step(Phase.VERIFY_SYNC, () -> activities.verifySync(spec, frozen),
+        p -> "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition());
+  }
+
+  /**
+   * Promotion and what follows run outside the abortable scope: once the target may be primary,
+   * going back would risk two primaries, so the workflow only goes forward.
+   */
+  private MigrationResult runFromPromotion() {
+    state.phase = Phase.PROMOTE;
+    CancellationScope forward = Workflow.newDetachedCancellationScope(() -> {
+      try {
+        promotion = step(Phase.PROMOTE, () -> activities.promote(spec, frozen), p ->
+            (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition());
+      } catch (ActivityFailure f) {
+        if (provedNothingChanged(f)) throw rollBack(f);
+        throw holdAfterFailedPromotion(f);
+      }
+      undos.clear();
+      String trafficFailure = switchTraffic();
+      postPromotion();
+      state.phase = Phase.DONE;
+      state.waitingFor = "";
+      publishDetails();
+      ReportLocation report = writeReport();
+      if (trafficFailure != null) {
+        state.failure = trafficFailure;
+        throw Failures.fatal("TrafficSwitchFailed", trafficFailure);
+      }
+      result = new MigrationResult(spec.target().address(), status(), report);
+    });
+    forward.run();
+    return result;
+  }
+
+  private String switchTraffic() {
+    if (spec.traffic().type() == TrafficSwitch.NONE) {
+      state.begin(Phase.SWITCH_TRAFFIC, now());
+      state.end(Outcome.OK, "none configured: point clients at " + spec.target().address(), now());
+      return null;
+    }
+    try {
+      traffic = step(Phase.SWITCH_TRAFFIC, () -> activities.switchTraffic(spec), t -> t.method() + ": " + t.detail());
+      return null;
+    } catch (ActivityFailure f) {
+      return "the target " + spec.target().address() + " is the primary, but switching traffic failed: "
+          + rootMessage(f) + ". Point clients at " + spec.target().address() + " by hand.";
+    }
+  }
+
+  /** The runbook's safety net and checklist. Their failures are reported, not fatal. */
+  private void postPromotion() {
+    state.begin(Phase.POST_PROMOTION, now());
+    publishDetails();
+    StringBuilder detail = new StringBuilder();
+    if (Boolean.TRUE.equals(spec.backup().enabled())) {
+      try {
+        backup = activities.backupNewPrimary(spec);
+        detail.append("backup ").append(backup.location()).append(" (").append(Lag.bytes(backup.bytes())).append(")");
+      } catch (ActivityFailure f) {
+        String why = "NO BACKUP of the new primary: " + rootMessage(f) + " — take one by hand now";
+        state.note(now(), why);
+        detail.append(why);
+      }
+    } else {
+      detail.append("backup disabled in the spec");
+    }
+    try {
+      checklist = activities.runChecklist(spec);
+      long attention = checklist.checks().stream().filter(c -> c.verdict() != dev.switchover.workflows.activities.Check.Verdict.OK).count();
+      detail.append("; checklist: ").append(checklist.checks().size()).append(" checks, ").append(attention).append(" need attention");
+    } catch (ActivityFailure f) {
+      state.note(now(), "final checklist failed: " + rootMessage(f));
+      detail.append("; checklist failed");
+    }
+    state.end(Outcome.OK, detail.toString(), now());
+  }
+
+  /** Samples lag until it has stayed under the thresholds for holdFor, or the deadline passes. */
+  private void catchUp() {
+    CatchUpSpec c = spec.catchUp();
+    state.catchUpDeadline = now().plus(c.deadline());
+    Trend trend = new Trend(now());
+    while (true) {
+      waitWhilePaused(true);
+      sampleLag();
+      if (state.inSync(c) && Duration.between(state.inSyncSince, now()).compareTo(c.holdFor()) >= 0) return;
+      if (!now().isBefore(state.catchUpDeadline)) {
+        throw Failures.fatal(Failures.CATCH_UP_DEADLINE, "the target did not catch up within "
+            + DurationText.format(c.deadline()) + " (" + Lag.describe(state.lag) + "; needed "
+            + Lag.bytes(c.maxLagBytes()) + " / " + c.maxLagSeconds() + " s for " + DurationText.format(c.holdFor())
+            + "). The source is untouched and serving. Check the target's disk and network and the source's"
+            + " write rate, then start the migration again.");
+      }
+      boolean converging = trend.converging(state.lag, now());
+      state.waitingFor = (state.inSync(c)
+              ? "in sync; holding for " + DurationText.format(c.holdFor())
+              : Lag.describe(state.lag) + (converging ? "" : ", NOT CONVERGING") + "; waiting for lag under "
+                  + Lag.bytes(c.maxLagBytes()) + " / " + c.maxLagSeconds() + " s")
+          + "; gives up at " + state.catchUpDeadline;
+      publishDetails();
+      Workflow.await(pollInterval(), () -> state.paused);
+    }
+  }
+
+  /** Whether lag shrank over the last five minutes; a target that never catches up says so. */
+  private static final class Trend {
+    private static final Duration WINDOW = Duration.ofMinutes(5);
+    private Instant windowStart;
+    private LagSample atWindowStart;
+    private boolean converging = true;
+
+    Trend(Instant start) {
+      windowStart = start;
+    }
+
+    boolean converging(LagSample now, Instant at) {
+      if (atWindowStart == null || !atWindowStart.streaming()) {
+        atWindowStart = now;
+        windowStart = at;
+      } else if (Duration.between(windowStart, at).compareTo(WINDOW) >= 0) {
+        converging = now.streaming() && now.lagBytes() < atWindowStart.lagBytes();
+        atWindowStart = now;
+        windowStart = at;
+      }
+      return converging;
+    }
+  }
+
+  /** While paused, nothing moves; time paused in catch-up moves its deadline, as documented. */
+  private void waitWhilePaused(boolean extendsDeadline) {
+    if (!state.paused) return;
+    Instant pausedAt = now();
+    if (extendsDeadline) state.deadlineHeldSince = pausedAt;
+    // Lag is still sampled so status stays live while paused.
+    while (state.paused) {
+      state.waitingFor = "paused by " + state.pausedBy + "; `switchover resume` to continue ("
+          + Lag.describe(state.lag) + ")";
+      publishDetails();
+      if (!Workflow.await(pollInterval(), () -> !state.paused)) sampleLag();
+    }
+    if (extendsDeadline) {
+      state.catchUpDeadline = state.catchUpDeadline.plus(Duration.between(pausedAt, now()));
+      state.deadlineHeldSince = null;
+    }
+  }
+
+  /** Waits for the gate to open: approval (manual) or at once (automatic), with lag re-checked. */
+  private String awaitCutover() {
+    CatchUpSpec c = spec.catchUp();
+    while (true) {
+      waitWhilePaused(false);
+      Approval considered = state.approval;
+      if (spec.cutover().mode() == CutoverMode.AUTOMATIC) {
+        sampleLag();
+        if (state.inSync(c)) return "automatic: in sync (" + Lag.describe(state.lag) + ")";
+        state.waitingFor = "automatic cutover as soon as the target is back in sync (" + Lag.describe(state.lag) + ")";
+      } else if (considered != null) {
+        Instant expires = state.approvedAt.plus(spec.cutover().approvalValidFor());
+        if (now().isAfter(expires)) {
+          state.note(now(), "approval by " + considered.approver() + " expired after "
+              + DurationText.format(spec.cutover().approvalValidFor()) + " without a cutover; approve again");
+          state.approval = null;
+          state.approvedAt = null;
+          continue;
+        }
+        sampleLag();
+        if (state.inSync(c)) {
+          boolean noComment = considered.comment() == null || considered.comment().isBlank();
+          return "approved by " + considered.approver() + (noComment ? "" : " (" + considered.comment() + ")")
+              + "; " + Lag.describe(state.lag);
+        }
+        state.waitingFor = "approved by " + considered.approver() + ", but the target fell behind ("
+            + Lag.describe(state.lag) + "); cutover goes ahead when it is back in sync, unless the approval"
+            + " expires at " + expires;
+      } else {
+        state.waitingFor = "approval: `switchover approve " + Workflow.getInfo().getWorkflowId()
+            + "` or signal approveCutover in the Web UI (" + Lag.describe(state.lag) + ")";
+      }
+      publishDetails();
+      boolean woken = Workflow.await(pollInterval(), () -> state.paused || state.approval != considered);
+      if (!woken && state.approval == null && spec.cutover().mode() == CutoverMode.MANUAL) sampleLag();
+    }
+  }
+
+  private void sampleLag() {
+    try {
+      state.sampled(activities.measureLag(spec), spec.catchUp(), now());
+    } catch (ActivityFailure f) {
+      if (f.getCause() instanceof CanceledFailure) throw f;
+      state.sampled(new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, null, null,
+          "unknown: " + rootMessage(f)), spec.catchUp(), now());
+    }
+  }
+
+  /** Polls slow down as the history grows so a days-long wait stays inside Temporal's limits. */
+  private Duration pollInterval() {
+    Duration base = spec.catchUp().pollEvery();
+    long events = Workflow.getInfo().getHistoryLength();
+    return events < HISTORY_SLOWDOWN_AT ? base : base.multipliedBy(Math.min(60, 1 + events / HISTORY_SLOWDOWN_AT * 6));
+  }
+
+  private String judgeBenchmark(BenchmarkResult r) {
+    int floor = spec.benchmark().minIops();
+    if (r.writeIops() < floor) {
+      throw Failures.fatal(Failures.IOPS_BELOW_FLOOR, String.format(java.util.Locale.ROOT,
+          "the target's disk did %.0f write IOPS (4k random, direct I/O) in %s, below the floor of %d. "
+              + "A restore and catch-up on this disk would take hours. Move the target to faster storage, "
+              + "or lower benchmark.minIops if you accept that.", r.writeIops(), r.directory(), floor));
+    }
+    return String.format(java.util.Locale.ROOT, "%.0f write IOPS ≥ %d", r.writeIops(), floor);
+  }
+
+  private static String preflightSummary(PreflightReport r) {
+    long restarts = r.settingsToChange().stream().filter(s -> s.needsRestart()).count();
+    return "source " + r.sourceVersion() + ", target " + r.targetVersion() + "; "
+        + r.checks().size() + " checks; " + r.settingsToChange().size() + " settings to change ("
+        + restarts + " need a restart)";
+  }
+
+  private static String preparationSummary(SourcePreparation p) {
+    return (p.createdRole() ? "role created" : "role present") + ", "
+        + (p.addedHbaLine() ? "pg_hba line added" : "access rule present") + ", "
+        + (p.createdSlot() ? "slot created" : "slot present") + ", "
+        + p.changedSettings().size() + " settings changed";
+  }
+
+  /** Runs one step: records it, shows it in the UI, and marks its end however it ends. */
+  private <T> T step(Phase phase, Supplier<T> action, Function<T, String> describe) {
+    state.begin(phase, now());
+    log.info("phase={} started", phase);
+    publishDetails();
+    try {
+      T result = action.get();
+      state.end(Outcome.OK, describe.apply(result), now());
+      log.info("phase={} ok: {}", phase, state.steps.get(state.steps.size() - 1).detail());
+      return result;
+    } catch (RuntimeException e) {
+      boolean cancelled = isCancellation(e);
+      state.end(cancelled ? Outcome.CANCELLED : Outcome.FAILED, cancelled ? "cancelled" : rootMessage(e), now());
+      log.warn("phase={} {}: {}", phase, cancelled ? "cancelled" : "failed", rootMessage(e));
+      throw e;
+    } finally {
+      publishDetails();
+    }
+  }
+
+  /**
+   * Undoes the source's changes in reverse order after an abort or a failure before promotion,
+   * in a scope that the abort itself cannot cancel, and returns the failure the workflow ends with.
+   */
+  private ApplicationFailure rollBack(TemporalFailure cause) {
+    boolean aborted = state.abort != null || isCancellation(cause);
+    String why = aborted
+        ? "aborted by " + (state.abort == null ? "a cancel request" : state.abort.by() + ": " + state.abort.reason())
+        : rootMessage(cause);
+    state.failure = why;
+    state.phase = Phase.ROLLING_BACK;
+    state.waitingFor = "undoing changes on the source";
+    state.note(now(), "rolling back: " + why);
+    publishDetails();
+    StringBuilder undone = new StringBuilder();
+    Workflow.newDetachedCancellationScope(() -> {
+      while (!undos.isEmpty()) {
+        Undo undo = undos.pop();
+        state.begin(Phase.ROLLING_BACK, now());
+        try {
+          undo.action().run();
+          state.end(Outcome.UNDONE, undo.what(), now());
+          undone.append(undone.length() == 0 ? "" : "; ").append(undo.what());
+        } catch (ActivityFailure f) {
+          state.end(Outcome.FAILED, undo.what() + ": " + rootMessage(f), now());
+          state.note(now(), "COULD NOT " + undo.what() + ": " + rootMessage(f) + " — do it by hand");
+        }
+      }
+      state.phase = aborted ? Phase.ABORTED : Phase.FAILED;
+      state.waitingFor = "";
+      publishDetails();
+      writeReportQuietly();
+    }).run();
+    String message = why + ". The source " + spec.source().address() + " is the primary and serving"
+        + (undone.length() == 0 ? "." : "; undone: " + undone + ".");
+    return aborted
+        ? Failures.fatal(Failures.ABORTED, message)
+        : ApplicationFailure.newNonRetryableFailureWithCause(message, failureType(cause), cause);
+  }
+
+  /** Promotion refused before acting (wrong host, target not in sync): nothing changed, so roll back. */
+  private static boolean provedNothingChanged(ActivityFailure f) {
+    return f.getCause() instanceof ApplicationFailure a
+        && (Failures.WRONG_HOST.equals(a.getType()) || Failures.SYNC_NOT_REACHED.equals(a.getType()));
+  }
+
+  private ApplicationFailure holdAfterFailedPromotion(ActivityFailure f) {
+    String message = "promotion of " + spec.target().address() + " did not complete: " + rootMessage(f)
+        + ". The source " + spec.source().address() + " stays read-only to avoid two primaries. Check whether the"
+        + " target is in recovery (SELECT pg_is_in_recovery() / SHOW REPLICA STATUS): if it is primary, point"
+        + " clients at it; if not, make the source writable again by hand.";
+    state.failure = message;
+    state.phase = Phase.FAILED;
+    state.note(now(), message);
+    publishDetails();
+    writeReportQuietly();
+    return ApplicationFailure.newNonRetryableFailureWithCause(message, "PromotionIncomplete", f);
+  }
+
+  private ReportLocation writeReport() {
+    return activities.writeReport(spec, new MigrationReport(status(), preflight, benchmark, preparation,
+        baseCopy, frozen, sync, promotion, traffic, backup, checklist));
+  }
+
+  private void writeReportQuietly() {
+    try {
+      writeReport();
+    } catch (ActivityFailure f) {
+      state.note(now(), "the report could not be written: " + rootMessage(f));
+    }
+  }
+
+  private void publishDetails() {
+    StringBuilder md = new StringBuilder();
+    md.append("**Phase:** ").append(state.phase).append(" — ").append(state.phase.description());
+    if (state.paused) md.append(" (PAUSED by ").append(state.pausedBy).append(")");
+    if (!state.waitingFor.isEmpty()) md.append("\n\n**Waiting for:** ").append(state.waitingFor);
+    if (state.lag != null) md.append("\n\n**Lag:** ").append(Lag.describe(state.lag));
+    if (state.copy != null && state.phase == Phase.BASE_COPY) {
+      md.append(String.format(java.util.Locale.ROOT, "\n\n**Base copy:** %.1f%% (%s of %s)",
+          state.copy.percent(), Lag.bytes(state.copy.doneBytes()), Lag.bytes(state.copy.totalBytes())));
+    }
+    if (state.failure != null) md.append("\n\n**Failure:** ").append(state.failure);
+    Workflow.setCurrentDetails(md.toString());
+  }
+
+  private Instant now() {
+    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+  }
+
+  private static boolean isCancellation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CanceledFailure) return true;
+    }
+    return false;
+  }
+
+  private static String failureType(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure a) return a.getType();
+    }
+    return "MigrationFailed";
+  }
+
+  /** The innermost message: an ActivityFailure's own text names the activity, not the problem. */
+  static String rootMessage(Throwable e) {
+    String message = e.getMessage();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure a) return a.getOriginalMessage();
+      if (t.getMessage() != null) message = t.getMessage();
+    }
+    return message;
+  }
+
+  // ---- operator handlers ----
+
+  @Override
+  public String approveCutover(Approval approval) {
+    state.approval = approval;
+    state.approvedAt = now();
+    state.note(now(), "cutover approved by " + approval.approver()
+        + (approval.comment() == null ? "" : ": " + approval.comment()));
+    return "approved by " + approval.approver() + "; the workflow re-checks lag and cuts over";
+  }
+
+  @Override
+  public void validateApproveCutover(Approval approval) {
+    reject(OperatorRules.refuseApproval(state, spec, approval));
+  }
+
+  @Override
+  public void approveCutoverSignal(Approval approval) {
+    String refusal = spec == null ? "the migration has not started" : OperatorRules.refuseApproval(state, spec, approval);
+    if (refusal != null) {
+      state.note(now(), "approval signal from " + (approval == null ? "?" : approval.approver()) + " ignored: " + refusal);
+      return;
+    }
+    approveCutover(approval);
+  }
+
+  @Override
+  public String abort(AbortRequest request) {
+    state.abort = request;
+    state.note(now(), "abort requested by " + request.by() + ": " + request.reason());
+    if (untilPromotion != null) untilPromotion.cancel("aborted by " + request.by());
+    return "aborting: the source's changes are being undone; `switchover status` shows the rollback";
+  }
+
+  @Override
+  public void validateAbort(AbortRequest request) {
+    if (request == null || request.reason() == null || request.reason().isBlank()) {
+      reject("an abort needs a reason: {\"by\": \"your name\", \"reason\": \"why\"}");
+    }
+    reject(OperatorRules.refuseAbort(state));
+  }
+
+  @Override
+  public void abortSignal(AbortRequest request) {
+    String refusal = request == null || request.reason() == null || request.reason().isBlank()
+        ? "an abort needs a reason" : OperatorRules.refuseAbort(state);
+    if (refusal != null) {
+      state.note(now(), "abort signal ignored: " + refusal);
+      return;
+    }
+    abort(request);
+  }
+
+  @Override
+  public String pause(String by) {
+    state.paused = true;
+    state.pausedBy = by == null || by.isBlank() ? "operator" : by;
+    state.note(now(), "paused by " + state.pausedBy);
+    publishDetails();
+    return "paused in " + state.phase + "; no cutover happens until resumed";
+  }
+
+  @Override
+  public void validatePause(String by) {
+    reject(OperatorRules.refusePause(state));
+  }
+
+  @Override
+  public String resume(String by) {
+    state.paused = false;
+    state.note(now(), "resumed by " + (by == null || by.isBlank() ? "operator" : by));
+    publishDetails();
+    return "resumed in " + state.phase;
+  }
+
+  @Override
+  public void validateResume(String by) {
+    reject(OperatorRules.refuseResume(state));
+  }
+
+  @Override
+  public void reportCopyProgress(CopyProgress progress) {
+    state.copy = progress;
+    if (state.phase == Phase.BASE_COPY) {
+      state.waitingFor = String.format(java.util.Locale.ROOT, "base copy %.1f%% (%s)", progress.percent(), progress.stage());
+      publishDetails();
+    }
+  }
+
+  @Override
+  public MigrationStatus status() {
+    if (spec == null) {
+      return new MigrationStatus(null, null, null, null, state.phase, "starting", false, List.of(), null, null,
+          null, null, null, null, List.of(), null);
+    }
+    return state.snapshot(spec, now());
+  }
+
+  private static void reject(String refusal) {
+    if (refusal != null) throw ApplicationFailure.newNonRetryableFailure(refusal, "Rejected");
+  }
+}

@@ -1,0 +1,53 @@
+package dev.switchover.workflows;
+
+import dev.switchover.workflows.spec.MigrationSpec;
+
+/**
+ * When an operator's request is accepted. Each method returns the reason for refusing, or null.
+ * Update validators and signal handlers share these, so the UI and the CLI get the same answers.
+ */
+final class OperatorRules {
+  private OperatorRules() {}
+
+  static String refuseApproval(MigrationState s, MigrationSpec spec, Approval a) {
+    if (a == null || a.approver() == null || a.approver().isBlank()) {
+      return "an approval needs an approver: {\"approver\": \"your name\", \"comment\": \"why\"}";
+    }
+    if (s.abort != null) return "the migration is being aborted";
+    if (s.phase.isTerminal() || s.phase == Phase.ROLLING_BACK) return "the migration has ended (" + s.phase + ")";
+    if (s.phase.ordinal() > Phase.AWAIT_CUTOVER.ordinal()) return "cutover is already under way (" + s.phase + ")";
+    if (s.phase != Phase.AWAIT_CUTOVER) {
+      return "the target is not ready for cutover yet: phase is " + s.phase
+          + " (" + s.phase.description() + "); approve when status shows AWAIT_CUTOVER";
+    }
+    if (s.paused) return "the migration is paused by " + s.pausedBy + "; resume it first";
+    if (!s.inSync(spec.catchUp())) {
+      return "the target is not in sync: " + Lag.describe(s.lag)
+          + " (thresholds " + Lag.bytes(spec.catchUp().maxLagBytes()) + " / " + spec.catchUp().maxLagSeconds()
+          + " s); approve again when it has caught up";
+    }
+    return null;
+  }
+
+  static String refuseAbort(MigrationState s) {
+    if (s.abort != null) return "an abort is already under way (by " + s.abort.by() + ")";
+    if (s.phase.isTerminal() || s.phase == Phase.ROLLING_BACK) return "the migration has ended (" + s.phase + ")";
+    if (s.phase.isPastPointOfNoReturn()) {
+      return "the target has been promoted (phase " + s.phase
+          + "); it is the primary now and abort cannot go back. Let the migration finish.";
+    }
+    return null;
+  }
+
+  static String refusePause(MigrationState s) {
+    if (s.paused) return "already paused by " + s.pausedBy;
+    if (s.phase != Phase.CATCH_UP && s.phase != Phase.AWAIT_CUTOVER) {
+      return "only the catch-up wait and the cutover gate can be paused; phase is " + s.phase;
+    }
+    return null;
+  }
+
+  static String refuseResume(MigrationState s) {
+    return s.paused ? null : "the migration is not paused";
+  }
+}

@@ -1,0 +1,304 @@
+package dev.switchover.workflows.spec;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The checks on a bound spec that its shape cannot express: required fields, names, secrets as
+ * references, ports, paths, thresholds and how they relate. Pure (no I/O, no clock), so the
+ * workflow runs it again at start to refuse a bad spec sent by automation rather than by the CLI.
+ * Works on a raw spec (before {@link MigrationSpec#withDefaults()}) as well as on a completed one,
+ * and tolerates any part being missing.
+ */
+public final class SpecValidator {
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  /** PostgreSQL's rule for replication slot names (NAMEDATALEN 64). */
+  private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
+
+  private static final String SECRET_REQUIRED =
+      "is required; write env:VARIABLE or file:/path/to/secret, which the worker reads";
+  private static final String SHELL_COMMAND_REQUIRED =
+      "is required; write the shell command to run (it runs with sh -c and must exit 0)";
+
+  private final List<SpecProblem> problems = new ArrayList<>();
+
+  private SpecValidator() {}
+
+  /** Every problem found, in the order of the spec's fields; empty if the spec can run. */
+  public static List<SpecProblem> validate(MigrationSpec spec) {
+    SpecValidator v = new SpecValidator();
+    if (spec == null) {
+      v.add("(spec)", "is missing; give a migration spec with name, engine, source and target");
+    } else {
+      v.migration(spec);
+    }
+    return List.copyOf(v.problems);
+  }
+
+  private void migration(MigrationSpec spec) {
+    name(spec.name());
+    if (spec.engine() == null) {
+      add("engine", "is required; use one of "
+          + Arrays.stream(Engine.values()).map(Engine::id).collect(Collectors.joining(", ")));
+    }
+    host("source", spec.source(), "describe the current primary");
+    host("target", spec.target(), "describe the new server");
+    differentServers(spec.source(), spec.target());
+    replication(spec.replication(), spec.engine(), spec.name());
+    benchmark(spec.benchmark());
+    catchUp(spec.catchUp());
+    cutover(spec.cutover());
+    traffic(spec.traffic(), spec.engine());
+    if (spec.backup() != null) absolutePath("backup.destination", spec.backup().destination());
+    if (spec.report() != null) notBlank("report.directory", spec.report().directory());
+  }
+
+  private void name(String name) {
+    if (isBlank(name)) {
+      add("name", "is required; give the migration a short name such as orders-pg15 (the workflow id"
+          + " becomes switchover-NAME)");
+    } else if (!NAME.matcher(name).matches()) {
+      add("name", "'" + name + "' cannot become a workflow id; use lower-case letters, digits and -,"
+          + " starting with a letter or digit, at most 63 characters (e.g. orders-pg15)");
+    }
+  }
+
+  private void host(String role, HostSpec host, String what) {
+    if (host == null) {
+      add(role, "is required; " + what + " with address, ssh and database indented below " + role + ":");
+      return;
+    }
+    if (isBlank(host.address())) {
+      add(role + ".address", "is required; write the host name or IP address the worker reaches it at");
+    }
+    ssh(role + ".ssh", host.ssh());
+    database(role + ".database", host.database());
+  }
+
+  private void ssh(String prefix, SshSpec ssh) {
+    SshSpec s = ssh == null ? new SshSpec(null, null, null, null, null) : ssh;
+    notBlank(prefix + ".user", s.user());
+    port(prefix + ".port", s.port());
+    if (isBlank(s.privateKey())) {
+      add(prefix + ".privateKey", "is required; write the path of the SSH private key file on the"
+          + " worker's machine, e.g. ~/.ssh/id_ed25519");
+    } else if (s.privateKey().contains("PRIVATE KEY") || s.privateKey().contains("\n")) {
+      add(prefix + ".privateKey", "holds key material; write the path of the key file instead (the"
+          + " spec is kept in the workflow history, so it must not hold keys)");
+    } else if (!isHomeOrAbsolute(s.privateKey())) {
+      add(prefix + ".privateKey", "is a relative path; write an absolute path or one starting with"
+          + " ~/, e.g. ~/.ssh/id_ed25519 (a relative path depends on where the worker started)");
+    }
+    if (s.knownHosts() != null && !isHomeOrAbsolute(s.knownHosts())) {
+      add(prefix + ".knownHosts", "'" + s.knownHosts() + "' is a relative path; write an absolute"
+          + " path or one starting with ~/, e.g. ~/.ssh/known_hosts");
+    }
+    positive(prefix + ".connectTimeout", s.connectTimeout());
+  }
+
+  private void database(String prefix, DatabaseSpec database) {
+    DatabaseSpec d = database == null ? new DatabaseSpec(null, null, null, null, null, null, null, null) : database;
+    port(prefix + ".port", d.port());
+    notBlank(prefix + ".adminUser", d.adminUser());
+    secret(prefix + ".adminPassword", d.adminPassword());
+    notBlank(prefix + ".osUser", d.osUser());
+    absolutePath(prefix + ".dataDirectory", d.dataDirectory());
+    notBlank(prefix + ".serviceStart", d.serviceStart());
+    notBlank(prefix + ".serviceStop", d.serviceStop());
+  }
+
+  private void differentServers(HostSpec source, HostSpec target) {
+    if (source == null || target == null || isBlank(source.address()) || isBlank(target.address())) return;
+    if (source.address().trim().equalsIgnoreCase(target.address().trim())) {
+      add("target.address", "is the same server as source.address; source and target must be"
+          + " different servers, so write the new server's address here");
+    }
+  }
+
+  private void replication(ReplicationSpec replication, Engine engine, String name) {
+    ReplicationSpec r = replication == null ? new ReplicationSpec(null, null, null) : replication;
+    notBlank("replication.user", r.user());
+    secret("replication.password", r.password());
+    if (engine != Engine.POSTGRESQL) return;
+    if (r.slot() != null && !SLOT.matcher(r.slot()).matches()) {
+      add("replication.slot", "'" + r.slot() + "' is not a PostgreSQL slot name; use lower-case"
+          + " letters, digits and _, at most 63 characters");
+    } else if (r.slot() == null && name != null && NAME.matcher(name).matches()) {
+      String slot = new ReplicationSpec(null, null, null).withDefaults(name).slot();
+      if (slot.length() > 63) {
+        add("replication.slot", "the default slot name switchover_<name> would be " + slot.length()
+            + " characters, over PostgreSQL's 63; set replication.slot to a shorter name, or shorten name");
+      }
+    }
+  }
+
+  private void benchmark(BenchmarkSpec benchmark) {
+    if (benchmark == null) return;
+    if (benchmark.minIops() != null && benchmark.minIops() < 0) {
+      add("benchmark.minIops", benchmark.minIops() + " is negative; write the IOPS the target's disk"
+          + " must reach, e.g. 10000, or 0 to accept any disk");
+    }
+    notBlank("benchmark.size", benchmark.size());
+    positive("benchmark.runtime", benchmark.runtime());
+    atLeastOne("benchmark.numJobs", benchmark.numJobs(), "e.g. 4");
+    notBlank("benchmark.blockSize", benchmark.blockSize());
+    atLeastOne("benchmark.ioDepth", benchmark.ioDepth(), "e.g. 1");
+    absolutePath("benchmark.directory", benchmark.directory());
+  }
+
+  private void catchUp(CatchUpSpec catchUp) {
+    if (catchUp == null) return;
+    if (catchUp.maxLagBytes() != null && catchUp.maxLagBytes() < 0) {
+      add("catchUp.maxLagBytes", catchUp.maxLagBytes() + " is negative; write how many bytes behind"
+          + " the target may be, e.g. 1048576 (1 MiB), or 0 to require no lag");
+    }
+    Double seconds = catchUp.maxLagSeconds();
+    if (seconds != null && !(seconds >= 0 && seconds < Double.POSITIVE_INFINITY)) {
+      add("catchUp.maxLagSeconds", seconds + " is not a lag; write how many seconds behind the target"
+          + " may be, e.g. 1.0, or 0 to require no lag");
+    }
+    boolean holdOk = positive("catchUp.holdFor", catchUp.holdFor());
+    boolean deadlineOk = positive("catchUp.deadline", catchUp.deadline());
+    boolean pollOk = positive("catchUp.pollEvery", catchUp.pollEvery());
+    // The defaults take part: a deadline of 10s alone is shorter than the default holdFor of 30s.
+    CatchUpSpec effective = catchUp.withDefaults();
+    if (holdOk && deadlineOk && effective.holdFor().compareTo(effective.deadline()) >= 0) {
+      add("catchUp.holdFor",
+          shown(catchUp.holdFor(), effective.holdFor()) + " is not shorter than deadline ("
+              + inParentheses(catchUp.deadline(), effective.deadline()) + "), so the target could never count"
+              + " as caught up; shorten holdFor or lengthen deadline");
+    }
+    if (holdOk && pollOk && effective.pollEvery().compareTo(effective.holdFor()) > 0) {
+      add("catchUp.pollEvery",
+          shown(catchUp.pollEvery(), effective.pollEvery()) + " is longer than holdFor ("
+              + inParentheses(catchUp.holdFor(), effective.holdFor()) + "), so a lag spike could go unseen;"
+              + " poll more often or hold for longer");
+    }
+  }
+
+  private void cutover(CutoverSpec cutover) {
+    if (cutover == null) return;
+    positive("cutover.approvalValidFor", cutover.approvalValidFor());
+    hook("cutover.stopApplication", cutover.stopApplication());
+    hook("cutover.resumeApplication", cutover.resumeApplication());
+    positive("cutover.syncTimeout", cutover.syncTimeout());
+  }
+
+  private void traffic(TrafficSpec traffic, Engine engine) {
+    if (traffic == null) return;
+    TrafficSwitch type = traffic.type() == null ? TrafficSwitch.NONE : traffic.type();
+    String typeShown = traffic.type() == null ? "none (the default)" : type.id();
+    if (type == TrafficSwitch.PGBOUNCER && engine != null && engine != Engine.POSTGRESQL) {
+      add("traffic.type", "pgbouncer only fronts PostgreSQL; for " + engine.id() + " use command"
+          + " (with traffic.command) or none");
+    }
+    if (traffic.command() != null && type != TrafficSwitch.COMMAND) {
+      add("traffic.type", "is " + typeShown + ", so traffic.command would never run; set type: command,"
+          + " or remove traffic.command");
+    }
+    if (traffic.pgbouncer() != null && type != TrafficSwitch.PGBOUNCER) {
+      add("traffic.type", "is " + typeShown + ", so traffic.pgbouncer would never be used; set type:"
+          + " pgbouncer, or remove traffic.pgbouncer");
+    }
+    if (type == TrafficSwitch.COMMAND && traffic.command() == null) {
+      add("traffic.command.command", "is required when traffic.type is command; write the shell"
+          + " command that points clients at the new primary (it runs with sh -c and must exit 0)");
+    } else {
+      hook("traffic.command", traffic.command());
+    }
+    if (type == TrafficSwitch.PGBOUNCER && traffic.pgbouncer() == null) {
+      add("traffic.pgbouncer", "is required when traffic.type is pgbouncer; give its address,"
+          + " database and adminPassword indented below pgbouncer:");
+    } else {
+      pgbouncer(traffic.pgbouncer());
+    }
+  }
+
+  private void pgbouncer(PgBouncerSpec p) {
+    if (p == null) return;
+    if (isBlank(p.address())) {
+      add("traffic.pgbouncer.address", "is required; write the host name or IP address of PgBouncer's"
+          + " admin console");
+    }
+    port("traffic.pgbouncer.port", p.port());
+    notBlank("traffic.pgbouncer.adminUser", p.adminUser());
+    secret("traffic.pgbouncer.adminPassword", p.adminPassword());
+    if (isBlank(p.database())) {
+      add("traffic.pgbouncer.database", "is required; write the name of the [databases] entry that"
+          + " PgBouncer must point at the new primary");
+    }
+  }
+
+  private void hook(String prefix, HookSpec hook) {
+    if (hook == null) return;
+    if (isBlank(hook.command())) add(prefix + ".command", SHELL_COMMAND_REQUIRED);
+    positive(prefix + ".timeout", hook.timeout());
+  }
+
+  /** Never repeats the value: if it is not a reference it is probably the password itself. */
+  private void secret(String field, String value) {
+    if (isBlank(value)) {
+      add(field, SECRET_REQUIRED);
+      return;
+    }
+    String problem = SecretRef.problemWith(value);
+    if (problem != null) add(field, problem);
+  }
+
+  private void port(String field, Integer port) {
+    if (port != null && (port < 1 || port > 65535)) {
+      add(field, port + " is not a TCP port; use a number from 1 to 65535");
+    }
+  }
+
+  private boolean positive(String field, Duration d) {
+    if (d == null) return true;
+    if (d.isNegative() || d.isZero()) {
+      add(field, DurationText.format(d) + " is not a positive duration; write a length of time such as"
+          + " 30s, 5m or 1h30m");
+      return false;
+    }
+    return true;
+  }
+
+  private void atLeastOne(String field, Integer n, String example) {
+    if (n != null && n < 1) add(field, n + " is too small; use 1 or more, " + example);
+  }
+
+  private void absolutePath(String field, String path) {
+    if (path == null) return;
+    if (!path.startsWith("/")) {
+      add(field, "'" + path + "' is not an absolute path; write it from the root, starting with /");
+    }
+  }
+
+  private void notBlank(String field, String value) {
+    if (value != null && value.isBlank()) {
+      add(field, "is empty; write a value, or remove the line to use the default");
+    }
+  }
+
+  private static boolean isHomeOrAbsolute(String path) {
+    return path.startsWith("/") || path.startsWith("~/");
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static String shown(Duration given, Duration effective) {
+    return DurationText.format(effective) + (given == null ? " (the default)" : "");
+  }
+
+  private static String inParentheses(Duration given, Duration effective) {
+    return DurationText.format(effective) + (given == null ? ", the default" : "");
+  }
+
+  private void add(String field, String message) {
+    problems.add(new SpecProblem(field, message));
+  }
+}

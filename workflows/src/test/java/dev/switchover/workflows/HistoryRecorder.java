@@ -1,0 +1,65 @@
+package dev.switchover.workflows;
+
+import dev.switchover.workflows.spec.CutoverMode;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** Records the histories that {@link MigrationReplayTest} replays; runs only when asked to. */
+class HistoryRecorder {
+  private static final Path OUT = Path.of("src/test/resources/histories");
+
+  @Test
+  void record() throws Exception {
+    Assumptions.assumeTrue(Boolean.getBoolean("switchover.recordHistory"), "set -Dswitchover.recordHistory=true");
+    Files.createDirectories(OUT);
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+      FakeActivities fake = new FakeActivities();
+      Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE);
+      worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+      worker.registerActivitiesImplementations(fake);
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+
+      MigrationWorkflow manual = start(client, "happy");
+      until(env, () -> manual.status().phase() == Phase.AWAIT_CUTOVER);
+      manual.approveCutover(new Approval("alice", "CHG-1"));
+      WorkflowStub.fromTyped(manual).getResult(MigrationResult.class);
+      Files.writeString(OUT.resolve("happy-path-manual.json"), client.fetchHistory("switchover-happy").toJson(true));
+
+      fake.lag = () -> FakeActivities.LAGGING;
+      MigrationWorkflow aborted = start(client, "aborted");
+      until(env, () -> aborted.status().phase() == Phase.CATCH_UP && aborted.status().lag() != null);
+      aborted.pause("dave");
+      aborted.resume("dave");
+      aborted.abort(new AbortRequest("carol", "recording"));
+      try {
+        WorkflowStub.fromTyped(aborted).getResult(MigrationResult.class);
+      } catch (RuntimeException expected) {
+        // the abort ends the workflow with a failure, which is what is recorded
+      }
+      Files.writeString(OUT.resolve("aborted-in-catch-up.json"), client.fetchHistory("switchover-aborted").toJson(true));
+    }
+  }
+
+  private static MigrationWorkflow start(WorkflowClient client, String name) {
+    var spec = TestSpecs.spec(CutoverMode.MANUAL);
+    spec = new dev.switchover.workflows.spec.MigrationSpec(name, spec.engine(), spec.source(), spec.target(),
+        spec.replication(), spec.benchmark(), spec.catchUp(), spec.cutover(), spec.traffic(), spec.backup(), spec.report());
+    MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
+    WorkflowClient.start(wf::migrate, spec);
+    return wf;
+  }
+
+  private static void until(TestWorkflowEnvironment env, java.util.function.BooleanSupplier condition) {
+    for (int i = 0; i < 600 && !condition.getAsBoolean(); i++) env.sleep(Duration.ofSeconds(2));
+  }
+}

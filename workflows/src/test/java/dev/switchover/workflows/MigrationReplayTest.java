@@ -1,0 +1,32 @@
+package dev.switchover.workflows;
+
+import io.temporal.testing.WorkflowReplayer;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Histories recorded from real runs must replay on today's code: a change that would make a
+ * running migration non-deterministic fails here first. Re-record with
+ * {@code mvn -pl workflows test -Dtest=HistoryRecorder -Dswitchover.recordHistory=true} only when a
+ * change is deliberately incompatible (and then version the workflow).
+ */
+class MigrationReplayTest {
+
+  @Test
+  void happyPathHistoryReplays() throws Exception {
+    WorkflowReplayer.replayWorkflowExecution(resource("histories/happy-path-manual.json"), MigrationWorkflowImpl.class);
+  }
+
+  @Test
+  void abortedHistoryReplays() throws Exception {
+    WorkflowReplayer.replayWorkflowExecution(resource("histories/aborted-in-catch-up.json"), MigrationWorkflowImpl.class);
+  }
+
+  private static String resource(String name) throws Exception {
+    try (InputStream in = MigrationReplayTest.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) throw new IllegalStateException(name + " is missing from src/test/resources");
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}

@@ -1,0 +1,378 @@
+package dev.switchover.workflows;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.workflows.spec.CutoverMode;
+import dev.switchover.workflows.spec.HookSpec;
+import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.status.MigrationStatus;
+import dev.switchover.workflows.status.StepRecord;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MigrationWorkflowTest {
+  private TestWorkflowEnvironment env;
+  private FakeActivities fake;
+  private WorkflowClient client;
+
+  @BeforeEach
+  void setUp() {
+    env = TestWorkflowEnvironment.newInstance();
+    fake = new FakeActivities();
+    Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE);
+    worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+    worker.registerActivitiesImplementations(fake);
+    client = env.getWorkflowClient();
+    env.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  private MigrationWorkflow start(MigrationSpec spec) {
+    MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
+    WorkflowClient.start(wf::migrate, spec);
+    return wf;
+  }
+
+  /** Lets workflow time pass (skipped) until the status satisfies the condition. */
+  private MigrationStatus awaitStatus(MigrationWorkflow wf, Predicate<MigrationStatus> condition) {
+    for (int i = 0; i < 600; i++) {
+      MigrationStatus s = wf.status();
+      if (condition.test(s)) return s;
+      env.sleep(Duration.ofSeconds(2));
+    }
+    throw new AssertionError("condition never held; last status " + wf.status());
+  }
+
+  private MigrationStatus awaitPhase(MigrationWorkflow wf, Phase phase) {
+    return awaitStatus(wf, s -> s.phase() == phase);
+  }
+
+  private static MigrationResult result(MigrationWorkflow wf) {
+    return WorkflowStub.fromTyped(wf).getResult(MigrationResult.class);
+  }
+
+  private static ApplicationFailure failureOf(MigrationWorkflow wf) {
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> result(wf));
+    return assertInstanceOf(ApplicationFailure.class, e.getCause());
+  }
+
+  @Test
+  void happyPathRunsTheRunbookStepsInOrder() {
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    MigrationResult r = result(wf);
+
+    assertEquals(List.of("preflight", "benchmarkTarget", "prepareSource", "baseCopy", "freezeWrites",
+        "verifySync", "promote", "backupNewPrimary", "runChecklist", "writeReport"), fake.steps());
+    assertEquals("198.18.0.12", r.newPrimary());
+    assertEquals(Phase.DONE, r.status().phase());
+    assertEquals(List.of(Phase.PREFLIGHT, Phase.BENCHMARK, Phase.PREPARE_SOURCE, Phase.BASE_COPY, Phase.CATCH_UP,
+            Phase.AWAIT_CUTOVER, Phase.FREEZE_WRITES, Phase.VERIFY_SYNC, Phase.PROMOTE, Phase.SWITCH_TRAFFIC,
+            Phase.POST_PROMOTION),
+        r.status().steps().stream().map(StepRecord::phase).toList());
+    assertTrue(r.status().steps().stream().allMatch(s -> s.outcome() == StepRecord.Outcome.OK && s.ended() != null));
+    assertEquals(0, fake.count("undoPrepareSource"));
+  }
+
+  @Test
+  void manualModeDoesNotPromoteWithoutApproval() {
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    env.sleep(Duration.ofHours(3));
+
+    MigrationStatus waiting = wf.status();
+    assertEquals(Phase.AWAIT_CUTOVER, waiting.phase());
+    assertTrue(waiting.waitingFor().startsWith("approval"), waiting.waitingFor());
+    assertFalse(fake.calls.contains("freezeWrites"));
+    assertFalse(fake.calls.contains("promote"));
+
+    String answer = wf.approveCutover(new Approval("alice", "CHG-4711"));
+    assertTrue(answer.contains("alice"), answer);
+    assertEquals(Phase.DONE, result(wf).status().phase());
+    assertEquals(1, fake.count("promote"));
+    assertTrue(result(wf).status().steps().stream()
+        .anyMatch(s -> s.phase() == Phase.AWAIT_CUTOVER && s.detail().contains("approved by alice (CHG-4711)")));
+  }
+
+  @Test
+  void approvalIsRejectedWhileTheTargetIsLagging() {
+    fake.lag = () -> FakeActivities.LAGGING;
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    awaitPhase(wf, Phase.CATCH_UP);
+
+    WorkflowUpdateException early = assertThrows(WorkflowUpdateException.class,
+        () -> wf.approveCutover(new Approval("alice", null)));
+    assertTrue(rootMessage(early).contains("not ready for cutover yet: phase is CATCH_UP"), rootMessage(early));
+
+    fake.lag = () -> FakeActivities.IN_SYNC;
+    awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    fake.lag = () -> FakeActivities.LAGGING;
+    awaitStatus(wf, s -> s.lag().lagBytes() > 0);
+
+    WorkflowUpdateException lagging = assertThrows(WorkflowUpdateException.class,
+        () -> wf.approveCutover(new Approval("alice", null)));
+    assertTrue(rootMessage(lagging).contains("not in sync: lag 512.0 MiB"), rootMessage(lagging));
+    assertNull(wf.status().approval());
+    assertFalse(fake.calls.contains("freezeWrites"));
+  }
+
+  @Test
+  void approvalSignalFromTheWebUiIsIgnoredWhileLaggingAndAcceptedInSync() {
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    awaitPhase(wf, Phase.CATCH_UP);
+    WorkflowStub.fromTyped(wf).signal(MigrationWorkflow.Names.APPROVE, new Approval("bob", "too early"));
+    awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    assertNull(wf.status().approval());
+    assertTrue(wf.status().notes().stream().anyMatch(n -> n.contains("approval signal from bob ignored")));
+
+    WorkflowStub.fromTyped(wf).signal(MigrationWorkflow.Names.APPROVE, new Approval("bob", "now"));
+    assertEquals(Phase.DONE, result(wf).status().phase());
+  }
+
+  @Test
+  void approvalGivenWhileTargetFallsBehindExpires() {
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    // Approved while in sync, then behind for good: the gate must not open on the old approval.
+    fake.lag = () -> FakeActivities.LAGGING;
+    wf.approveCutover(new Approval("alice", null));
+    MigrationStatus held = awaitStatus(wf, s -> s.waitingFor().contains("fell behind"));
+    assertNotNull(held.approval());
+
+    env.sleep(Duration.ofMinutes(31));
+    MigrationStatus expired = awaitStatus(wf, s -> s.approval() == null);
+    assertTrue(expired.notes().stream().anyMatch(n -> n.contains("approval by alice expired after 30m")));
+    fake.lag = () -> FakeActivities.IN_SYNC;
+    env.sleep(Duration.ofMinutes(5));
+    assertEquals(Phase.AWAIT_CUTOVER, wf.status().phase());
+    assertFalse(fake.calls.contains("freezeWrites"));
+  }
+
+  @Test
+  void abortBeforePromotionLeavesTheSourceServing() {
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    wf.abort(new AbortRequest("carol", "change window closed"));
+
+    ApplicationFailure f = failureOf(wf);
+    assertEquals(Failures.ABORTED, f.getType());
+    assertTrue(f.getOriginalMessage().contains("aborted by carol: change window closed"), f.getOriginalMessage());
+    assertTrue(f.getOriginalMessage().contains("198.18.0.11 is the primary and serving"), f.getOriginalMessage());
+    assertEquals(1, fake.count("undoPrepareSource"));
+    assertFalse(fake.calls.contains("freezeWrites"));
+    assertFalse(fake.calls.contains("promote"));
+    assertEquals(Phase.ABORTED, wf.status().phase());
+  }
+
+  @Test
+  void abortDuringBaseCopyCancelsTheCopyAndUndoesPreparation() {
+    fake.on("baseCopy", FakeActivities.blockUntilCancelled());
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    awaitPhase(wf, Phase.BASE_COPY);
+    wf.abort(new AbortRequest("carol", "wrong target"));
+
+    assertEquals(Failures.ABORTED, failureOf(wf).getType());
+    assertEquals(List.of("preflight", "benchmarkTarget", "prepareSource", "baseCopy", "undoPrepareSource", "writeReport"),
+        fake.steps());
+    assertTrue(wf.status().steps().stream()
+        .anyMatch(s -> s.phase() == Phase.BASE_COPY && s.outcome() == StepRecord.Outcome.CANCELLED));
+  }
+
+  @Test
+  void abortAfterFreezeMakesTheSourceWritableAndResumesTheApplication() {
+    fake.on("verifySync", FakeActivities.blockUntilCancelled());
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC, Duration.ofHours(1),
+        new HookSpec("systemctl stop app", null, null)));
+    awaitPhase(wf, Phase.VERIFY_SYNC);
+    wf.abort(new AbortRequest("carol", "stop"));
+
+    assertEquals(Failures.ABORTED, failureOf(wf).getType());
+    List<String> steps = fake.steps();
+    assertEquals(List.of("unfreezeWrites", "resumeApplication", "undoPrepareSource"),
+        steps.subList(steps.indexOf("verifySync") + 1, steps.size() - 1));
+    assertFalse(steps.contains("promote"));
+  }
+
+  @Test
+  void abortIsRejectedOnceThePromotionHasHappened() {
+    fake.on("backupNewPrimary", FakeActivities.blockUntilCancelled());
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    awaitPhase(wf, Phase.POST_PROMOTION);
+    WorkflowUpdateException e = assertThrows(WorkflowUpdateException.class,
+        () -> wf.abort(new AbortRequest("carol", "too late")));
+    assertTrue(rootMessage(e).contains("has been promoted"), rootMessage(e));
+  }
+
+  @Test
+  void benchmarkBelowTheFloorStopsBeforePrepareSource() {
+    fake.iops = 2_000;
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    ApplicationFailure f = failureOf(wf);
+
+    assertEquals(Failures.IOPS_BELOW_FLOOR, f.getType());
+    assertTrue(f.getOriginalMessage().contains("2000 write IOPS"), f.getOriginalMessage());
+    assertTrue(f.getOriginalMessage().contains("below the floor of 10000"), f.getOriginalMessage());
+    assertEquals(List.of("preflight", "benchmarkTarget", "writeReport"), fake.steps());
+  }
+
+  @Test
+  void transientActivityFailuresAreRetried() {
+    fake.on("preflight", FakeActivities.failFirst(2, new AtomicInteger()));
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    assertEquals(Phase.DONE, result(wf).status().phase());
+    assertEquals(3, fake.count("preflight"));
+  }
+
+  @Test
+  void nonRetryableFailureEndsTheMigrationWithItsReason() {
+    fake.on("baseCopy", () -> {
+      throw Failures.fatal(Failures.WIPE_REFUSED,
+          "/var/lib/postgresql/15/main on 198.18.0.12 belongs to another cluster (system identifier 7301)");
+    });
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    ApplicationFailure f = failureOf(wf);
+
+    assertEquals(Failures.WIPE_REFUSED, f.getType());
+    assertTrue(f.getOriginalMessage().contains("belongs to another cluster"), f.getOriginalMessage());
+    assertEquals(1, fake.count("baseCopy"));
+    assertEquals(1, fake.count("undoPrepareSource"));
+    assertEquals(Phase.FAILED, wf.status().phase());
+  }
+
+  @Test
+  void catchUpThatNeverConvergesSaysSoAndFailsAtTheDeadline() {
+    fake.lag = () -> FakeActivities.LAGGING;
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC, Duration.ofHours(1), null));
+    awaitPhase(wf, Phase.CATCH_UP);
+    env.sleep(Duration.ofMinutes(11));
+    assertTrue(wf.status().waitingFor().contains("NOT CONVERGING"), wf.status().waitingFor());
+
+    ApplicationFailure f = failureOf(wf);
+    assertEquals(Failures.CATCH_UP_DEADLINE, f.getType());
+    assertTrue(f.getOriginalMessage().contains("did not catch up within 1h"), f.getOriginalMessage());
+    assertTrue(f.getOriginalMessage().contains("source is untouched"), f.getOriginalMessage());
+    assertFalse(fake.calls.contains("freezeWrites"));
+    assertEquals(1, fake.count("undoPrepareSource"));
+  }
+
+  @Test
+  void pauseHoldsTheCatchUpAndResumeLetsItFinish() {
+    fake.lag = () -> FakeActivities.LAGGING;
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC, Duration.ofHours(1), null));
+    MigrationStatus before = awaitPhase(wf, Phase.CATCH_UP);
+    wf.pause("dave");
+    fake.lag = () -> FakeActivities.IN_SYNC;
+    env.sleep(Duration.ofHours(2));
+
+    MigrationStatus paused = wf.status();
+    assertEquals(Phase.CATCH_UP, paused.phase());
+    assertTrue(paused.paused());
+    assertTrue(paused.waitingFor().contains("paused by dave"), paused.waitingFor());
+    assertFalse(fake.calls.contains("freezeWrites"));
+    assertTrue(paused.catchUpDeadline().isAfter(before.catchUpDeadline().plus(Duration.ofMinutes(90))),
+        "time spent paused moves the deadline");
+
+    WorkflowUpdateException twice = assertThrows(WorkflowUpdateException.class, () -> wf.pause("dave"));
+    assertTrue(rootMessage(twice).contains("already paused"));
+    wf.resume("dave");
+    assertEquals(Phase.DONE, result(wf).status().phase());
+  }
+
+  @Test
+  void statusNamesThePhaseEachStepRunsIn() {
+    Map<String, Phase> seen = new ConcurrentHashMap<>();
+    String id = TestSpecs.spec(CutoverMode.AUTOMATIC).workflowId();
+    for (String step : List.of("preflight", "benchmarkTarget", "prepareSource", "baseCopy", "freezeWrites",
+        "verifySync", "promote", "backupNewPrimary", "runChecklist")) {
+      fake.on(step, () -> seen.put(step, client.newWorkflowStub(MigrationWorkflow.class, id).status().phase()));
+    }
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    result(wf);
+
+    assertEquals(Map.of("preflight", Phase.PREFLIGHT, "benchmarkTarget", Phase.BENCHMARK,
+        "prepareSource", Phase.PREPARE_SOURCE, "baseCopy", Phase.BASE_COPY, "freezeWrites", Phase.FREEZE_WRITES,
+        "verifySync", Phase.VERIFY_SYNC, "promote", Phase.PROMOTE, "backupNewPrimary", Phase.POST_PROMOTION,
+        "runChecklist", Phase.POST_PROMOTION), seen);
+  }
+
+  @Test
+  void statusShowsLagCopyProgressAndWhatItWaitsFor() {
+    fake.on("baseCopy", () -> {
+      String id = io.temporal.activity.Activity.getExecutionContext().getInfo().getWorkflowId();
+      client.newWorkflowStub(MigrationWorkflow.class, id)
+          .reportCopyProgress(new dev.switchover.workflows.activities.CopyProgress(50L << 20, 200L << 20, "streaming"));
+      FakeActivities.blockUntilCancelled().run();
+    });
+    fake.lag = () -> FakeActivities.LAGGING;
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    MigrationStatus copying = awaitStatus(wf, s -> s.copy() != null);
+    assertEquals(Phase.BASE_COPY, copying.phase());
+    assertEquals(25.0, copying.copy().percent(), 0.01);
+    assertTrue(copying.waitingFor().contains("base copy 25.0%"), copying.waitingFor());
+    wf.abort(new AbortRequest("erin", "test over"));
+    failureOf(wf);
+    assertNotNull(wf.status().failure());
+  }
+
+  @Test
+  void statusWhileCatchingUpReportsLagAndTheDeadline() {
+    fake.lag = () -> FakeActivities.LAGGING;
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    MigrationStatus s = awaitStatus(wf, x -> x.phase() == Phase.CATCH_UP && x.lag() != null);
+    assertEquals(512L << 20, s.lag().lagBytes());
+    assertNull(s.inSyncFor());
+    assertNotNull(s.catchUpDeadline());
+    assertTrue(s.waitingFor().contains("waiting for lag under 1.0 MiB / 1.0 s"), s.waitingFor());
+
+    fake.lag = () -> FakeActivities.IN_SYNC;
+    MigrationStatus holding = awaitStatus(wf, x -> x.inSyncFor() != null);
+    assertTrue(holding.waitingFor().contains("in sync; holding for 30s"), holding.waitingFor());
+    wf.abort(new AbortRequest("erin", "test over"));
+    failureOf(wf);
+  }
+
+  @Test
+  void aSpecThatSkipsValidationIsRejectedByTheWorkflow() {
+    MigrationSpec good = TestSpecs.spec(CutoverMode.AUTOMATIC);
+    MigrationSpec inlineSecret = new MigrationSpec(good.name(), good.engine(), good.source(), good.target(),
+        new dev.switchover.workflows.spec.ReplicationSpec("replicator", "hunter2", "slot"), good.benchmark(),
+        good.catchUp(), good.cutover(), good.traffic(), good.backup(), good.report());
+    MigrationWorkflow wf = start(inlineSecret);
+    ApplicationFailure f = failureOf(wf);
+    assertEquals(Failures.INVALID_SPEC, f.getType());
+    assertTrue(f.getOriginalMessage().contains("replication.password"), f.getOriginalMessage());
+    assertFalse(f.getOriginalMessage().contains("hunter2"));
+    assertTrue(fake.calls.isEmpty());
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) t = t.getCause();
+    return t instanceof ApplicationFailure a ? a.getOriginalMessage() : t.getMessage();
+  }
+}
