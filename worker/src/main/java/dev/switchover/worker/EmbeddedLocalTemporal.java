@@ -14,8 +14,12 @@ public final class EmbeddedLocalTemporal implements LocalTemporal {
     EmbeddedTemporal embedded = EmbeddedTemporal.start(EmbeddedTemporal.PORT);
     WorkflowClient client = WorkflowClient.newInstance(
         embedded.service(), WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
-    SwitchoverWorker.start(client, taskQueue);
-    Runtime.getRuntime().addShutdownHook(new Thread(embedded::close, "switchover-embedded-shutdown"));
+    var factory = SwitchoverWorker.start(client, taskQueue);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      factory.shutdownNow();
+      factory.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      embedded.close();
+    }, "switchover-embedded-shutdown"));
     return client;
   }
 }

@@ -100,7 +100,7 @@ final class PgSession implements AutoCloseable {
    */
   void setScramPassword(String role, Secret password) {
     try {
-      connection.unwrap(PGConnection.class).alterUserPassword(role, password.reveal().toCharArray(), "SCRAM-SHA-256");
+      connection.unwrap(PGConnection.class).alterUserPassword(role, password.reveal().toCharArray(), "scram-sha-256");
     } catch (SQLException e) {
       throw translate(e, where);
     }
