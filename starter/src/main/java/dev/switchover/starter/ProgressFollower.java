@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code start --wait}: polls the status query and prints a line whenever something an operator
- * cares about changes, until the workflow ends; then prints the outcome.
+ * cares about changes, until the workflow ends; then prints the outcome. Also describes the
+ * workflow at each poll, to say each new attempt of a failing activity with its last error.
  */
 final class ProgressFollower {
   /**
@@ -43,6 +45,9 @@ final class ProgressFollower {
   private int notesReported;
   private String lastQueryError;
   private int queryErrorsInARow;
+  private final RetryWatch retries = new RetryWatch();
+  private String lastDescribeError;
+  private int describeErrorsInARow;
 
   ProgressFollower(WorkflowClient client, String workflowId, Duration poll, PrintWriter out, Clock clock) {
     this.stub = Migrations.stub(client, workflowId);
@@ -56,6 +61,7 @@ final class ProgressFollower {
     CompletableFuture<MigrationResult> result = stub.getResultAsync(MigrationResult.class);
     while (true) {
       pollStatus();
+      pollRetries();
       try {
         MigrationResult r = result.get(poll.toMillis(), TimeUnit.MILLISECONDS);
         return finish(Outcome.completed(r));
@@ -99,6 +105,27 @@ final class ProgressFollower {
     queryErrorsInARow = 0;
     lastQueryError = null;
     show(s);
+  }
+
+  /** Independent of the status query: describe answers even when no worker does. */
+  private void pollRetries() {
+    List<PendingActivity> pending;
+    try {
+      pending = PendingActivities.describe(stub);
+    } catch (RuntimeException e) {
+      // As with the query: a single failure is noise, one that persists is said once.
+      String why = FailureText.grpcReason(e);
+      describeErrorsInARow++;
+      if (describeErrorsInARow >= 2 && !Objects.equals(why, lastDescribeError)) {
+        line("cannot see retries of running steps: " + why);
+        lastDescribeError = why;
+      }
+      return;
+    }
+    describeErrorsInARow = 0;
+    lastDescribeError = null;
+    Instant now = clock.instant();
+    for (PendingActivity a : retries.newAttempts(pending)) line(PendingActivities.line(a, now));
   }
 
   private void show(MigrationStatus s) {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     description = {
-      "Show a migration's phase, lag, copy progress, approval, steps and notes.",
+      "Show a migration's phase, lag, copy progress, approval, the activities running or retrying now,"
+          + " steps and notes.",
       "ID is the workflow id that start printed (switchover-NAME), or the spec's NAME."
     })
 final class StatusCommand implements Callable<Integer> {
@@ -55,14 +56,17 @@ final class StatusCommand implements Callable<Integer> {
         }
         return printRecordedEnd(out, found, stub);
       }
+      // From the describe that found the migration: no second call, and nothing more that can fail.
+      List<PendingActivity> pending = PendingActivities.from(found.description().getRawDescription());
       if (json) {
         ObjectNode node = Json.tree(status);
         node.put("workflowId", found.id());
         node.put("workflowStatus", found.state());
+        node.set("pendingActivities", Json.tree(pending));
         out.println(Json.pretty(node));
       } else {
         if (!found.running()) out.println(String.format("%-13s%s", "Workflow", found.stateWithTime()));
-        out.print(StatusTable.render(found.id(), status, Instant.now()));
+        out.print(StatusTable.render(found.id(), status, pending, Instant.now()));
       }
       out.flush();
       return ExitCodes.OK;

@@ -10,11 +10,16 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The status screen: a header of facts, the step table and the notes. */
+/** The status screen: a header of facts, what runs now, the step table and the notes. */
 final class StatusTable {
   private StatusTable() {}
 
   static String render(String workflowId, MigrationStatus s, Instant now) {
+    return render(workflowId, s, List.of(), now);
+  }
+
+  /** With the activities Temporal reports pending, one line each under "Running now". */
+  static String render(String workflowId, MigrationStatus s, List<PendingActivity> pending, Instant now) {
     StringBuilder b = new StringBuilder();
     List<List<String>> head = new ArrayList<>();
     String engine = s.engine() == null ? "" : " (" + s.engine() + ")";
@@ -22,6 +27,9 @@ final class StatusTable {
     if (s.source() != null) head.add(row("Source", s.source() + "  →  target " + s.target()));
     head.add(row("Phase", s.phase() + " — " + s.phase().description() + (s.paused() && !s.phase().isTerminal() ? "  (PAUSED)" : "")));
     if (s.waitingFor() != null && !s.waitingFor().isBlank()) head.add(row("Waiting for", Human.localTimes(s.waitingFor())));
+    for (int i = 0; i < pending.size(); i++) {
+      head.add(row(i == 0 ? "Running now" : "", PendingActivities.line(pending.get(i), now)));
+    }
     head.add(row("Lag", lag(s.lag(), s.inSyncFor())));
     if (s.catchUpDeadline() != null && !s.phase().isTerminal()) {
       head.add(row("Catch-up", "gives up at " + Human.dateTime(s.catchUpDeadline())));

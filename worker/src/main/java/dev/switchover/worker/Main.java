@@ -10,6 +10,7 @@ public final class Main {
   public static void main(String[] args) {
     CommandLine cli = SwitchoverCli.commandLine();
     cli.addSubcommand("worker", new WorkerCommand());
+    cli.addSubcommand("demo", new DemoCommand());
     System.exit(cli.execute(args));
   }
 }

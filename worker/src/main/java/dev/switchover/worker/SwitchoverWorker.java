@@ -7,10 +7,10 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 
 /** Registers the migration workflow and its activities on a task queue. */
-final class SwitchoverWorker {
+public final class SwitchoverWorker {
   private SwitchoverWorker() {}
 
-  static WorkerFactory start(WorkflowClient client, String taskQueue) {
+  public static WorkerFactory start(WorkflowClient client, String taskQueue) {
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(taskQueue);
     worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);

@@ -145,6 +145,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       postPromotion();
       state.phase = Phase.DONE;
       state.waitingFor = "";
+      state.paused = false;
       publishDetails();
       ReportLocation report = writeReport();
       if (trafficFailure != null) {
@@ -258,7 +259,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (extendsDeadline) state.deadlineHeldSince = pausedAt;
     // Lag is still sampled so status stays live while paused.
     while (state.paused) {
-      state.waitingFor = "paused by " + state.pausedBy + "; `switchover resume` to continue ("
+      state.waitingFor = "paused by " + state.pausedBy + "; `./switchover resume` to continue ("
           + Lag.describe(state.lag) + ")";
       publishDetails();
       if (!Workflow.await(pollInterval(), () -> !state.paused)) sampleLag();
@@ -298,7 +299,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             + Lag.describe(state.lag) + "); cutover goes ahead when it is back in sync, unless the approval"
             + " expires at " + expires;
       } else {
-        state.waitingFor = "approval: `switchover approve " + Workflow.getInfo().getWorkflowId()
+        state.waitingFor = "approval: `./switchover approve " + Workflow.getInfo().getWorkflowId()
             + "` or signal approveCutover in the Web UI (" + Lag.describe(state.lag) + ")";
       }
       publishDetails();
@@ -399,6 +400,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
       state.phase = aborted ? Phase.ABORTED : Phase.FAILED;
       state.waitingFor = "";
+      state.paused = false;
       publishDetails();
       writeReportQuietly();
     }).run();
@@ -514,7 +516,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.abort = request;
     state.note(now(), "abort requested by " + request.by() + ": " + request.reason());
     if (untilPromotion != null) untilPromotion.cancel("aborted by " + request.by());
-    return "aborting: the source's changes are being undone; `switchover status` shows the rollback";
+    return "aborting: the source's changes are being undone; `./switchover status` shows the rollback";
   }
 
   @Override

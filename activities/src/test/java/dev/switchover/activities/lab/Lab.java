@@ -35,6 +35,16 @@ public record Lab(String name, String address, Map<String, String> vars) {
     return describe(name);
   }
 
+  /**
+   * Runs {@code lab.sh reset NAME ...}: each host gets a new cluster (new system identifier) with
+   * the lab's defaults. Files beside the data directory and elsewhere on the host stay.
+   */
+  public static void reset(String... names) {
+    List<String> args = new ArrayList<>(List.of("reset"));
+    args.addAll(List.of(names));
+    labSh(UP_TIMEOUT, args.toArray(String[]::new));
+  }
+
   /** Reads {@code lab.sh env NAME} for a host that was brought up before. */
   public static Lab describe(String name) {
     Map<String, String> vars = parseEnv(labSh(Duration.ofMinutes(1), "env", name));
@@ -53,6 +63,15 @@ public record Lab(String name, String address, Map<String, String> vars) {
         get("SSH_KEY"),
         get("SSH_KNOWN_HOSTS"),
         Duration.ofSeconds(10));
+  }
+
+  /** The PostgreSQL admin password all lab hosts share, read from the lab's secret file. */
+  public String adminPassword() {
+    try {
+      return Files.readString(Path.of(get("PG_ADMIN_PASSWORD_FILE")), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the lab's admin password: " + e, e);
+    }
   }
 
   /** The host as a spec names it, its PostgreSQL included. */

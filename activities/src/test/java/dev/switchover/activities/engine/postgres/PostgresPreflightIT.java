@@ -1,0 +1,115 @@
+package dev.switchover.activities.engine.postgres;
+
+import static dev.switchover.activities.engine.postgres.PgPair.failsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.activities.Hosts;
+import dev.switchover.activities.secrets.SecretResolver;
+import dev.switchover.workflows.Failures;
+import dev.switchover.workflows.activities.Check;
+import dev.switchover.workflows.activities.PreflightReport;
+import dev.switchover.workflows.spec.MigrationSpec;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Preflight against pgs and pgt: what it reports on a healthy pair and what it refuses. */
+class PostgresPreflightIT {
+  static PgPair lab;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void up() {
+    lab = PgPair.fresh("it-preflight");
+  }
+
+  @AfterAll
+  static void down() {
+    if (lab != null) lab.close();
+  }
+
+  @Test
+  void healthyPairPassesWithBothVersionsAndNothingToChange() {
+    PreflightReport r = lab.engine.preflight(lab.spec);
+    assertTrue(r.sourceVersion().startsWith("15."), r.sourceVersion());
+    assertTrue(r.targetVersion().contains("15."), r.targetVersion());
+    assertEquals(PgPair.DATA_DIR, r.sourceDataDirectory());
+    assertEquals(PgPair.DATA_DIR, r.targetDataDirectory());
+    assertTrue(r.sourceSizeBytes() > 0 && r.targetFreeBytes() > r.sourceSizeBytes(), r.toString());
+    assertEquals(java.util.List.of(), r.settingsToChange(), "Debian's defaults already replicate");
+    assertTrue(r.checks().stream().allMatch(c -> c.verdict() == Check.Verdict.OK), r.checks().toString());
+  }
+
+  @Test
+  void targetDataDirectoryIsAskedOfTheServerWhenTheSpecOmitsIt() {
+    MigrationSpec spec = PgPair.spec(lab.yaml("it-preflight").replace(
+        "    dataDirectory: " + PgPair.DATA_DIR + "\n    serviceStart: pg_ctlcluster 15 main start\n"
+            + "    serviceStop: pg_ctlcluster 15 main stop\nreplication:",
+        "    serviceStart: pg_ctlcluster 15 main start\n    serviceStop: pg_ctlcluster 15 main stop\nreplication:"));
+    assertEquals(null, spec.target().database().dataDirectory(), "the replace above found the target's line");
+    assertEquals(PgPair.DATA_DIR, lab.engine.targetDataDirectory(spec));
+  }
+
+  @Test
+  void settingsThatNeedARestartFailPreflightWithTheExactFix() {
+    // wal_level minimal also requires max_wal_senders = 0; both take effect only at a restart.
+    lab.execute(lab.source, "ALTER SYSTEM SET wal_level = 'minimal'");
+    lab.execute(lab.source, "ALTER SYSTEM SET max_wal_senders = 0");
+    lab.restart(lab.source);
+    try {
+      assertEquals("minimal", lab.one(lab.source, "SHOW wal_level"));
+      ApplicationFailure f = failsWith(Failures.NEEDS_RESTART, () -> lab.engine.preflight(lab.spec));
+      String m = f.getOriginalMessage();
+      assertTrue(m.contains("ALTER SYSTEM SET wal_level = 'replica';"), m);
+      assertTrue(m.contains("ALTER SYSTEM SET max_wal_senders = '10';"), m);
+      assertTrue(m.contains("wal_level is minimal, needs replica"), m);
+      assertTrue(m.contains("pg_ctlcluster 15 main stop / pg_ctlcluster 15 main start"), m);
+      assertTrue(m.contains("cutover.allowSourceRestart"), m);
+    } finally {
+      lab.execute(lab.source, "ALTER SYSTEM RESET wal_level");
+      lab.execute(lab.source, "ALTER SYSTEM RESET max_wal_senders");
+      lab.restart(lab.source);
+    }
+    assertEquals("replica", lab.one(lab.source, "SHOW wal_level"), "the source is restored");
+  }
+
+  @Test
+  void unknownHostKeyFailsPreflightWithHostKeyRejected() throws Exception {
+    // The lab's own known_hosts, without the source's line.
+    Path knownHosts = tmp.resolve("known_hosts");
+    String others = Files.readString(Path.of(lab.source.get("SSH_KNOWN_HOSTS"))).lines()
+        .filter(l -> !l.startsWith(lab.source.address() + " "))
+        .reduce("", (a, l) -> a + l + "\n");
+    Files.writeString(knownHosts, others);
+    MigrationSpec spec = PgPair.spec(lab.yaml("it-preflight").replaceFirst(
+        "knownHosts: " + lab.source.get("SSH_KNOWN_HOSTS"), "knownHosts: " + knownHosts));
+    ApplicationFailure f = failsWith(Failures.HOST_KEY_REJECTED, () -> lab.engine.preflight(spec));
+    assertTrue(f.getOriginalMessage().contains(lab.source.address()), f.getOriginalMessage());
+  }
+
+  @Test
+  void wrongAdminPasswordIsBadCredentials() throws Exception {
+    Path wrong = tmp.resolve("wrong-password");
+    Files.writeString(wrong, "not-the-password\n");
+    MigrationSpec spec = PgPair.spec(lab.yaml("it-preflight").replaceFirst(
+        "adminPassword: file:\\S+", "adminPassword: file:" + wrong));
+    ApplicationFailure f = failsWith(Failures.BAD_CREDENTIALS, () -> lab.engine.preflight(spec));
+    assertTrue(f.getOriginalMessage().contains("postgres@" + lab.source.address()), f.getOriginalMessage());
+  }
+
+  @Test
+  void missingReplicationSecretIsRefusedBeforeAnyHostIsTouched() {
+    try (Hosts empty = new Hosts(new SecretResolver(Map.of()))) {
+      ApplicationFailure f = failsWith(Failures.SECRET_UNAVAILABLE,
+          () -> new PostgresEngine(empty).preflight(lab.spec));
+      assertTrue(f.getOriginalMessage().contains("env:" + PgPair.PASSWORD_VARIABLE), f.getOriginalMessage());
+    }
+  }
+}

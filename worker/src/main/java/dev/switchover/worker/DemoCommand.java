@@ -1,0 +1,45 @@
+package dev.switchover.worker;
+
+import dev.switchover.worker.demo.DemoRun;
+import dev.switchover.worker.demo.DemoSummary;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a real PostgreSQL migration between two local lab hosts (network namespaces with sshd and"
+          + " PostgreSQL 15, in 198.18.0.0/24), under a continuous writer, with an embedded Temporal.",
+      "Needs root on Linux and the lab's packages (make deps). The last line is a JSON summary."
+    })
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--rows", defaultValue = "200000", description = "Rows to put on the source (default ${DEFAULT-VALUE}).")
+  long rows;
+
+  @Option(names = "--dir", defaultValue = "/tmp/switchover-demo", description = "Work directory (default ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!System.getProperty("os.name").toLowerCase().contains("linux") || !"root".equals(System.getProperty("user.name"))) {
+      System.err.println("switchover demo: the lab's hosts are Linux network namespaces, which need root on Linux;"
+          + " run `sudo make demo` on a Debian machine.");
+      return 1;
+    }
+    DemoRun.Options options = new DemoRun.Options("demo", "src", "198.18.0.11", "dst", "198.18.0.12", rows, dir);
+    DemoSummary s = new DemoRun(options, line -> System.out.println("demo: " + line)).run();
+    System.out.println();
+    System.out.printf("rows on source / target      %d / %d (checksums %s)%n", s.rowsOnSource(), s.rowsOnTarget(),
+        s.checksumsMatch() ? "match" : "DIFFER");
+    System.out.printf("writes acknowledged / lost   %d / %d (unexpected %d, unknown %d)%n", s.acknowledgedWrites(),
+        s.lostWrites(), s.unexpectedWrites(), s.unknownWrites());
+    System.out.printf("writer's longest pause       %.2f s%n", s.downtimeSeconds());
+    System.out.printf("new primary                  %s; old source read-only: %s%n", s.targetPrimary(), s.sourceRefusesWrites());
+    System.out.printf("report                       %s%n", s.report());
+    System.out.println(s.json());
+    return s.ok() ? 0 : 1;
+  }
+}

@@ -1,0 +1,250 @@
+package dev.switchover.worker.demo;
+
+import dev.switchover.worker.SwitchoverWorker;
+import dev.switchover.workflows.MigrationResult;
+import dev.switchover.workflows.MigrationWorkflow;
+import dev.switchover.workflows.Phase;
+import dev.switchover.workflows.SwitchoverQueues;
+import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.spec.SpecLoader;
+import dev.switchover.workflows.status.StepRecord;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
+import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A real migration on two local lab hosts, under a continuous writer: the lab is (re)made, the
+ * source filled, a writer started, a Temporal server and worker started in this process, the
+ * migration run with automatic cutover, and the result checked the way an operator would check
+ * it (row counts and checksums, every acknowledged write on the new primary).
+ */
+public final class DemoRun {
+  /** Where the demo runs and what it is called. */
+  public record Options(String name, String sourceName, String sourceAddress, String targetName,
+      String targetAddress, long rows, Path workDir) {}
+
+  private final Options o;
+  private final Consumer<String> say;
+
+  public DemoRun(Options options, Consumer<String> say) {
+    this.o = options;
+    this.say = say;
+  }
+
+  public DemoSummary run() throws Exception {
+    LabScript lab = LabScript.find();
+    say.accept("lab: hosts " + o.sourceName() + " (" + o.sourceAddress() + ") and " + o.targetName() + " ("
+        + o.targetAddress() + ")");
+    lab.run("up", o.sourceName() + ":" + o.sourceAddress(), o.targetName() + ":" + o.targetAddress());
+    // Fresh clusters each run: the target of the last run is a promoted copy, which the wipe
+    // guard rightly refuses to overwrite.
+    lab.run("reset", o.sourceName(), o.targetName());
+
+    Files.createDirectories(o.workDir());
+    Path primaryFile = o.workDir().resolve("primary");
+    Files.writeString(primaryFile, o.sourceAddress() + "\n");
+    Path replicationSecret = secretFile(o.workDir().resolve("replication-password"));
+    Path specFile = o.workDir().resolve(o.name() + ".yaml");
+    Files.writeString(specFile, spec(primaryFile, replicationSecret));
+    MigrationSpec spec = SpecLoader.load(specFile);
+
+    String admin = LabScript.adminPassword();
+    seed(admin);
+    say.accept("source: " + o.rows() + " rows in demo_orders; a writer inserts into demo_writes continuously");
+    SetWriter writer = new SetWriter(SetWriter.fromFile(primaryFile), 5432, "postgres", admin, "demo_writes", 2000);
+    writer.start();
+
+    int port = freePort();
+    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+    WorkerFactory factory = null;
+    long started = System.nanoTime();
+    try {
+      WorkflowClient client = WorkflowClient.newInstance(service);
+      factory = SwitchoverWorker.start(client, SwitchoverQueues.TASK_QUEUE);
+      say.accept("temporal: embedded server on 127.0.0.1:" + port + ", worker started");
+      MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
+          .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
+      WorkflowClient.start(wf::migrate, spec);
+      CompletableFuture<MigrationResult> result = WorkflowStub.fromTyped(wf).getResultAsync(MigrationResult.class);
+      int reported = follow(wf, result, 0);
+      MigrationResult done = result.get();
+      report(done.status().steps(), reported);
+      long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+      Thread.sleep(2000); // let the writer show that it writes to the new primary
+      writer.stop();
+      return summarise(done, writer, admin, seconds);
+    } finally {
+      writer.stop();
+      if (factory != null) {
+        factory.shutdownNow();
+        factory.awaitTermination(5, TimeUnit.SECONDS);
+      }
+      service.shutdownNow();
+      server.close();
+    }
+  }
+
+  /** Prints each step as it ends; returns how many were printed. */
+  private int follow(MigrationWorkflow wf, CompletableFuture<MigrationResult> result, int reported)
+      throws InterruptedException {
+    while (!result.isDone()) {
+      try {
+        reported = report(wf.status().steps(), reported);
+      } catch (RuntimeException e) {
+        // the query races the workflow's end; the result says how it went
+      }
+      Thread.sleep(500);
+    }
+    return reported;
+  }
+
+  private int report(List<StepRecord> steps, int reported) {
+    for (; reported < steps.size() && steps.get(reported).ended() != null; reported++) {
+      StepRecord step = steps.get(reported);
+      say.accept(String.format("%-15s %-8s %s", step.phase(), step.outcome(), step.detail()));
+    }
+    return reported;
+  }
+
+  private DemoSummary summarise(MigrationResult done, SetWriter writer, String admin, long seconds) throws SQLException {
+    Set<Long> present = new HashSet<>();
+    String[] sourceTable;
+    String[] targetTable;
+    boolean targetPrimary;
+    try (Connection t = connect(o.targetAddress(), admin); Statement st = t.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT id FROM demo_writes")) {
+        while (rs.next()) present.add(rs.getLong(1));
+      }
+      targetTable = tableFingerprint(st);
+      try (ResultSet rs = st.executeQuery("SELECT NOT pg_is_in_recovery()")) {
+        rs.next();
+        targetPrimary = rs.getBoolean(1);
+      }
+    }
+    boolean sourceRefusesWrites;
+    try (Connection s = connect(o.sourceAddress(), admin); Statement st = s.createStatement()) {
+      sourceTable = tableFingerprint(st);
+      try {
+        st.executeUpdate("INSERT INTO demo_writes (id) VALUES (-1)");
+        sourceRefusesWrites = false;
+      } catch (SQLException e) {
+        sourceRefusesWrites = "25006".equals(e.getSQLState());
+      }
+    }
+    SetChecker.Verdict v = SetChecker.check(writer.outcomes(), present);
+    return new DemoSummary(Long.parseLong(sourceTable[0]), Long.parseLong(targetTable[0]),
+        sourceTable[1].equals(targetTable[1]), v.acknowledged(), v.lost().size(), v.unexpected().size(),
+        v.failedButPresent().size(), v.unknown(), writer.longestGapSeconds(), targetPrimary ? o.targetAddress() : null,
+        sourceRefusesWrites, done.status().phase() == Phase.DONE, seconds, done.report().markdown());
+  }
+
+  /** Row count and an order-independent checksum of every row. */
+  private static String[] tableFingerprint(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(hashtext(t::text)::bigint), 0) FROM demo_orders t")) {
+      rs.next();
+      return new String[] {rs.getString(1), rs.getString(2)};
+    }
+  }
+
+  private void seed(String admin) throws SQLException {
+    try (Connection c = connect(o.sourceAddress(), admin); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE demo_orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
+          + " created timestamptz NOT NULL)");
+      st.execute("INSERT INTO demo_orders SELECT g, 'customer-' || (g % 997), (g % 10000) / 100.0,"
+          + " now() - g * interval '1 minute' FROM generate_series(1, " + o.rows() + ") g");
+      st.execute("CREATE TABLE demo_writes (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
+    }
+  }
+
+  static Connection connect(String address, String password) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("password", password);
+    p.setProperty("connectTimeout", "5");
+    return DriverManager.getConnection("jdbc:postgresql://" + address + ":5432/postgres", p);
+  }
+
+  private String spec(Path primaryFile, Path replicationSecret) {
+    String host = """
+          ssh:
+            privateKey: %s
+            knownHosts: %s
+          database:
+            adminPassword: file:%s
+            dataDirectory: /var/lib/postgresql/15/main
+            serviceStart: pg_ctlcluster 15 main start
+            serviceStop: pg_ctlcluster 15 main stop
+        """.formatted(LabScript.KEY, LabScript.KNOWN_HOSTS, LabScript.ADMIN_PASSWORD_FILE);
+    return """
+        # Written by the demo: a PostgreSQL 15 migration between two local lab hosts.
+        name: %s
+        engine: postgresql
+        source:
+          address: %s
+        %starget:
+          address: %s
+        %sreplication:
+          password: file:%s
+        benchmark:
+          # The lab's hosts share this machine's disk; the production default is 10000.
+          minIops: 1000
+          size: 64M
+          runtime: 5s
+          numJobs: 1
+        catchUp:
+          holdFor: 5s
+          pollEvery: 1s
+          deadline: 10m
+        cutover:
+          mode: automatic
+        traffic:
+          type: command
+          command:
+            # The demo's writer reads its primary from this file, as an application follows DNS.
+            command: printf '%%s\\n' %s > %s
+        report:
+          directory: %s
+        """.formatted(o.name(), o.sourceAddress(), host, o.targetAddress(), host, replicationSecret,
+        o.targetAddress(), primaryFile, o.workDir().resolve("reports"));
+  }
+
+  private static Path secretFile(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      byte[] bytes = new byte[18];
+      new SecureRandom().nextBytes(bytes);
+      Files.writeString(file, java.util.HexFormat.of().formatHex(bytes) + "\n");
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+    return file;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
