@@ -13,6 +13,7 @@ import dev.switchover.activities.ssh.Command;
 import dev.switchover.activities.ssh.CommandResult;
 import dev.switchover.activities.ssh.RemoteHost;
 import dev.switchover.workflows.activities.CopyProgress;
+import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
 import io.temporal.failure.ApplicationFailure;
@@ -105,7 +106,8 @@ final class PgPair implements AutoCloseable {
 
   /** A session as the lab's admin (postgres), opened the way the engine opens its own. */
   PgSession admin(Lab lab) {
-    return PgSession.open(lab.host(), Secret.of(lab.adminPassword()), "test " + lab.name());
+    HostSpec host = lab == source ? spec.source() : spec.target();
+    return PgSession.open(host, Secret.of(lab.adminPassword()), "test " + lab.name());
   }
 
   /** One value from a fresh admin session on {@code lab}. */

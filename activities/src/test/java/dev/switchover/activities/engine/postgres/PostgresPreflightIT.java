@@ -9,10 +9,13 @@ import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.Check;
 import dev.switchover.workflows.activities.PreflightReport;
+import dev.switchover.workflows.spec.DatabaseSpec;
+import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,11 +52,12 @@ class PostgresPreflightIT {
 
   @Test
   void targetDataDirectoryIsAskedOfTheServerWhenTheSpecOmitsIt() {
-    MigrationSpec spec = PgPair.spec(lab.yaml("it-preflight").replace(
-        "    dataDirectory: " + PgPair.DATA_DIR + "\n    serviceStart: pg_ctlcluster 15 main start\n"
-            + "    serviceStop: pg_ctlcluster 15 main stop\nreplication:",
-        "    serviceStart: pg_ctlcluster 15 main start\n    serviceStop: pg_ctlcluster 15 main stop\nreplication:"));
-    assertEquals(null, spec.target().database().dataDirectory(), "the replace above found the target's line");
+    MigrationSpec s = lab.spec;
+    DatabaseSpec d = s.target().database();
+    HostSpec target = new HostSpec(s.target().address(), s.target().ssh(), new DatabaseSpec(d.port(),
+        d.adminUser(), d.adminPassword(), d.osUser(), null, d.serviceStart(), d.serviceStop(), d.tls()));
+    MigrationSpec spec = new MigrationSpec(s.name(), s.engine(), s.source(), target, s.replication(),
+        s.benchmark(), s.catchUp(), s.cutover(), s.traffic(), s.backup(), s.report());
     assertEquals(PgPair.DATA_DIR, lab.engine.targetDataDirectory(spec));
   }
 
@@ -98,6 +102,7 @@ class PostgresPreflightIT {
   void wrongAdminPasswordIsBadCredentials() throws Exception {
     Path wrong = tmp.resolve("wrong-password");
     Files.writeString(wrong, "not-the-password\n");
+    Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
     MigrationSpec spec = PgPair.spec(lab.yaml("it-preflight").replaceFirst(
         "adminPassword: file:\\S+", "adminPassword: file:" + wrong));
     ApplicationFailure f = failsWith(Failures.BAD_CREDENTIALS, () -> lab.engine.preflight(spec));
