@@ -382,7 +382,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.failure = why;
     state.phase = Phase.ROLLING_BACK;
     state.waitingFor = "undoing changes on the source";
-    state.note(now(), "rolling back: " + why);
+    if (!undos.isEmpty()) state.note(now(), "rolling back: " + why);
     publishDetails();
     StringBuilder undone = new StringBuilder();
     Workflow.newDetachedCancellationScope(() -> {
