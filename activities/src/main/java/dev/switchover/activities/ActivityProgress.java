@@ -7,6 +7,7 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,17 @@ final class ActivityProgress implements Progress {
   private static final Duration SIGNAL_EVERY = Duration.ofSeconds(10);
 
   private final ActivityExecutionContext context = Activity.getExecutionContext();
+  private final Consumer<CopyProgress> watcher;
   private Instant lastSignal = Instant.EPOCH;
+
+  ActivityProgress() {
+    this(progress -> {});
+  }
+
+  /** Also hands every report to {@code watcher} (the worker's metrics), unthrottled. */
+  ActivityProgress(Consumer<CopyProgress> watcher) {
+    this.watcher = watcher;
+  }
 
   @Override
   public void alive() {
@@ -29,6 +40,7 @@ final class ActivityProgress implements Progress {
   @Override
   public void report(CopyProgress progress) {
     context.heartbeat(progress);
+    watcher.accept(progress);
     Instant now = Instant.now();
     boolean finished = progress.totalBytes() > 0 && progress.doneBytes() >= progress.totalBytes();
     if (Duration.between(lastSignal, now).compareTo(SIGNAL_EVERY) < 0 && !finished) return;

@@ -5,6 +5,7 @@ import dev.switchover.activities.checklist.FinalChecklist;
 import dev.switchover.activities.engine.DatabaseEngine;
 import dev.switchover.activities.engine.postgres.PostgresEngine;
 import dev.switchover.activities.hooks.HookRunner;
+import dev.switchover.activities.metrics.MigrationMetrics;
 import dev.switchover.activities.report.ReportWriter;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.activities.traffic.CommandSwitch;
@@ -41,16 +42,27 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   private final Hosts hosts;
   private final HookRunner hooks;
   private final ReportWriter reports = new ReportWriter();
+  private final MigrationMetrics metrics;
 
   public MigrationActivitiesImpl(Hosts hosts) {
+    this(hosts, MigrationMetrics.NONE);
+  }
+
+  public MigrationActivitiesImpl(Hosts hosts, MigrationMetrics metrics) {
     this.hosts = hosts;
+    this.metrics = metrics;
     this.hooks = new HookRunner(hosts);
     this.engines = Map.of(Engine.POSTGRESQL, new PostgresEngine(hosts));
   }
 
   /** Secrets from the worker's own environment and files. */
   public static MigrationActivitiesImpl fromEnvironment() {
-    return new MigrationActivitiesImpl(new Hosts(new SecretResolver()));
+    return fromEnvironment(MigrationMetrics.NONE);
+  }
+
+  /** Secrets from the worker's own environment and files; lag and copy progress into {@code metrics}. */
+  public static MigrationActivitiesImpl fromEnvironment(MigrationMetrics metrics) {
+    return new MigrationActivitiesImpl(new Hosts(new SecretResolver()), metrics);
   }
 
   private DatabaseEngine engine(MigrationSpec spec) {
@@ -101,12 +113,14 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public BaseCopyResult baseCopy(MigrationSpec spec) {
-    return engine(spec).baseCopy(spec, new ActivityProgress());
+    return engine(spec).baseCopy(spec, new ActivityProgress(p -> metrics.baseCopy(spec.name(), p)));
   }
 
   @Override
   public LagSample measureLag(MigrationSpec spec) {
-    return engine(spec).measureLag(spec);
+    LagSample sample = engine(spec).measureLag(spec);
+    metrics.lag(spec.name(), sample);
+    return sample;
   }
 
   @Override

@@ -1,20 +1,31 @@
 package dev.switchover.worker;
 
 import dev.switchover.activities.MigrationActivitiesImpl;
+import dev.switchover.activities.metrics.MigrationMetrics;
+import dev.switchover.worker.metrics.WorkerMetrics;
 import dev.switchover.workflows.MigrationWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 
 /** Registers the migration workflow and its activities on a task queue. */
 public final class SwitchoverWorker {
   private SwitchoverWorker() {}
 
   public static WorkerFactory start(WorkflowClient client, String taskQueue) {
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    return start(client, taskQueue, null);
+  }
+
+  /** With {@code metrics} (may be null): the migrations' gauges; the SDK's come from the client's stubs. */
+  public static WorkerFactory start(WorkflowClient client, String taskQueue, WorkerMetrics metrics) {
+    WorkerFactoryOptions.Builder options = WorkerFactoryOptions.newBuilder();
+    if (metrics != null) options.setWorkerInterceptors(metrics.phaseInterceptor());
+    WorkerFactory factory = WorkerFactory.newInstance(client, options.build());
     Worker worker = factory.newWorker(taskQueue);
     worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
-    worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment());
+    worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment(
+        metrics != null ? metrics.migrations() : MigrationMetrics.NONE));
     factory.start();
     return factory;
   }

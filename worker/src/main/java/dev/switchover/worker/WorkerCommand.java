@@ -1,11 +1,13 @@
 package dev.switchover.worker;
 
 import dev.switchover.starter.ConnectionOptions;
+import dev.switchover.worker.metrics.WorkerMetrics;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -34,26 +36,40 @@ final class WorkerCommand implements Callable<Integer> {
       description = "Seconds running activities get to finish on shutdown (default ${DEFAULT-VALUE}).")
   int drainSeconds;
 
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "${env:SWITCHOVER_METRICS_PORT:-0}",
+      description = "Serve Prometheus metrics on http://<any interface>:PORT/metrics (SDK metrics and the"
+          + " migrations' phase, lag and copy gauges). 0, the default, serves none; "
+          + WorkerMetrics.DEFAULT_PORT + " is the usual choice. Also SWITCHOVER_METRICS_PORT.")
+  int metricsPort;
+
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, IOException {
+    WorkerMetrics metrics = metricsPort > 0 ? new WorkerMetrics() : null;
+    if (metrics != null) {
+      metrics.serve(metricsPort);
+      log.info("metrics on http://0.0.0.0:{}/metrics", metricsPort);
+    }
     EmbeddedTemporal embedded = null;
     WorkflowServiceStubs service;
     String where;
     if (connection.addressConfigured()) {
       where = connection.address();
-      service = stubs(where);
+      service = stubs(where, metrics);
     } else if (EmbeddedTemporal.somethingListensOn(EmbeddedTemporal.PORT)) {
       where = EmbeddedTemporal.HOST + ":" + EmbeddedTemporal.PORT;
-      service = stubs(where);
+      service = stubs(where, metrics);
     } else {
       embedded = EmbeddedTemporal.start(EmbeddedTemporal.PORT);
-      service = embedded.service();
+      service = metrics == null ? embedded.service()
+          : stubs(EmbeddedTemporal.HOST + ":" + EmbeddedTemporal.PORT, metrics);
       where = "an embedded in-memory Temporal on " + EmbeddedTemporal.HOST + ":" + EmbeddedTemporal.PORT
           + " (migrations do not survive this process; set TEMPORAL_ADDRESS for a real server)";
     }
     WorkflowClient client = WorkflowClient.newInstance(
         service, WorkflowClientOptions.newBuilder().setNamespace(connection.namespace()).build());
-    WorkerFactory factory = SwitchoverWorker.start(client, connection.taskQueue());
+    WorkerFactory factory = SwitchoverWorker.start(client, connection.taskQueue(), metrics);
     log.info("worker polling task queue '{}' in namespace '{}' on {}", connection.taskQueue(),
         connection.namespace(), where);
 
@@ -65,14 +81,16 @@ final class WorkerCommand implements Callable<Integer> {
       factory.awaitTermination(drainSeconds, TimeUnit.SECONDS);
       service.shutdown();
       if (toClose != null) toClose.close();
+      if (metrics != null) metrics.close();
       stopped.countDown();
     }, "switchover-worker-shutdown"));
     stopped.await();
     return 0;
   }
 
-  private static WorkflowServiceStubs stubs(String address) {
-    return WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+  private static WorkflowServiceStubs stubs(String address, WorkerMetrics metrics) {
+    WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setTarget(address);
+    if (metrics != null) options.setMetricsScope(metrics.sdkScope());
+    return WorkflowServiceStubs.newServiceStubs(options.build());
   }
 }
