@@ -4,14 +4,17 @@ import dev.switchover.workflows.spec.DatabaseSpec;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.SshSpec;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +46,47 @@ public record Lab(String name, String address, Map<String, String> vars) {
     List<String> args = new ArrayList<>(List.of("reset"));
     args.addAll(List.of(names));
     labSh(UP_TIMEOUT, args.toArray(String[]::new));
+  }
+
+  /**
+   * Holds the named hosts for this process alone until closed: an exclusive lock per host on
+   * {@code /run/switchover-lab/lease-NAME}, taken in name order. lab.sh serialises single lab
+   * commands only; a test class that resets a host and then walks it through several steps takes
+   * a lease, so that another run of the same tests (a second checkout, CI) waits instead of
+   * resetting the host halfway. Fails with the reason after {@code wait}.
+   */
+  public static AutoCloseable lease(Duration wait, String... names) {
+    List<FileChannel> held = new ArrayList<>();
+    AutoCloseable release = () -> {
+      for (FileChannel c : held) c.close(); // closing the channel releases its lock
+    };
+    try {
+      Path dir = Path.of("/run/switchover-lab");
+      Files.createDirectories(dir);
+      long until = System.nanoTime() + wait.toNanos();
+      for (String name : new TreeSet<>(List.of(names))) {
+        FileChannel c = FileChannel.open(dir.resolve("lease-" + name),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        held.add(c);
+        while (c.tryLock() == null) {
+          if (System.nanoTime() - until > 0) {
+            throw new IllegalStateException("lab host " + name + " is still leased by another process"
+                + " after " + wait + " (see fuser " + dir.resolve("lease-" + name) + ")");
+          }
+          Thread.sleep(500);
+        }
+      }
+      return release;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      try {
+        release.close();
+      } catch (Exception ignored) {
+        // the original failure is the one to report
+      }
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      throw e instanceof RuntimeException r ? r
+          : new IllegalStateException("cannot lease lab hosts " + List.of(names) + ": " + e, e);
+    }
   }
 
   /** Reads {@code lab.sh env NAME} for a host that was brought up before. */

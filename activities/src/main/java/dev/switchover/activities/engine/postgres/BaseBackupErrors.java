@@ -8,7 +8,8 @@ import dev.switchover.workflows.spec.MigrationSpec;
 final class BaseBackupErrors {
   private BaseBackupErrors() {}
 
-  static RuntimeException translate(CommandResult r, MigrationSpec spec) {
+  /** {@code what} names the command in the message of a failure with no known cause. */
+  static RuntimeException translate(CommandResult r, MigrationSpec spec, String what) {
     String err = r.stderr();
     String who = spec.replication().user() + " from " + spec.target().address();
     if (err.contains("password authentication failed")) {
@@ -21,14 +22,18 @@ final class BaseBackupErrors {
           + " for replication, although prepare-source added one: check for a rule that now shadows it.");
     }
     if (err.contains("replication slot") && err.contains("does not exist")) {
-      return Failures.fatal(Failures.PREFLIGHT_FAILED, "the replication slot " + spec.replication().slot()
-          + " is gone from the source (dropped by hand?); start the migration again to recreate it.");
+      return Failures.fatal(Failures.PREFLIGHT_FAILED, slotGone(spec));
     }
     try {
-      r.orThrow("the base copy (pg_basebackup)");
+      r.orThrow(what);
     } catch (RuntimeException e) {
       return e;
     }
-    return new IllegalStateException("pg_basebackup failed");
+    return new IllegalStateException(what + " failed");
+  }
+
+  static String slotGone(MigrationSpec spec) {
+    return "the replication slot " + spec.replication().slot()
+        + " is gone from the source (dropped by hand?); start the migration again to recreate it.";
   }
 }

@@ -36,7 +36,11 @@ final class DataDirectoryGuard {
 
   static Verdict decide(String sourceSystemIdentifier, String targetAddress, Facts f) {
     if (!f.exists() || f.empty()) return new Verdict(true, f.directory() + " is empty");
-    if (sourceSystemIdentifier.equals(f.ourUnfinishedCopyOf())) {
+    // The marker lies beside the directory, so it outlives what is inside: it vouches only for a
+    // directory with no cluster of its own yet (pg_basebackup writes pg_control last) or one with
+    // the source's identifier, never for a cluster created there since.
+    if (sourceSystemIdentifier.equals(f.ourUnfinishedCopyOf())
+        && (f.systemIdentifier() == null || sourceSystemIdentifier.equals(f.systemIdentifier()))) {
       return new Verdict(true, f.directory() + " holds this migration's unfinished copy");
     }
     if (sourceSystemIdentifier.equals(f.systemIdentifier())) {

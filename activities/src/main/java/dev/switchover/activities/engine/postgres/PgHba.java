@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one pg_hba.conf rule switchover adds: replication for its user from the target's /32 with
- * scram-sha-256, marked with a comment naming the migration so undo removes exactly it. It goes
- * before the first existing rule because pg_hba is first-match: appended, a broad reject rule
- * above it would shadow it.
+ * The one pg_hba.conf rule switchover adds: replication for its user from the target's address
+ * alone with scram-sha-256, marked with a comment naming the migration so undo removes exactly it.
+ * It goes before the first existing rule because pg_hba is first-match: appended, a broad reject
+ * rule above it would shadow it.
  */
 final class PgHba {
   private PgHba() {}
@@ -17,7 +17,17 @@ final class PgHba {
   }
 
   static String rule(String user, String targetAddress) {
-    return "host replication " + user + " " + targetAddress + "/32 scram-sha-256";
+    return "host replication " + user + " " + onlyThe(targetAddress) + " scram-sha-256";
+  }
+
+  /**
+   * The target and nothing else: /32 for IPv4, /128 for IPv6 (a /32 there would admit a whole
+   * provider's range). A host name takes no mask in pg_hba; it stands for itself.
+   */
+  static String onlyThe(String address) {
+    if (address.indexOf(':') >= 0) return address + "/128";
+    if (address.matches("[0-9.]+")) return address + "/32";
+    return address;
   }
 
   /** Whether the file already holds our rule, in whatever spacing. */
@@ -37,19 +47,23 @@ final class PgHba {
     return String.join("\n", lines) + "\n";
   }
 
-  /** The file without the rule that follows our marker (and without the marker). */
-  static String withoutRule(String content, String migration) {
+  /**
+   * The file without our marker and the rule right after it. A line after the marker that is not
+   * our rule (someone edited the file) stays: it is not ours to remove.
+   */
+  static String withoutRule(String content, String migration, String user, String targetAddress) {
     List<String> out = new ArrayList<>();
     List<String> lines = content.lines().toList();
     String marker = marker(migration);
+    List<String> wanted = tokens(rule(user, targetAddress));
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).equals(marker)) {
-        i++; // the rule written right after the marker
+        if (i + 1 < lines.size() && tokens(lines.get(i + 1)).equals(wanted)) i++;
         continue;
       }
       out.add(lines.get(i));
     }
-    return String.join("\n", out) + "\n";
+    return out.isEmpty() ? "" : String.join("\n", out) + "\n";
   }
 
   static boolean hasMarker(String content, String migration) {

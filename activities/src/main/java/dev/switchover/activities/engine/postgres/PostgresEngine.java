@@ -43,6 +43,12 @@ public final class PostgresEngine implements DatabaseEngine {
   /** How long a started server gets to accept connections and begin streaming. */
   private static final Duration START_WAIT = Duration.ofSeconds(90);
 
+  /** How long undo keeps ending a slot's walsender to drop the slot. */
+  private static final Duration SLOT_DROP_WAIT = Duration.ofSeconds(30);
+
+  /** How long the source gets to apply the read-only setting and to end its sessions. */
+  private static final Duration FREEZE_WAIT = Duration.ofSeconds(30);
+
   private static final String FIND_BINDIR =
       "for d in \"/usr/lib/postgresql/$1/bin\" \"/usr/pgsql-$1/bin\"; do"
           + " [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; done;"
@@ -174,9 +180,20 @@ public final class PostgresEngine implements DatabaseEngine {
     boolean addedHba;
     boolean createdSlot;
     List<SettingChange> changed;
-    try (PgSession s = source(spec)) {
+    PgSession s = source(spec);
+    try {
       createdRole = ensureRole(s, spec, notes);
       changed = SourceSettings.apply(s, spec, hosts.ssh(spec.source()), notes);
+      if (changed.stream().anyMatch(SettingChange::needsRestart)) {
+        // The restart ended this session; confirm on a new one that the settings took effect.
+        s.close();
+        s = source(spec);
+        List<SettingChange> left = SourceSettings.required(s);
+        if (!left.isEmpty()) {
+          throw new IllegalStateException("the source was restarted but still needs " + left.stream()
+              .map(c -> c.name() + " = " + c.required() + " (is " + c.current() + ")").toList());
+        }
+      }
       addedHba = ensureHbaRule(s, spec);
       if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) == null) {
         s.execute("SELECT pg_create_physical_replication_slot(?, true)", spec.replication().slot());
@@ -186,12 +203,16 @@ public final class PostgresEngine implements DatabaseEngine {
         notes.add("replication slot " + spec.replication().slot() + " already existed");
       }
       String rule = s.one("SELECT count(*) FROM pg_hba_file_rules WHERE type = 'host' AND 'replication' = ANY(database)"
-          + " AND ? = ANY(user_name) AND address = ? AND netmask = '255.255.255.255' AND auth_method = 'scram-sha-256'",
+          + " AND ? = ANY(user_name) AND address = ? AND auth_method = 'scram-sha-256' AND (netmask IS NULL"
+          + " OR netmask IN ('255.255.255.255', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'))",
           user, spec.target().address());
       if (!"1".equals(rule)) {
         throw new IllegalStateException("after reload, pg_hba_file_rules shows " + rule
-            + " replication rules for " + user + " from " + spec.target().address() + "/32, expected exactly 1");
+            + " replication rules for " + user + " from " + PgHba.onlyThe(spec.target().address())
+            + ", expected exactly 1");
       }
+    } finally {
+      s.close();
     }
     log.info("source prepared: role {} {}, pg_hba rule {}, slot {}", user, createdRole ? "created" : "kept",
         addedHba ? "added" : "present", createdSlot ? "created" : "present");
@@ -245,29 +266,52 @@ public final class PostgresEngine implements DatabaseEngine {
     return added;
   }
 
+  /**
+   * Takes back what prepare-source added: our marked pg_hba rule, the slot, and the role if
+   * switchover created it (its comment says so). Idempotent: each part is removed only if there.
+   */
   @Override
   public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
     try (PgSession s = source(spec)) {
-      String slot = spec.replication().slot();
-      s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
-      waitFor(Duration.ofSeconds(30), () -> s.one(
-          "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active", slot) == null);
-      if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", slot) != null) {
-        s.execute("SELECT pg_drop_replication_slot(?)", slot);
-      }
+      // The rule first: without it a standby on the target cannot log in again and take the slot
+      // back between our ending its walsender and dropping the slot.
       String file = s.one("SHOW hba_file");
       RemoteHost host = hosts.ssh(spec.source());
       String content = host.readFile(file);
       if (PgHba.hasMarker(content, spec.name())) {
-        host.writeFile(file, PgHba.withoutRule(content, spec.name()), null, null);
+        host.writeFile(file, PgHba.withoutRule(content, spec.name(), spec.replication().user(),
+            spec.target().address()), null, null);
         s.execute("SELECT pg_reload_conf()");
       }
+      dropSlot(s, spec.replication().slot());
       String user = spec.replication().user();
       String comment = s.one("SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?", user);
       if (roleComment(spec).equals(comment)) {
         s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?", user);
         s.execute("DROP ROLE IF EXISTS " + PgSession.ident(user));
       }
+    }
+  }
+
+  /**
+   * Ends whatever streams from the slot and drops it, again until it is gone: the reload that
+   * shuts the standby out is asynchronous, and a standby that got back in holds the slot again.
+   */
+  private static void dropSlot(PgSession s, String slot) {
+    Instant until = Instant.now().plus(SLOT_DROP_WAIT);
+    while (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", slot) != null) {
+      s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
+      try {
+        s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+            + " WHERE slot_name = ? AND NOT active", slot);
+      } catch (IllegalStateException e) {
+        log.debug("slot {} was taken again before it could be dropped: {}", slot, e.getMessage());
+      }
+      if (Instant.now().isAfter(until)) {
+        throw new IllegalStateException("the replication slot " + slot + " is still in use "
+            + SLOT_DROP_WAIT.toSeconds() + "s after its walsender was ended; see pg_replication_slots.active_pid");
+      }
+      sleep(Duration.ofMillis(200));
     }
   }
 
@@ -281,6 +325,9 @@ public final class PostgresEngine implements DatabaseEngine {
     try (PgSession s = source(spec)) {
       sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
       major = major(s.one("SHOW server_version"));
+      if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) == null) {
+        throw Failures.fatal(Failures.PREFLIGHT_FAILED, BaseBackupErrors.slotGone(spec));
+      }
     }
     String dir = targetDataDirectory(spec);
     String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", major)).orThrow("finding pg_ctl").stdout().strip();
@@ -296,6 +343,7 @@ public final class PostgresEngine implements DatabaseEngine {
     }
     DataDirectoryGuard.Verdict verdict = DataDirectoryGuard.decide(sourceId, spec.target().address(),
         cluster.facts(this, spec));
+    proveReplicationLogin(spec, target, bindir, sourceId);
     log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
 
     cluster.stop();
@@ -316,7 +364,7 @@ public final class PostgresEngine implements DatabaseEngine {
       total[0] = p.totalBytes();
       progress.report(p);
     }), null);
-    if (!r.ok()) throw BaseBackupErrors.translate(r, spec);
+    if (!r.ok()) throw BaseBackupErrors.translate(r, spec, "the base copy (pg_basebackup)");
     progress.report(new CopyProgress(total[0], total[0], "copied; starting the target as a standby"));
     cluster.markComplete(sourceId);
     cluster.start();
@@ -325,6 +373,35 @@ public final class PostgresEngine implements DatabaseEngine {
           + spec.source().address() + " within " + START_WAIT.toSeconds() + "s; see its server log");
     }
     return new BaseCopyResult(total[0], Duration.between(started, Instant.now()).toSeconds(), false, "pg_basebackup");
+  }
+
+  /**
+   * Logs in from the target to the source the way pg_basebackup and then the standby will, before
+   * anything on the target is touched: a refused password or a missing pg_hba rule must not leave
+   * the target emptied. IDENTIFY_SYSTEM also proves the target reaches the same server the worker
+   * does.
+   */
+  private void proveReplicationLogin(MigrationSpec spec, RemoteHost target, String bindir, String sourceId) {
+    CommandResult r = target.run(Command.of(bindir + "/psql", "-w", "-X", "-A", "-t", "-c", "IDENTIFY_SYSTEM",
+            "replication=true")
+        .asUser(spec.target().database().osUser())
+        .withEnv("PGHOST", spec.source().address())
+        .withEnv("PGPORT", String.valueOf(spec.source().database().port()))
+        .withEnv("PGUSER", spec.replication().user())
+        .withEnv("PGDATABASE", "postgres")
+        .withEnv("PGSSLMODE", spec.source().database().tls().id())
+        .withEnv("PGCONNECT_TIMEOUT", "10")
+        .withEnv("PGAPPNAME", "switchover_" + spec.name())
+        .withSecretEnv("PGPASSWORD", replicationPassword(spec))
+        .withTimeout(Duration.ofMinutes(1)));
+    if (!r.ok()) throw BaseBackupErrors.translate(r, spec, "the replication login from the target");
+    String seen = r.stdout().strip().split("\\|")[0];
+    if (!sourceId.equals(seen)) {
+      throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " reaches a server with system identifier "
+          + seen + " at " + spec.source().address() + ", but the worker reaches one with " + sourceId
+          + ": they see different servers at that address (NAT, DNS or a proxy); give source.address as the"
+          + " target sees it.");
+    }
   }
 
   /** The target's facts for the wipe guard, asked of the running server where it runs. */
@@ -396,26 +473,61 @@ public final class PostgresEngine implements DatabaseEngine {
 
   // ---- cutover ----
 
+  /**
+   * Makes the source refuse writes and returns the position the target must reach. Idempotent:
+   * a second call finds the setting in place and no session left to end. The position is read
+   * only once no session that could still commit remains and the WAL before it is flushed, so
+   * every commit a client saw succeed lies before it.
+   */
   @Override
   public FrozenSource freezeWrites(MigrationSpec spec) {
     try (PgSession s = source(spec)) {
       s.execute("ALTER SYSTEM SET default_transaction_read_only = on");
       s.execute("SELECT pg_reload_conf()");
-      // A session in the middle of a write keeps its read-write transaction: end every client
-      // session so each one comes back under the read-only default.
-      String ended = s.one("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-          + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+      // The reload is asynchronous. Once this session has it, the postmaster has it too, so every
+      // session started from now on is read-only.
+      waitFor(FREEZE_WAIT, () -> "on".equals(s.one("SHOW default_transaction_read_only")));
+      if (!"on".equals(s.one("SHOW default_transaction_read_only"))) {
+        throw new IllegalStateException("the source has not applied default_transaction_read_only = on within "
+            + FREEZE_WAIT.toSeconds() + "s of pg_reload_conf()");
+      }
+      // A session started before may be inside a read-write transaction: end every client
+      // session and wait until each is gone (pg_terminate_backend only sends the signal), so
+      // that none commits after the final position is read. The sessions are listed first: in
+      // one WHERE clause the planner may run the cheaper pg_terminate_backend() before the test
+      // that spares this session.
+      List<String> ended = s.rows("SELECT pid::text FROM pg_stat_activity WHERE backend_type = 'client backend'"
+          + " AND pid <> pg_backend_pid()").stream().map(row -> row.get(0)).toList();
+      String pids = "{" + String.join(",", ended) + "}";
+      s.execute("SELECT pg_terminate_backend(pid) FROM unnest(?::int[]) AS pid", pids);
+      String stillThere = "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(?::int[])";
+      waitFor(FREEZE_WAIT, () -> "0".equals(s.one(stillThere, pids)));
+      String left = s.one(stillThere, pids);
+      if (!"0".equals(left)) {
+        throw new IllegalStateException(left + " sessions on the source did not end within " + FREEZE_WAIT.toSeconds()
+            + "s of pg_terminate_backend(); writes are refused to new sessions, the freeze will be retried");
+      }
+      // Commits with synchronous_commit = off may still sit unwritten in the WAL buffers; the
+      // switch flushes everything before it, and its end is a position the standby's replay
+      // reports exactly (the end of the segment).
+      s.execute("SELECT pg_switch_wal()");
       String lsn = s.one("SELECT pg_current_wal_lsn()::text");
-      log.info("source {} frozen at {}; {} sessions ended", spec.source().address(), lsn, ended);
-      return new FrozenSource(lsn, Integer.parseInt(ended));
+      log.info("source {} frozen at {}; {} sessions ended", spec.source().address(), lsn, ended.size());
+      return new FrozenSource(lsn, ended.size());
     }
   }
 
+  /** Makes the source writable again. Idempotent; confirms that new sessions are read-write. */
   @Override
   public void unfreezeWrites(MigrationSpec spec) {
     try (PgSession s = source(spec)) {
       s.execute("ALTER SYSTEM RESET default_transaction_read_only");
       s.execute("SELECT pg_reload_conf()");
+      waitFor(FREEZE_WAIT, () -> "off".equals(s.one("SHOW default_transaction_read_only")));
+      if (!"off".equals(s.one("SHOW default_transaction_read_only"))) {
+        throw new IllegalStateException("the source still has default_transaction_read_only = on "
+            + FREEZE_WAIT.toSeconds() + "s after it was reset; is it set in postgresql.conf too?");
+      }
     }
   }
 
@@ -486,13 +598,14 @@ public final class PostgresEngine implements DatabaseEngine {
     return new PromotionResult(already, position, already ? "was already primary" : "pg_promote()");
   }
 
+  /**
+   * A slot left behind would make the old source keep its WAL forever. Whatever still streams from
+   * it after the promotion is stale, so it is ended; failing here fails the step, and its retry
+   * finds the target promoted and tries again.
+   */
   private void dropSlotOnOldSource(MigrationSpec spec) {
     try (PgSession s = source(spec)) {
-      String slot = spec.replication().slot();
-      waitFor(Duration.ofSeconds(30), () -> s.one(
-          "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active", slot) == null);
-      s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active",
-          slot);
+      dropSlot(s, spec.replication().slot());
     }
   }
 
@@ -508,7 +621,8 @@ public final class PostgresEngine implements DatabaseEngine {
       socket = t.one("SHOW unix_socket_directories").split(",")[0].strip();
     }
     if (target.exists(dest + "/backup_manifest")) {
-      return new BackupResult(true, dest, directorySize(target, dest), "found complete from an earlier attempt");
+      return new BackupResult(true, spec.target().address() + ":" + dest, directorySize(target, dest),
+          "found complete from an earlier attempt");
     }
     target.run(Command.of("rm", "-rf", "--", dest)).orThrow("removing an unfinished backup at " + dest);
     target.run(Command.of("install", "-d", "-o", os, "-m", "0700", spec.backup().destination(), dest))

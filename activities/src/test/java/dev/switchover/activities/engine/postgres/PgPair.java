@@ -38,6 +38,10 @@ final class PgPair implements AutoCloseable {
   static final String COPY_MARKER = "/var/lib/postgresql/15/.switchover-main";
   static final String BACKUPS = "/var/lib/postgresql/switchover-it-backups";
 
+  /** Another run of these tests (a second checkout, CI) may hold the hosts for a few minutes. */
+  private static final Duration LEASE_WAIT = Duration.ofMinutes(10);
+
+  private final AutoCloseable lease;
   final Lab source;
   final Lab target;
   final String replicationPassword = "Repl-" + UUID.randomUUID();
@@ -45,7 +49,8 @@ final class PgPair implements AutoCloseable {
   final PostgresEngine engine;
   final MigrationSpec spec;
 
-  private PgPair(Lab source, Lab target, String name) {
+  private PgPair(Lab source, Lab target, String name, AutoCloseable lease) {
+    this.lease = lease;
     this.source = source;
     this.target = target;
     this.hosts = new Hosts(new SecretResolver(Map.of(PASSWORD_VARIABLE, replicationPassword)));
@@ -58,14 +63,40 @@ final class PgPair implements AutoCloseable {
    * Throws with lab.sh's output if the lab cannot start: these tests never pass without it.
    */
   static PgPair fresh(String name) {
-    Lab s = Lab.up("pgs", "198.18.0.41");
-    Lab t = Lab.up("pgt", "198.18.0.42");
-    Lab.reset("pgs", "pgt");
-    PgPair pair = new PgPair(s, t, name);
-    for (Lab lab : List.of(s, t)) {
-      pair.sh(lab, "rm", "-rf", "--", COPY_MARKER, BACKUPS);
+    return fresh(name, true);
+  }
+
+  /**
+   * Like {@link #fresh(String)}, but keeps pgt's cluster as it is, for tests that only log in to
+   * pgt or read its files (a reset costs several seconds).
+   */
+  static PgPair freshSource(String name) {
+    return fresh(name, false);
+  }
+
+  private static PgPair fresh(String name, boolean resetTarget) {
+    AutoCloseable lease = Lab.lease(LEASE_WAIT, "pgs", "pgt");
+    try {
+      Lab s = Lab.up("pgs", "198.18.0.41");
+      Lab t = Lab.up("pgt", "198.18.0.42");
+      if (resetTarget) {
+        Lab.reset("pgs", "pgt");
+      } else {
+        Lab.reset("pgs");
+      }
+      PgPair pair = new PgPair(s, t, name, lease);
+      for (Lab lab : List.of(s, t)) {
+        pair.sh(lab, "rm", "-rf", "--", COPY_MARKER, BACKUPS);
+      }
+      return pair;
+    } catch (RuntimeException e) {
+      try {
+        lease.close();
+      } catch (Exception ignored) {
+        // the lab's failure is the one to report
+      }
+      throw e;
     }
-    return pair;
   }
 
   /** The spec these tests run with: every field a test changes is written out, to be replaced. */
@@ -177,6 +208,11 @@ final class PgPair implements AutoCloseable {
   @Override
   public void close() {
     hosts.close();
+    try {
+      lease.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("releasing the lease on pgs and pgt: " + e, e);
+    }
   }
 
   /** A {@link Progress} that keeps what it was told, as a test's witness of the activity's reports. */

@@ -30,7 +30,7 @@ class PostgresPreflightIT {
 
   @BeforeAll
   static void up() {
-    lab = PgPair.fresh("it-preflight");
+    lab = PgPair.freshSource("it-preflight");
   }
 
   @AfterAll
