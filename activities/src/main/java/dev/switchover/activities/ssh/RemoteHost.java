@@ -165,6 +165,17 @@ public final class RemoteHost implements AutoCloseable {
     return runStreaming(command.withTimeout(timeout), stderrLines, stdoutLines);
   }
 
+  /**
+   * Stops every process on the host that a command tagged with {@code job} started (TERM, then
+   * KILL), e.g. a copy left running by a worker that was killed: its SSH session is gone, but
+   * sshd does not end a root session's processes.
+   */
+  public void stopJob(String job) {
+    execute(Command.of("sh", "-c", KILL_RUN_SCRIPT, "sh", Command.JOB_VARIABLE + "=" + job).withTimeout(KILL_TIMEOUT),
+            null, null, false)
+        .orThrow("stopping earlier runs of " + job);
+  }
+
   /** The file's contents (as UTF-8); throws {@link RemoteCommandException} if it cannot be read. */
   public String readFile(String path) {
     return run(Command.of("cat", "--", path)).orThrow("reading " + path).stdout();

@@ -320,6 +320,9 @@ public final class PostgresEngine implements DatabaseEngine {
   @Override
   public BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
     RemoteHost target = hosts.ssh(spec.target());
+    // An earlier attempt's copy may still run on the target if its worker died: it would write
+    // into the directory this attempt empties and hold the slot this attempt needs.
+    target.stopJob(copyJob(spec));
     String sourceId;
     String major;
     try (PgSession s = source(spec)) {
@@ -347,6 +350,7 @@ public final class PostgresEngine implements DatabaseEngine {
     log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
 
     cluster.stop();
+    releaseSlotFromEarlierCopy(spec);
     cluster.markUnfinished(sourceId);
     cluster.empty();
     Instant started = Instant.now();
@@ -358,6 +362,7 @@ public final class PostgresEngine implements DatabaseEngine {
         .withEnv("PGSSLMODE", spec.source().database().tls().id())
         .withEnv("PGAPPNAME", "switchover_" + spec.name())
         .withSecretEnv("PGPASSWORD", replicationPassword(spec))
+        .withJob(copyJob(spec))
         .withTimeout(COPY_TIMEOUT)
         .withHeartbeat(progress::alive);
     CommandResult r = target.runStreaming(copy, line -> BaseBackupProgress.parse(line).ifPresent(p -> {
@@ -401,6 +406,29 @@ public final class PostgresEngine implements DatabaseEngine {
           + seen + " at " + spec.source().address() + ", but the worker reaches one with " + sourceId
           + ": they see different servers at that address (NAT, DNS or a proxy); give source.address as the"
           + " target sees it.");
+    }
+  }
+
+  private static String copyJob(MigrationSpec spec) {
+    return "basecopy-" + spec.name();
+  }
+
+  /**
+   * With the target's server stopped and earlier copies stopped, whatever still streams from the
+   * slot is a leftover walsender of a dead copy: end it so pg_basebackup can take the slot.
+   */
+  private void releaseSlotFromEarlierCopy(MigrationSpec spec) {
+    String slot = spec.replication().slot();
+    try (PgSession s = source(spec)) {
+      Instant until = Instant.now().plus(SLOT_DROP_WAIT);
+      while (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active", slot) != null) {
+        s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
+        if (Instant.now().isAfter(until)) {
+          throw new IllegalStateException("the replication slot " + slot + " is still in use "
+              + SLOT_DROP_WAIT.toSeconds() + "s after the target was stopped; see pg_replication_slots.active_pid");
+        }
+        sleep(Duration.ofMillis(200));
+      }
     }
   }
 
@@ -624,13 +652,14 @@ public final class PostgresEngine implements DatabaseEngine {
       return new BackupResult(true, spec.target().address() + ":" + dest, directorySize(target, dest),
           "found complete from an earlier attempt");
     }
+    target.stopJob("backup-" + spec.name());
     target.run(Command.of("rm", "-rf", "--", dest)).orThrow("removing an unfinished backup at " + dest);
     target.run(Command.of("install", "-d", "-o", os, "-m", "0700", spec.backup().destination(), dest))
         .orThrow("creating " + dest);
     long[] total = {0};
     CommandResult r = target.runStreaming(Command.of("pg_basebackup", "-h", socket, "-p",
             String.valueOf(spec.target().database().port()), "-D", dest, "-Ft", "-z", "-X", "stream", "-c", "fast", "-P")
-        .asUser(os).withTimeout(COPY_TIMEOUT).withHeartbeat(progress::alive),
+        .asUser(os).withJob("backup-" + spec.name()).withTimeout(COPY_TIMEOUT).withHeartbeat(progress::alive),
         line -> BaseBackupProgress.parse(line).ifPresent(p -> {
           total[0] = p.totalBytes();
           progress.alive();
