@@ -20,6 +20,7 @@ PACKAGES=(
   procps        # pgrep, ps
   python3       # lab/netem.py: this kernel has no sch_netem
   maven openjdk-17-jdk-headless
+  docker-compose  # only to validate docker-compose.yml (`config`); no container engine is installed
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }
