@@ -5,9 +5,12 @@ import dev.switchover.activities.metrics.MigrationMetrics;
 import dev.switchover.worker.metrics.WorkerMetrics;
 import dev.switchover.workflows.MigrationWorkflowImpl;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Registers the migration workflow and its activities on a task queue. */
 public final class SwitchoverWorker {
@@ -19,9 +22,18 @@ public final class SwitchoverWorker {
 
   /** With {@code metrics} (may be null): the migrations' gauges; the SDK's come from the client's stubs. */
   public static WorkerFactory start(WorkflowClient client, String taskQueue, WorkerMetrics metrics) {
-    WorkerFactoryOptions.Builder options = WorkerFactoryOptions.newBuilder();
-    if (metrics != null) options.setWorkerInterceptors(metrics.phaseInterceptor());
-    WorkerFactory factory = WorkerFactory.newInstance(client, options.build());
+    return start(client, taskQueue, metrics, List.of());
+  }
+
+  /** With {@code interceptors} around every workflow and activity, after the metrics' own. */
+  public static WorkerFactory start(WorkflowClient client, String taskQueue, WorkerMetrics metrics,
+      List<WorkerInterceptor> interceptors) {
+    List<WorkerInterceptor> all = new ArrayList<>();
+    if (metrics != null) all.add(metrics.phaseInterceptor());
+    all.addAll(interceptors);
+    WorkerFactoryOptions options = WorkerFactoryOptions.newBuilder()
+        .setWorkerInterceptors(all.toArray(WorkerInterceptor[]::new)).build();
+    WorkerFactory factory = WorkerFactory.newInstance(client, options);
     Worker worker = factory.newWorker(taskQueue);
     worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
     worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment(

@@ -46,14 +46,7 @@ class BenchmarkFloorIT {
     Path dir = Files.createTempDirectory("switchover-floor");
     Path secret = dir.resolve("replication-password");
     Files.writeString(secret, "floor-secret-1\n");
-    String host = """
-          ssh: {privateKey: %s, knownHosts: %s}
-          database:
-            adminPassword: file:%s
-            dataDirectory: /var/lib/postgresql/15/main
-            serviceStart: pg_ctlcluster 15 main start
-            serviceStop: pg_ctlcluster 15 main stop
-        """.formatted(LabScript.KEY, LabScript.KNOWN_HOSTS, LabScript.ADMIN_PASSWORD_FILE);
+    String host = LabScript.hostYaml();
     MigrationSpec spec = SpecLoader.parse("""
         name: floor
         engine: postgresql

@@ -62,6 +62,24 @@ public final class LabScript {
     }
   }
 
+  /**
+   * The {@code ssh:} and {@code database:} keys of a lab host in a migration spec, indented to sit
+   * under {@code source:} or {@code target:} (each lab host has the same key, password file and
+   * cluster paths).
+   */
+  public static String hostYaml() {
+    return """
+          ssh:
+            privateKey: %s
+            knownHosts: %s
+          database:
+            adminPassword: file:%s
+            dataDirectory: /var/lib/postgresql/15/main
+            serviceStart: pg_ctlcluster 15 main start
+            serviceStop: pg_ctlcluster 15 main stop
+        """.formatted(KEY, KNOWN_HOSTS, ADMIN_PASSWORD_FILE);
+  }
+
   public static String adminPassword() {
     try {
       return Files.readString(Path.of(ADMIN_PASSWORD_FILE)).strip();

@@ -1,9 +1,11 @@
 package dev.switchover.worker.durability;
 
+import dev.switchover.workflows.SwitchoverQueues;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class WorkerProcess implements AutoCloseable {
   static final Path JAR = Path.of("target/switchover.jar").toAbsolutePath();
+  private static final Path TEST_CLASSES = Path.of("target/test-classes").toAbsolutePath();
 
   private final Process process;
   private final Path log;
@@ -24,17 +27,38 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   static WorkerProcess start(String temporalAddress, Path log) throws IOException {
+    return start(temporalAddress, SwitchoverQueues.TASK_QUEUE, log);
+  }
+
+  /** The production worker on {@code taskQueue}. */
+  static WorkerProcess start(String temporalAddress, String taskQueue, Path log) throws IOException {
+    return launch(List.of("-jar", JAR.toString(), "worker", "--address", temporalAddress), taskQueue, log);
+  }
+
+  /**
+   * The production worker with a {@link CrashingWorker} trap: it freezes at {@code point} and
+   * writes {@code reachedFile}, waiting for the test's SIGKILL.
+   */
+  static WorkerProcess startCrashing(String temporalAddress, String taskQueue, CrashPoint point, Path reachedFile,
+      Path log) throws IOException {
+    String classpath = JAR + java.io.File.pathSeparator + TEST_CLASSES;
+    return launch(List.of("-cp", classpath, CrashingWorker.class.getName(), temporalAddress, taskQueue,
+        point.toString(), reachedFile.toString()), taskQueue, log);
+  }
+
+  private static WorkerProcess launch(List<String> args, String taskQueue, Path log) throws IOException {
     if (!Files.isRegularFile(JAR)) throw new IllegalStateException(JAR + " missing: run mvn package first");
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", JAR.toString(), "worker",
-        "--address", temporalAddress))
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     // The test's client uses the defaults; a metrics port would clash between parallel runs.
-    for (String name : List.of("TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SWITCHOVER_TASK_QUEUE",
-        "SWITCHOVER_METRICS_PORT")) {
+    for (String name : List.of("TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SWITCHOVER_METRICS_PORT")) {
       pb.environment().remove(name);
     }
+    pb.environment().put("SWITCHOVER_TASK_QUEUE", taskQueue);
     Process p = pb.start();
     p.getOutputStream().close();
     // A test JVM that dies must not leave a worker polling the next run's server.

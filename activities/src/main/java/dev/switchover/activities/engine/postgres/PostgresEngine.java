@@ -48,6 +48,11 @@ public final class PostgresEngine implements DatabaseEngine {
 
   /** How long the source gets to apply the read-only setting and to end its sessions. */
   private static final Duration FREEZE_WAIT = Duration.ofSeconds(30);
+  /**
+   * A standby reports to its source at least every wal_receiver_status_interval (10 s by
+   * default); twice that without a reply means it is out of contact, whatever the walsender says.
+   */
+  private static final Duration STANDBY_SILENCE = Duration.ofSeconds(20);
 
   private static final String FIND_BINDIR =
       "for d in \"/usr/lib/postgresql/$1/bin\" \"/usr/pgsql-$1/bin\"; do"
@@ -485,7 +490,8 @@ public final class PostgresEngine implements DatabaseEngine {
     try (PgSession s = source(spec)) {
       List<String> row = s.row("SELECT r.state || '/' || r.sync_state, pg_current_wal_lsn()::text, r.replay_lsn::text,"
           + " pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint,"
-          + " coalesce(extract(epoch FROM r.replay_lag), 0)::float8"
+          + " coalesce(extract(epoch FROM r.replay_lag), 0)::float8,"
+          + " coalesce(extract(epoch FROM now() - r.reply_time), 0)::float8"
           + " FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid"
           + " WHERE s.slot_name = ? AND r.client_addr = ?::inet", spec.replication().slot(), spec.target().address());
       if (row == null) {
@@ -493,8 +499,15 @@ public final class PostgresEngine implements DatabaseEngine {
         return new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, current, null,
             "not connected: no walsender for slot " + spec.replication().slot() + " from " + spec.target().address());
       }
-      boolean streaming = row.get(0).startsWith("streaming");
       long bytes = row.get(3) == null ? Long.MAX_VALUE : Long.parseLong(row.get(3));
+      double silentFor = Double.parseDouble(row.get(5));
+      if (silentFor > STANDBY_SILENCE.toSeconds()) {
+        // A cut link leaves the walsender "streaming" with the last positions and replay_lag the
+        // standby reported, which look in sync when the source is idle; only its silence tells.
+        return new LagSample(false, bytes, silentFor, row.get(1), row.get(2),
+            "no reply from the standby for " + Math.round(silentFor) + " s (" + row.get(0) + ")");
+      }
+      boolean streaming = row.get(0).startsWith("streaming");
       return new LagSample(streaming, bytes, Double.parseDouble(row.get(4)), row.get(1), row.get(2), row.get(0));
     }
   }
@@ -612,6 +625,7 @@ public final class PostgresEngine implements DatabaseEngine {
         if (!"t".equals(t.one("SELECT pg_promote(true, 60)"))) {
           throw new IllegalStateException("pg_promote() did not finish within 60 s on " + spec.target().address());
         }
+        log.info("target {} promoted with pg_promote()", spec.target().address());
       }
       if (!"f".equals(t.one("SELECT pg_is_in_recovery()"))) {
         throw new IllegalStateException(spec.target().address() + " is still in recovery after pg_promote()");

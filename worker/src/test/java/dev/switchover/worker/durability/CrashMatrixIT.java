@@ -1,0 +1,124 @@
+package dev.switchover.worker.durability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.worker.demo.LabScript;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The crash matrix: for each step of the runbook, a worker is frozen at that point and killed
+ * with SIGKILL; a new worker process takes over; the migration must end DONE with the source's
+ * exact data on the target, every write a client saw acknowledged on the new primary, the target
+ * emptied once, pg_promote() run once, and the step that was cut short retried (attempt 2).
+ *
+ * <p>Most points are "after": the step did its work but the worker died before Temporal heard of
+ * it, so the retry meets a world the step already changed. "heartbeat" points freeze a long step
+ * in its middle (the post-promotion backup is copying), "before" points before a step starts.
+ * Scenarios run three at a time, each on its own pair of lab hosts and its own task queue.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+class CrashMatrixIT {
+  private static final long ROWS = 30_000;
+  private static final Duration REACH_WITHIN = Duration.ofMinutes(4);
+  /** The longest wait is WriteReport's: no heartbeat, so its 2-minute start-to-close timeout. */
+  private static final Duration DONE_WITHIN = Duration.ofMinutes(6);
+  private static final BlockingQueue<LabMigration.Hosts> PAIRS = new LinkedBlockingQueue<>(List.of(
+      new LabMigration.Hosts("cm1s", "198.18.0.61", "cm1t", "198.18.0.62"),
+      new LabMigration.Hosts("cm2s", "198.18.0.63", "cm2t", "198.18.0.64"),
+      new LabMigration.Hosts("cm3s", "198.18.0.65", "cm3t", "198.18.0.66")));
+
+  private static LabScript lab;
+  private static Path dir;
+  private static DevServerClient temporal;
+
+  @BeforeAll
+  static void startTemporal() throws Exception {
+    lab = LabScript.find();
+    dir = Files.createTempDirectory("switchover-crash-matrix");
+    temporal = new DevServerClient(dir);
+  }
+
+  @AfterAll
+  static void stopTemporal() {
+    if (temporal != null) temporal.close();
+  }
+
+  @ParameterizedTest(name = "worker killed {0}")
+  @ValueSource(strings = {
+      "after:Preflight",
+      "after:BenchmarkTarget",
+      "after:PrepareSource",
+      "after:BaseCopy",
+      "before:MeasureLag#3",
+      "after:FreezeWrites",
+      "after:VerifySync",
+      "after:Promote",
+      "after:SwitchTraffic",
+      "heartbeat:BackupNewPrimary",
+      "after:BackupNewPrimary",
+      "after:RunChecklist",
+      "after:WriteReport"})
+  void migrationCompletesAfterTheWorkerIsKilled(String at) throws Exception {
+    CrashPoint point = CrashPoint.parse(at);
+    String name = "cm-" + at.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    LabMigration.Hosts hosts = PAIRS.take();
+    try (LabMigration m = new LabMigration(lab, temporal, hosts, dir.resolve(name), name, ROWS)) {
+      m.prepare();
+      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+      Path reached = m.dir().resolve("reached");
+      WorkerProcess first = m.startCrashingWorker(point, reached);
+      awaitReached(m, first, reached);
+      if (point.when() == CrashPoint.When.HEARTBEAT) {
+        String running = m.onTarget("sh", "-c", "pgrep -a pg_basebackup || true").strip();
+        m.say("on the target while frozen: " + running);
+        assertTrue(running.contains("/var/backups/switchover/" + name), "frozen while the backup runs: " + running);
+      }
+      first.kill();
+      m.say("SIGKILLed at " + Files.readString(reached).strip());
+      m.startWorker();
+
+      m.awaitDone(DONE_WITHIN);
+      m.assertDataIdentical();
+      LabMigration.Activity cut = m.activity(point.activityType());
+      m.say(point.activityType() + ": " + cut);
+      assertEquals(2, cut.lastAttempt(), point.activityType() + " was retried once after the kill");
+      assertEquals(1, m.wipes(), "the target's data directory was emptied once, before the copy");
+      m.assertPromotedOnce();
+      m.assertCopyMarkedComplete();
+      List<String> switches = m.trafficSwitches();
+      assertEquals(point.activityType().equals("SwitchTraffic") ? 2 : 1, switches.size(),
+          "traffic switch hook runs: " + switches);
+      assertTrue(switches.stream().allMatch(hosts.targetAddress()::equals), "traffic went to the target: " + switches);
+      String backups = m.onTarget("sh", "-c", "ls -d /var/backups/switchover/" + name + "-*/backup_manifest | wc -l");
+      assertEquals("1", backups.strip(), "one complete backup of the new primary");
+    } finally {
+      PAIRS.put(hosts);
+    }
+  }
+
+  /** Waits for the trap to close; fails if the worker died or the migration ended first. */
+  private static void awaitReached(LabMigration m, WorkerProcess worker, Path reached) throws Exception {
+    long deadline = System.nanoTime() + REACH_WITHIN.toNanos();
+    while (!Files.exists(reached)) {
+      if (!worker.isAlive()) throw new AssertionError("the worker died before its crash point:\n" + worker.logText());
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("crash point not reached within " + REACH_WITHIN.toSeconds() + " s; worker log:\n"
+            + worker.logText());
+      }
+      Thread.sleep(100);
+    }
+  }
+}

@@ -1,0 +1,417 @@
+package dev.switchover.worker.durability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.worker.demo.DemoRun;
+import dev.switchover.worker.demo.LabScript;
+import dev.switchover.worker.demo.SetChecker;
+import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.workflows.Approval;
+import dev.switchover.workflows.MigrationResult;
+import dev.switchover.workflows.MigrationWorkflow;
+import dev.switchover.workflows.Phase;
+import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.spec.SpecLoader;
+import dev.switchover.workflows.status.MigrationStatus;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * One migration between two lab hosts against a real Temporal server, with worker processes
+ * that the test kills, and the checks the durability tests share: the source's exact data on
+ * the target, nothing acknowledged lost, and how often each destructive step really ran (from
+ * the worker logs and the target's own state, not from what the workflow believes).
+ */
+final class LabMigration implements AutoCloseable {
+  /** A source and a target lab host. */
+  record Hosts(String source, String sourceAddress, String target, String targetAddress) {
+    String[] up() {
+      return new String[] {"up", source + ":" + sourceAddress, target + ":" + targetAddress};
+    }
+  }
+
+  /** What the spec asks for beyond the defaults every scenario shares. */
+  record Options(String cutoverMode, String copyRate, boolean backup, boolean writer) {
+    static Options automatic() {
+      return new Options("automatic", null, false, false);
+    }
+
+    Options withRate(String rate) {
+      return new Options(cutoverMode, rate, backup, writer);
+    }
+
+    Options withBackupAndWriter() {
+      return new Options(cutoverMode, copyRate, true, true);
+    }
+
+    Options manual() {
+      return new Options("manual", copyRate, backup, writer);
+    }
+  }
+
+  /** An activity step as the history shows it: scheduled events, the final attempt, completions. */
+  record Activity(int scheduled, int lastAttempt, int completed, Instant lastStarted) {}
+
+  /** The copy's marker beside the target's data directory (TargetCluster). */
+  private static final String MARKER = "/var/lib/postgresql/15/.switchover-main";
+  /** Logged by the worker each time it empties the target's data directory for a copy. */
+  static final String WIPE_LINE = "emptying it for the copy";
+  /** Logged by the worker each time it runs pg_promote() (not when it finds the target promoted). */
+  static final String PROMOTE_LINE = "promoted with pg_promote()";
+
+  private final LabScript lab;
+  private final WorkflowClient client;
+  private final String temporalAddress;
+  private final Hosts hosts;
+  private final Path dir;
+  private final String taskQueue;
+  private final long rows;
+  private final String admin = LabScript.adminPassword();
+  private final List<WorkerProcess> workers = new ArrayList<>();
+  private final long t0 = System.nanoTime();
+  private SetWriter writer;
+  private MigrationWorkflow workflow;
+
+  LabMigration(LabScript lab, DevServerClient temporal, Hosts hosts, Path dir, String taskQueue, long rows) {
+    this.lab = lab;
+    this.client = temporal.client;
+    this.temporalAddress = temporal.server.address();
+    this.hosts = hosts;
+    this.dir = dir;
+    this.taskQueue = taskQueue;
+    this.rows = rows;
+  }
+
+  /** Fresh clusters (the last run's target is a promoted copy, which the wipe guard refuses) with data. */
+  LabMigration prepare() throws Exception {
+    lab.run(hosts.up());
+    lab.run("heal", hosts.target());
+    lab.run("reset", hosts.source(), hosts.target());
+    Files.createDirectories(dir);
+    try (Connection c = connect(hosts.sourceAddress()); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
+          + " created timestamptz NOT NULL)");
+      st.execute("INSERT INTO orders SELECT g, 'customer-' || (g % 997), (g % 10000) / 100.0,"
+          + " now() - g * interval '1 minute' FROM generate_series(1, " + rows + ") g");
+      st.execute("CREATE TABLE writes (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
+    }
+    return this;
+  }
+
+  MigrationWorkflow workflow() {
+    return workflow;
+  }
+
+  Hosts hosts() {
+    return hosts;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  MigrationWorkflow start(String name, Options options) throws Exception {
+    Files.writeString(primaryFile(), hosts.sourceAddress() + "\n");
+    Path specFile = dir.resolve(name + ".yaml");
+    Files.writeString(specFile, spec(name, options));
+    MigrationSpec spec = SpecLoader.load(specFile);
+    workflow = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(spec.workflowId()).setTaskQueue(taskQueue)
+        .setWorkflowRunTimeout(Duration.ofMinutes(15)).build());
+    if (options.copyRate() != null) lab.run("rate", hosts.target(), options.copyRate());
+    if (options.writer()) {
+      writer = new SetWriter(SetWriter.fromFile(primaryFile()), 5432, "postgres", admin, "writes", 5000);
+      writer.start();
+    }
+    WorkflowClient.start(workflow::migrate, spec);
+    say("started " + spec.workflowId() + " on task queue " + taskQueue);
+    return workflow;
+  }
+
+  WorkerProcess startWorker() throws IOException {
+    WorkerProcess w = WorkerProcess.start(temporalAddress, taskQueue, nextWorkerLog());
+    workers.add(w);
+    say("worker " + workers.size() + " started");
+    return w;
+  }
+
+  WorkerProcess startCrashingWorker(CrashPoint point, Path reachedFile) throws IOException {
+    WorkerProcess w = WorkerProcess.startCrashing(temporalAddress, taskQueue, point, reachedFile, nextWorkerLog());
+    workers.add(w);
+    say("worker " + workers.size() + " started, to freeze at " + point);
+    return w;
+  }
+
+  private Path nextWorkerLog() {
+    return dir.resolve("worker-" + (workers.size() + 1) + ".log");
+  }
+
+  /** Polls the status query (which needs a live worker) until {@code until} holds. */
+  MigrationStatus awaitStatus(String what, Predicate<MigrationStatus> until, Duration within)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    MigrationStatus last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        last = workflow.status();
+        if (until.test(last)) {
+          say(what + ": phase " + last.phase() + ", copy " + pct(last) + "%");
+          return last;
+        }
+        if (last.phase().isTerminal()) break;
+      } catch (RuntimeException e) {
+        // no worker answers queries yet
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("not reached within " + within.toSeconds() + "s: " + what + "; last status: "
+        + (last == null ? "none" : last.phase() + " copy " + pct(last) + "% failure " + last.failure()));
+  }
+
+  static double copyPercent(MigrationStatus s) {
+    return s.copy() == null ? 0 : s.copy().percent();
+  }
+
+  static long pct(MigrationStatus s) {
+    return Math.round(copyPercent(s));
+  }
+
+  /** Approval is refused while the target lags; a new worker needs a moment to sample lag. */
+  void approve() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    RuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        workflow.approveCutover(new Approval("durability-test", "after a worker crash"));
+        say("cutover approved");
+        return;
+      } catch (RuntimeException e) {
+        last = e;
+      }
+      Thread.sleep(1000);
+    }
+    throw new AssertionError("approval never accepted", last);
+  }
+
+  MigrationResult awaitDone(Duration within) throws Exception {
+    MigrationResult r = WorkflowStub.fromTyped(workflow).getResult(within.toSeconds(), TimeUnit.SECONDS,
+        MigrationResult.class);
+    say("done: " + r.status().phase());
+    assertEquals(Phase.DONE, r.status().phase(), "failure: " + r.status().failure());
+    assertEquals(hosts.targetAddress(), r.newPrimary());
+    return r;
+  }
+
+  // ---- what happened, from the history, the worker logs and the hosts ----
+
+  Activity activity(String type) {
+    List<Long> ids = new ArrayList<>();
+    int attempt = 0;
+    int completed = 0;
+    Instant started = null;
+    for (HistoryEvent e : client.fetchHistory(WorkflowStub.fromTyped(workflow).getExecution().getWorkflowId())
+        .getEvents()) {
+      if (e.hasActivityTaskScheduledEventAttributes()
+          && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals(type)) {
+        ids.add(e.getEventId());
+      } else if (e.hasActivityTaskStartedEventAttributes()
+          && ids.contains(e.getActivityTaskStartedEventAttributes().getScheduledEventId())) {
+        attempt = Math.max(attempt, e.getActivityTaskStartedEventAttributes().getAttempt());
+        // Written when the attempt ends, but stamped with the time the last attempt started.
+        started = Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
+      } else if (e.hasActivityTaskCompletedEventAttributes()
+          && ids.contains(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) {
+        completed++;
+      }
+    }
+    return new Activity(ids.size(), attempt, completed, started);
+  }
+
+  /** One copy attempt, one emptying of the target's data directory. */
+  void assertCopiedOnce() throws IOException {
+    assertEquals(1, activity("BaseCopy").lastAttempt(), "the copy was not repeated");
+    assertEquals(1, wipes(), "the target was emptied once");
+  }
+
+  /** Promote scheduled, run and completed once: no retry was needed. */
+  void assertPromotedOnceWithoutRetry() {
+    Activity promote = activity("Promote");
+    assertEquals(List.of(1, 1, 1), List.of(promote.scheduled(), promote.lastAttempt(), promote.completed()),
+        "Promote scheduled, run (attempt 1) and completed exactly once");
+    assertPromotedOnce();
+  }
+
+  /**
+   * pg_promote() ran exactly once, whatever the retries: the worker logs say so, and the target
+   * is exactly one timeline ahead of the source (each promotion starts a new one).
+   */
+  void assertPromotedOnce() {
+    assertEquals(1, logCount(PROMOTE_LINE), "pg_promote() calls in the worker logs");
+    long source = timeline(hosts.sourceAddress());
+    long target = timeline(hosts.targetAddress());
+    assertEquals(source + 1, target, "the target's timeline (one promotion from the source's " + source + ")");
+  }
+
+  void assertCopyMarkedComplete() {
+    String marker = lab.run("exec", hosts.target(), "cat", MARKER);
+    assertTrue(marker.startsWith("complete "), "the copy's marker on the target: " + marker);
+  }
+
+  int wipes() throws IOException {
+    return logCount(WIPE_LINE);
+  }
+
+  int logCount(String line) {
+    int n = 0;
+    for (WorkerProcess w : workers) {
+      try {
+        n += w.logText().split(java.util.regex.Pattern.quote(line), -1).length - 1;
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return n;
+  }
+
+  /** The traffic-switch hook's record: each run appends the address it switched to. */
+  List<String> trafficSwitches() throws IOException {
+    Path f = dir.resolve("switches");
+    return Files.exists(f) ? Files.readAllLines(f) : List.of();
+  }
+
+  String onTarget(String... command) {
+    return lab.run(concat("exec", hosts.target(), command));
+  }
+
+  private static String[] concat(String a, String b, String[] rest) {
+    String[] all = new String[rest.length + 2];
+    all[0] = a;
+    all[1] = b;
+    System.arraycopy(rest, 0, all, 2, rest.length);
+    return all;
+  }
+
+  // ---- data ----
+
+  /** Same rows on both sides, and (with a writer) every acknowledged write on the new primary. */
+  void assertDataIdentical() throws Exception {
+    String[] source = fingerprint(hosts.sourceAddress(), "orders");
+    String[] target = fingerprint(hosts.targetAddress(), "orders");
+    assertEquals(String.valueOf(rows), target[0], "rows on the target");
+    assertEquals(source[0], target[0], "row counts");
+    assertEquals(source[1], target[1], "order-independent checksum of every row");
+    if (writer != null) {
+      Thread.sleep(1000); // the writer follows the primary file to the target
+      writer.stop();
+      Set<Long> present = new HashSet<>();
+      try (Connection c = connect(hosts.targetAddress()); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
+        while (rs.next()) present.add(rs.getLong(1));
+      }
+      SetChecker.Verdict v = SetChecker.check(writer.outcomes(), present);
+      say("writer: " + v.acknowledged() + " acknowledged, " + v.failed() + " refused, " + v.unknown() + " unknown");
+      assertTrue(v.acknowledged() > 0, "the writer wrote");
+      assertEquals(Set.of(), v.lost(), "acknowledged writes missing on the new primary");
+      assertEquals(Set.of(), v.unexpected(), "writes on the new primary that were never attempted");
+      assertEquals(Set.of(), v.failedButPresent(), "writes refused by the source yet present");
+    }
+  }
+
+  /** Row count and an order-independent checksum of every row, as the demo checks. */
+  private String[] fingerprint(String address, String table) throws SQLException {
+    try (Connection c = connect(address); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(hashtext(t::text)::bigint), 0) FROM "
+            + table + " t")) {
+      rs.next();
+      return new String[] {rs.getString(1), rs.getString(2)};
+    }
+  }
+
+  private long timeline(String address) {
+    try (Connection c = connect(address); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")) {
+      rs.next();
+      return Long.parseLong(rs.getString(1), 16);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the timeline of " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Connection connect(String address) throws SQLException {
+    return DemoRun.connect(address, admin);
+  }
+
+  private Path primaryFile() {
+    return dir.resolve("primary");
+  }
+
+  private String spec(String name, Options o) throws IOException {
+    Path secret = dir.resolve("replication-password");
+    Files.writeString(secret, Long.toHexString(System.nanoTime()) + "a1b2c3d4\n");
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    String host = LabScript.hostYaml();
+    return """
+        name: %s
+        engine: postgresql
+        source:
+          address: %s
+        %starget:
+          address: %s
+        %sreplication:
+          password: file:%s
+        benchmark:
+          minIops: 1000
+          size: 16M
+          runtime: 2s
+          numJobs: 1
+        catchUp:
+          holdFor: 3s
+          pollEvery: 1s
+          deadline: 10m
+        cutover:
+          mode: %s
+        traffic:
+          type: command
+          command:
+            # Idempotent, as a traffic switch must be: a crashed worker's retry runs it again.
+            command: printf '%%s\\n' %s > %s && printf '%%s\\n' %s >> %s
+        backup:
+          enabled: %s
+          destination: /var/backups/switchover
+        report:
+          directory: %s
+        """.formatted(name, hosts.sourceAddress(), host, hosts.targetAddress(), host, secret, o.cutoverMode(),
+        hosts.targetAddress(), primaryFile(), hosts.targetAddress(), dir.resolve("switches"), o.backup(),
+        dir.resolve("reports"));
+  }
+
+  void say(String line) {
+    System.out.printf("%s %6.1fs  %s%n", taskQueue, (System.nanoTime() - t0) / 1e9, line);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (writer != null) writer.stop();
+    for (WorkerProcess w : workers) w.close();
+    lab.run("heal", hosts.target());
+  }
+}
