@@ -180,7 +180,8 @@ public final class DemoRun {
     }
   }
 
-  static Connection connect(String address, String password) throws SQLException {
+  /** The lab's admin login to a host's PostgreSQL (also for the tests). */
+  public static Connection connect(String address, String password) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", "postgres");
     p.setProperty("password", password);
@@ -189,24 +190,12 @@ public final class DemoRun {
   }
 
   private String spec(Path primaryFile, Path replicationSecret) {
-    String host = """
-          ssh:
-            privateKey: %s
-            knownHosts: %s
-          database:
-            adminPassword: file:%s
-            dataDirectory: /var/lib/postgresql/15/main
-            serviceStart: pg_ctlcluster 15 main start
-            serviceStop: pg_ctlcluster 15 main stop
-        """.formatted(LabScript.KEY, LabScript.KNOWN_HOSTS, LabScript.ADMIN_PASSWORD_FILE);
     return """
         # Written by the demo: a PostgreSQL 15 migration between two local lab hosts.
         name: %s
         engine: postgresql
         source:
-          address: %s
         %starget:
-          address: %s
         %sreplication:
           password: file:%s
         benchmark:
@@ -228,7 +217,8 @@ public final class DemoRun {
             command: printf '%%s\\n' %s > %s
         report:
           directory: %s
-        """.formatted(o.name(), o.sourceAddress(), host, o.targetAddress(), host, replicationSecret,
+        """.formatted(o.name(), LabScript.hostSpec(o.sourceAddress()), LabScript.hostSpec(o.targetAddress()),
+        replicationSecret,
         o.targetAddress(), primaryFile, o.workDir().resolve("reports"));
   }
 

@@ -62,6 +62,25 @@ public final class LabScript {
     }
   }
 
+  /**
+   * A lab host as the body of a migration spec's {@code source:} or {@code target:} (indented two
+   * spaces, ending in a newline): its address, the lab's SSH key and known_hosts, and its
+   * PostgreSQL 15 cluster at Debian's paths.
+   */
+  public static String hostSpec(String address) {
+    return """
+          address: %s
+          ssh:
+            privateKey: %s
+            knownHosts: %s
+          database:
+            adminPassword: file:%s
+            dataDirectory: /var/lib/postgresql/15/main
+            serviceStart: pg_ctlcluster 15 main start
+            serviceStop: pg_ctlcluster 15 main stop
+        """.formatted(address, KEY, KNOWN_HOSTS, ADMIN_PASSWORD_FILE);
+  }
+
   public static String adminPassword() {
     try {
       return Files.readString(Path.of(ADMIN_PASSWORD_FILE)).strip();

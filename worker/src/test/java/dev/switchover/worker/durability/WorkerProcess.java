@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * an operator runs it: killing it with SIGKILL is a crashed worker machine. The java binary is
  * started directly (no shell), so {@link #kill()} hits the JVM itself.
  */
-final class WorkerProcess implements AutoCloseable {
+public final class WorkerProcess implements AutoCloseable {
   static final Path JAR = Path.of("target/switchover.jar").toAbsolutePath();
 
   private final Process process;
@@ -23,14 +24,22 @@ final class WorkerProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static WorkerProcess start(String temporalAddress, Path log) throws IOException {
+  public static WorkerProcess start(String temporalAddress, Path log) throws IOException {
+    return start(temporalAddress, log, 0);
+  }
+
+  /** @param metricsPort the worker serves /metrics there ({@code --metrics-port}); 0 for none */
+  public static WorkerProcess start(String temporalAddress, Path log, int metricsPort) throws IOException {
     if (!Files.isRegularFile(JAR)) throw new IllegalStateException(JAR + " missing: run mvn package first");
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", JAR.toString(), "worker",
-        "--address", temporalAddress))
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", JAR.toString(), "worker",
+        "--address", temporalAddress));
+    if (metricsPort > 0) cmd.addAll(List.of("--metrics-port", String.valueOf(metricsPort)));
+    ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    // The test's client uses the defaults; a metrics port would clash between parallel runs.
+    // The test's client uses the defaults; a metrics port from the environment would clash
+    // between parallel runs, so only an explicit one is used.
     for (String name : List.of("TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SWITCHOVER_TASK_QUEUE",
         "SWITCHOVER_METRICS_PORT")) {
       pb.environment().remove(name);
@@ -43,16 +52,16 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   /** SIGKILL; returns once the process is gone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) throw new IllegalStateException("worker survived SIGKILL");
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  String logText() throws IOException {
+  public String logText() throws IOException {
     return Files.readString(log, StandardCharsets.UTF_8);
   }
 
