@@ -46,18 +46,15 @@ class BenchmarkFloorIT {
     Path dir = Files.createTempDirectory("switchover-floor");
     Path secret = dir.resolve("replication-password");
     Files.writeString(secret, "floor-secret-1\n");
-    String host = LabScript.hostYaml();
     MigrationSpec spec = SpecLoader.parse("""
         name: floor
         engine: postgresql
         source:
-          address: %s
         %starget:
-          address: %s
         %sreplication: {user: floor_replicator, password: "file:%s"}
         benchmark: {minIops: 100000000, size: 32M, runtime: 3s, numJobs: 1}
         report: {directory: %s}
-        """.formatted(SOURCE, host, TARGET, host, secret, dir), "floor spec");
+        """.formatted(LabScript.hostSpec(SOURCE), LabScript.hostSpec(TARGET), secret, dir), "floor spec");
 
     try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
       Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE);

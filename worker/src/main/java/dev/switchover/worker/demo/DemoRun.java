@@ -180,7 +180,7 @@ public final class DemoRun {
     }
   }
 
-  /** As the lab's admin user, postgres, with a short connect timeout. */
+  /** The lab's admin login to a host's PostgreSQL (also for the tests). */
   public static Connection connect(String address, String password) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", "postgres");
@@ -190,15 +190,12 @@ public final class DemoRun {
   }
 
   private String spec(Path primaryFile, Path replicationSecret) {
-    String host = LabScript.hostYaml();
     return """
         # Written by the demo: a PostgreSQL 15 migration between two local lab hosts.
         name: %s
         engine: postgresql
         source:
-          address: %s
         %starget:
-          address: %s
         %sreplication:
           password: file:%s
         benchmark:
@@ -220,7 +217,8 @@ public final class DemoRun {
             command: printf '%%s\\n' %s > %s
         report:
           directory: %s
-        """.formatted(o.name(), o.sourceAddress(), host, o.targetAddress(), host, replicationSecret,
+        """.formatted(o.name(), LabScript.hostSpec(o.sourceAddress()), LabScript.hostSpec(o.targetAddress()),
+        replicationSecret,
         o.targetAddress(), primaryFile, o.workDir().resolve("reports"));
   }
 

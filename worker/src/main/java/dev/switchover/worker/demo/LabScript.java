@@ -63,12 +63,13 @@ public final class LabScript {
   }
 
   /**
-   * The {@code ssh:} and {@code database:} keys of a lab host in a migration spec, indented to sit
-   * under {@code source:} or {@code target:} (each lab host has the same key, password file and
-   * cluster paths).
+   * A lab host as the body of a migration spec's {@code source:} or {@code target:} (indented two
+   * spaces, ending in a newline): its address, the lab's SSH key and known_hosts, and its
+   * PostgreSQL 15 cluster at Debian's paths.
    */
-  public static String hostYaml() {
+  public static String hostSpec(String address) {
     return """
+          address: %s
           ssh:
             privateKey: %s
             knownHosts: %s
@@ -77,7 +78,7 @@ public final class LabScript {
             dataDirectory: /var/lib/postgresql/15/main
             serviceStart: pg_ctlcluster 15 main start
             serviceStop: pg_ctlcluster 15 main stop
-        """.formatted(KEY, KNOWN_HOSTS, ADMIN_PASSWORD_FILE);
+        """.formatted(address, KEY, KNOWN_HOSTS, ADMIN_PASSWORD_FILE);
   }
 
   public static String adminPassword() {

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The migrations' own gauges, labelled by migration name. Prometheus names:
  * {@code switchover_phase{migration,phase}} (1 for the phase of the step the worker last started,
- * 0 for the others), {@code switchover_replication_lag_bytes}, {@code
- * switchover_replication_lag_seconds}, {@code switchover_base_copy_bytes} and {@code
+ * 0 for the others), {@code switchover_replication_streaming} (1 or 0), {@code
+ * switchover_replication_lag_bytes} and {@code switchover_replication_lag_seconds} (NaN while the
+ * target is not connected), {@code switchover_base_copy_bytes} and {@code
  * switchover_base_copy_progress_ratio} (0..1; 0 until the copy tool has estimated the size).
  */
 final class MigrationGauges implements MigrationMetrics {
@@ -37,12 +38,19 @@ final class MigrationGauges implements MigrationMetrics {
     });
   }
 
+  /**
+   * With no walsender for the target the engine has nothing to compare and samples MAX_VALUE, its
+   * "unknown" (status says "not streaming"). As a gauge that would read 9.2e18 bytes and wreck
+   * every graph and average; unknown is NaN, and the streaming gauge says why.
+   */
   @Override
   public void lag(String migration, LagSample sample) {
-    value("switchover.replication.lag.bytes", migration, null, "replay lag of the target, bytes")
-        .set(sample.lagBytes());
-    value("switchover.replication.lag.seconds", migration, null, "replay lag of the target, seconds")
-        .set(sample.lagSeconds());
+    value("switchover.replication.streaming", migration, null, "1 while the target streams from the source, else 0")
+        .set(sample.streaming() ? 1 : 0);
+    value("switchover.replication.lag.bytes", migration, null, "replay lag of the target, bytes; NaN when unknown")
+        .set(sample.lagBytes() == Long.MAX_VALUE ? Double.NaN : sample.lagBytes());
+    value("switchover.replication.lag.seconds", migration, null, "replay lag of the target, seconds; NaN when unknown")
+        .set(sample.lagSeconds() == Double.MAX_VALUE ? Double.NaN : sample.lagSeconds());
   }
 
   @Override

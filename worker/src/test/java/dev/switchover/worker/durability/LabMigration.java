@@ -368,14 +368,11 @@ final class LabMigration implements AutoCloseable {
     Path secret = dir.resolve("replication-password");
     Files.writeString(secret, Long.toHexString(System.nanoTime()) + "a1b2c3d4\n");
     Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
-    String host = LabScript.hostYaml();
     return """
         name: %s
         engine: postgresql
         source:
-          address: %s
         %starget:
-          address: %s
         %sreplication:
           password: file:%s
         benchmark:
@@ -399,7 +396,8 @@ final class LabMigration implements AutoCloseable {
           destination: /var/backups/switchover
         report:
           directory: %s
-        """.formatted(name, hosts.sourceAddress(), host, hosts.targetAddress(), host, secret, o.cutoverMode(),
+        """.formatted(name, LabScript.hostSpec(hosts.sourceAddress()), LabScript.hostSpec(hosts.targetAddress()),
+        secret, o.cutoverMode(),
         hosts.targetAddress(), primaryFile(), hosts.targetAddress(), dir.resolve("switches"), o.backup(),
         dir.resolve("reports"));
   }

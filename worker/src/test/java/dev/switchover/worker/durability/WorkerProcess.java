@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * an operator runs it: killing it with SIGKILL is a crashed worker machine. The java binary is
  * started directly (no shell), so {@link #kill()} hits the JVM itself.
  */
-final class WorkerProcess implements AutoCloseable {
+public final class WorkerProcess implements AutoCloseable {
   static final Path JAR = Path.of("target/switchover.jar").toAbsolutePath();
   private static final Path TEST_CLASSES = Path.of("target/test-classes").toAbsolutePath();
 
@@ -26,8 +26,15 @@ final class WorkerProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static WorkerProcess start(String temporalAddress, Path log) throws IOException {
-    return start(temporalAddress, SwitchoverQueues.TASK_QUEUE, log);
+  public static WorkerProcess start(String temporalAddress, Path log) throws IOException {
+    return start(temporalAddress, log, 0);
+  }
+
+  /** @param metricsPort the worker serves /metrics there ({@code --metrics-port}); 0 for none */
+  public static WorkerProcess start(String temporalAddress, Path log, int metricsPort) throws IOException {
+    List<String> args = new ArrayList<>(List.of("-jar", JAR.toString(), "worker", "--address", temporalAddress));
+    if (metricsPort > 0) args.addAll(List.of("--metrics-port", String.valueOf(metricsPort)));
+    return launch(args, SwitchoverQueues.TASK_QUEUE, log);
   }
 
   /** The production worker on {@code taskQueue}. */
@@ -54,7 +61,8 @@ final class WorkerProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    // The test's client uses the defaults; a metrics port would clash between parallel runs.
+    // The test's client uses the defaults; a metrics port from the environment would clash
+    // between parallel runs, so only an explicit one is used.
     for (String name : List.of("TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SWITCHOVER_METRICS_PORT")) {
       pb.environment().remove(name);
     }
@@ -67,16 +75,16 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   /** SIGKILL; returns once the process is gone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) throw new IllegalStateException("worker survived SIGKILL");
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  String logText() throws IOException {
+  public String logText() throws IOException {
     return Files.readString(log, StandardCharsets.UTF_8);
   }
 

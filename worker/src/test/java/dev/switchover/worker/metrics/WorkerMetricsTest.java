@@ -39,6 +39,31 @@ class WorkerMetricsTest {
     }
   }
 
+  /** PostgresEngine's sample when no walsender serves the target: MAX_VALUE stands for unknown. */
+  @Test
+  void lagOfATargetThatIsNotConnectedIsUnknownNotNineExabytes() throws Exception {
+    try (WorkerMetrics metrics = new WorkerMetrics()) {
+      MetricsServer server = metrics.serve(0);
+      MigrationMetrics m = metrics.migrations();
+
+      m.lag("orders", new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, "0/3000060", null,
+          "not connected: no walsender for slot switchover_orders from 198.18.0.12"));
+      String down = scrape(server);
+      m.lag("orders", new LagSample(false, 8_192, 0.5, "0/3002060", "0/3000060", "catchup/async"));
+      String catchingUp = scrape(server);
+      m.lag("orders", new LagSample(true, 0, 0, "0/3002060", "0/3002060", "streaming/async"));
+      String streaming = scrape(server);
+
+      assertTrue(Double.isNaN(value(down, "switchover_replication_lag_bytes", "migration=\"orders\"")), down);
+      assertTrue(Double.isNaN(value(down, "switchover_replication_lag_seconds", "migration=\"orders\"")), down);
+      assertEquals(0.0, value(down, "switchover_replication_streaming", "migration=\"orders\""));
+      assertEquals(8192.0, value(catchingUp, "switchover_replication_lag_bytes", "migration=\"orders\""));
+      assertEquals(0.0, value(catchingUp, "switchover_replication_streaming", "migration=\"orders\""));
+      assertEquals(0.0, value(streaming, "switchover_replication_lag_bytes", "migration=\"orders\""));
+      assertEquals(1.0, value(streaming, "switchover_replication_streaming", "migration=\"orders\""));
+    }
+  }
+
   @Test
   void baseCopyProgressIsARatioAndBytesPerMigration() throws Exception {
     try (WorkerMetrics metrics = new WorkerMetrics()) {

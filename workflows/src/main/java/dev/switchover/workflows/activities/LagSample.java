@@ -4,9 +4,10 @@ package dev.switchover.workflows.activities;
  * One look at replication from the source's side.
  *
  * @param streaming whether the target is connected and applying changes
- * @param lagBytes how far the target's replayed position is behind the source's current one
+ * @param lagBytes how far the target's replayed position is behind the source's current one;
+ *     Long.MAX_VALUE when unknown (the target is not connected)
  * @param lagSeconds the engine's own time lag (PostgreSQL's replay_lag, MySQL's
- *     Seconds_Behind_Source); 0 when idle
+ *     Seconds_Behind_Source); 0 when idle, Double.MAX_VALUE when unknown
  * @param sourcePosition the source's current LSN or executed GTID set
  * @param targetPosition the target's replayed LSN or executed GTID set
  * @param state the engine's words for the replication state (e.g. "streaming/async")
