@@ -189,16 +189,7 @@ public final class DemoRun {
   }
 
   private String spec(Path primaryFile, Path replicationSecret) {
-    String host = """
-          ssh:
-            privateKey: %s
-            knownHosts: %s
-          database:
-            adminPassword: file:%s
-            dataDirectory: /var/lib/postgresql/15/main
-            serviceStart: pg_ctlcluster 15 main start
-            serviceStop: pg_ctlcluster 15 main stop
-        """.formatted(LabScript.KEY, LabScript.KNOWN_HOSTS, LabScript.ADMIN_PASSWORD_FILE);
+    String host = LabScript.specHostSettings();
     return """
         # Written by the demo: a PostgreSQL 15 migration between two local lab hosts.
         name: %s

@@ -62,6 +62,23 @@ public final class LabScript {
     }
   }
 
+  /**
+   * How a lab host is reached in a migration spec: its ssh and database settings, indented to
+   * follow an {@code address:} line under {@code source:} or {@code target:}.
+   */
+  public static String specHostSettings() {
+    return """
+          ssh:
+            privateKey: %s
+            knownHosts: %s
+          database:
+            adminPassword: file:%s
+            dataDirectory: /var/lib/postgresql/15/main
+            serviceStart: pg_ctlcluster 15 main start
+            serviceStop: pg_ctlcluster 15 main stop
+        """.formatted(KEY, KNOWN_HOSTS, ADMIN_PASSWORD_FILE);
+  }
+
   public static String adminPassword() {
     try {
       return Files.readString(Path.of(ADMIN_PASSWORD_FILE)).strip();
