@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * an operator runs it: killing it with SIGKILL is a crashed worker machine. The java binary is
  * started directly (no shell), so {@link #kill()} hits the JVM itself.
  */
-final class WorkerProcess implements AutoCloseable {
+public final class WorkerProcess implements AutoCloseable {
   static final Path JAR = Path.of("target/switchover.jar").toAbsolutePath();
 
   private final Process process;
@@ -23,7 +23,7 @@ final class WorkerProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static WorkerProcess start(String temporalAddress, Path log) throws IOException {
+  public static WorkerProcess start(String temporalAddress, Path log) throws IOException {
     if (!Files.isRegularFile(JAR)) throw new IllegalStateException(JAR + " missing: run mvn package first");
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", JAR.toString(), "worker",
