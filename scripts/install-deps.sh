@@ -21,6 +21,7 @@ PACKAGES=(
   python3       # lab/netem.py: this kernel has no sch_netem
   maven openjdk-17-jdk-headless
   docker-compose  # only to validate docker-compose.yml (`config`); no container engine is installed
+  chromium chromium-driver  # the Web UI test drives the real Temporal UI headless (Selenium + system chromedriver)
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }

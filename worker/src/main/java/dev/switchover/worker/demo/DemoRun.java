@@ -19,8 +19,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -65,7 +63,7 @@ public final class DemoRun {
     Files.createDirectories(o.workDir());
     Path primaryFile = o.workDir().resolve("primary");
     Files.writeString(primaryFile, o.sourceAddress() + "\n");
-    Path replicationSecret = secretFile(o.workDir().resolve("replication-password"));
+    Path replicationSecret = LabScript.replicationSecret(o.workDir().resolve("replication-password"));
     Path specFile = o.workDir().resolve(o.name() + ".yaml");
     Files.writeString(specFile, spec(primaryFile, replicationSecret));
     MigrationSpec spec = SpecLoader.load(specFile);
@@ -192,13 +190,7 @@ public final class DemoRun {
   private String spec(Path primaryFile, Path replicationSecret) {
     return """
         # Written by the demo: a PostgreSQL 15 migration between two local lab hosts.
-        name: %s
-        engine: postgresql
-        source:
-        %starget:
-        %sreplication:
-          password: file:%s
-        benchmark:
+        %sbenchmark:
           # The lab's hosts share this machine's disk; the production default is 10000.
           minIops: 1000
           size: 64M
@@ -217,20 +209,10 @@ public final class DemoRun {
             command: printf '%%s\\n' %s > %s
         report:
           directory: %s
-        """.formatted(o.name(), LabScript.hostSpec(o.sourceAddress()), LabScript.hostSpec(o.targetAddress()),
-        replicationSecret,
+        """.formatted(LabScript.specHead(o.name(), o.sourceAddress(), o.targetAddress(), replicationSecret),
         o.targetAddress(), primaryFile, o.workDir().resolve("reports"));
   }
 
-  private static Path secretFile(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      byte[] bytes = new byte[18];
-      new SecureRandom().nextBytes(bytes);
-      Files.writeString(file, java.util.HexFormat.of().formatHex(bytes) + "\n");
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    }
-    return file;
-  }
 
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {

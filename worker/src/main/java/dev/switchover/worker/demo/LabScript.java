@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -79,6 +82,41 @@ public final class LabScript {
             serviceStart: pg_ctlcluster 15 main start
             serviceStop: pg_ctlcluster 15 main stop
         """.formatted(address, KEY, KNOWN_HOSTS, ADMIN_PASSWORD_FILE);
+  }
+
+  /**
+   * The first lines of a migration spec between two lab hosts, up to and including the
+   * replication password's reference; the caller appends the rest (benchmark, cutover, ...).
+   */
+  public static String specHead(String name, String sourceAddress, String targetAddress, Path replicationSecret) {
+    return """
+        name: %s
+        engine: postgresql
+        source:
+        %starget:
+        %sreplication:
+          password: file:%s
+        """.formatted(name, hostSpec(sourceAddress), hostSpec(targetAddress), replicationSecret);
+  }
+
+  /**
+   * Benchmark and catch-up settings for tests on the lab: its floor (the hosts share this
+   * machine's disk), a short fio run and a short hold, so that a migration takes seconds.
+   */
+  public static final String TEST_PACE = """
+      benchmark: {minIops: 1000, size: 16M, runtime: 2s, numJobs: 1}
+      catchUp: {holdFor: 3s, pollEvery: 1s, deadline: 10m}
+      """;
+
+  /** A random replication password in {@code file} (mode 600), kept if the file exists. */
+  public static Path replicationSecret(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      byte[] bytes = new byte[18];
+      new SecureRandom().nextBytes(bytes);
+      Files.writeString(file, HexFormat.of().formatHex(bytes) + "\n");
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+    return file;
   }
 
   public static String adminPassword() {

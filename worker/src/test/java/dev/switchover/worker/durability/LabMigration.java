@@ -21,7 +21,6 @@ import io.temporal.client.WorkflowStub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -365,26 +364,9 @@ final class LabMigration implements AutoCloseable {
   }
 
   private String spec(String name, Options o) throws IOException {
-    Path secret = dir.resolve("replication-password");
-    Files.writeString(secret, Long.toHexString(System.nanoTime()) + "a1b2c3d4\n");
-    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
     return """
-        name: %s
-        engine: postgresql
-        source:
-        %starget:
-        %sreplication:
-          password: file:%s
-        benchmark:
-          minIops: 1000
-          size: 16M
-          runtime: 2s
-          numJobs: 1
-        catchUp:
-          holdFor: 3s
-          pollEvery: 1s
-          deadline: 10m
-        cutover:
+        %scutover:
           mode: %s
         traffic:
           type: command
@@ -396,8 +378,8 @@ final class LabMigration implements AutoCloseable {
           destination: /var/backups/switchover
         report:
           directory: %s
-        """.formatted(name, LabScript.hostSpec(hosts.sourceAddress()), LabScript.hostSpec(hosts.targetAddress()),
-        secret, o.cutoverMode(),
+        """.formatted(LabScript.specHead(name, hosts.sourceAddress(), hosts.targetAddress(), secret) + LabScript.TEST_PACE,
+        o.cutoverMode(),
         hosts.targetAddress(), primaryFile(), hosts.targetAddress(), dir.resolve("switches"), o.backup(),
         dir.resolve("reports"));
   }

@@ -27,7 +27,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -426,23 +425,14 @@ class MetricsDuringMigrationIT {
   }
 
   private static String spec() throws Exception {
-    Path secret = dir.resolve("replication-password");
-    Files.writeString(secret, Long.toHexString(System.nanoTime()) + "m3tr1cs\n");
-    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
     // Lag is sampled every second while the migration awaits a manual cutover.
     return """
-        name: %s
-        engine: postgresql
-        source:
-        %starget:
-        %sreplication: {password: "file:%s"}
-        benchmark: {minIops: 1000, size: 16M, runtime: 2s, numJobs: 1}
-        catchUp: {holdFor: 3s, pollEvery: 1s, deadline: 10m}
-        cutover: {mode: manual}
+        %scutover: {mode: manual}
         traffic: {type: none}
         backup: {enabled: false}
         report: {directory: %s}
-        """.formatted(NAME, LabScript.hostSpec(SRC_ADDRESS), LabScript.hostSpec(DST_ADDRESS), secret,
+        """.formatted(LabScript.specHead(NAME, SRC_ADDRESS, DST_ADDRESS, secret) + LabScript.TEST_PACE,
         dir.resolve("reports"));
   }
 
