@@ -249,6 +249,9 @@ public final class RemoteHost implements AutoCloseable {
     boolean streaming = stderrLines != null || stdoutLines != null;
     String runTag = UUID.randomUUID().toString();
     Session session = openSession();
+    // Before the exec: the remote timeout(1) starts after it, so our clock never runs behind its
+    // own, and a command it killed is always seen as past its timeout.
+    long startedAt = System.nanoTime();
     Session.Command running;
     try {
       running = session.exec(command.remoteLine(runTag));
@@ -266,7 +269,6 @@ public final class RemoteHost implements AutoCloseable {
     start(err, "stderr");
     start(() -> feed(running.getOutputStream(), command.remoteStdin()), "stdin");
 
-    long startedAt = System.nanoTime();
     long timeoutNanos = command.timeout().toNanos();
     long giveUpAt = startedAt + timeoutNanos + CLIENT_GRACE.toNanos();
     long beatEvery = HEARTBEAT_EVERY.toNanos();
