@@ -103,8 +103,10 @@ class CrashMatrixIT {
       assertEquals(point.activityType().equals("SwitchTraffic") ? 2 : 1, switches.size(),
           "traffic switch hook runs: " + switches);
       assertTrue(switches.stream().allMatch(hosts.targetAddress()::equals), "traffic went to the target: " + switches);
-      String backups = m.onTarget("sh", "-c", "ls -d /var/backups/switchover/" + name + "-*/backup_manifest | wc -l");
-      assertEquals("1", backups.strip(), "one complete backup of the new primary");
+      String backups = m.onTarget("sh", "-c", "ls -d /var/backups/switchover/*/ | wc -l; ls /var/backups/switchover/"
+          + name + "-" + m.runId() + "/backup_manifest");
+      assertEquals("1\n/var/backups/switchover/" + name + "-" + m.runId() + "/backup_manifest", backups.strip(),
+          "one complete backup of the new primary, this run's");
     } finally {
       PAIRS.put(hosts);
     }

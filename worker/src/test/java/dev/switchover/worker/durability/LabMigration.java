@@ -105,6 +105,8 @@ final class LabMigration implements AutoCloseable {
     lab.run(hosts.up());
     lab.run("heal", hosts.target());
     lab.run("reset", hosts.source(), hosts.target());
+    // Backups of earlier runs outlive the cluster reset.
+    onTarget("rm", "-rf", "/var/backups/switchover");
     Files.createDirectories(dir);
     try (Connection c = connect(hosts.sourceAddress()); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
@@ -114,6 +116,10 @@ final class LabMigration implements AutoCloseable {
       st.execute("CREATE TABLE writes (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
     }
     return this;
+  }
+
+  String runId() {
+    return WorkflowStub.fromTyped(workflow).getExecution().getRunId();
   }
 
   MigrationWorkflow workflow() {
