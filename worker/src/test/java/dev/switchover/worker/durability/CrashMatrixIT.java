@@ -103,10 +103,9 @@ class CrashMatrixIT {
       assertEquals(point.activityType().equals("SwitchTraffic") ? 2 : 1, switches.size(),
           "traffic switch hook runs: " + switches);
       assertTrue(switches.stream().allMatch(hosts.targetAddress()::equals), "traffic went to the target: " + switches);
-      String backups = m.onTarget("sh", "-c", "ls -d /var/backups/switchover/*/ | wc -l; ls /var/backups/switchover/"
-          + name + "-" + m.runId() + "/backup_manifest");
-      assertEquals("1\n/var/backups/switchover/" + name + "-" + m.runId() + "/backup_manifest", backups.strip(),
-          "one complete backup of the new primary, this run's");
+      String ours = m.backupDirectory() + "/" + name + "-" + m.runId();
+      String backups = m.onTarget("sh", "-c", "ls -d " + m.backupDirectory() + "/*/ | wc -l; ls " + ours + "/backup_manifest");
+      assertEquals("1\n" + ours + "/backup_manifest", backups.strip(), "one complete backup of the new primary");
     } finally {
       PAIRS.put(hosts);
     }

@@ -106,7 +106,7 @@ final class LabMigration implements AutoCloseable {
     lab.run("heal", hosts.target());
     lab.run("reset", hosts.source(), hosts.target());
     // Backups of earlier runs outlive the cluster reset.
-    onTarget("rm", "-rf", "/var/backups/switchover");
+    onTarget("rm", "-rf", backupDirectory());
     Files.createDirectories(dir);
     try (Connection c = connect(hosts.sourceAddress()); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
@@ -116,6 +116,14 @@ final class LabMigration implements AutoCloseable {
       st.execute("CREATE TABLE writes (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
     }
     return this;
+  }
+
+  /**
+   * Where the target keeps its backups. Lab hosts share the machine's /var outside their
+   * PostgreSQL directories, so each target gets its own.
+   */
+  String backupDirectory() {
+    return "/var/backups/switchover-" + hosts.target();
   }
 
   String runId() {
@@ -381,13 +389,13 @@ final class LabMigration implements AutoCloseable {
             command: printf '%%s\\n' %s > %s && printf '%%s\\n' %s >> %s
         backup:
           enabled: %s
-          destination: /var/backups/switchover
+          destination: %s
         report:
           directory: %s
         """.formatted(LabScript.specHead(name, hosts.sourceAddress(), hosts.targetAddress(), secret) + LabScript.TEST_PACE,
         o.cutoverMode(),
         hosts.targetAddress(), primaryFile(), hosts.targetAddress(), dir.resolve("switches"), o.backup(),
-        dir.resolve("reports"));
+        backupDirectory(), dir.resolve("reports"));
   }
 
   void say(String line) {
