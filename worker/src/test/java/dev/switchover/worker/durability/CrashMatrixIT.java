@@ -85,7 +85,7 @@ class CrashMatrixIT {
       if (point.when() == CrashPoint.When.HEARTBEAT) {
         String running = m.onTarget("sh", "-c", "pgrep -a pg_basebackup || true").strip();
         m.say("on the target while frozen: " + running);
-        assertTrue(running.contains("/var/backups/switchover/" + name), "frozen while the backup runs: " + running);
+        assertTrue(running.contains(m.backupDirectory() + "/" + name), "frozen while the backup runs: " + running);
       }
       first.kill();
       m.say("SIGKILLed at " + Files.readString(reached).strip());
