@@ -3,7 +3,7 @@ package dev.switchover.worker.durability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.DemoRun;
+import dev.switchover.worker.LabPair;
 import dev.switchover.worker.demo.LabScript;
 import dev.switchover.worker.demo.SetChecker;
 import dev.switchover.worker.demo.SetWriter;
@@ -87,6 +87,7 @@ final class LabMigration implements AutoCloseable {
   private final String admin = LabScript.adminPassword();
   private final List<WorkerProcess> workers = new ArrayList<>();
   private final long t0 = System.nanoTime();
+  private LabPair pair;
   private SetWriter writer;
   private MigrationWorkflow workflow;
 
@@ -102,17 +103,13 @@ final class LabMigration implements AutoCloseable {
 
   /** Fresh clusters (the last run's target is a promoted copy, which the wipe guard refuses) with data. */
   LabMigration prepare() throws Exception {
-    lab.run(hosts.up());
-    lab.run("heal", hosts.target());
-    lab.run("reset", hosts.source(), hosts.target());
+    pair = LabPair.up(hosts.source(), hosts.sourceAddress(), hosts.target(), hosts.targetAddress());
+    pair.reset();
     // Backups of earlier runs outlive the cluster reset.
     onTarget("rm", "-rf", backupDirectory());
     Files.createDirectories(dir);
-    try (Connection c = connect(hosts.sourceAddress()); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
-          + " created timestamptz NOT NULL)");
-      st.execute("INSERT INTO orders SELECT g, 'customer-' || (g % 997), (g % 10000) / 100.0,"
-          + " now() - g * interval '1 minute' FROM generate_series(1, " + rows + ") g");
+    pair.seedOrders(rows);
+    try (Connection c = pair.connect(hosts.sourceAddress()); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE writes (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
     }
     return this;
@@ -181,23 +178,9 @@ final class LabMigration implements AutoCloseable {
   /** Polls the status query (which needs a live worker) until {@code until} holds. */
   MigrationStatus awaitStatus(String what, Predicate<MigrationStatus> until, Duration within)
       throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    MigrationStatus last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        last = workflow.status();
-        if (until.test(last)) {
-          say(what + ": phase " + last.phase() + ", copy " + pct(last) + "%");
-          return last;
-        }
-        if (last.phase().isTerminal()) break;
-      } catch (RuntimeException e) {
-        // no worker answers queries yet
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("not reached within " + within.toSeconds() + "s: " + what + "; last status: "
-        + (last == null ? "none" : last.phase() + " copy " + pct(last) + "% failure " + last.failure()));
+    MigrationStatus reached = LabPair.awaitStatus(workflow, what, until, within, this::say);
+    say("copy at " + pct(reached) + "%");
+    return reached;
   }
 
   static double copyPercent(MigrationStatus s) {
@@ -327,11 +310,11 @@ final class LabMigration implements AutoCloseable {
 
   /** Same rows on both sides, and (with a writer) every acknowledged write on the new primary. */
   void assertDataIdentical() throws Exception {
-    String[] source = fingerprint(hosts.sourceAddress(), "orders");
-    String[] target = fingerprint(hosts.targetAddress(), "orders");
-    assertEquals(String.valueOf(rows), target[0], "rows on the target");
-    assertEquals(source[0], target[0], "row counts");
-    assertEquals(source[1], target[1], "order-independent checksum of every row");
+    LabPair.Fingerprint source = pair.orders(hosts.sourceAddress());
+    LabPair.Fingerprint target = pair.orders(hosts.targetAddress());
+    assertEquals(rows, target.rows(), "rows on the target");
+    assertEquals(source.rows(), target.rows(), "row counts");
+    assertEquals(source.checksum(), target.checksum(), "order-independent checksum of every row");
     if (writer != null) {
       Thread.sleep(1000); // the writer follows the primary file to the target
       writer.stop();
@@ -349,16 +332,6 @@ final class LabMigration implements AutoCloseable {
     }
   }
 
-  /** Row count and an order-independent checksum of every row, as the demo checks. */
-  private String[] fingerprint(String address, String table) throws SQLException {
-    try (Connection c = connect(address); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(hashtext(t::text)::bigint), 0) FROM "
-            + table + " t")) {
-      rs.next();
-      return new String[] {rs.getString(1), rs.getString(2)};
-    }
-  }
-
   private long timeline(String address) {
     try (Connection c = connect(address); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")) {
@@ -370,7 +343,7 @@ final class LabMigration implements AutoCloseable {
   }
 
   private Connection connect(String address) throws SQLException {
-    return DemoRun.connect(address, admin);
+    return pair.connect(address);
   }
 
   private Path primaryFile() {
