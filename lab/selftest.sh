@@ -81,7 +81,7 @@ wrong_key_refused() { # lt2's key filed under lt1's address
   [[ $out == *"REMOTE HOST IDENTIFICATION HAS CHANGED"* ]]
 }
 
-status_line() { "$LAB" status "$1" | awk -v h="$1" '$1 == h { print $3, $4, $5, $6 }'; }
+status_line() { "$LAB" status "$1" | awk -v h="$1" '$1 == h && $3 == "postgres15" { print $4, $5, $6, $7 }'; }
 
 pg_service_cycle() { # the stop/start commands the tool will use, over ssh
   lab_ssh "root@$1" 'pg_ctlcluster 15 main stop' || return 1
@@ -164,6 +164,7 @@ must "up $H1 $H2" "$LAB" up "$H1:$A1" "$H2:$A2"
 check "up is idempotent (second up succeeds)" "$LAB" up "$H1:$A1" "$H2:$A2"
 check "address outside 198.18.0.0/24 refused" expect_fail "$LAB" up lt9:10.0.0.5
 check "address .1 (bridge) refused" expect_fail "$LAB" up lt9:198.18.0.1
+check "unknown flavor refused" expect_fail "$LAB" up lt9:198.18.0.9:oracle
 check "status: $H1 all up" expect_eq "up up yes ok" status_line "$H1"
 check "status: $H2 all up" expect_eq "up up yes ok" status_line "$H2"
 for h in "$H1:$A1" "$H2:$A2"; do
@@ -184,7 +185,7 @@ sysids_before=$(sysids)
 check "unknown host key refused" unknown_key_refused
 check "changed host key refused" wrong_key_refused
 check "$H1: pg_ctlcluster stop/start over ssh" pg_service_cycle "$A1"
-check "env prints sourceable variables" bash -c "eval \"\$('$LAB' env $H1 X_)\" && [[ \$X_ADDRESS == $A1 && -s \$X_PG_ADMIN_PASSWORD_FILE && -s \$X_SSH_KEY ]]"
+check "env prints sourceable variables" bash -c "eval \"\$('$LAB' env $H1 X_)\" && [[ \$X_ADDRESS == $A1 && -s \$X_PG_ADMIN_PASSWORD_FILE && -s \$X_SSH_KEY && \$X_FLAVOR == postgres15 && \$X_DB_KIND == postgresql ]]"
 
 check "$H1: kill -9 sshd and postmaster" kill_sshd_and_postgres "$H1"
 check "$H1: breakage visible (status, stale postmaster.pid, ssh fails)" broken_is_detected "$H1" "$A1"
