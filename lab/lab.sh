@@ -944,7 +944,8 @@ cmd_reset() {
     in_host_clean "$name" sh -c 'pids=$(pgrep -u postgres -x postgres); [ -z "$pids" ] || kill -9 $pids' || true
     local fs; fs="$(host_dir "$name")/fs"
     rm -rf "${fs:?}/etc-postgresql/$PG_VERSION/$PG_CLUSTER" "${fs:?}/var-lib-postgresql/$PG_VERSION/$PG_CLUSTER"
-    rm -rf "${fs:?}/etc-pgbouncer" && mkdir -p "$fs/etc-pgbouncer" && cp -a /etc/pgbouncer/. "$fs/etc-pgbouncer/"
+    # Contents only: the host's bind mount holds on to the directory itself.
+    find "$fs/etc-pgbouncer" -mindepth 1 -delete && cp -a /etc/pgbouncer/. "$fs/etc-pgbouncer/"
     ensure_postgres "$name" "$addr"
   done
 }
