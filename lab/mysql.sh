@@ -130,7 +130,7 @@ prepare_sid_rootfs() {
     [[ -e $hd/root/lower-id ]] && say "$name: the sid root was rebuilt ($id): the host's root starts afresh"
     rm -rf "$hd/root/upper" "$hd/root/work" "$hd/root/copy" "$hd/root/copy.tmp"
     if [[ $mode == copy ]]; then
-      say "$name: copying the sid root (no overlayfs here)"
+      say "$name: copying the sid root (root mode copy: no overlayfs, or SWITCHOVER_LAB_ROOTFS=copy)"
       cp -a "$lower/." "$hd/root/copy.tmp"
       mv "$hd/root/copy.tmp" "$hd/root/copy"
     fi

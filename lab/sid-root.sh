@@ -29,10 +29,13 @@ MIRROR=${SWITCHOVER_SID_MIRROR:-http://deb.debian.org/debian}
 SUITE=sid
 # What the hosts run. python3-minimal: the host's init (lab/host-init.sh) is a
 # few lines of Python, and after pivot_root only the sid root's binaries exist.
+# postgresql-18 (no cluster is created) costs about 20 s and 60 MB, for PostgreSQL
+# 18 hosts later.
 PACKAGES=(mysql-server mysql-client openssh-server openssh-client
-  procps iproute2 iputils-ping ca-certificates openssl python3-minimal less)
+  procps iproute2 iputils-ping ca-certificates openssl python3-minimal less
+  postgresql-18)
 # Bump when the build steps change: a root built by another recipe is rebuilt.
-RECIPE=1
+RECIPE=2
 SPEC="recipe=$RECIPE suite=$SUITE mirror=$MIRROR packages=${PACKAGES[*]}"
 CLEAN_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -111,14 +114,19 @@ path-exclude /usr/share/info/*
 path-exclude /usr/share/locale/*
 path-include /usr/share/locale/locale.alias
 EOF
-  printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' \
+  # The mirror may serve a sid whose Release file's Valid-Until has passed
+  # (a frozen copy): its signature is still checked.
+  printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\nAcquire::Check-Valid-Until "false";\n' \
     >"$new/etc/apt/apt.conf.d/99switchover-lab"
   cp /etc/resolv.conf "$new/etc/resolv.conf"
+  # Every lab host makes its own clusters.
+  mkdir -p "$new/etc/postgresql-common/createcluster.d"
+  echo 'create_main_cluster = false' >"$new/etc/postgresql-common/createcluster.d/switchover-lab.conf"
 
   local t1=$SECONDS
   say "installing ${PACKAGES[*]}"
   {
-    in_build_chroot "$new" apt-get update -q
+    in_build_chroot "$new" apt-get update -q --error-on=any
     in_build_chroot "$new" apt-get install -y -q "${PACKAGES[@]}"
     in_build_chroot "$new" apt-get clean
   } >>"$CACHE_DIR/sid-root.build.log" 2>&1 \
@@ -141,7 +149,7 @@ EOF
     echo "id: $id"
     echo "built: $(date -u -Is) in $((SECONDS - t0)) s"
     chroot "$ROOT" dpkg-query -W -f='version: ${Package} ${Version}\n' \
-      mysql-server-core mysql-server openssh-server python3-minimal 2>/dev/null \
+      mysql-server-core mysql-server openssh-server python3-minimal postgresql-18 2>/dev/null \
       | grep -v ' $' || true
     chroot "$ROOT" /usr/sbin/mysqld --version 2>/dev/null | sed 's/^/mysqld: /' || true
     echo "size: $(du -sh "$ROOT/" | cut -f1)"
@@ -163,6 +171,11 @@ main() {
   [[ $(id -u) -eq 0 ]] || die "must be run as root"
   if [[ ${1:-} != --rebuild ]] && root_ok; then
     say "cached root is complete: $ROOT ($(sed -n 's/^mysqld: //p' "$STAMP"))"
+    # Leftovers of an interrupted or replaced build, unless a build is running.
+    if [[ -n "$(find "$ROOTS" -mindepth 1 -maxdepth 1 \! -name "$(readlink "$ROOT" | sed 's|.*/||')" -print -quit)" ]]; then
+      exec 8>"$CACHE_DIR/sid-root.lock"
+      if flock -n 8; then remove_old_roots; fi
+    fi
     exit 0
   fi
   mkdir -p "$CACHE_DIR"
@@ -170,7 +183,9 @@ main() {
   flock -w 3600 8 || die "timed out waiting for another build ($CACHE_DIR/sid-root.lock)"
   # Another run may have finished the build while we waited.
   if [[ ${1:-} != --rebuild ]] && root_ok; then exit 0; fi
-  [[ -e $ROOT ]] && say "cached root is incomplete or from another recipe: rebuilding"
+  if [[ ${1:-} == --rebuild ]]; then say "rebuilding as asked"
+  elif [[ -e $ROOT || -e $STAMP ]]; then say "cached root is incomplete or from another recipe: rebuilding"
+  fi
   build
 }
 
