@@ -29,7 +29,7 @@ MIRROR=${SWITCHOVER_SID_MIRROR:-http://deb.debian.org/debian}
 SUITE=sid
 # What the hosts run. python3-minimal: the host's init (lab/host-init.sh) is a
 # few lines of Python, and after pivot_root only the sid root's binaries exist.
-# postgresql-18 (no cluster is created) costs about 20 s and 60 MB, for PostgreSQL
+# postgresql-18 (no cluster is created) costs about 20 s and 50 MB, for PostgreSQL
 # 18 hosts later.
 PACKAGES=(mysql-server mysql-client openssh-server openssh-client
   procps iproute2 iputils-ping ca-certificates openssl python3-minimal less
