@@ -19,8 +19,8 @@ MD2=mdb2 MDA2=198.18.0.102
 MY1=my1 MYA1=198.18.0.103
 MY2=my2 MYA2=198.18.0.104
 HOSTS=("$MD1" "$MD2" "$MY1" "$MY2")
-KEY=$LAB_DIR/client/id_ed25519
-KNOWN=$LAB_DIR/client/known_hosts
+# shellcheck disable=SC2034  # KEY and KNOWN are for lab_ssh (selftest-lib.sh)
+KEY=$LAB_DIR/client/id_ed25519 KNOWN=$LAB_DIR/client/known_hosts
 PWFILE=$LAB_DIR/secrets/pg-admin-password
 REPL_PW=Repl1cat0r
 
@@ -207,6 +207,13 @@ check "$MY1, $MY2: different server_uuid" bash -c "[[ '$(server_uuid "$MY1")' !=
 
 check "$MY1: lab-mysqld stop/status/start over ssh" service_cycle "$MYA1"
 check "$MD1: lab-mysqld stop/status/start over ssh" service_cycle "$MDA1"
+
+check "$MY1: kill -9 mysqld" "$LAB" exec "$MY1" sh -c 'kill -9 $(cat /run/mysqld/mysqld.pid)'
+check "status: $MY1 server down" expect_eq "mysql up down yes ok" status_line "$MY1"
+check "$MD2: power cut (host init killed)" kill -9 "$(cat "$LAB_DIR/hosts/$MD2/init.pid")"
+must "up repairs $MY1 and $MD2" "$LAB" up "$MY1" "$MD2"
+check "$MY1: admin over TLS after repair" tls_in_use "$MY1"
+check "$MD2: admin over TLS after repair" tls_in_use "$MD2"
 
 uuid=$(server_uuid "$MY1")
 check "$MY1: a database to lose" make_marker "$MY1"
