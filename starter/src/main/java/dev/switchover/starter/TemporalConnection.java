@@ -20,10 +20,11 @@ final class TemporalConnection implements AutoCloseable {
   static final String LOCAL_ADDRESS = "127.0.0.1:7233";
 
   /**
-   * How long a server gets to answer before we say it is not there. Long enough for a server
-   * across a WAN, short enough that an operator without one is told so at once.
+   * How long a server gets to answer before we say it is not there. A refused connection fails
+   * at once; this bounds only a silent address. 3 s was too short for a CLI starting on a loaded
+   * machine (its own JVM and gRPC warming up) or a server across a WAN.
    */
-  static final long PROBE_DEADLINE_SECONDS = 3;
+  static final long PROBE_DEADLINE_SECONDS = 10;
 
   /** Where to look when no address is configured; tests point it at a closed port. */
   static volatile String localAddress = LOCAL_ADDRESS;
