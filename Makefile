@@ -2,14 +2,14 @@
 SHELL := /bin/bash
 MVN := mvn -B -ntp
 
-.PHONY: demo test deps build unit clean lab-down
+.PHONY: demo test deps sid-root build unit clean lab-down
 
 ## demo: a real migration end to end on local lab hosts, with an embedded Temporal.
 demo: deps build
 	scripts/demo.sh
 
 ## test: every test, unit and integration (lab hosts, real servers).
-test: deps
+test: deps sid-root
 	$(MVN) verify
 
 ## unit: the fast tests only (no lab, no root needed).
@@ -18,6 +18,11 @@ unit:
 
 deps:
 	scripts/install-deps.sh
+
+## sid-root: the Debian sid root of the lab's MySQL hosts, built once (~2 min) and cached
+## outside the repo; instant when the cache is complete.
+sid-root: deps
+	lab/sid-root.sh
 
 build:
 	$(MVN) -q -DskipTests install

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # switchover test lab: "hosts" made of Linux namespaces, each with its own
-# address in 198.18.0.0/24, its own sshd and its own PostgreSQL 15 cluster.
+# address in 198.18.0.0/24, its own sshd and its own database server: a
+# PostgreSQL 15 cluster (flavor postgres15, the default), MariaDB 10.11 (flavor
+# mariadb; both from the machine's Debian packages) or sid's MySQL (flavor
+# mysql: the host runs in a Debian sid root, see lab/sid-root.sh).
 #
-#   lab/lab.sh up NAME:ADDRESS [NAME[:ADDRESS] ...]   create or repair hosts
+#   lab/lab.sh up NAME:ADDRESS[:FLAVOR] [NAME[:ADDRESS] ...]   create or repair hosts
 #   lab/lab.sh down [--purge] [NAME ...]              stop hosts (all if none named)
 #   lab/lab.sh status [NAME ...]                      one line per host
 #   lab/lab.sh exec NAME [CMD ...]                    run CMD on the host, as root
 #   lab/lab.sh ssh NAME [CMD ...]                     ssh to the host with the lab key
 #   lab/lab.sh env NAME [PREFIX]                      shell variables describing the host
-#   lab/lab.sh reset NAME ...                         recreate the host's PostgreSQL cluster
+#   lab/lab.sh reset NAME ...                         recreate the host's database server (empty)
 #   lab/lab.sh netem NAME ARGS... [--dir out|in|both] delay/jitter/loss (userspace netem)
 #   lab/lab.sh rate NAME RATE|off [--dir out|in|both] bandwidth limit (tc tbf)
 #   lab/lab.sh cut NAME / heal NAME                   unplug / restore the host's link
@@ -28,7 +31,8 @@
 #
 # Each host also has private mount/UTS/IPC/PID namespaces anchored by
 # host-init.sh (PID 1 of the host), so that inside it PostgreSQL lives at the
-# standard Debian paths and `pg_ctlcluster 15 main start|stop` works.
+# standard Debian paths and `pg_ctlcluster 15 main start|stop` works (MySQL and
+# MariaDB: /var/lib/mysql, /etc/mysql, `lab-mysqld start|stop`, see lab/mysql.sh).
 set -euo pipefail
 
 LAB_DIR=${SWITCHOVER_LAB_DIR:-/var/lib/switchover-lab}
@@ -48,6 +52,8 @@ CLIENT_KEY=$CLIENT_DIR/id_ed25519
 KNOWN_HOSTS=$CLIENT_DIR/known_hosts
 AUTHORIZED_KEYS=$CLIENT_DIR/authorized_keys
 PASSWORD_FILE=$LAB_DIR/secrets/pg-admin-password
+FLAVORS=(postgres15 mariadb mysql)
+DEFAULT_FLAVOR=postgres15
 
 # ---------------------------------------------------------------- helpers
 
@@ -67,6 +73,18 @@ root_veth() { echo "swv-$1"; }
 host_address() {
   local f; f="$(host_dir "$1")/address"
   [[ -s $f ]] && cat "$f"
+}
+
+# The flavor recorded by 'up'; hosts from before flavors existed are postgres15.
+host_flavor() {
+  local f; f="$(host_dir "$1")/flavor"
+  if [[ -s $f ]]; then cat "$f"; else echo "$DEFAULT_FLAVOR"; fi
+}
+
+validate_flavor() {
+  local f
+  for f in "${FLAVORS[@]}"; do [[ $1 == "$f" ]] && return 0; done
+  die "unknown flavor '$1' (one of: ${FLAVORS[*]})"
 }
 
 validate_name() {
@@ -389,6 +407,13 @@ heal_host() {
 
 # Per-host directories bind-mounted over the standard paths inside the host.
 ensure_host_fs() {
+  case $(host_flavor "$1") in
+    postgres15) ensure_pg_fs "$1" ;;
+    *) ensure_mysql_fs "$1" ;;
+  esac
+}
+
+ensure_pg_fs() {
   local name=$1 fs pg_uid
   fs="$(host_dir "$name")/fs"
   pg_uid=$(id -u postgres) || die "no 'postgres' user: run scripts/install-deps.sh"
@@ -422,11 +447,22 @@ ensure_host_init() {
   host_init_pid "$name" >/dev/null && return 0
 
   # A (re)boot: whatever ran before is gone, so are its sockets and pid files.
-  find "$hd/fs/run-postgresql" -mindepth 1 -delete
+  local flavor; flavor=$(host_flavor "$name")
+  local -a args=("$name" "$hd/fs" "$pidf")
+  case $flavor in
+    postgres15) find "$hd/fs/run-postgresql" -mindepth 1 -delete ;;
+    mariadb) find "$hd/fs/run-mysqld" -mindepth 1 -delete; args+=(mariadb) ;;
+    mysql)
+      find "$hd/fs/run-mysqld" -mindepth 1 -delete
+      local lower
+      lower=$(prepare_sid_rootfs "$name") || exit 1
+      args+=(mysql "$lower" "$(<"$hd/root/mode")" "$CLIENT_DIR")
+      ;;
+  esac
   rm -f "$pidf" "$hd/sshd.pid"
   nsenter --net="/run/netns/$(host_ns "$name")" \
     setsid unshare --mount --uts --ipc --pid --fork --propagation private \
-    /bin/sh "$LAB_SRC/host-init.sh" "$name" "$hd/fs" "$pidf" \
+    /bin/sh "$LAB_SRC/host-init.sh" "${args[@]}" \
     </dev/null >>"$hd/init.log" 2>&1 9>&- &
   wait_for 10 host_init_pid "$name" >/dev/null \
     || die "host '$name' did not boot: $(tail -n 5 "$hd/init.log")"
@@ -480,7 +516,11 @@ ensure_sshd() {
     write_sshd_config "$name" "$addr" >"$conf"
     changed=1
   fi
-  /usr/sbin/sshd -t -f "$conf" || die "invalid sshd config $conf"
+  if [[ $(host_flavor "$name") == mysql ]]; then
+    in_host_clean "$name" /usr/sbin/sshd -t -f "$conf" || die "invalid sshd config $conf (sid's sshd)"
+  else
+    /usr/sbin/sshd -t -f "$conf" || die "invalid sshd config $conf"
+  fi
 
   if sshd_running "$name"; then
     [[ -z $changed ]] && return 0
@@ -593,28 +633,44 @@ ensure_postgres() {
   ensure_pg_password "$name" "$addr"
 }
 
+# ---------------------------------------------------------------- mysql / mariadb
+
+# shellcheck source=lab/mysql.sh
+source "$LAB_SRC/mysql.sh"
+
 # ---------------------------------------------------------------- up / down
 
-parse_host_spec() { # NAME[:ADDRESS] -> "NAME ADDRESS"
-  local spec=$1 name addr
+parse_host_spec() { # NAME[:ADDRESS[:FLAVOR]] -> "NAME ADDRESS FLAVOR"
+  local spec=$1 name addr flavor='' rest known
   name=${spec%%:*}
   validate_name "$name"
   if [[ $spec == *:* ]]; then
-    addr=${spec#*:}
+    rest=${spec#*:}
+    addr=${rest%%:*}
+    [[ $rest == *:* ]] && flavor=${rest#*:}
   else
     addr=$(host_address "$name") || die "no address known for '$name': use $name:198.18.0.N"
   fi
   validate_address "$addr"
-  echo "$name $addr"
+  # A host keeps the flavor it was created with; without one, a new host is postgres15.
+  if [[ -s "$(host_dir "$name")/address" ]]; then known=$(host_flavor "$name"); else known=''; fi
+  if [[ -z $flavor ]]; then
+    flavor=${known:-$DEFAULT_FLAVOR}
+  elif [[ -n $known && $flavor != "$known" ]]; then
+    die "host '$name' is a $known host; to make it $flavor, first: lab.sh down --purge $name"
+  fi
+  validate_flavor "$flavor"
+  echo "$name $addr $flavor"
 }
 
 up_host() {
-  local name=$1 addr=$2 hd owner old
+  local name=$1 addr=$2 flavor=$3 hd owner old
   hd=$(host_dir "$name")
   if owner=$(address_owner "$addr" "$name"); then
     die "address $addr is already used by running host '$owner'"
   fi
   mkdir -p "$hd"
+  echo "$flavor" >"$hd/flavor"
   old=$(host_address "$name" || true)
   if [[ -n $old && $old != "$addr" ]] && netns_ok "$(host_ns "$name")"; then
     say "$name: address changes $old -> $addr, restarting the host"
@@ -629,7 +685,10 @@ up_host() {
   ensure_host_fs "$name"
   ensure_host_init "$name"
   ensure_sshd "$name" "$addr"
-  ensure_postgres "$name" "$addr"
+  case $flavor in
+    postgres15) ensure_postgres "$name" "$addr" ;;
+    *) ensure_mysql "$name" "$addr" ;;
+  esac
 }
 
 verify_ssh() {
@@ -639,13 +698,14 @@ verify_ssh() {
 }
 
 cmd_up() {
-  (($#)) || die "usage: lab.sh up NAME:ADDRESS [NAME[:ADDRESS] ...]"
+  (($#)) || die "usage: lab.sh up NAME:ADDRESS[:FLAVOR] [NAME[:ADDRESS[:FLAVOR]] ...]"
   require_root
-  local -a names=() addrs=()
-  local spec parsed i j
+  local -a names=() addrs=() flavors=()
+  local spec parsed i j name addr flavor
   for spec in "$@"; do
     parsed=$(parse_host_spec "$spec")
-    names+=("${parsed% *}"); addrs+=("${parsed#* }")
+    read -r name addr flavor <<<"$parsed"
+    names+=("$name"); addrs+=("$addr"); flavors+=("$flavor")
   done
   for ((i = 0; i < ${#names[@]}; i++)); do
     for ((j = i + 1; j < ${#names[@]}; j++)); do
@@ -653,19 +713,35 @@ cmd_up() {
       [[ ${names[i]} != "${names[j]}" ]] || die "host '${names[i]}' given twice"
     done
   done
-  command -v pg_createcluster >/dev/null && [[ -x /usr/sbin/sshd ]] \
-    || die "missing packages: run scripts/install-deps.sh"
+  [[ -x /usr/sbin/sshd ]] || die "missing packages: run scripts/install-deps.sh"
+  for flavor in "${flavors[@]}"; do
+    case $flavor in
+      postgres15) command -v pg_createcluster >/dev/null || die "missing packages: run scripts/install-deps.sh" ;;
+      mariadb)
+        if [[ ! -x /usr/sbin/mariadbd ]] || ! command -v mariadb-install-db >/dev/null; then
+          die "MariaDB is not installed: run scripts/install-deps.sh"
+        fi
+        ;;
+      mysql)
+        # Before the lock: a first build takes minutes, other lab users need not wait.
+        "$LAB_SRC/sid-root.sh" --check || "$LAB_SRC/sid-root.sh" || die "cannot build the sid root"
+        ;;
+    esac
+  done
 
   take_lock
   ensure_client_files
   ensure_bridge
   for ((i = 0; i < ${#names[@]}; i++)); do
-    up_host "${names[i]}" "${addrs[i]}"
+    up_host "${names[i]}" "${addrs[i]}" "${flavors[i]}"
   done
   write_known_hosts
   for ((i = 0; i < ${#names[@]}; i++)); do
     verify_ssh "${names[i]}" "${addrs[i]}"
-    say "${names[i]}: up at ${addrs[i]} (ssh root@${addrs[i]}, postgres :$PG_PORT)"
+    case ${flavors[i]} in
+      postgres15) say "${names[i]}: up at ${addrs[i]} (ssh root@${addrs[i]}, postgres :$PG_PORT)" ;;
+      *) say "${names[i]}: up at ${addrs[i]} (ssh root@${addrs[i]}, ${flavors[i]} :$MYSQL_PORT)" ;;
+    esac
   done
 }
 
@@ -691,9 +767,14 @@ down_host() {
   hd=$(host_dir "$name")
   if pid=$(host_init_pid "$name"); then
     # A clean shutdown keeps the cluster reusable (fast next 'up').
-    if pg_running "$name"; then
-      timeout 60 nsenter --target "$pid" --net --mount --uts --ipc --pid -- \
-        env -i PATH="$CLEAN_PATH" pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m fast >/dev/null 2>&1 || true
+    if [[ $(host_flavor "$name") == postgres15 ]]; then
+      if pg_running "$name"; then
+        timeout 60 nsenter --target "$pid" --net --mount --uts --ipc --pid -- \
+          env -i PATH="$CLEAN_PATH" pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m fast >/dev/null 2>&1 || true
+      fi
+    elif mysql_running "$name"; then
+      LAB_MYSQLD_STOP_TIMEOUT=110 timeout 120 nsenter --target "$pid" --net --mount --uts --ipc --pid -- \
+        env -i PATH="$CLEAN_PATH" lab-mysqld stop >/dev/null 2>&1 || true
     fi
     # Killing PID 1 of the host's PID namespace kills every process in it.
     kill -9 "$pid" 2>/dev/null || true
@@ -744,22 +825,24 @@ cmd_down() {
 # ---------------------------------------------------------------- other commands
 
 cmd_status() {
-  local name addr netns sshd pg link
+  local name addr flavor netns sshd db link
   local -a names=("$@")
   ((${#names[@]})) || mapfile -t names < <(known_host_names)
-  printf '%-12s %-15s %-6s %-8s %-6s %s\n' NAME ADDRESS SSHD POSTGRES NETNS LINK
+  printf '%-12s %-15s %-10s %-6s %-6s %-6s %s\n' NAME ADDRESS FLAVOR SSHD DB NETNS LINK
   for name in "${names[@]}"; do
     addr=$(host_address "$name" || echo -)
-    netns=no; sshd=down; pg=down; link=-
+    flavor=$(host_flavor "$name")
+    netns=no; sshd=down; db=down; link=-
     if netns_ok "$(host_ns "$name")"; then
       netns=yes
       if host_init_pid "$name" >/dev/null; then
         sshd_running "$name" && sshd=up
-        pg_running "$name" && pg=up
+        if [[ $flavor == postgres15 ]]; then pg_running "$name" && db=up
+        else mysql_running "$name" && db=up; fi
       fi
       link=$(link_summary "$name")
     fi
-    printf '%-12s %-15s %-6s %-8s %-6s %s\n' "$name" "$addr" "$sshd" "$pg" "$netns" "$link"
+    printf '%-12s %-15s %-10s %-6s %-6s %-6s %s\n' "$name" "$addr" "$flavor" "$sshd" "$db" "$netns" "$link"
   done
 }
 
@@ -797,13 +880,15 @@ cmd_ssh() {
 
 cmd_env() {
   (($# >= 1 && $# <= 2)) || die "usage: lab.sh env NAME [PREFIX]"
-  local name=$1 p=${2:-SWLAB_} addr hd pgc="pg_ctlcluster $PG_VERSION $PG_CLUSTER"
+  local name=$1 p=${2:-SWLAB_} addr hd flavor pgc="pg_ctlcluster $PG_VERSION $PG_CLUSTER"
   validate_name "$name"
   addr=$(host_address "$name") || die "unknown host '$name' (never brought up)"
   hd=$(host_dir "$name")
+  flavor=$(host_flavor "$name")
   q() { printf "%s%s='%s'\n" "$p" "$1" "${2//\'/\'\\\'\'}"; }
   q NAME "$name"
   q ADDRESS "$addr"
+  q FLAVOR "$flavor"
   q NETNS "$(host_ns "$name")"
   q BRIDGE_ADDRESS "$BRIDGE_ADDR"
   q SSH_HOST "$addr"
@@ -811,6 +896,11 @@ cmd_env() {
   q SSH_USER root
   q SSH_KEY "$CLIENT_KEY"
   q SSH_KNOWN_HOSTS "$KNOWN_HOSTS"
+  if [[ $flavor != postgres15 ]]; then
+    mysql_env "$name" "$addr" "$flavor"
+    return 0
+  fi
+  q DB_KIND postgresql
   q PG_HOST "$addr"
   q PG_PORT "$PG_PORT"
   q PG_ADMIN_USER "$PG_ADMIN"
@@ -844,13 +934,18 @@ cmd_reset() {
     validate_name "$name"
     addr=$(host_address "$name") || die "unknown host '$name'"
     host_init_pid "$name" >/dev/null || die "host '$name' is not running (try: lab.sh up $name)"
+    if [[ $(host_flavor "$name") != postgres15 ]]; then
+      reset_mysql "$name" "$addr"
+      continue
+    fi
     say "$name: recreating PostgreSQL cluster"
     in_host_clean "$name" pg_dropcluster --stop "$PG_VERSION" "$PG_CLUSTER" >/dev/null 2>&1 || true
     # pg_dropcluster refuses a cluster it cannot stop; make sure nothing is left.
     in_host_clean "$name" sh -c 'pids=$(pgrep -u postgres -x postgres); [ -z "$pids" ] || kill -9 $pids' || true
     local fs; fs="$(host_dir "$name")/fs"
     rm -rf "${fs:?}/etc-postgresql/$PG_VERSION/$PG_CLUSTER" "${fs:?}/var-lib-postgresql/$PG_VERSION/$PG_CLUSTER"
-    rm -rf "${fs:?}/etc-pgbouncer" && mkdir -p "$fs/etc-pgbouncer" && cp -a /etc/pgbouncer/. "$fs/etc-pgbouncer/"
+    # Contents only: the host's bind mount holds on to the directory itself.
+    find "$fs/etc-pgbouncer" -mindepth 1 -delete && cp -a /etc/pgbouncer/. "$fs/etc-pgbouncer/"
     ensure_postgres "$name" "$addr"
   done
 }

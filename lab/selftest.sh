@@ -2,22 +2,19 @@
 # shellcheck disable=SC2317  # check functions are only called through check()
 # End-to-end check of the lab (lab/lab.sh). Uses its own hosts lt1/lt2 on
 # 198.18.0.241/.242 so it never touches anybody else's lab hosts, and removes
-# them at the end (set SELFTEST_KEEP=1 to keep them for debugging).
+# them at the end (set SELFTEST_KEEP=1 to keep them for debugging). Other
+# names and addresses: SELFTEST_HOSTS='NAME1:ADDRESS1 NAME2:ADDRESS2'.
 # Exits non-zero if any check fails. Needs root and scripts/install-deps.sh.
 set -euo pipefail
 
 LAB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lab.sh"
 LAB_DIR=${SWITCHOVER_LAB_DIR:-/var/lib/switchover-lab}
-H1=lt1 A1=198.18.0.241
-H2=lt2 A2=198.18.0.242
+read -r HA1 HA2 <<<"${SELFTEST_HOSTS:-lt1:198.18.0.241 lt2:198.18.0.242}"
+H1=${HA1%%:*} A1=${HA1#*:}
+H2=${HA2%%:*} A2=${HA2#*:}
 KEY=$LAB_DIR/client/id_ed25519
 KNOWN=$LAB_DIR/client/known_hosts
 PWFILE=$LAB_DIR/secrets/pg-admin-password
-
-passed=0
-failed=0
-started=$SECONDS
-TMP=$(mktemp -d)
 
 cleanup() {
   if [[ -z ${SELFTEST_KEEP:-} ]]; then
@@ -26,52 +23,11 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-log() { printf '%4ds  %s\n' $((SECONDS - started)) "$*"; }
-
-# check DESCRIPTION CMD... : run CMD, record PASS/FAIL with its output on failure.
-check() {
-  local what=$1; shift
-  if "$@" >"$TMP/out" 2>&1; then
-    passed=$((passed + 1)); log "PASS  $what"
-  else
-    failed=$((failed + 1)); log "FAIL  $what"
-    sed 's/^/        | /' "$TMP/out" | tail -n 15
-  fi
-}
-
-# Fatal setup steps: nothing after them makes sense if they fail.
-must() {
-  local what=$1; shift
-  check "$what" "$@"
-  ((failed == 0)) || finish
-}
-
-finish() {
-  log "$passed passed, $failed failed ($((SECONDS - started)) s)"
-  echo "$passed passed, $failed failed"
-  ((failed == 0))
-  exit
-}
-
-# Exactly the strict form the tool uses: no accept-new, no ~/.ssh/config.
-lab_ssh() { # [SSH OPTIONS...] ADDRESS CMD...   (ssh keeps the first value of an option)
-  ssh -F /dev/null -i "$KEY" -o UserKnownHostsFile="$KNOWN" -o StrictHostKeyChecking=yes \
-    -o BatchMode=yes -o ConnectTimeout="${SSH_CONNECT_TIMEOUT:-5}" "$@"
-}
+# shellcheck source=lab/selftest-lib.sh
+source "$(dirname "$LAB")/selftest-lib.sh"
 
 admin_sql() { # ADDRESS SQL -> output
   PGPASSWORD=$(<"$PWFILE") PGCONNECT_TIMEOUT=5 psql -X -w -h "$1" -U postgres -d postgres -Atc "$2"
-}
-
-expect_eq() { # EXPECTED CMD... : CMD's stdout must equal EXPECTED
-  local want=$1 got; shift
-  got=$("$@") || { echo "command failed: $*"; echo "$got"; return 1; }
-  [[ $got == "$want" ]] || { echo "expected '$want', got '$got'"; return 1; }
-}
-
-expect_fail() { # CMD... must fail
-  if "$@"; then echo "unexpectedly succeeded: $*"; return 1; fi
 }
 
 # ---------------------------------------------------------------- checks
@@ -125,7 +81,7 @@ wrong_key_refused() { # lt2's key filed under lt1's address
   [[ $out == *"REMOTE HOST IDENTIFICATION HAS CHANGED"* ]]
 }
 
-status_line() { "$LAB" status "$1" | awk -v h="$1" '$1 == h { print $3, $4, $5, $6 }'; }
+status_line() { "$LAB" status "$1" | awk -v h="$1" '$1 == h && $3 == "postgres15" { print $4, $5, $6, $7 }'; }
 
 pg_service_cycle() { # the stop/start commands the tool will use, over ssh
   lab_ssh "root@$1" 'pg_ctlcluster 15 main stop' || return 1
@@ -197,7 +153,7 @@ state_dirs_gone() { [[ ! -e $LAB_DIR/hosts/$H1 && ! -e $LAB_DIR/hosts/$H2 ]]; }
 namespaces_gone() {
   local l; l=$(ip netns list)
   echo "$l"
-  [[ ! $l =~ (swlab|swwire)-(lt1|lt2)( |$) ]] && ! ip link show "swv-$H1" 2>/dev/null && ! ip link show "swv-$H2" 2>/dev/null
+  [[ ! $l =~ (swlab|swwire)-($H1|$H2)( |$) ]] && ! ip link show "swv-$H1" 2>/dev/null && ! ip link show "swv-$H2" 2>/dev/null
 }
 
 # ---------------------------------------------------------------- run
@@ -208,6 +164,7 @@ must "up $H1 $H2" "$LAB" up "$H1:$A1" "$H2:$A2"
 check "up is idempotent (second up succeeds)" "$LAB" up "$H1:$A1" "$H2:$A2"
 check "address outside 198.18.0.0/24 refused" expect_fail "$LAB" up lt9:10.0.0.5
 check "address .1 (bridge) refused" expect_fail "$LAB" up lt9:198.18.0.1
+check "unknown flavor refused" expect_fail "$LAB" up lt9:198.18.0.9:oracle
 check "status: $H1 all up" expect_eq "up up yes ok" status_line "$H1"
 check "status: $H2 all up" expect_eq "up up yes ok" status_line "$H2"
 for h in "$H1:$A1" "$H2:$A2"; do
@@ -228,7 +185,7 @@ sysids_before=$(sysids)
 check "unknown host key refused" unknown_key_refused
 check "changed host key refused" wrong_key_refused
 check "$H1: pg_ctlcluster stop/start over ssh" pg_service_cycle "$A1"
-check "env prints sourceable variables" bash -c "eval \"\$('$LAB' env $H1 X_)\" && [[ \$X_ADDRESS == $A1 && -s \$X_PG_ADMIN_PASSWORD_FILE && -s \$X_SSH_KEY ]]"
+check "env prints sourceable variables" bash -c "eval \"\$('$LAB' env $H1 X_)\" && [[ \$X_ADDRESS == $A1 && -s \$X_PG_ADMIN_PASSWORD_FILE && -s \$X_SSH_KEY && \$X_FLAVOR == postgres15 && \$X_DB_KIND == postgresql ]]"
 
 check "$H1: kill -9 sshd and postmaster" kill_sshd_and_postgres "$H1"
 check "$H1: breakage visible (status, stale postmaster.pid, ssh fails)" broken_is_detected "$H1" "$A1"

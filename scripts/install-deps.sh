@@ -22,6 +22,8 @@ PACKAGES=(
   maven openjdk-17-jdk-headless
   docker-compose  # only to validate docker-compose.yml (`config`); no container engine is installed
   chromium chromium-driver  # the Web UI test drives the real Temporal UI headless (Selenium + system chromedriver)
+  mariadb-server mariadb-client  # lab hosts of flavor mariadb (MariaDB 10.11, one private datadir per host)
+  debootstrap   # lab/sid-root.sh: the Debian sid root that lab hosts of flavor mysql run in
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }
@@ -74,6 +76,24 @@ install_missing() {
   trap - EXIT
 }
 
+# Same for MariaDB: mariadb-server's postinst would start it in the root
+# namespace where no policy-rc.d forbids it. The lab hosts run their own mariadbd.
+stop_root_namespace_mariadb() {
+  [[ -x /etc/init.d/mariadb ]] || return 0
+  # Only the root namespace's own socket: lab hosts' mariadbd processes show in
+  # pgrep here too, but their /run/mysqld is private to each host.
+  if [[ -S /run/mysqld/mysqld.sock ]]; then
+    echo "install-deps: stopping the root-namespace MariaDB (not part of the lab)"
+    /etc/init.d/mariadb stop >/dev/null 2>&1 || true
+  fi
+  # Nor started at boot, where there is an init system.
+  if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+    systemctl disable --now mariadb >/dev/null 2>&1 || true
+  else
+    update-rc.d mariadb disable >/dev/null 2>&1 || true
+  fi
+}
+
 # If a root-namespace cluster 15/main exists and runs (e.g. started by hand or by
 # a package script on a machine without policy-rc.d), stop it: it is not part
 # of the lab and only wastes memory.
@@ -116,6 +136,7 @@ main() {
   install_missing
   install_temporal_cli
   stop_root_namespace_cluster
+  stop_root_namespace_mariadb
   # sshd refuses to start without its privilege separation directory.
   mkdir -p /run/sshd
 }
