@@ -105,7 +105,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
     undos.push(new Undo("remove what prepare-source added on the source",
         () -> activities.undoPrepareSource(spec, preparation)));
-    preparation = step(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(r));
+    preparation = step(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(spec, r));
 
     baseCopy = step(Phase.BASE_COPY, () -> activities.baseCopy(spec), r -> String.format(
         "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
@@ -343,7 +343,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         + restarts + " need a restart)";
   }
 
-  private static String preparationSummary(SourcePreparation p) {
+  private static String preparationSummary(MigrationSpec spec, SourcePreparation p) {
+    if (spec.engine() != dev.switchover.workflows.spec.Engine.POSTGRESQL) {
+      return (p.createdRole() ? "replication account created" : "replication account present") + ", "
+          + p.changedSettings().size() + " settings changed";
+    }
     return (p.createdRole() ? "role created" : "role present") + ", "
         + (p.addedHbaLine() ? "pg_hba line added" : "access rule present") + ", "
         + (p.createdSlot() ? "slot created" : "slot present") + ", "
