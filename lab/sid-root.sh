@@ -30,12 +30,12 @@ SUITE=sid
 # What the hosts run. python3-minimal: the host's init (lab/host-init.sh) is a
 # few lines of Python, and after pivot_root only the sid root's binaries exist.
 # postgresql-18 (no cluster is created) costs about 20 s and 50 MB, for PostgreSQL
-# 18 hosts later.
+# 18 hosts later. fio: switchover benchmarks the target's disk with it.
 PACKAGES=(mysql-server mysql-client openssh-server openssh-client
   procps iproute2 iputils-ping ca-certificates openssl python3-minimal less
-  postgresql-18)
+  postgresql-18 fio)
 # Bump when the build steps change: a root built by another recipe is rebuilt.
-RECIPE=2
+RECIPE=3
 SPEC="recipe=$RECIPE suite=$SUITE mirror=$MIRROR packages=${PACKAGES[*]}"
 CLEAN_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 

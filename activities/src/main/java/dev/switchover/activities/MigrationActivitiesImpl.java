@@ -3,6 +3,7 @@ package dev.switchover.activities;
 import dev.switchover.activities.bench.FioBenchmark;
 import dev.switchover.activities.checklist.FinalChecklist;
 import dev.switchover.activities.engine.DatabaseEngine;
+import dev.switchover.activities.engine.mysql.MySqlEngine;
 import dev.switchover.activities.engine.postgres.PostgresEngine;
 import dev.switchover.activities.hooks.HookRunner;
 import dev.switchover.activities.metrics.MigrationMetrics;
@@ -52,7 +53,9 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     this.hosts = hosts;
     this.metrics = metrics;
     this.hooks = new HookRunner(hosts);
-    this.engines = Map.of(Engine.POSTGRESQL, new PostgresEngine(hosts));
+    this.engines = Map.of(Engine.POSTGRESQL, new PostgresEngine(hosts),
+        Engine.MYSQL, new MySqlEngine(hosts, Engine.MYSQL),
+        Engine.MARIADB, new MySqlEngine(hosts, Engine.MARIADB));
   }
 
   /** Secrets from the worker's own environment and files. */

@@ -29,12 +29,17 @@ public record Lab(String name, String address, Map<String, String> vars) {
 
   /** Runs {@code lab.sh up NAME:ADDRESS} and reads the host's description. */
   public static Lab up(String name, String address) {
+    return up(name, address, "postgres15");
+  }
+
+  /** Runs {@code lab.sh up NAME:ADDRESS:FLAVOR} (postgres15, mariadb or mysql) and reads the host's description. */
+  public static Lab up(String name, String address, String flavor) {
     if (!"root".equals(System.getProperty("user.name"))) {
       throw new IllegalStateException(
           "the lab needs root (network namespaces); run the IT tests as root, not as "
               + System.getProperty("user.name"));
     }
-    labSh(UP_TIMEOUT, "up", name + ":" + address);
+    labSh(UP_TIMEOUT, "up", name + ":" + address + ":" + flavor);
     return describe(name);
   }
 
@@ -112,14 +117,25 @@ public record Lab(String name, String address, Map<String, String> vars) {
   /** The PostgreSQL admin password all lab hosts share, read from the lab's secret file. */
   public String adminPassword() {
     try {
-      return Files.readString(Path.of(get("PG_ADMIN_PASSWORD_FILE")), StandardCharsets.UTF_8).strip();
+      return Files.readString(Path.of(get(isMysql() ? "MYSQL_ADMIN_PASSWORD_FILE" : "PG_ADMIN_PASSWORD_FILE")),
+          StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
       throw new IllegalStateException("cannot read the lab's admin password: " + e, e);
     }
   }
 
-  /** The host as a spec names it, its PostgreSQL included. */
+  /** Whether the host runs MySQL or MariaDB (flavors mysql and mariadb) rather than PostgreSQL. */
+  public boolean isMysql() {
+    return vars.containsKey("MYSQL_PORT");
+  }
+
+  /** The host as a spec names it, its database server included. */
   public HostSpec host() {
+    if (isMysql()) {
+      return new HostSpec(address, ssh(), new DatabaseSpec(Integer.valueOf(get("MYSQL_PORT")), get("MYSQL_ADMIN_USER"),
+          "file:" + get("MYSQL_ADMIN_PASSWORD_FILE"), "mysql", get("MYSQL_DATA_DIR"), get("MYSQL_START_CMD"),
+          get("MYSQL_STOP_CMD"), null));
+    }
     return new HostSpec(
         address,
         ssh(),

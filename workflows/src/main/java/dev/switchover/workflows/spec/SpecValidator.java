@@ -123,6 +123,19 @@ public final class SpecValidator {
     ReplicationSpec r = replication == null ? new ReplicationSpec(null, null, null) : replication;
     notBlank("replication.user", r.user());
     secret("replication.password", r.password());
+    if (engine == Engine.MYSQL || engine == Engine.MARIADB) {
+      if (r.slot() != null) {
+        add("replication.slot", "is PostgreSQL's replication slot; " + engine.id() + " replicates by GTID and"
+            + " has no slots, so remove it");
+      }
+      // MySQL account names are at most 32 characters, MariaDB's 80.
+      int longest = engine == Engine.MYSQL ? 32 : 80;
+      if (r.user() != null && r.user().length() > longest) {
+        add("replication.user", "is " + r.user().length() + " characters; " + engine.id() + " account names have at"
+            + " most " + longest + ": choose a shorter name");
+      }
+      return;
+    }
     if (engine != Engine.POSTGRESQL) return;
     if (r.slot() != null && !SLOT.matcher(r.slot()).matches()) {
       add("replication.slot", "'" + r.slot() + "' is not a PostgreSQL slot name; use lower-case"

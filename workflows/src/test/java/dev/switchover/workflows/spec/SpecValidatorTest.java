@@ -80,6 +80,19 @@ class SpecValidatorTest {
   }
 
   @Test
+  void mysqlHasNoSlotsAndShortAccountNames() {
+    MigrationSpec spec = spec();
+    spec = new MigrationSpec(spec.name(), Engine.MYSQL, spec.source(), spec.target(),
+        new ReplicationSpec("r".repeat(33), "env:REPL", "orders_slot"), null, null, null, null, null, null);
+
+    assertProblem(spec, "replication.slot", "has no slots, so remove it");
+    assertProblem(spec, "replication.user", "at most 32");
+    MigrationSpec mariadb = new MigrationSpec(spec.name(), Engine.MARIADB, spec.source(), spec.target(),
+        new ReplicationSpec("r".repeat(33), "env:REPL", null), null, null, null, null, null, null);
+    assertEquals(List.of(), SpecValidator.validate(mariadb), "MariaDB allows 80 characters");
+  }
+
+  @Test
   void portsMustBeTcpPorts() {
     MigrationSpec spec = spec();
     HostSpec source = new HostSpec("198.18.0.11", new SshSpec(null, 0, KEY, null, null),

@@ -1,5 +1,8 @@
 package dev.switchover.activities.engine.postgres;
 
+import dev.switchover.activities.engine.FreeSpace;
+import dev.switchover.activities.engine.Memory;
+import dev.switchover.activities.engine.Pause;
 import dev.switchover.activities.Hosts;
 import dev.switchover.activities.engine.DatabaseEngine;
 import dev.switchover.activities.engine.Progress;
@@ -123,7 +126,7 @@ public final class PostgresEngine implements DatabaseEngine {
     checks.add(Check.ok("versions", "source " + version + ", target " + targetVersion + " (same major " + major + ")"));
 
     String targetDir = targetDataDirectory(spec);
-    long free = freeBytes(targetHost, targetDir);
+    long free = FreeSpace.at(targetHost, targetDir);
     long needed = sourceSize + sourceSize / 5;
     if (free < needed) {
       throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " has " + free + " bytes free at "
@@ -154,14 +157,6 @@ public final class PostgresEngine implements DatabaseEngine {
 
   private static String major(String version) {
     return version.split("[ .]")[0];
-  }
-
-  private static long freeBytes(RemoteHost host, String dir) {
-    // The data directory may not exist yet: measure the nearest existing parent.
-    CommandResult r = host.run(Command.of("sh", "-c",
-        "d=\"$1\"; while [ ! -e \"$d\" ]; do d=$(dirname \"$d\"); done; df -B1 --output=avail \"$d\" | tail -n 1",
-        "sh", dir)).orThrow("measuring free space on the target");
-    return Long.parseLong(r.stdout().strip());
   }
 
   @Override
@@ -471,16 +466,7 @@ public final class PostgresEngine implements DatabaseEngine {
   }
 
   static void waitFor(Duration limit, java.util.function.BooleanSupplier condition) {
-    Instant until = Instant.now().plus(limit);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(until)) return;
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
-    }
+    Pause.until(limit, Duration.ofMillis(500), condition);
   }
 
   // ---- catch-up ----
@@ -701,12 +687,7 @@ public final class PostgresEngine implements DatabaseEngine {
   }
 
   static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    Pause.sleep(d);
   }
 
   static String lower(String s) {

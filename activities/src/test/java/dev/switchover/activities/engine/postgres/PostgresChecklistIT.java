@@ -1,5 +1,6 @@
 package dev.switchover.activities.engine.postgres;
 
+import dev.switchover.activities.engine.Memory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

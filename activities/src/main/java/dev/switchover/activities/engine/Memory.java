@@ -1,4 +1,4 @@
-package dev.switchover.activities.engine.postgres;
+package dev.switchover.activities.engine;
 
 import dev.switchover.activities.ssh.Command;
 import dev.switchover.activities.ssh.RemoteHost;

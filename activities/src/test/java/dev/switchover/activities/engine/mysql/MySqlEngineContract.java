@@ -1,0 +1,267 @@
+package dev.switchover.activities.engine.mysql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.activities.Hosts;
+import dev.switchover.activities.engine.Progress;
+import dev.switchover.activities.lab.Lab;
+import dev.switchover.activities.secrets.SecretResolver;
+import dev.switchover.workflows.Failures;
+import dev.switchover.workflows.activities.BackupResult;
+import dev.switchover.workflows.activities.BaseCopyResult;
+import dev.switchover.workflows.activities.Check;
+import dev.switchover.workflows.activities.CopyProgress;
+import dev.switchover.workflows.activities.FrozenSource;
+import dev.switchover.workflows.activities.LagSample;
+import dev.switchover.workflows.activities.PreflightReport;
+import dev.switchover.workflows.activities.PromotionResult;
+import dev.switchover.workflows.activities.SourcePreparation;
+import dev.switchover.workflows.activities.SyncProof;
+import dev.switchover.workflows.spec.Engine;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Every engine step against two real servers of one kind: its effect, that running it again
+ * changes nothing, and what it refuses. The MySQL and MariaDB classes run the same steps.
+ */
+abstract class MySqlEngineContract {
+  abstract Engine kind();
+
+  @Test
+  void migratesUnderWritesAndEveryStepCanRunTwice() throws Exception {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "walk")) {
+      seed(p, 5_000);
+      p.execute(p.source, "CREATE TABLE shop.nokey (v int)");
+
+      PreflightReport report = p.engine.preflight(p.spec);
+      assertEquals(check(report, "primary keys").verdict(), Check.Verdict.WARN, "a table without a primary key is named");
+      assertTrue(check(report, "primary keys").detail().contains("shop.nokey"));
+
+      SourcePreparation first = p.engine.prepareSource(p.spec);
+      SourcePreparation second = p.engine.prepareSource(p.spec);
+      assertTrue(first.createdRole(), "the replication account was created");
+      assertFalse(second.createdRole(), "a second run finds it");
+      assertEquals("198.18.0." + (kind() == Engine.MYSQL ? "112" : "122"),
+          p.one(p.source, "SELECT group_concat(host) FROM mysql.user WHERE user = 'replicator'"),
+          "the replication account may log in from the target's address only");
+
+      // A writer on the source all through the copy: the dump's snapshot plus replication must
+      // bring every row it wrote.
+      AtomicBoolean writing = new AtomicBoolean(true);
+      AtomicLong written = new AtomicLong();
+      Thread writer = new Thread(() -> {
+        try (MySqlSession s = p.admin(p.source)) {
+          for (long id = 100_001; writing.get(); id++) {
+            s.execute("INSERT INTO shop.orders VALUES (?, 'writer', 1.00)", id);
+            written.incrementAndGet();
+          }
+        }
+      });
+      writer.start();
+      Recording progress = new Recording();
+      BaseCopyResult copy = p.engine.baseCopy(p.spec, progress);
+      writing.set(false);
+      writer.join();
+      assertFalse(copy.alreadyDone());
+      assertTrue(written.get() > 0, "the writer wrote during the copy");
+      assertFalse(progress.reports.isEmpty(), "the copy reported progress");
+      CopyProgress last = progress.reports.get(progress.reports.size() - 1);
+      assertEquals(last.totalBytes(), last.doneBytes(), "the last report is complete");
+
+      assertTrue(p.engine.baseCopy(p.spec, Progress.NONE).alreadyDone(), "a second copy finds the first");
+
+      LagSample lag = awaitInSync(p);
+      assertTrue(lag.streaming(), lag.state());
+      assertEquals(p.fingerprint(p.source, "shop.orders"), p.fingerprint(p.target, "shop.orders"));
+      assertNotNull(p.one(p.target, "SELECT 1 FROM mysql.user WHERE user = 'app'"), "the application's account was copied");
+      assertNull(p.one(p.target, "SELECT 1 FROM mysql.user WHERE user = 'replicator'"), "the replication account was not");
+
+      FrozenSource frozen = p.engine.freezeWrites(p.spec);
+      assertEquals(frozen.finalPosition(), p.engine.freezeWrites(p.spec).finalPosition(), "a second freeze changes nothing");
+      assertEquals("1", p.one(p.source, "SELECT @@GLOBAL.read_only"));
+      var refused = assertThrows(java.sql.SQLException.class, () -> appWrite(p, p.source));
+      assertTrue(refused.getMessage().contains("read-only") || refused.getMessage().contains("read_only"), refused.getMessage());
+
+      SyncProof proof = p.engine.verifySync(p.spec, frozen, Progress.NONE);
+      assertEquals(frozen.finalPosition(), proof.sourceFinalPosition());
+
+      PromotionResult promoted = p.engine.promote(p.spec, frozen);
+      assertFalse(promoted.alreadyPromoted());
+      assertTrue(p.engine.promote(p.spec, frozen).alreadyPromoted(), "a second promotion finds it done");
+      assertEquals("0", p.one(p.target, "SELECT @@GLOBAL.read_only"));
+      try (MySqlSession t = p.admin(p.target)) {
+        assertTrue(t.named(kind() == Engine.MYSQL ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS").isEmpty(),
+            "the new primary follows nobody");
+      }
+      appWrite(p, p.target);
+      assertEquals("1", p.one(p.target, "SELECT count(*) FROM shop.orders WHERE id = 999999"));
+
+      BackupResult backup = p.engine.backupNewPrimary(p.spec, "walk-1", Progress.NONE);
+      assertTrue(backup.bytes() > 1000, backup.toString());
+      assertTrue(p.engine.backupNewPrimary(p.spec, "walk-1", Progress.NONE).detail().contains("earlier attempt"));
+      assertTrue(p.sh(p.target, "sh", "-c", "gzip -dc " + MySqlPair.BACKUPS + "/walk-1.sql.gz | grep -c 'INSERT INTO `orders`'")
+          .strip().matches("[1-9][0-9]*"), "the backup holds the orders");
+
+      List<Check> memory = p.engine.memoryChecks(p.spec);
+      assertEquals("innodb_buffer_pool_size", memory.get(0).name());
+
+      // The copy is done and promoted: a migration started again must not empty it.
+      fails(Failures.WIPE_REFUSED, () -> p.engine.baseCopy(p.spec, Progress.NONE));
+    }
+  }
+
+  @Test
+  void refusalsLeaveBothServersAsTheyWere() throws Exception {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "refuse")) {
+      seed(p, 100);
+      p.execute(p.target, "CREATE DATABASE crm", "CREATE TABLE crm.customers (id int PRIMARY KEY)",
+          "INSERT INTO crm.customers VALUES (1)");
+      ApplicationFailure f = fails(Failures.WIPE_REFUSED, () -> p.engine.preflight(p.spec));
+      assertTrue(f.getOriginalMessage().contains("crm"), f.getOriginalMessage());
+      assertEquals("1", p.one(p.target, "SELECT count(*) FROM crm.customers"));
+      p.execute(p.target, "DROP DATABASE crm");
+
+      p.execute(p.source, "CREATE TABLE shop.legacy (id int PRIMARY KEY) ENGINE=MyISAM");
+      f = fails(Failures.PREFLIGHT_FAILED, () -> p.engine.preflight(p.spec));
+      assertTrue(f.getOriginalMessage().contains("shop.legacy (MyISAM)"), f.getOriginalMessage());
+      p.execute(p.source, "DROP TABLE shop.legacy");
+
+      SpecAgainst wrongEngine = new SpecAgainst(p, kind() == Engine.MYSQL ? Engine.MARIADB : Engine.MYSQL);
+      fails(Failures.WRONG_HOST, () -> wrongEngine.engine.preflight(wrongEngine.spec));
+
+      if (kind() == Engine.MYSQL) {
+        Hosts longPassword = new Hosts(new SecretResolver(Map.of(MySqlPair.PASSWORD_VARIABLE, "x".repeat(33))));
+        f = fails(Failures.PREFLIGHT_FAILED, () -> new MySqlEngine(longPassword, kind()).preflight(p.spec));
+        assertTrue(f.getOriginalMessage().contains("at most 32"), f.getOriginalMessage());
+        longPassword.close();
+      }
+
+      p.engine.prepareSource(p.spec);
+      // The target's worker has another password for the replication account than the source.
+      Hosts wrong = new Hosts(new SecretResolver(Map.of(MySqlPair.PASSWORD_VARIABLE, "not-the-password")));
+      MySqlEngine misconfigured = new MySqlEngine(wrong, kind());
+      fails(Failures.BAD_CREDENTIALS, () -> misconfigured.baseCopy(p.spec, Progress.NONE));
+      wrong.close();
+      assertFalse(p.sh(p.target, "sh", "-c", "ls -a " + p.target.get("MYSQL_DATA_DIR")).contains(".switchover-copy"),
+          "nothing on the target was touched");
+
+      p.engine.undoPrepareSource(p.spec, null);
+      p.engine.undoPrepareSource(p.spec, null);
+      assertNull(p.one(p.source, "SELECT 1 FROM mysql.user WHERE user = 'replicator'"), "undo dropped the account");
+      assertNotNull(p.one(p.source, "SELECT 1 FROM mysql.user WHERE user = 'app'"), "and nothing else");
+    }
+  }
+
+  @Test
+  void aCutLinkIsNotInSync() throws Exception {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "cut")) {
+      seed(p, 100);
+      p.engine.prepareSource(p.spec);
+      p.engine.baseCopy(p.spec, Progress.NONE);
+      assertTrue(awaitInSync(p).streaming());
+      assertTrue(awaitInSync(p).streaming(), "in sync while the link is up");
+      // Only the path between the two servers breaks: the source drops what it would send the
+      // target, while the worker still reaches both.
+      String blackhole = "ip route add blackhole " + p.target.address() + "/32";
+      Lab.labSh(Duration.ofMinutes(1), "exec", p.source.name(), "sh", "-c", blackhole);
+      try {
+        LagSample seen = null;
+        Instant until = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(until)) {
+          seen = p.engine.measureLag(p.spec);
+          if (!seen.streaming()) break;
+          Thread.sleep(1000);
+        }
+        assertFalse(seen.streaming(), "an idle source behind a cut link looked in sync: " + seen);
+      } finally {
+        Lab.labSh(Duration.ofMinutes(1), "exec", p.source.name(), "sh", "-c",
+            "ip route del blackhole " + p.target.address() + "/32");
+      }
+    }
+  }
+
+  /** An engine whose spec says the other kind, against the same hosts. */
+  private static final class SpecAgainst {
+    final MySqlEngine engine;
+    final dev.switchover.workflows.spec.MigrationSpec spec;
+
+    SpecAgainst(MySqlPair p, Engine other) {
+      this.engine = new MySqlEngine(p.hosts, other);
+      this.spec = dev.switchover.workflows.spec.SpecLoader.parse(
+          p.yaml("other").replace("engine: " + p.kind.id(), "engine: " + other.id()), "test spec");
+    }
+  }
+
+  static void seed(MySqlPair p, int rows) {
+    p.execute(p.source,
+        p.kind == Engine.MYSQL ? "SET SESSION cte_max_recursion_depth = 10000000"
+            : "SET SESSION max_recursive_iterations = 10000000",
+        "CREATE DATABASE shop",
+        "CREATE TABLE shop.orders (id bigint PRIMARY KEY, customer varchar(64) NOT NULL, amount decimal(12,2))",
+        "INSERT INTO shop.orders WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows
+            + ") SELECT i, concat('customer-', i % 997), (i % 10000) / 100 FROM n",
+        "CREATE USER 'app'@'198.18.0.1' IDENTIFIED BY 'app-password'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON shop.* TO 'app'@'198.18.0.1'");
+  }
+
+  /** A write as the application's account, which has no right to bypass read_only. */
+  static void appWrite(MySqlPair p, Lab lab) throws Exception {
+    String url = (p.kind == Engine.MYSQL ? "jdbc:mysql://" : "jdbc:mariadb://") + lab.address() + ":3306/shop";
+    var props = new java.util.Properties();
+    props.setProperty("user", "app");
+    props.setProperty("password", "app-password");
+    if (p.kind == Engine.MYSQL) props.setProperty("sslMode", "REQUIRED");
+    try (var c = java.sql.DriverManager.getConnection(url, props); var st = c.createStatement()) {
+      st.execute("INSERT INTO orders VALUES (999999, 'app', 9.99)");
+    }
+  }
+
+  static LagSample awaitInSync(MySqlPair p) throws InterruptedException {
+    Instant until = Instant.now().plus(Duration.ofSeconds(60));
+    LagSample s = p.engine.measureLag(p.spec);
+    while (!(s.streaming() && s.lagBytes() == 0) && Instant.now().isBefore(until)) {
+      Thread.sleep(500);
+      s = p.engine.measureLag(p.spec);
+    }
+    assertTrue(s.streaming() && s.lagBytes() == 0, "the target caught up: " + s);
+    return s;
+  }
+
+  static Check check(PreflightReport r, String name) {
+    return r.checks().stream().filter(c -> c.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no check " + name + " in " + r.checks()));
+  }
+
+  static ApplicationFailure fails(String type, Executable action) {
+    ApplicationFailure f = assertThrows(ApplicationFailure.class, action);
+    assertEquals(type, f.getType(), f.getOriginalMessage());
+    assertTrue(f.isNonRetryable(), "non-retryable: " + f.getOriginalMessage());
+    return f;
+  }
+
+  static final class Recording implements Progress {
+    final List<CopyProgress> reports = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void alive() {}
+
+    @Override
+    public void report(CopyProgress progress) {
+      reports.add(progress);
+    }
+  }
+}
