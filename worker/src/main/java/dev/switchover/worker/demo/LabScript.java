@@ -121,10 +121,13 @@ public final class LabScript {
     return secret(file);
   }
 
-  /** A random password in {@code file} (mode 600, hexadecimal), kept if the file exists. */
+  /**
+   * A random password in {@code file} (mode 600, 32 hexadecimal digits: MySQL keeps at most 32
+   * characters of a replica's source password), kept if the file exists.
+   */
   public static Path secret(Path file) throws IOException {
     if (!Files.exists(file)) {
-      byte[] bytes = new byte[18];
+      byte[] bytes = new byte[16];
       new SecureRandom().nextBytes(bytes);
       Files.writeString(file, HexFormat.of().formatHex(bytes) + "\n");
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));

@@ -84,6 +84,7 @@ class LabScriptTest {
   void replicationSecretIsPrivateRandomAndKept() throws Exception {
     Path file = LabScript.replicationSecret(dir.resolve("a"));
     String first = Files.readString(file);
+    assertEquals(32, first.strip().length(), "MySQL refuses a replication password over 32 characters");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     assertEquals(first, Files.readString(LabScript.replicationSecret(file)), "an existing secret is kept");
     assertNotEquals(first, Files.readString(LabScript.replicationSecret(dir.resolve("b"))));
