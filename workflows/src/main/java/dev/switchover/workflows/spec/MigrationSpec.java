@@ -27,7 +27,7 @@ public record MigrationSpec(
         engine,
         source.withDefaults(engine),
         target.withDefaults(engine),
-        (replication == null ? new ReplicationSpec(null, null, null) : replication).withDefaults(name),
+        (replication == null ? new ReplicationSpec(null, null, null) : replication).withDefaults(name, engine),
         (benchmark == null ? new BenchmarkSpec(null, null, null, null, null, null, null) : benchmark)
             .withDefaults(),
         (catchUp == null ? new CatchUpSpec(null, null, null, null, null) : catchUp).withDefaults(),

@@ -123,6 +123,14 @@ public final class SpecValidator {
     ReplicationSpec r = replication == null ? new ReplicationSpec(null, null, null) : replication;
     notBlank("replication.user", r.user());
     secret("replication.password", r.password());
+    String method = r.copyMethod();
+    if (method != null && !method.equals(ReplicationSpec.DUMP) && !method.equals(ReplicationSpec.CLONE)) {
+      add("replication.copyMethod", "'" + method + "' is not a copy method; use dump or clone (MySQL 8.0.17+ only)");
+    } else if (method != null && engine == Engine.POSTGRESQL) {
+      add("replication.copyMethod", "is MySQL's; PostgreSQL always copies with pg_basebackup, so remove it");
+    } else if (ReplicationSpec.CLONE.equals(method) && engine == Engine.MARIADB) {
+      add("replication.copyMethod", "clone is MySQL's CLONE plugin, which MariaDB does not have; use dump");
+    }
     if (engine == Engine.MYSQL || engine == Engine.MARIADB) {
       if (r.slot() != null) {
         add("replication.slot", "is PostgreSQL's replication slot; " + engine.id() + " replicates by GTID and"
@@ -141,7 +149,7 @@ public final class SpecValidator {
       add("replication.slot", "'" + r.slot() + "' is not a PostgreSQL slot name; use lower-case"
           + " letters, digits and _, at most 63 characters");
     } else if (r.slot() == null && name != null && NAME.matcher(name).matches()) {
-      String slot = new ReplicationSpec(null, null, null).withDefaults(name).slot();
+      String slot = new ReplicationSpec(null, null, null).withDefaults(name, Engine.POSTGRESQL).slot();
       if (slot.length() > 63) {
         add("replication.slot", "the default slot name switchover_<name> would be " + slot.length()
             + " characters, over PostgreSQL's 63; set replication.slot to a shorter name, or shorten name");

@@ -82,14 +82,24 @@ class SpecValidatorTest {
   @Test
   void mysqlHasNoSlotsAndShortAccountNames() {
     MigrationSpec spec = spec();
+    MigrationSpec slot = new MigrationSpec(spec.name(), Engine.MYSQL, spec.source(), spec.target(),
+        new ReplicationSpec(null, "env:REPL", "orders_slot"), null, null, null, null, null, null);
+    assertProblem(slot, "replication.slot", "has no slots, so remove it");
     spec = new MigrationSpec(spec.name(), Engine.MYSQL, spec.source(), spec.target(),
-        new ReplicationSpec("r".repeat(33), "env:REPL", "orders_slot"), null, null, null, null, null, null);
-
-    assertProblem(spec, "replication.slot", "has no slots, so remove it");
+        new ReplicationSpec("r".repeat(33), "env:REPL", null), null, null, null, null, null, null);
     assertProblem(spec, "replication.user", "at most 32");
     MigrationSpec mariadb = new MigrationSpec(spec.name(), Engine.MARIADB, spec.source(), spec.target(),
         new ReplicationSpec("r".repeat(33), "env:REPL", null), null, null, null, null, null, null);
     assertEquals(List.of(), SpecValidator.validate(mariadb), "MariaDB allows 80 characters");
+    MigrationSpec mariadbClone = new MigrationSpec(spec.name(), Engine.MARIADB, spec.source(), spec.target(),
+        new ReplicationSpec(null, "env:REPL", null, "clone"), null, null, null, null, null, null);
+    assertProblem(mariadbClone, "replication.copyMethod", "MariaDB does not have");
+    MigrationSpec postgresDump = new MigrationSpec(spec.name(), Engine.POSTGRESQL, spec.source(), spec.target(),
+        new ReplicationSpec(null, "env:REPL", null, "dump"), null, null, null, null, null, null);
+    assertProblem(postgresDump, "replication.copyMethod", "pg_basebackup");
+    MigrationSpec typo = new MigrationSpec(spec.name(), Engine.MYSQL, spec.source(), spec.target(),
+        new ReplicationSpec(null, "env:REPL", null, "xtrabackup"), null, null, null, null, null, null);
+    assertProblem(typo, "replication.copyMethod", "use dump or clone");
   }
 
   @Test

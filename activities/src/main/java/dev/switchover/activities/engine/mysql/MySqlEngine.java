@@ -72,10 +72,27 @@ public final class MySqlEngine implements DatabaseEngine {
         spec.source().database().adminPassword()), "source");
   }
 
-  /** The copy does not replace the target's accounts, so its own admin password stays valid. */
+  /**
+   * A dump does not replace the target's accounts, so its own admin password stays valid. A clone
+   * does: after it, the source's admin password is the one that works.
+   */
   private MySqlSession target(MigrationSpec spec) {
-    return MySqlSession.open(dialect, spec.target(), hosts.secret("target.database.adminPassword",
-        spec.target().database().adminPassword()), "target");
+    return target(spec, Duration.ofMinutes(2));
+  }
+
+  private MySqlSession target(MigrationSpec spec, Duration statementLimit) {
+    try {
+      return MySqlSession.open(dialect, spec.target(), hosts.secret("target.database.adminPassword",
+          spec.target().database().adminPassword()), "target", statementLimit);
+    } catch (io.temporal.failure.ApplicationFailure refused) {
+      if (!cloning(spec) || !Failures.BAD_CREDENTIALS.equals(refused.getType())) throw refused;
+      return MySqlSession.open(dialect, spec.target(), hosts.secret("source.database.adminPassword",
+          spec.source().database().adminPassword()), "target, cloned from the source", statementLimit);
+    }
+  }
+
+  private static boolean cloning(MigrationSpec spec) {
+    return dev.switchover.workflows.spec.ReplicationSpec.CLONE.equals(spec.replication().copyMethod());
   }
 
   private Secret replicationPassword(MigrationSpec spec) {
@@ -152,6 +169,7 @@ public final class MySqlEngine implements DatabaseEngine {
       verdict = TargetGuard.decide(sourceId, spec.target().address(), targetFacts(spec, t));
     }
     String incompatible = targetVersion.cannotReplicateFrom(sourceVersion);
+    if (incompatible == null && cloning(spec)) incompatible = CloneCopy.incompatibility(sourceVersion, targetVersion);
     if (incompatible != null) throw Failures.fatal(Failures.PREFLIGHT_FAILED, incompatible);
     checks.add(Check.ok("versions", "source " + sourceVersion + ", target " + targetVersion
         + " (a replica may be as new as its source or newer)"));
@@ -359,6 +377,13 @@ public final class MySqlEngine implements DatabaseEngine {
       // (RELOAD for the brief FLUSH TABLES WITH READ LOCK), and read access to every object.
       s.execute("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER"
           + " ON *.* TO " + account(user, host));
+      if (cloning(spec)) {
+        if (s.one("SELECT 1 FROM information_schema.plugins WHERE plugin_name = 'clone' AND plugin_status = 'ACTIVE'") == null) {
+          s.execute("INSTALL PLUGIN clone SONAME 'mysql_clone.so'");
+          notes.add("installed the clone plugin on the source (UNINSTALL PLUGIN clone removes it)");
+        }
+        s.execute("GRANT BACKUP_ADMIN ON *.* TO " + account(user, host));
+      }
     }
     log.info("source prepared: account {}@{} {}", user, host, created ? "created" : "kept");
     return new SourcePreparation(created, false, false, changed, notes);
@@ -426,17 +451,27 @@ public final class MySqlEngine implements DatabaseEngine {
       if (marker != null && "complete".equals(marker[0]) && sourceId.equals(marker[1])
           && sourceId.equals(replicatesFrom(spec, t))) {
         startReplica(spec, t);
-        return new BaseCopyResult(0, 0, true, dialect.dumpTool);
+        return new BaseCopyResult(0, 0, true, cloning(spec) ? "clone" : dialect.dumpTool);
       }
       TargetGuard.Verdict verdict = TargetGuard.decide(sourceId, spec.target().address(), targetFacts(spec, t));
       proveReplicationLogin(spec, targetHost, sourceId);
       log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
       writeMarker(spec, "unfinished", sourceId);
       empty(t);
-      copyAccounts(spec, t);
+      if (!cloning(spec)) copyAccounts(spec, t);
     }
     Instant started = Instant.now();
     DumpProgress meter = new DumpProgress(tables);
+    if (cloning(spec)) {
+      long bytes = CloneCopy.run(spec, replicationPassword(spec).reveal(), () -> target(spec),
+          () -> target(spec, COPY_TIMEOUT), targetHost, progress);
+      writeMarker(spec, "complete", sourceId);
+      try (MySqlSession t = target(spec)) {
+        configureReplica(spec, t);
+        startReplica(spec, t);
+      }
+      return new BaseCopyResult(bytes, Duration.between(started, Instant.now()).toSeconds(), false, "clone");
+    }
     if (schemas.isEmpty()) {
       carryGtidStateWithoutData(spec);
     } else {

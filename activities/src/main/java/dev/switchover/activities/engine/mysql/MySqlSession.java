@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.time.Duration;
 
 /**
  * A JDBC session to one MySQL or MariaDB server as its admin user, through the engine's own driver
@@ -32,6 +33,11 @@ final class MySqlSession implements AutoCloseable {
   }
 
   static MySqlSession open(Dialect dialect, HostSpec host, Secret password, String role) {
+    return open(dialect, host, password, role, Duration.ofMinutes(2));
+  }
+
+  /** A session whose statements may run up to {@code statementLimit} (CLONE INSTANCE runs for hours). */
+  static MySqlSession open(Dialect dialect, HostSpec host, Secret password, String role, Duration statementLimit) {
     String where = host.database().adminUser() + "@" + host.address() + ":" + host.database().port() + " (" + role + ")";
     Properties p = new Properties();
     p.setProperty("user", host.database().adminUser());
@@ -45,7 +51,7 @@ final class MySqlSession implements AutoCloseable {
         case VERIFY_FULL -> "VERIFY_IDENTITY";
       });
       p.setProperty("connectTimeout", "10000");
-      p.setProperty("socketTimeout", "120000");
+      p.setProperty("socketTimeout", String.valueOf(statementLimit.toMillis()));
       p.setProperty("connectionAttributes", "program_name:switchover");
     } else {
       // MariaDB's driver has no "prefer": it encrypts without checking the certificate ("trust"),
@@ -56,7 +62,7 @@ final class MySqlSession implements AutoCloseable {
         case VERIFY_FULL -> "verify-full";
       });
       p.setProperty("connectTimeout", "10000");
-      p.setProperty("socketTimeout", "120000");
+      p.setProperty("socketTimeout", String.valueOf(statementLimit.toMillis()));
     }
     String url = dialect.jdbcPrefix + hostLiteral(host.address()) + ":" + host.database().port() + "/";
     try {
