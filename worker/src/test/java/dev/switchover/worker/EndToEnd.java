@@ -19,8 +19,10 @@ final class EndToEnd {
   static DemoSummary migrate(Engine engine, String name, String source, String sourceAddress, String target,
       String targetAddress, long rows) throws Exception {
     Path dir = Files.createTempDirectory("switchover-" + name);
-    return new DemoRun(new DemoRun.Options(engine, name, source, sourceAddress, target, targetAddress, rows, dir),
-        line -> System.out.println(name + ": " + line)).run();
+    DemoSummary s = new DemoRun(new DemoRun.Options(engine, name, source, sourceAddress, target, targetAddress, rows,
+        dir), line -> System.out.println(name + ": " + line)).run();
+    System.out.println(name + ": " + s.json());
+    return s;
   }
 
   /** DONE, the target the writable primary, the same rows, no acknowledged write lost, the source read-only. */
