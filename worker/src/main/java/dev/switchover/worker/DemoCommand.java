@@ -2,6 +2,7 @@ package dev.switchover.worker;
 
 import dev.switchover.worker.demo.DemoRun;
 import dev.switchover.worker.demo.DemoSummary;
+import dev.switchover.workflows.spec.Engine;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +30,8 @@ final class DemoCommand implements Callable<Integer> {
           + " run `sudo make demo` on a Debian machine.");
       return 1;
     }
-    DemoRun.Options options = new DemoRun.Options("demo", "src", "198.18.0.11", "dst", "198.18.0.12", rows, dir);
+    DemoRun.Options options =
+        new DemoRun.Options(Engine.POSTGRESQL, "demo", "src", "198.18.0.11", "dst", "198.18.0.12", rows, dir);
     DemoSummary s = new DemoRun(options, line -> System.out.println("demo: " + line)).run();
     System.out.println();
     System.out.printf("rows on source / target      %d / %d (checksums %s)%n", s.rowsOnSource(), s.rowsOnTarget(),

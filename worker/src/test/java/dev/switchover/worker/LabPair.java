@@ -1,22 +1,25 @@
 package dev.switchover.worker;
 
-import dev.switchover.worker.demo.DemoRun;
+import dev.switchover.worker.demo.DemoDialect;
+import dev.switchover.worker.demo.LabFlavor;
 import dev.switchover.worker.demo.LabScript;
+import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.worker.demo.TableFingerprint;
 import dev.switchover.workflows.MigrationWorkflow;
+import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.status.MigrationStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * Two lab hosts (lab/lab.sh) for an end-to-end migration test: fresh clusters, a seeded
+ * Two lab hosts (lab/lab.sh) for an end-to-end migration test: fresh servers, a seeded
  * {@code orders} table on the source, its fingerprint on either side, and a spec that migrates
  * between them with the lab's keys and admin password. Each test class uses its own pair of
  * names and addresses, so test classes on one machine do not share hosts.
@@ -27,29 +30,48 @@ import java.util.function.Predicate;
  * lab.seedOrders(20_000);
  * Files.writeString(specFile, lab.spec("orders", "manual", dir));
  * </pre>
+ *
+ * On MySQL or MariaDB hosts ({@link #up(Engine, String, String, String, String)}) the tables are
+ * in the database {@code shop} ({@link #table}), and {@link #createApp} makes the application's
+ * account, {@code 'app'@'198.18.0.1'}, that {@link #app} and {@link #writer} log in with.
  */
 public final class LabPair {
+  /** The application account's password on MySQL and MariaDB hosts: a lab's, for tests only. */
+  public static final String APP_PASSWORD = "SwitchoverLabApp2026";
+
   private final LabScript script;
+  private final DemoDialect db;
   private final String source;
   private final String sourceAddress;
   private final String target;
   private final String targetAddress;
-  private final String admin;
 
-  private LabPair(LabScript script, String source, String sourceAddress, String target, String targetAddress) {
+  private LabPair(LabScript script, Engine engine, String source, String sourceAddress, String target,
+      String targetAddress) {
     this.script = script;
+    this.db = DemoDialect.of(engine, LabScript.adminPassword(), APP_PASSWORD);
     this.source = source;
     this.sourceAddress = sourceAddress;
     this.target = target;
     this.targetAddress = targetAddress;
-    this.admin = LabScript.adminPassword();
   }
 
-  /** Creates the two hosts, or repairs them (lab.sh up). */
+  /** Creates the two PostgreSQL hosts, or repairs them (lab.sh up). */
   public static LabPair up(String source, String sourceAddress, String target, String targetAddress) {
+    return up(Engine.POSTGRESQL, source, sourceAddress, target, targetAddress);
+  }
+
+  /** Creates two hosts of {@code engine}'s lab flavor, or repairs them (lab.sh up). */
+  public static LabPair up(Engine engine, String source, String sourceAddress, String target, String targetAddress) {
     LabScript script = LabScript.find();
-    script.run("up", source + ":" + sourceAddress, target + ":" + targetAddress);
-    return new LabPair(script, source, sourceAddress, target, targetAddress);
+    LabFlavor flavor = LabFlavor.of(engine);
+    script.run("up", flavor.host(source, sourceAddress), flavor.host(target, targetAddress));
+    return new LabPair(script, engine, source, sourceAddress, target, targetAddress);
+  }
+
+  /** What differs per engine: SQL, logins, the writer. */
+  public DemoDialect dialect() {
+    return db;
   }
 
   public String sourceAddress() {
@@ -60,7 +82,10 @@ public final class LabPair {
     return targetAddress;
   }
 
-  /** Heals the target's link and gives both hosts fresh clusters: a promoted target is refused as a copy target. */
+  /**
+   * Heals the target's link and gives both hosts fresh servers: a promoted target is refused as a
+   * copy target. (MySQL, MariaDB: a new, empty datadir and binlog, no GTIDs.)
+   */
   public void reset() {
     script.run("heal", target);
     script.run("reset", source, target);
@@ -71,39 +96,67 @@ public final class LabPair {
     return script.run(args);
   }
 
+  /** {@code name} as a table of the test database: {@code orders}, or {@code shop.orders} on MySQL and MariaDB. */
+  public String table(String name) {
+    return db.table(name);
+  }
+
   /** An {@code orders} table of {@code rows} rows on the source. */
   public void seedOrders(long rows) throws SQLException {
-    try (Connection c = connect(sourceAddress); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
-          + " created timestamptz NOT NULL)");
-      st.execute("INSERT INTO orders SELECT g, 'customer-' || (g % 997), (g % 10000) / 100.0,"
-          + " now() - g * interval '1 minute' FROM generate_series(1, " + rows + ") g");
+    try (Connection c = connect(sourceAddress)) {
+      db.seedOrders(c, table("orders"), rows);
     }
+  }
+
+  /** A table {@code name} on the source for a {@link #writer}'s ids. */
+  public void createWrites(String name) throws SQLException {
+    try (Connection c = connect(sourceAddress)) {
+      db.createWrites(c, table(name));
+    }
+  }
+
+  /**
+   * On the source, the application's account (MySQL, MariaDB: {@code 'app'@'198.18.0.1'} with
+   * {@link #APP_PASSWORD}, allowed SELECT, INSERT, UPDATE, DELETE on {@code shop} only); nothing
+   * on PostgreSQL, whose writer logs in as postgres.
+   */
+  public void createApp() throws SQLException {
+    try (Connection c = connect(sourceAddress)) {
+      db.createApp(c);
+    }
+  }
+
+  /** A writer into the table {@code name}, as the application, at the address {@code primary} gives. */
+  public SetWriter writer(Supplier<String> primary, String name, long pauseMicros) {
+    return db.writer(primary, table(name), pauseMicros);
   }
 
   /** Row count and order-independent checksum of every row of {@code orders}. */
   public record Fingerprint(long rows, String checksum) {}
 
   public Fingerprint orders(String address) throws SQLException {
-    try (Connection c = connect(address); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(hashtext(t::text)::bigint), 0) FROM orders t")) {
-      rs.next();
-      return new Fingerprint(rs.getLong(1), rs.getString(2));
+    try (Connection c = connect(address)) {
+      TableFingerprint f = db.fingerprint(c, table("orders"));
+      return new Fingerprint(f.rows(), f.checksum());
     }
   }
 
-  /** True when the server at {@code address} is a primary (not in recovery). */
+  /**
+   * True when the server at {@code address} is a primary (PostgreSQL: not in recovery; MySQL,
+   * MariaDB: not read-only, no replication thread running).
+   */
   public boolean isPrimary(String address) throws SQLException {
-    try (Connection c = connect(address); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT NOT pg_is_in_recovery()")) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
+    return db.isPrimary(address);
   }
 
-  /** As the lab's postgres superuser. */
+  /** As the lab's admin (postgres, or MySQL's and MariaDB's admin). */
   public Connection connect(String address) throws SQLException {
-    return DemoRun.connect(address, admin);
+    return db.admin(address);
+  }
+
+  /** As the application (see {@link #createApp}). */
+  public Connection app(String address) throws SQLException {
+    return db.app(address);
   }
 
   /**
@@ -124,8 +177,8 @@ public final class LabPair {
           enabled: false
         report:
           directory: %s
-        """.formatted(LabScript.specHead(name, sourceAddress, targetAddress, secret) + LabScript.TEST_PACE, cutoverMode,
-        dir.resolve("reports"));
+        """.formatted(LabScript.specHead(name, db.flavor(), sourceAddress, targetAddress, secret) + LabScript.TEST_PACE,
+        cutoverMode, dir.resolve("reports"));
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.SwitchoverQueues;
+import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
 import dev.switchover.workflows.status.StepRecord;
@@ -20,13 +21,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +38,8 @@ import java.util.function.Consumer;
  * it (row counts and checksums, every acknowledged write on the new primary).
  */
 public final class DemoRun {
-  /** Where the demo runs and what it is called. */
-  public record Options(String name, String sourceName, String sourceAddress, String targetName,
+  /** What the demo migrates, where it runs and what it is called. */
+  public record Options(Engine engine, String name, String sourceName, String sourceAddress, String targetName,
       String targetAddress, long rows, Path workDir) {}
 
   private final Options o;
@@ -53,9 +52,10 @@ public final class DemoRun {
 
   public DemoSummary run() throws Exception {
     LabScript lab = LabScript.find();
+    LabFlavor flavor = LabFlavor.of(o.engine());
     say.accept("lab: hosts " + o.sourceName() + " (" + o.sourceAddress() + ") and " + o.targetName() + " ("
         + o.targetAddress() + ")");
-    lab.run("up", o.sourceName() + ":" + o.sourceAddress(), o.targetName() + ":" + o.targetAddress());
+    lab.run("up", flavor.host(o.sourceName(), o.sourceAddress()), flavor.host(o.targetName(), o.targetAddress()));
     // Fresh clusters each run: the target of the last run is a promoted copy, which the wipe
     // guard rightly refuses to overwrite.
     lab.run("reset", o.sourceName(), o.targetName());
@@ -65,13 +65,15 @@ public final class DemoRun {
     Files.writeString(primaryFile, o.sourceAddress() + "\n");
     Path replicationSecret = LabScript.replicationSecret(o.workDir().resolve("replication-password"));
     Path specFile = o.workDir().resolve(o.name() + ".yaml");
-    Files.writeString(specFile, spec(primaryFile, replicationSecret));
+    Files.writeString(specFile, spec(flavor, primaryFile, replicationSecret));
     MigrationSpec spec = SpecLoader.load(specFile);
 
-    String admin = LabScript.adminPassword();
-    seed(admin);
-    say.accept("source: " + o.rows() + " rows in demo_orders; a writer inserts into demo_writes continuously");
-    SetWriter writer = new SetWriter(SetWriter.fromFile(primaryFile), 5432, "postgres", admin, "demo_writes", 2000);
+    String appPassword = Files.readString(LabScript.secret(o.workDir().resolve("app-password"))).strip();
+    DemoDialect db = DemoDialect.of(o.engine(), LabScript.adminPassword(), appPassword);
+    seed(db);
+    say.accept("source: " + o.rows() + " rows in " + db.ordersTable() + "; a writer inserts into " + db.writesTable()
+        + " continuously");
+    SetWriter writer = db.writer(SetWriter.fromFile(primaryFile), db.writesTable(), 2000);
     writer.start();
 
     int port = freePort();
@@ -94,7 +96,7 @@ public final class DemoRun {
       long seconds = (System.nanoTime() - started) / 1_000_000_000L;
       Thread.sleep(2000); // let the writer show that it writes to the new primary
       writer.stop();
-      return summarise(done, writer, admin, seconds);
+      return summarise(done, writer, db, seconds);
     } finally {
       writer.stop();
       if (factory != null) {
@@ -128,68 +130,46 @@ public final class DemoRun {
     return reported;
   }
 
-  private DemoSummary summarise(MigrationResult done, SetWriter writer, String admin, long seconds) throws SQLException {
+  private DemoSummary summarise(MigrationResult done, SetWriter writer, DemoDialect db, long seconds)
+      throws SQLException {
     Set<Long> present = new HashSet<>();
-    String[] sourceTable;
-    String[] targetTable;
-    boolean targetPrimary;
-    try (Connection t = connect(o.targetAddress(), admin); Statement st = t.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SELECT id FROM demo_writes")) {
+    TableFingerprint sourceTable;
+    TableFingerprint targetTable;
+    try (Connection t = db.admin(o.targetAddress()); Statement st = t.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT id FROM " + db.writesTable())) {
         while (rs.next()) present.add(rs.getLong(1));
       }
-      targetTable = tableFingerprint(st);
-      try (ResultSet rs = st.executeQuery("SELECT NOT pg_is_in_recovery()")) {
-        rs.next();
-        targetPrimary = rs.getBoolean(1);
-      }
+      targetTable = db.fingerprint(t, db.ordersTable());
     }
-    boolean sourceRefusesWrites;
-    try (Connection s = connect(o.sourceAddress(), admin); Statement st = s.createStatement()) {
-      sourceTable = tableFingerprint(st);
-      try {
-        st.executeUpdate("INSERT INTO demo_writes (id) VALUES (-1)");
-        sourceRefusesWrites = false;
-      } catch (SQLException e) {
-        sourceRefusesWrites = "25006".equals(e.getSQLState());
-      }
+    boolean targetPrimary = db.servesAsPrimary(o.targetAddress(), db.writesTable());
+    try (Connection s = db.admin(o.sourceAddress())) {
+      sourceTable = db.fingerprint(s, db.ordersTable());
     }
+    boolean sourceRefusesWrites = db.refusesWrites(o.sourceAddress(), db.writesTable());
     SetChecker.Verdict v = SetChecker.check(writer.outcomes(), present);
-    return new DemoSummary(Long.parseLong(sourceTable[0]), Long.parseLong(targetTable[0]),
-        sourceTable[1].equals(targetTable[1]), v.acknowledged(), v.lost().size(), v.unexpected().size(),
+    return new DemoSummary(sourceTable.rows(), targetTable.rows(),
+        sourceTable.checksum().equals(targetTable.checksum()), v.acknowledged(), v.lost().size(), v.unexpected().size(),
         v.failedButPresent().size(), v.unknown(), writer.longestGapSeconds(), targetPrimary ? o.targetAddress() : null,
         sourceRefusesWrites, done.status().phase() == Phase.DONE, seconds, done.report().markdown());
   }
 
-  /** Row count and an order-independent checksum of every row. */
-  private static String[] tableFingerprint(Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT count(*), coalesce(sum(hashtext(t::text)::bigint), 0) FROM demo_orders t")) {
-      rs.next();
-      return new String[] {rs.getString(1), rs.getString(2)};
-    }
-  }
-
-  private void seed(String admin) throws SQLException {
-    try (Connection c = connect(o.sourceAddress(), admin); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE demo_orders (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
-          + " created timestamptz NOT NULL)");
-      st.execute("INSERT INTO demo_orders SELECT g, 'customer-' || (g % 997), (g % 10000) / 100.0,"
-          + " now() - g * interval '1 minute' FROM generate_series(1, " + o.rows() + ") g");
-      st.execute("CREATE TABLE demo_writes (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
+  /** The orders to migrate, the writer's table, and the application's account, on the source. */
+  private void seed(DemoDialect db) throws SQLException {
+    try (Connection c = db.admin(o.sourceAddress())) {
+      db.seedOrders(c, db.ordersTable(), o.rows());
+      db.createWrites(c, db.writesTable());
+      db.createApp(c);
     }
   }
 
   /** The lab's admin login to a host's PostgreSQL (also for the tests). */
   public static Connection connect(String address, String password) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", "postgres");
-    p.setProperty("password", password);
-    p.setProperty("connectTimeout", "5");
-    return DriverManager.getConnection("jdbc:postgresql://" + address + ":5432/postgres", p);
+    return PostgresDemoDialect.connect(address, password);
   }
 
-  private String spec(Path primaryFile, Path replicationSecret) {
+  private String spec(LabFlavor flavor, Path primaryFile, Path replicationSecret) {
     return """
-        # Written by the demo: a PostgreSQL 15 migration between two local lab hosts.
+        # Written by the demo: a %s migration between two local lab hosts.
         %sbenchmark:
           # The lab's hosts share this machine's disk; the production default is 10000.
           minIops: 1000
@@ -209,7 +189,8 @@ public final class DemoRun {
             command: printf '%%s\\n' %s > %s
         report:
           directory: %s
-        """.formatted(LabScript.specHead(o.name(), o.sourceAddress(), o.targetAddress(), replicationSecret),
+        """.formatted(flavor.product(),
+        LabScript.specHead(o.name(), flavor, o.sourceAddress(), o.targetAddress(), replicationSecret),
         o.targetAddress(), primaryFile, o.workDir().resolve("reports"));
   }
 

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The lab's own script (lab/lab.sh), which creates the local test hosts: network namespaces in
- * 198.18.0.0/24 with sshd and PostgreSQL. The demo and the end-to-end tests drive it through here.
+ * 198.18.0.0/24 with sshd and PostgreSQL, MySQL or MariaDB. The demo and the end-to-end tests
+ * drive it through here.
  */
 public final class LabScript {
   public static final String STATE = System.getenv().getOrDefault("SWITCHOVER_LAB_DIR", "/var/lib/switchover-lab");
@@ -71,17 +72,17 @@ public final class LabScript {
    * PostgreSQL 15 cluster at Debian's paths.
    */
   public static String hostSpec(String address) {
+    return hostSpec(address, LabFlavor.POSTGRES15);
+  }
+
+  /** A lab host of {@code flavor} as the body of a spec's {@code source:} or {@code target:}. */
+  public static String hostSpec(String address, LabFlavor flavor) {
     return """
           address: %s
           ssh:
             privateKey: %s
             knownHosts: %s
-          database:
-            adminPassword: file:%s
-            dataDirectory: /var/lib/postgresql/15/main
-            serviceStart: pg_ctlcluster 15 main start
-            serviceStop: pg_ctlcluster 15 main stop
-        """.formatted(address, KEY, KNOWN_HOSTS, ADMIN_PASSWORD_FILE);
+        """.formatted(address, KEY, KNOWN_HOSTS) + flavor.databaseSpec();
   }
 
   /**
@@ -89,14 +90,21 @@ public final class LabScript {
    * replication password's reference; the caller appends the rest (benchmark, cutover, ...).
    */
   public static String specHead(String name, String sourceAddress, String targetAddress, Path replicationSecret) {
+    return specHead(name, LabFlavor.POSTGRES15, sourceAddress, targetAddress, replicationSecret);
+  }
+
+  /** {@link #specHead(String, String, String, Path)} between two lab hosts of {@code flavor}. */
+  public static String specHead(String name, LabFlavor flavor, String sourceAddress, String targetAddress,
+      Path replicationSecret) {
     return """
         name: %s
-        engine: postgresql
+        engine: %s
         source:
         %starget:
         %sreplication:
           password: file:%s
-        """.formatted(name, hostSpec(sourceAddress), hostSpec(targetAddress), replicationSecret);
+        """.formatted(name, flavor.engine().id(), hostSpec(sourceAddress, flavor), hostSpec(targetAddress, flavor),
+        replicationSecret);
   }
 
   /**
@@ -110,8 +118,16 @@ public final class LabScript {
 
   /** A random replication password in {@code file} (mode 600), kept if the file exists. */
   public static Path replicationSecret(Path file) throws IOException {
+    return secret(file);
+  }
+
+  /**
+   * A random password in {@code file} (mode 600, 32 hexadecimal digits: MySQL keeps at most 32
+   * characters of a replica's source password), kept if the file exists.
+   */
+  public static Path secret(Path file) throws IOException {
     if (!Files.exists(file)) {
-      byte[] bytes = new byte[18];
+      byte[] bytes = new byte[16];
       new SecureRandom().nextBytes(bytes);
       Files.writeString(file, HexFormat.of().formatHex(bytes) + "\n");
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
@@ -119,6 +135,7 @@ public final class LabScript {
     return file;
   }
 
+  /** The lab's one admin password, for PostgreSQL's postgres and MySQL's or MariaDB's admin alike. */
   public static String adminPassword() {
     try {
       return Files.readString(Path.of(ADMIN_PASSWORD_FILE)).strip();

@@ -25,10 +25,14 @@ public final class SetWriter implements Runnable {
 
   public record Ack(long id, long atNanos) {}
 
+  /** How the writer logs in to the primary at an address. */
+  @FunctionalInterface
+  public interface Login {
+    Connection connect(String address) throws SQLException;
+  }
+
   private final Supplier<String> primary;
-  private final int port;
-  private final String user;
-  private final String password;
+  private final Login login;
   private final String table;
   private final long pauseMicros;
   private final Map<Long, Outcome> outcomes = new ConcurrentHashMap<>();
@@ -36,11 +40,14 @@ public final class SetWriter implements Runnable {
   private final AtomicBoolean stop = new AtomicBoolean();
   private volatile Thread thread;
 
+  /** A writer to PostgreSQL's postgres database. */
   public SetWriter(Supplier<String> primary, int port, String user, String password, String table, long pauseMicros) {
+    this(primary, address -> postgres(address, port, user, password), table, pauseMicros);
+  }
+
+  public SetWriter(Supplier<String> primary, Login login, String table, long pauseMicros) {
     this.primary = primary;
-    this.port = port;
-    this.user = user;
-    this.password = password;
+    this.login = login;
     this.table = table;
     this.pauseMicros = pauseMicros;
   }
@@ -101,24 +108,29 @@ public final class SetWriter implements Runnable {
 
   /**
    * An error the server reported about the statement itself (read-only, constraint) means it
-   * was not applied; a broken connection leaves it unknown.
+   * was not applied; a broken connection leaves it unknown, and so does a statement interrupted
+   * by a killed session (MySQL's and MariaDB's 70100), which may have committed before the kill.
    */
-  private static boolean definitelyNotApplied(SQLException e) {
+  static boolean definitelyNotApplied(SQLException e) {
     String state = e.getSQLState();
     if (state == null || e instanceof SQLTransientConnectionException) return false;
-    return !state.startsWith("08") && !state.startsWith("57P");
+    return !state.startsWith("08") && !state.startsWith("57P") && !state.equals("70100");
   }
 
   private Connection connect() throws SQLException {
+    Connection c = login.connect(primary.get());
+    c.setAutoCommit(true);
+    return c;
+  }
+
+  private static Connection postgres(String address, int port, String user, String password) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", user);
     p.setProperty("password", password);
     p.setProperty("connectTimeout", "2");
     p.setProperty("socketTimeout", "5");
     p.setProperty("ApplicationName", "switchover-demo-writer");
-    Connection c = DriverManager.getConnection("jdbc:postgresql://" + primary.get() + ":" + port + "/postgres", p);
-    c.setAutoCommit(true);
-    return c;
+    return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + port + "/postgres", p);
   }
 
   private static void closeQuietly(Connection c) {

@@ -1,15 +1,21 @@
 package dev.switchover.worker.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
+import dev.switchover.workflows.spec.TlsMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class LabScriptTest {
   @TempDir Path dir;
@@ -28,9 +34,57 @@ class LabScriptTest {
   }
 
   @Test
+  void postgresHostSpecIsTheOneTheLabAlwaysWrote() {
+    assertEquals("""
+          address: 198.18.0.11
+          ssh:
+            privateKey: %s
+            knownHosts: %s
+          database:
+            adminPassword: file:%s
+            dataDirectory: /var/lib/postgresql/15/main
+            serviceStart: pg_ctlcluster 15 main start
+            serviceStop: pg_ctlcluster 15 main stop
+        """.formatted(LabScript.KEY, LabScript.KNOWN_HOSTS, LabScript.ADMIN_PASSWORD_FILE),
+        LabScript.hostSpec("198.18.0.11"));
+    assertEquals(LabScript.hostSpec("198.18.0.11"), LabScript.hostSpec("198.18.0.11", LabFlavor.POSTGRES15));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = LabFlavor.class, names = {"MYSQL", "MARIADB"})
+  void mysqlSpecHeadNamesTheLabsAdminItsServiceAndRequiresTls(LabFlavor flavor) throws Exception {
+    Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
+    String head = LabScript.specHead("lab-test", flavor, "198.18.0.113", "198.18.0.114", secret);
+    MigrationSpec spec = SpecLoader.parse(head + LabScript.TEST_PACE + "report: {directory: " + dir + "}\n", "lab spec");
+    assertEquals(flavor.engine(), spec.engine());
+    for (var host : List.of(spec.source(), spec.target())) {
+      var db = host.database();
+      assertEquals(3306, db.port());
+      assertEquals("admin", db.adminUser());
+      assertEquals("file:" + LabScript.ADMIN_PASSWORD_FILE, db.adminPassword());
+      assertEquals("mysql", db.osUser());
+      assertEquals("/var/lib/mysql", db.dataDirectory());
+      assertEquals("lab-mysqld start", db.serviceStart());
+      assertEquals("lab-mysqld stop", db.serviceStop());
+      assertEquals(TlsMode.REQUIRE, db.tls());
+    }
+    assertEquals("198.18.0.114", spec.target().address());
+    assertFalse(head.contains("slot"), "a replication slot is PostgreSQL's");
+  }
+
+  @Test
+  void eachEngineHasALabFlavorThatLabShKnows() {
+    for (Engine e : Engine.values()) assertEquals(e, LabFlavor.of(e).engine());
+    assertEquals("src:198.18.0.11:postgres15", LabFlavor.POSTGRES15.host("src", "198.18.0.11"));
+    assertEquals("mye2es:198.18.0.113:mysql", LabFlavor.of(Engine.MYSQL).host("mye2es", "198.18.0.113"));
+    assertEquals("mde2es:198.18.0.123:mariadb", LabFlavor.of(Engine.MARIADB).host("mde2es", "198.18.0.123"));
+  }
+
+  @Test
   void replicationSecretIsPrivateRandomAndKept() throws Exception {
     Path file = LabScript.replicationSecret(dir.resolve("a"));
     String first = Files.readString(file);
+    assertEquals(32, first.strip().length(), "MySQL refuses a replication password over 32 characters");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     assertEquals(first, Files.readString(LabScript.replicationSecret(file)), "an existing secret is kept");
     assertNotEquals(first, Files.readString(LabScript.replicationSecret(dir.resolve("b"))));
