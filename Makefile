@@ -5,8 +5,11 @@ MVN := mvn -B -ntp
 .PHONY: demo test deps sid-root build unit clean lab-down
 
 ## demo: a real migration end to end on local lab hosts, with an embedded Temporal.
+## ENGINE=mysql or ENGINE=mariadb migrates those instead of PostgreSQL.
+ENGINE ?= postgresql
 demo: deps build
-	scripts/demo.sh
+	if [ "$(ENGINE)" = mysql ]; then lab/sid-root.sh; fi
+	scripts/demo.sh --engine "$(ENGINE)"
 
 ## test: every test, unit and integration (lab hosts, real servers).
 test: deps sid-root

@@ -12,13 +12,25 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a real PostgreSQL migration between two local lab hosts (network namespaces with sshd and"
-          + " PostgreSQL 15, in 198.18.0.0/24), under a continuous writer, with an embedded Temporal.",
+      "Run a real migration between two local lab hosts (network namespaces with sshd and PostgreSQL 15,"
+          + " MySQL 9 or MariaDB 10.11, in 198.18.0.0/24), under a continuous writer, with an embedded Temporal.",
       "Needs root on Linux and the lab's packages (make deps). The last line is a JSON summary."
     })
 final class DemoCommand implements Callable<Integer> {
+  static final class EngineConverter implements picocli.CommandLine.ITypeConverter<Engine> {
+    @Override
+    public Engine convert(String value) {
+      return Engine.of(value);
+    }
+  }
+
   @Option(names = "--rows", defaultValue = "200000", description = "Rows to put on the source (default ${DEFAULT-VALUE}).")
   long rows;
+
+  @Option(names = "--engine", defaultValue = "postgresql", converter = EngineConverter.class,
+      description = "postgresql (hosts src/dst, .11/.12), mysql (mysrc/mydst, .13/.14) or mariadb (mdsrc/mddst,"
+          + " .15/.16); default ${DEFAULT-VALUE}.")
+  Engine engine;
 
   @Option(names = "--dir", defaultValue = "/tmp/switchover-demo", description = "Work directory (default ${DEFAULT-VALUE}).")
   Path dir;
@@ -30,8 +42,13 @@ final class DemoCommand implements Callable<Integer> {
           + " run `sudo make demo` on a Debian machine.");
       return 1;
     }
-    DemoRun.Options options =
-        new DemoRun.Options(Engine.POSTGRESQL, "demo", "src", "198.18.0.11", "dst", "198.18.0.12", rows, dir);
+    // Each engine has its own pair of hosts: a lab host keeps the flavor it was made with.
+    DemoRun.Options options = switch (engine) {
+      case POSTGRESQL -> new DemoRun.Options(engine, "demo", "src", "198.18.0.11", "dst", "198.18.0.12", rows, dir);
+      case MYSQL -> new DemoRun.Options(engine, "demo-mysql", "mysrc", "198.18.0.13", "mydst", "198.18.0.14", rows, dir);
+      case MARIADB -> new DemoRun.Options(engine, "demo-mariadb", "mdsrc", "198.18.0.15", "mddst", "198.18.0.16", rows,
+          dir);
+    };
     DemoSummary s = new DemoRun(options, line -> System.out.println("demo: " + line)).run();
     System.out.println();
     System.out.printf("rows on source / target      %d / %d (checksums %s)%n", s.rowsOnSource(), s.rowsOnTarget(),
