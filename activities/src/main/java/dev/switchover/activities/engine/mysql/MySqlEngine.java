@@ -510,8 +510,7 @@ public final class MySqlEngine implements DatabaseEngine {
     t.execute("SET SESSION sql_log_bin = 0");
     t.execute(dialect.stopReplica(v));
     t.execute(dialect.resetReplicaAll(v));
-    if (dialect == Dialect.MYSQL) t.execute("SET GLOBAL super_read_only = OFF");
-    t.execute("SET GLOBAL read_only = OFF");
+    writable(t);
     for (String schema : userSchemas(t)) t.execute("DROP DATABASE " + MySqlSession.ident(schema));
     t.execute(dialect.resetBinaryLogs(v));
     if (dialect == Dialect.MARIADB) t.execute("SET GLOBAL gtid_slave_pos = ''");
@@ -679,9 +678,31 @@ public final class MySqlEngine implements DatabaseEngine {
     }
     t.execute(dialect.stopReplica(v));
     t.executeSecret(sql, replicationPassword(spec).reveal(), "pointing the target's replication at " + spec.source().address());
-    // Nobody but replication may write to the copy until it is promoted.
-    t.execute("SET GLOBAL read_only = ON");
-    if (dialect == Dialect.MYSQL) t.execute("SET GLOBAL super_read_only = ON");
+    readOnly(t);
+  }
+
+  /**
+   * Refuses writes from every client (MySQL: SUPER too), and on MySQL keeps refusing after a
+   * restart (SET PERSIST): a replica or a frozen source that comes back writable takes writes
+   * that the other side never sees. MariaDB cannot persist a setting from SQL; its my.cnf decides.
+   */
+  private void readOnly(MySqlSession s) {
+    if (dialect == Dialect.MYSQL) {
+      s.execute("SET PERSIST read_only = ON");
+      s.execute("SET PERSIST super_read_only = ON");
+    } else {
+      s.execute("SET GLOBAL read_only = ON");
+    }
+  }
+
+  /** Takes back {@link #readOnly}, including what it persisted. */
+  private void writable(MySqlSession s) {
+    if (dialect == Dialect.MYSQL) {
+      s.execute("SET GLOBAL super_read_only = OFF");
+      s.execute("RESET PERSIST IF EXISTS super_read_only");
+      s.execute("RESET PERSIST IF EXISTS read_only");
+    }
+    s.execute("SET GLOBAL read_only = OFF");
   }
 
   /** Starts replication (harmless if running) and waits until both threads run, or says why not. */
@@ -819,13 +840,7 @@ public final class MySqlEngine implements DatabaseEngine {
   @Override
   public FrozenSource freezeWrites(MigrationSpec spec) {
     try (MySqlSession s = source(spec)) {
-      if (dialect == Dialect.MYSQL) {
-        // PERSIST: a source restarted during the cutover must come back read-only.
-        s.execute("SET PERSIST read_only = ON");
-        s.execute("SET PERSIST super_read_only = ON");
-      } else {
-        s.execute("SET GLOBAL read_only = ON");
-      }
+      readOnly(s);
       // A session inside a transaction may commit after read_only is set if it holds the rights
       // to (MariaDB's READ ONLY ADMIN): end every client session but replication's and ours.
       List<String> ended = s.rows("SELECT id FROM information_schema.processlist WHERE id <> CONNECTION_ID()"
@@ -850,12 +865,7 @@ public final class MySqlEngine implements DatabaseEngine {
   @Override
   public void unfreezeWrites(MigrationSpec spec) {
     try (MySqlSession s = source(spec)) {
-      if (dialect == Dialect.MYSQL) {
-        s.execute("SET GLOBAL super_read_only = OFF");
-        s.execute("RESET PERSIST IF EXISTS super_read_only");
-        s.execute("RESET PERSIST IF EXISTS read_only");
-      }
-      s.execute("SET GLOBAL read_only = OFF");
+      writable(s);
       if (!"0".equals(s.one("SELECT @@GLOBAL.read_only"))) {
         throw new IllegalStateException("the source still has read_only = ON after it was turned off");
       }
@@ -940,8 +950,7 @@ public final class MySqlEngine implements DatabaseEngine {
         t.execute(dialect.resetReplicaAll(v));
         log.info("target {} promoted: replication stopped and reset", spec.target().address());
       }
-      if (dialect == Dialect.MYSQL) t.execute("SET GLOBAL super_read_only = OFF");
-      t.execute("SET GLOBAL read_only = OFF");
+      writable(t);
       if (!"0".equals(t.one("SELECT @@GLOBAL.read_only"))) {
         throw new IllegalStateException(spec.target().address() + " is still read-only after promotion");
       }

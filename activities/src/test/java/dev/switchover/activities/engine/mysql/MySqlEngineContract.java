@@ -86,6 +86,10 @@ abstract class MySqlEngineContract {
 
       assertTrue(p.engine.baseCopy(p.spec, Progress.NONE).alreadyDone(), "a second copy finds the first");
 
+      assertEquals("1", p.one(p.target, "SELECT @@GLOBAL.read_only"), "nobody but replication writes to the copy");
+      if (kind() == Engine.MYSQL) {
+        assertEquals("ON", persisted(p, p.target, "super_read_only"), "and a restarted copy stays read-only");
+      }
       LagSample lag = awaitInSync(p);
       assertTrue(lag.streaming(), lag.state());
       assertEquals(p.fingerprint(p.source, "shop.orders"), p.fingerprint(p.target, "shop.orders"));
@@ -111,6 +115,10 @@ abstract class MySqlEngineContract {
       }
       appWrite(p, p.target);
       assertEquals("1", p.one(p.target, "SELECT count(*) FROM shop.orders WHERE id = 999999"));
+      if (kind() == Engine.MYSQL) {
+        assertNull(persisted(p, p.target, "super_read_only"), "a restarted new primary stays writable");
+        assertEquals("ON", persisted(p, p.source, "super_read_only"), "a restarted old source stays read-only");
+      }
 
       BackupResult backup = p.engine.backupNewPrimary(p.spec, "walk-1", Progress.NONE);
       assertTrue(backup.bytes() > 1000, backup.toString());
@@ -230,6 +238,10 @@ abstract class MySqlEngineContract {
     try (var c = java.sql.DriverManager.getConnection(url, props); var st = c.createStatement()) {
       st.execute("INSERT INTO orders VALUES (999999, 'app', 9.99)");
     }
+  }
+
+  static String persisted(MySqlPair p, Lab lab, String variable) {
+    return p.one(lab, "SELECT variable_value FROM performance_schema.persisted_variables WHERE variable_name = ?", variable);
   }
 
   static LagSample awaitInSync(MySqlPair p) throws InterruptedException {
