@@ -160,7 +160,14 @@ abstract class MySqlEngineContract {
         longPassword.close();
       }
 
-      p.engine.prepareSource(p.spec);
+      // binlog_format is the one setting prepare-source changes itself: online, and persisted on MySQL.
+      p.execute(p.source, "SET GLOBAL binlog_format = 'MIXED'");
+      assertEquals(Check.Verdict.WARN, check(p.engine.preflight(p.spec), "setting binlog_format").verdict());
+      SourcePreparation prepared = p.engine.prepareSource(p.spec);
+      assertEquals(List.of("binlog_format"), prepared.changedSettings().stream().map(c -> c.name()).toList());
+      assertEquals("ROW", p.one(p.source, "SELECT @@GLOBAL.binlog_format"));
+      assertEquals("ANY", p.one(p.source, "SELECT ssl_type FROM mysql.user WHERE user = 'replicator'"),
+          "the replication account must use TLS");
       // The target's worker has another password for the replication account than the source.
       Hosts wrong = new Hosts(new SecretResolver(Map.of(MySqlPair.PASSWORD_VARIABLE, "not-the-password")));
       MySqlEngine misconfigured = new MySqlEngine(wrong, kind());
@@ -173,6 +180,21 @@ abstract class MySqlEngineContract {
       p.engine.undoPrepareSource(p.spec, null);
       assertNull(p.one(p.source, "SELECT 1 FROM mysql.user WHERE user = 'replicator'"), "undo dropped the account");
       assertNotNull(p.one(p.source, "SELECT 1 FROM mysql.user WHERE user = 'app'"), "and nothing else");
+
+      // A setting only a restart applies stops the migration with the my.cnf line, before anything changes.
+      String dir = kind() == Engine.MYSQL ? "/etc/mysql/mysql.conf.d" : "/etc/mysql/mariadb.conf.d";
+      String off = kind() == Engine.MYSQL ? "[mysqld]\ngtid_mode = OFF\nenforce_gtid_consistency = OFF\n"
+          : "[mariadb]\nskip-log-bin\n";
+      p.sh(p.source, "sh", "-c", "printf '" + off + "' > " + dir + "/zzz-it.cnf && " + p.source.get("MYSQL_RESTART_CMD"));
+      try {
+        f = fails(Failures.NEEDS_RESTART, () -> p.engine.preflight(p.spec));
+        String line = kind() == Engine.MYSQL ? "gtid_mode = ON" : "log_bin = binlog";
+        assertTrue(f.getOriginalMessage().contains(line) && f.getOriginalMessage().contains("restart"),
+            f.getOriginalMessage());
+        assertNull(p.one(p.source, "SELECT 1 FROM mysql.user WHERE user = 'replicator'"), "nothing was changed");
+      } finally {
+        p.sh(p.source, "sh", "-c", "rm -f " + dir + "/zzz-it.cnf && " + p.source.get("MYSQL_RESTART_CMD"));
+      }
     }
   }
 
