@@ -81,7 +81,7 @@ class CrashMatrixIT {
       m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
       Path reached = m.dir().resolve("reached");
       WorkerProcess first = m.startCrashingWorker(point, reached);
-      awaitReached(m, first, reached);
+      m.awaitCrashPoint(first, reached, REACH_WITHIN);
       if (point.when() == CrashPoint.When.HEARTBEAT) {
         String running = m.onTarget("sh", "-c", "pgrep -a pg_basebackup || true").strip();
         m.say("on the target while frozen: " + running);
@@ -103,24 +103,9 @@ class CrashMatrixIT {
       assertEquals(point.activityType().equals("SwitchTraffic") ? 2 : 1, switches.size(),
           "traffic switch hook runs: " + switches);
       assertTrue(switches.stream().allMatch(hosts.targetAddress()::equals), "traffic went to the target: " + switches);
-      String ours = m.backupDirectory() + "/" + name + "-" + m.runId();
-      String backups = m.onTarget("sh", "-c", "ls -d " + m.backupDirectory() + "/*/ | wc -l; ls " + ours + "/backup_manifest");
-      assertEquals("1\n" + ours + "/backup_manifest", backups.strip(), "one complete backup of the new primary");
+      m.assertOneCompleteBackupOfThisRun(name);
     } finally {
       PAIRS.put(hosts);
-    }
-  }
-
-  /** Waits for the trap to close; fails if the worker died or the migration ended first. */
-  private static void awaitReached(LabMigration m, WorkerProcess worker, Path reached) throws Exception {
-    long deadline = System.nanoTime() + REACH_WITHIN.toNanos();
-    while (!Files.exists(reached)) {
-      if (!worker.isAlive()) throw new AssertionError("the worker died before its crash point:\n" + worker.logText());
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("crash point not reached within " + REACH_WITHIN.toSeconds() + " s; worker log:\n"
-            + worker.logText());
-      }
-      Thread.sleep(100);
     }
   }
 }

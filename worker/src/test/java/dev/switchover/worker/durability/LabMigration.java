@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.worker.LabPair;
+import dev.switchover.worker.demo.LabFlavor;
 import dev.switchover.worker.demo.LabScript;
 import dev.switchover.worker.demo.SetChecker;
 import dev.switchover.worker.demo.SetWriter;
@@ -11,6 +12,7 @@ import dev.switchover.workflows.Approval;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.Phase;
+import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
 import dev.switchover.workflows.status.MigrationStatus;
@@ -38,7 +40,8 @@ import java.util.function.Predicate;
  * One migration between two lab hosts against a real Temporal server, with worker processes
  * that the test kills, and the checks the durability tests share: the source's exact data on
  * the target, nothing acknowledged lost, and how often each destructive step really ran (from
- * the worker logs and the target's own state, not from what the workflow believes).
+ * the worker logs and the target's own state, not from what the workflow believes). PostgreSQL
+ * unless an engine is given; on MySQL and MariaDB the writer is the application's own account.
  */
 final class LabMigration implements AutoCloseable {
   /** A source and a target lab host. */
@@ -70,13 +73,27 @@ final class LabMigration implements AutoCloseable {
   /** An activity step as the history shows it: scheduled events, the final attempt, completions. */
   record Activity(int scheduled, int lastAttempt, int completed, Instant lastStarted) {}
 
-  /** The copy's marker beside the target's data directory (TargetCluster). */
-  private static final String MARKER = "/var/lib/postgresql/15/.switchover-main";
-  /** Logged by the worker each time it empties the target's data directory for a copy. */
+  /** Logged by the worker each time it empties the target for a copy (every engine says so). */
   static final String WIPE_LINE = "emptying it for the copy";
-  /** Logged by the worker each time it runs pg_promote() (not when it finds the target promoted). */
-  static final String PROMOTE_LINE = "promoted with pg_promote()";
 
+  /**
+   * Where each engine keeps the copy's marker on the target, and what the worker logs each time
+   * it promotes (not when a retry finds the target promoted).
+   */
+  private record EngineTraces(String marker, String promoteLine) {
+    static EngineTraces of(Engine engine) {
+      return switch (engine) {
+        // Beside the data directory (TargetCluster): pg_basebackup empties the directory itself.
+        case POSTGRESQL -> new EngineTraces("/var/lib/postgresql/15/.switchover-main", "promoted with pg_promote()");
+        // In the data directory (MySqlEngine): the copy drops databases, never the directory.
+        case MYSQL, MARIADB -> new EngineTraces("/var/lib/mysql/.switchover-copy",
+            "promoted: replication stopped and reset");
+      };
+    }
+  }
+
+  private final Engine engine;
+  private final EngineTraces traces;
   private final LabScript lab;
   private final WorkflowClient client;
   private final String temporalAddress;
@@ -84,7 +101,6 @@ final class LabMigration implements AutoCloseable {
   private final Path dir;
   private final String taskQueue;
   private final long rows;
-  private final String admin = LabScript.adminPassword();
   private final List<WorkerProcess> workers = new ArrayList<>();
   private final long t0 = System.nanoTime();
   private LabPair pair;
@@ -92,6 +108,13 @@ final class LabMigration implements AutoCloseable {
   private MigrationWorkflow workflow;
 
   LabMigration(LabScript lab, DevServerClient temporal, Hosts hosts, Path dir, String taskQueue, long rows) {
+    this(Engine.POSTGRESQL, lab, temporal, hosts, dir, taskQueue, rows);
+  }
+
+  LabMigration(Engine engine, LabScript lab, DevServerClient temporal, Hosts hosts, Path dir, String taskQueue,
+      long rows) {
+    this.engine = engine;
+    this.traces = EngineTraces.of(engine);
     this.lab = lab;
     this.client = temporal.client;
     this.temporalAddress = temporal.server.address();
@@ -103,21 +126,20 @@ final class LabMigration implements AutoCloseable {
 
   /** Fresh clusters (the last run's target is a promoted copy, which the wipe guard refuses) with data. */
   LabMigration prepare() throws Exception {
-    pair = LabPair.up(hosts.source(), hosts.sourceAddress(), hosts.target(), hosts.targetAddress());
+    pair = LabPair.up(engine, hosts.source(), hosts.sourceAddress(), hosts.target(), hosts.targetAddress());
     pair.reset();
     // Backups of earlier runs outlive the cluster reset.
     onTarget("rm", "-rf", backupDirectory());
     Files.createDirectories(dir);
     pair.seedOrders(rows);
-    try (Connection c = pair.connect(hosts.sourceAddress()); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE writes (id bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
-    }
+    pair.createWrites("writes");
+    pair.createApp();
     return this;
   }
 
   /**
    * Where the target keeps its backups. Lab hosts share the machine's /var outside their
-   * PostgreSQL directories, so each target gets its own.
+   * database directories (mysql hosts have their own root, but alike), so each target gets its own.
    */
   String backupDirectory() {
     return "/var/backups/switchover-" + hosts.target();
@@ -139,6 +161,10 @@ final class LabMigration implements AutoCloseable {
     return dir;
   }
 
+  LabPair pair() {
+    return pair;
+  }
+
   MigrationWorkflow start(String name, Options options) throws Exception {
     Files.writeString(primaryFile(), hosts.sourceAddress() + "\n");
     Path specFile = dir.resolve(name + ".yaml");
@@ -149,7 +175,7 @@ final class LabMigration implements AutoCloseable {
         .setWorkflowRunTimeout(Duration.ofMinutes(15)).build());
     if (options.copyRate() != null) lab.run("rate", hosts.target(), options.copyRate());
     if (options.writer()) {
-      writer = new SetWriter(SetWriter.fromFile(primaryFile()), 5432, "postgres", admin, "writes", 5000);
+      writer = pair.writer(SetWriter.fromFile(primaryFile()), "writes", 5000);
       writer.start();
     }
     WorkflowClient.start(workflow::migrate, spec);
@@ -169,6 +195,19 @@ final class LabMigration implements AutoCloseable {
     workers.add(w);
     say("worker " + workers.size() + " started, to freeze at " + point);
     return w;
+  }
+
+  /** Waits for the trap to close; fails if the worker died or the migration ended first. */
+  void awaitCrashPoint(WorkerProcess worker, Path reached, Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!Files.exists(reached)) {
+      if (!worker.isAlive()) throw new AssertionError("the worker died before its crash point:\n" + worker.logText());
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("crash point not reached within " + within.toSeconds() + " s; worker log:\n"
+            + worker.logText());
+      }
+      Thread.sleep(100);
+    }
   }
 
   private Path nextWorkerLog() {
@@ -257,19 +296,61 @@ final class LabMigration implements AutoCloseable {
   }
 
   /**
-   * pg_promote() ran exactly once, whatever the retries: the worker logs say so, and the target
-   * is exactly one timeline ahead of the source (each promotion starts a new one).
+   * The target was promoted exactly once, whatever the retries: the worker logs say so. On
+   * PostgreSQL the target is also exactly one timeline ahead of the source (each promotion starts
+   * a new one); MySQL and MariaDB keep no such count, so {@link #assertTargetServesAndSourceRefuses}
+   * checks their outcome.
    */
   void assertPromotedOnce() {
-    assertEquals(1, logCount(PROMOTE_LINE), "pg_promote() calls in the worker logs");
+    assertEquals(1, logCount(traces.promoteLine()), "promotions in the worker logs (" + traces.promoteLine() + ")");
+    if (engine != Engine.POSTGRESQL) return;
     long source = timeline(hosts.sourceAddress());
     long target = timeline(hosts.targetAddress());
     assertEquals(source + 1, target, "the target's timeline (one promotion from the source's " + source + ")");
   }
 
+  /** PostgreSQL's marker once the copy is done (promotion leaves it as it is). */
   void assertCopyMarkedComplete() {
-    String marker = lab.run("exec", hosts.target(), "cat", MARKER);
+    String marker = copyMarker();
     assertTrue(marker.startsWith("complete "), "the copy's marker on the target: " + marker);
+  }
+
+  /** The copy's marker on the target: its state and the source it is a copy of. */
+  String copyMarker() {
+    return lab.run("exec", hosts.target(), "cat", traces.marker());
+  }
+
+  /**
+   * The new primary takes the application's writes (on MySQL and MariaDB, logged in as the
+   * application's own account, copied with the data) and the old source refuses them.
+   */
+  void assertTargetServesAndSourceRefuses() throws SQLException {
+    String writes = pair.table("writes");
+    assertTrue(pair.dialect().servesAsPrimary(hosts.targetAddress(), writes),
+        "the target is a primary and the application can write to it");
+    assertTrue(pair.dialect().refusesWrites(hosts.sourceAddress(), writes),
+        "the old source refuses the application's writes");
+  }
+
+  /**
+   * Exactly one backup in the target's backup directory, and it is this run's and complete:
+   * PostgreSQL's a pg_basebackup directory with its manifest, MySQL's and MariaDB's a gzipped
+   * dump that gzip finds whole and that ends as a finished dump does.
+   */
+  void assertOneCompleteBackupOfThisRun(String name) {
+    String ours = backupDirectory() + "/" + name + "-" + runId();
+    if (engine == Engine.POSTGRESQL) {
+      String backups = onTarget("sh", "-c", "ls -d " + backupDirectory() + "/*/ | wc -l; ls " + ours + "/backup_manifest");
+      assertEquals("1\n" + ours + "/backup_manifest", backups.strip(), "one complete backup of the new primary");
+      return;
+    }
+    String file = ours + ".sql.gz";
+    String backups = onTarget("sh", "-c", "ls -A " + backupDirectory() + "; gzip -t " + file
+        + " && zcat " + file + " | tail -n 1");
+    String[] lines = backups.strip().split("\n");
+    assertEquals(List.of(name + "-" + runId() + ".sql.gz"), List.of(lines).subList(0, lines.length - 1),
+        "one backup in " + backupDirectory() + ", this run's: " + backups);
+    assertTrue(lines[lines.length - 1].startsWith("-- Dump completed"), "the backup is a whole dump: " + backups);
   }
 
   int wipes() throws IOException {
@@ -320,7 +401,7 @@ final class LabMigration implements AutoCloseable {
       writer.stop();
       Set<Long> present = new HashSet<>();
       try (Connection c = connect(hosts.targetAddress()); Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
+          ResultSet rs = st.executeQuery("SELECT id FROM " + pair.table("writes"))) {
         while (rs.next()) present.add(rs.getLong(1));
       }
       SetChecker.Verdict v = SetChecker.check(writer.outcomes(), present);
@@ -365,7 +446,8 @@ final class LabMigration implements AutoCloseable {
           destination: %s
         report:
           directory: %s
-        """.formatted(LabScript.specHead(name, hosts.sourceAddress(), hosts.targetAddress(), secret) + LabScript.TEST_PACE,
+        """.formatted(LabScript.specHead(name, LabFlavor.of(engine), hosts.sourceAddress(), hosts.targetAddress(), secret)
+            + LabScript.TEST_PACE,
         o.cutoverMode(),
         hosts.targetAddress(), primaryFile(), hosts.targetAddress(), dir.resolve("switches"), o.backup(),
         backupDirectory(), dir.resolve("reports"));

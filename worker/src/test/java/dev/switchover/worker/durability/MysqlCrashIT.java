@@ -1,0 +1,200 @@
+package dev.switchover.worker.durability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.worker.demo.LabScript;
+import dev.switchover.workflows.spec.Engine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The crash test on MySQL 9.7 and MariaDB 10.11: the worker is frozen and SIGKILLed in the middle
+ * of the base copy (the dump running on the target) and in the catch-up, while a writer logged in
+ * as the application keeps inserting; a plain worker takes over. The migration must end DONE with
+ * the source's exact rows on the target, no acknowledged write lost, the target emptied once per
+ * copy attempt, promoted once, the interrupted step retried once, the target the application's
+ * writable primary and the old source read-only, the copy's marker saying promoted, and one
+ * backup of this run. Each engine's scenarios share its pair of hosts, so two run side by side,
+ * one per engine.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+class MysqlCrashIT {
+  /** About 16 MB of dump: at {@link #COPY_RATE} the copy takes 20-25 s, long enough to kill the worker in. */
+  private static final long COPY_ROWS = 300_000;
+  private static final String COPY_RATE = "6mbit";
+  /**
+   * How long the dump runs on after the worker froze at its first heartbeat, before the kill:
+   * about a third of it. (Its progress cannot be read on the target: the loading session holds
+   * the table locked, and the data file grows by several MiB at a time.)
+   */
+  private static final Duration INTO_THE_COPY = Duration.ofSeconds(8);
+  private static final long CATCH_UP_ROWS = 30_000;
+  private static final Duration REACH_WITHIN = Duration.ofMinutes(4);
+  /** The dead worker's BaseCopy is handed on after its 1-minute heartbeat timeout; the rest is quick. */
+  private static final Duration DONE_WITHIN = Duration.ofMinutes(6);
+  private static final Map<Engine, BlockingQueue<LabMigration.Hosts>> HOSTS = Map.of(
+      Engine.MYSQL, new LinkedBlockingQueue<>(List.of(
+          new LabMigration.Hosts("mycs", "198.18.0.115", "myct", "198.18.0.116"))),
+      Engine.MARIADB, new LinkedBlockingQueue<>(List.of(
+          new LabMigration.Hosts("mdcs", "198.18.0.125", "mdct", "198.18.0.126"))));
+
+  private static LabScript lab;
+  private static Path dir;
+  private static DevServerClient temporal;
+
+  @BeforeAll
+  static void startTemporal() throws Exception {
+    lab = LabScript.find();
+    dir = Files.createTempDirectory("switchover-mysql-crash");
+    temporal = new DevServerClient(dir);
+  }
+
+  @AfterAll
+  static void stopTemporal() {
+    if (temporal != null) temporal.close();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Engine.class, names = {"MYSQL", "MARIADB"})
+  void migrationCompletesAfterTheWorkerIsKilledInTheMiddleOfTheCopy(Engine engine) throws Exception {
+    LabMigration.Options throttled = LabMigration.Options.automatic().withRate(COPY_RATE).withBackupAndWriter();
+    // Twice, no more: the first attempt emptied the fresh target (it held no databases), and the
+    // retry found the marker still saying "unfinished" (the killed worker never wrote "complete",
+    // whatever its orphaned dump got through), so it stopped any such dump and emptied the
+    // half-loaded databases again before copying afresh.
+    migrateThroughACrash(engine, "copy", COPY_ROWS, throttled, "heartbeat:BaseCopy", (m, frozen) -> {
+      assertEquals("unfinished " + sourceIdentity(m, engine), m.copyMarker().strip(),
+          "the copy's marker while the dump runs");
+      // The frozen worker no longer reads the dump's progress, but the dump itself goes on
+      // (mysqldump | mysql, both on the target): let it load part of the table first.
+      Thread.sleep(INTO_THE_COPY.toMillis());
+      String dump = dumpTool(engine);
+      String running = m.onTarget("sh", "-c", "pgrep -a -x " + dump + " || true").strip();
+      m.say("on the target while frozen: " + running + "; " + ordersFileOnTarget(m));
+      assertTrue(running.contains(" -h " + m.hosts().sourceAddress()) && running.contains("--databases"),
+          "frozen while " + dump + " copies from the source: " + running);
+      Instant killed = kill(m, frozen);
+      m.startWorker();
+      // Still throttled: does the dead worker's dump outlive it? (The retry stops it if so.)
+      m.say("the dead worker's " + dump + " 5 s after the kill: " + orphanAfter(m, dump, killed.plusSeconds(5)));
+      lab.run("heal", m.hosts().target());
+      return killed;
+    }, "BaseCopy", 2);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Engine.class, names = {"MYSQL", "MARIADB"})
+  void migrationCompletesAfterTheWorkerIsKilledInCatchUp(Engine engine) throws Exception {
+    LabMigration.Options options = LabMigration.Options.automatic().withBackupAndWriter();
+    // Once: the copy finished before the kill, and nothing after it empties the target.
+    migrateThroughACrash(engine, "catch-up", CATCH_UP_ROWS, options, "before:MeasureLag#3", (m, frozen) -> {
+      assertEquals(1, m.activity("BaseCopy").completed(), "the copy is done when the worker freezes");
+      assertEquals(0, m.activity("FreezeWrites").scheduled(), "the source is not frozen yet: still catching up");
+      assertFalse(m.pair().isPrimary(m.hosts().targetAddress()), "the target replicates from the source");
+      Instant killed = kill(m, frozen);
+      m.startWorker();
+      return killed;
+    }, "MeasureLag", 1);
+  }
+
+  /** What a scenario does once its first worker is frozen: checks, the SIGKILL, the next worker. */
+  @FunctionalInterface
+  private interface Crash {
+    /** Returns when the worker was killed. */
+    Instant handle(LabMigration m, WorkerProcess frozen) throws Exception;
+  }
+
+  /**
+   * A migration on the engine's pair of hosts, its first worker frozen at {@code at} and handed
+   * to {@code crash}; then the checks every scenario ends with, {@code wipes} being how often the
+   * target must have been emptied for a copy.
+   */
+  private static void migrateThroughACrash(Engine engine, String scenario, long rows, LabMigration.Options options,
+      String at, Crash crash, String cutStep, int wipes) throws Exception {
+    String name = engine.id() + "-crash-" + scenario;
+    LabMigration.Hosts hosts = HOSTS.get(engine).take();
+    try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, rows)) {
+      m.prepare();
+      m.start(name, options);
+      Instant killed = crash.handle(m, freezeAt(m, at));
+      m.awaitDone(DONE_WITHIN);
+      m.say(cutStep + " attempt 2 started " + Duration.between(killed, m.activity(cutStep).lastStarted()).toSeconds()
+          + " s after the kill");
+      assertResumedAndCompleted(m, engine, name, cutStep, wipes);
+    } finally {
+      HOSTS.get(engine).put(hosts);
+    }
+  }
+
+  private static WorkerProcess freezeAt(LabMigration m, String at) throws Exception {
+    Path reached = m.dir().resolve("reached");
+    WorkerProcess first = m.startCrashingWorker(CrashPoint.parse(at), reached);
+    m.awaitCrashPoint(first, reached, REACH_WITHIN);
+    m.say("frozen at " + Files.readString(reached).strip());
+    return first;
+  }
+
+  private static Instant kill(LabMigration m, WorkerProcess frozen) throws InterruptedException {
+    frozen.kill();
+    m.say("SIGKILLed the frozen worker");
+    return Instant.now();
+  }
+
+  /** What every scenario must end with, {@code wipes} being how often the target was emptied for a copy. */
+  private static void assertResumedAndCompleted(LabMigration m, Engine engine, String name, String cutStep,
+      int wipes) throws Exception {
+    m.assertDataIdentical();
+    m.assertTargetServesAndSourceRefuses();
+    LabMigration.Activity cut = m.activity(cutStep);
+    m.say(cutStep + ": " + cut + "; target emptied " + m.wipes() + " times");
+    assertEquals(2, cut.lastAttempt(), cutStep + " was retried once after the kill");
+    assertEquals(wipes, m.wipes(), "times the target was emptied for a copy");
+    m.assertPromotedOnce();
+    assertEquals("promoted " + sourceIdentity(m, engine), m.copyMarker().strip(), "the copy's marker on the target");
+    assertEquals(List.of(m.hosts().targetAddress()), m.trafficSwitches(), "the traffic switch ran once, to the target");
+    m.assertOneCompleteBackupOfThisRun(name);
+  }
+
+  /** The source's identity as the engine writes it in the copy's marker. */
+  private static String sourceIdentity(LabMigration m, Engine engine) throws SQLException {
+    String sql = engine == Engine.MYSQL ? "SELECT @@server_uuid" : "SELECT CONCAT(@@hostname, ':', @@port, '/', @@server_id)";
+    try (Connection c = m.pair().connect(m.hosts().sourceAddress()); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String dumpTool(Engine engine) {
+    return engine == Engine.MYSQL ? "mysqldump" : "mariadb-dump";
+  }
+
+  private static String ordersFileOnTarget(LabMigration m) {
+    return m.onTarget("sh", "-c", "ls -l /var/lib/mysql/shop/orders.ibd 2>&1 || true").strip();
+  }
+
+  /** Whether the killed worker's dump still runs on the target at {@code at}. */
+  private static String orphanAfter(LabMigration m, String dump, Instant at) throws InterruptedException {
+    Thread.sleep(Math.max(0, Duration.between(Instant.now(), at).toMillis()));
+    String pids = m.onTarget("sh", "-c", "pgrep -x " + dump + " || true").strip();
+    return pids.isEmpty() ? "gone" : "still running (pid " + pids.replace('\n', ' ') + ")";
+  }
+}
