@@ -104,6 +104,10 @@ public final class ActivityProfiles {
           Map.entry("VerifySync", REMOTE),
           Map.entry("Promote", REMOTE),
           Map.entry("SwitchTraffic", REMOTE),
+          Map.entry("PauseTraffic", REMOTE),
+          Map.entry("RepointTraffic", REMOTE),
+          Map.entry("ResumeTraffic", REMOTE),
+          Map.entry("ResumeTrafficOnSource", UNDO),
           Map.entry("BackupNewPrimary", LONG_COPY),
           Map.entry("RunChecklist", REMOTE),
           Map.entry("WriteReport", QUICK));
