@@ -189,6 +189,24 @@ class PgBouncerSwitchIT {
 
   @Test
   @Order(3)
+  void aTransactionThatOutlastsThePauseTimeoutFailsThePauseAndResumeOnSourceUndoesIt() throws Exception {
+    try (Connection open = throughPgBouncer(); Statement st = open.createStatement()) {
+      open.setAutoCommit(false);
+      st.execute("SELECT 1"); // holds a server connection until the transaction ends
+      long t = System.nanoTime();
+      ApplicationFailure f = failsWith(Failures.TRAFFIC_NOT_PAUSED, () -> pgbouncer.pause(spec, NO_HEARTBEAT));
+      double seconds = (System.nanoTime() - t) / 1e9;
+      assertTrue(seconds >= PgBouncerSwitch.PAUSE_TIMEOUT.toSeconds() && seconds < 60, "gave up after " + seconds + " s");
+      assertTrue(f.getOriginalMessage().contains("transactions through it were still running"), f.getOriginalMessage());
+      open.rollback();
+    }
+    assertEquals("appdb resumed on the source " + source.address() + ":5432",
+        pgbouncer.resumeOnSource(spec, NO_HEARTBEAT).detail());
+    assertEquals(source.address(), serverOfNextQuery().get(10, TimeUnit.SECONDS), "clients get through again");
+  }
+
+  @Test
+  @Order(3)
   void resumeRefusesWhileTheEntryStillPointsAtTheSource() {
     failsWith(Failures.WRONG_HOST, () -> pgbouncer.resume(spec, NO_HEARTBEAT));
   }
