@@ -35,14 +35,14 @@ final class PgBouncerConsole {
   }
 
   /** One row of {@code SHOW DATABASES}, the columns this switch relies on. */
-  record Database(String name, String host, String port, String dbname, boolean paused) {}
+  record Database(String name, String host, String port, String dbname, String poolMode, boolean paused) {}
 
   /** The console's row for {@code name}, or null if PgBouncer has no such database. */
   Database database(String name) {
     for (Map<String, String> row : rows("SHOW DATABASES", COMMAND_TIMEOUT)) {
       if (name.equals(row.get("name"))) {
         return new Database(row.get("name"), row.getOrDefault("host", ""), row.getOrDefault("port", ""),
-            row.getOrDefault("database", ""), "1".equals(row.get("paused")));
+            row.getOrDefault("database", ""), row.getOrDefault("pool_mode", ""), "1".equals(row.get("paused")));
       }
     }
     return null;

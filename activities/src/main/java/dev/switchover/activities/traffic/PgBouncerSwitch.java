@@ -46,8 +46,15 @@ public final class PgBouncerSwitch {
   public Check check(MigrationSpec spec, Runnable heartbeat) {
     State s = prove(spec, heartbeat);
     requireAt(spec, s, spec.source().address(), spec.source().database().port(), "before the migration");
-    return Check.ok("pgbouncer", "database " + s.db().name() + " on PgBouncer " + address(spec) + " points at the source "
-        + s.db().host() + ":" + s.db().port() + " (" + s.file() + ")");
+    String poolMode = s.db().poolMode().isEmpty() ? s.console().config().getOrDefault("pool_mode", "") : s.db().poolMode();
+    String found = "database " + s.db().name() + " on PgBouncer " + address(spec) + " points at the source "
+        + s.db().host() + ":" + s.db().port() + " (" + s.file() + "), pool_mode " + poolMode;
+    if (poolMode.equals("session")) {
+      return Check.warn("pgbouncer", found + ": PAUSE waits until every client of " + s.db().name() + " disconnects,"
+          + " so with long-lived connections the pause gives up after " + PAUSE_TIMEOUT.toSeconds() + " s and the"
+          + " cutover rolls back. Use pool_mode = transaction for a cutover that clients only wait through.");
+    }
+    return Check.ok("pgbouncer", found);
   }
 
   /**

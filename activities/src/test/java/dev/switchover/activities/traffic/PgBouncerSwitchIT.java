@@ -166,8 +166,29 @@ class PgBouncerSwitchIT {
   void preflightFindsTheEntryPointingAtTheSource() throws Exception {
     Check c = pgbouncer.check(spec, NO_HEARTBEAT);
     assertEquals(Check.Verdict.OK, c.verdict());
-    assertTrue(c.detail().contains("points at the source " + source.address() + ":5432 (" + CONF + ")"), c.detail());
+    assertTrue(c.detail().endsWith("points at the source " + source.address() + ":5432 (" + CONF + "), pool_mode transaction"),
+        c.detail());
     assertEquals(source.address(), serverOfNextQuery().get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  @Order(1)
+  void preflightWarnsThatSessionPoolingMakesThePauseWaitForClientsToLeave() {
+    setPoolMode("session");
+    try {
+      Check c = pgbouncer.check(spec, NO_HEARTBEAT);
+      assertEquals(Check.Verdict.WARN, c.verdict(), c.detail());
+      assertTrue(c.detail().contains("pool_mode session: PAUSE waits until every client of appdb disconnects"),
+          c.detail());
+    } finally {
+      setPoolMode("transaction");
+    }
+  }
+
+  /** Edits pool_mode in PgBouncer's file and reloads it with SIGHUP, as an operator might. */
+  static void setPoolMode(String mode) {
+    onBouncer("sh", "-c", "sed -i \"s/^pool_mode = .*/pool_mode = $1/\" " + CONF
+        + " && kill -HUP \"$(cat /var/run/postgresql/pgbouncer.pid)\" && sleep 0.5", "sh", mode);
   }
 
   @Test
