@@ -15,6 +15,8 @@
 #   lab/lab.sh netem NAME ARGS... [--dir out|in|both] delay/jitter/loss (userspace netem)
 #   lab/lab.sh rate NAME RATE|off [--dir out|in|both] bandwidth limit (tc tbf)
 #   lab/lab.sh cut NAME / heal NAME                   unplug / restore the host's link
+#   lab/lab.sh pgbouncer NAME start DB=ADDRESS/DBNAME ... | stop | status
+#                                                     PgBouncer on a postgres15 host
 #
 # Topology (root namespace = where the worker and the tests run):
 #
@@ -1023,6 +1025,93 @@ cmd_heal() {
   heal_host "$1"
 }
 
+# ---------------------------------------------------------------- pgbouncer
+
+PGB_PORT=6432
+PGB_ADMIN=pgbouncer
+
+pgbouncer_running() { in_host "$1" sh -c 'pid=$(cat /var/run/postgresql/pgbouncer.pid 2>/dev/null) && kill -0 "$pid"' 2>/dev/null; }
+
+stop_pgbouncer() {
+  local name=$1
+  pgbouncer_running "$name" || return 0
+  in_host "$name" sh -c 'kill -INT "$(cat /var/run/postgresql/pgbouncer.pid)"'
+  wait_for 10 eval '! pgbouncer_running "$name"' || die "$name: pgbouncer did not stop"
+}
+
+# The lab's whole /etc/pgbouncer, written afresh: the entries given, TLS with a
+# self-signed certificate (kept between starts), the admin user and postgres
+# with the lab password (plain in userlist.txt: PgBouncer logs in to the
+# servers with it), and pgjdbc's extra_float_digits ignored.
+write_pgbouncer_config() {
+  local name=$1 addr=$2; shift 2
+  local etc; etc="$(host_dir "$name")/fs/etc-pgbouncer"
+  local password; password=$(<"$PASSWORD_FILE")
+  if [[ ! -s $etc/lab-tls.crt ]]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$name" \
+      -addext "subjectAltName=IP:$addr" -keyout "$etc/lab-tls.key" -out "$etc/lab-tls.crt" 2>/dev/null \
+      || die "$name: cannot make a TLS certificate for pgbouncer"
+  fi
+  local entry db target
+  {
+    echo "[databases]"
+    for entry in "$@"; do
+      [[ $entry =~ ^([a-z_][a-z0-9_]*)=([0-9.]+)/([a-z_][a-z0-9_]*)$ ]] || die "bad entry '$entry'"
+      db=${BASH_REMATCH[1]} target=${BASH_REMATCH[2]}
+      echo "$db = host=$target port=$PG_PORT dbname=${BASH_REMATCH[3]}"
+    done
+    cat <<CONF
+
+[pgbouncer]
+logfile = /var/log/postgresql/pgbouncer.log
+pidfile = /var/run/postgresql/pgbouncer.pid
+listen_addr = *
+listen_port = $PGB_PORT
+unix_socket_dir = /var/run/postgresql
+auth_type = scram-sha-256
+auth_file = /etc/pgbouncer/userlist.txt
+admin_users = $PGB_ADMIN
+pool_mode = transaction
+ignore_startup_parameters = extra_float_digits
+client_tls_sslmode = allow
+client_tls_key_file = /etc/pgbouncer/lab-tls.key
+client_tls_cert_file = /etc/pgbouncer/lab-tls.crt
+server_tls_sslmode = prefer
+CONF
+  } >"$etc/pgbouncer.ini"
+  printf '"%s" "%s"\n"%s" "%s"\n' "$PGB_ADMIN" "$password" "$PG_ADMIN" "$password" >"$etc/userlist.txt"
+  chown postgres:postgres "$etc"/{pgbouncer.ini,userlist.txt,lab-tls.key,lab-tls.crt}
+  chmod 640 "$etc"/{pgbouncer.ini,userlist.txt}
+  chmod 600 "$etc/lab-tls.key"
+}
+
+cmd_pgbouncer() {
+  (($# >= 2)) || die "usage: lab.sh pgbouncer NAME start DB=ADDRESS/DBNAME ... | stop | status"
+  local name=$1 action=$2; shift 2
+  require_root
+  need_running_host "$name"
+  [[ $(host_flavor "$name") == postgres15 ]] || die "pgbouncer runs on postgres15 hosts only"
+  case $action in
+    start)
+      (($#)) || die "pgbouncer start needs at least one DB=ADDRESS/DBNAME entry"
+      local entry
+      for entry in "$@"; do
+        [[ $entry =~ ^[a-z_][a-z0-9_]*=[0-9.]+/[a-z_][a-z0-9_]*$ ]] \
+          || die "pgbouncer entries look like DB=ADDRESS/DBNAME, not '$entry'"
+      done
+      take_lock
+      stop_pgbouncer "$name"
+      write_pgbouncer_config "$name" "$(host_address "$name")" "$@"
+      in_host_clean "$name" su -s /bin/sh postgres -c 'pgbouncer -d -q /etc/pgbouncer/pgbouncer.ini' 9>&- \
+        || die "$name: pgbouncer did not start (see /var/log/postgresql/pgbouncer.log on the host)"
+      wait_for 10 tcp_open "$(host_address "$name")" "$PGB_PORT" || die "$name: pgbouncer is not listening on $PGB_PORT"
+      say "$name: pgbouncer on $(host_address "$name"):$PGB_PORT" ;;
+    stop) take_lock; stop_pgbouncer "$name" ;;
+    status) if pgbouncer_running "$name"; then echo running; else echo stopped; return 3; fi ;;
+    *) die "pgbouncer: start, stop or status, not '$action'" ;;
+  esac
+}
+
 main() {
   (($#)) || usage 1
   local cmd=$1; shift
@@ -1038,6 +1127,7 @@ main() {
     rate) cmd_rate "$@" ;;
     cut) cmd_cut "$@" ;;
     heal) cmd_heal "$@" ;;
+    pgbouncer) cmd_pgbouncer "$@" ;;
     -h | --help | help) usage 0 ;;
     *) echo "lab: unknown command '$cmd'" >&2; usage 1 ;;
   esac

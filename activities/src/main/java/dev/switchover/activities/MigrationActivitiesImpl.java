@@ -10,6 +10,7 @@ import dev.switchover.activities.metrics.MigrationMetrics;
 import dev.switchover.activities.report.ReportWriter;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.activities.traffic.CommandSwitch;
+import dev.switchover.activities.traffic.PgBouncerSwitch;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.BackupResult;
 import dev.switchover.workflows.activities.BaseCopyResult;
@@ -42,6 +43,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   private final Map<Engine, DatabaseEngine> engines;
   private final Hosts hosts;
   private final HookRunner hooks;
+  private final PgBouncerSwitch pgbouncer;
   private final ReportWriter reports = new ReportWriter();
   private final MigrationMetrics metrics;
 
@@ -53,6 +55,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     this.hosts = hosts;
     this.metrics = metrics;
     this.hooks = new HookRunner(hosts);
+    this.pgbouncer = new PgBouncerSwitch(hosts);
     this.engines = Map.of(Engine.POSTGRESQL, new PostgresEngine(hosts),
         Engine.MYSQL, new MySqlEngine(hosts, Engine.MYSQL),
         Engine.MARIADB, new MySqlEngine(hosts, Engine.MARIADB));
@@ -84,11 +87,13 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public PreflightReport preflight(MigrationSpec spec) {
-    if (spec.traffic().type() == TrafficSwitch.PGBOUNCER) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "traffic.type pgbouncer is not available in this version;"
-          + " use traffic.type: command with your own switch command, or none");
-    }
-    return engine(spec).preflight(spec);
+    PreflightReport report = engine(spec).preflight(spec);
+    if (spec.traffic().type() != TrafficSwitch.PGBOUNCER) return report;
+    List<Check> checks = new ArrayList<>(report.checks());
+    checks.add(pgbouncer.check(spec, heartbeat()));
+    return new PreflightReport(report.sourceVersion(), report.targetVersion(), report.sourceDataDirectory(),
+        report.targetDataDirectory(), report.sourceSizeBytes(), report.targetFreeBytes(), report.settingsToChange(),
+        checks);
   }
 
   @Override
@@ -161,6 +166,26 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   @Override
   public TrafficSwitchResult switchTraffic(MigrationSpec spec) {
     return new CommandSwitch(hooks).run(spec, heartbeat());
+  }
+
+  @Override
+  public TrafficSwitchResult pauseTraffic(MigrationSpec spec) {
+    return pgbouncer.pause(spec, heartbeat());
+  }
+
+  @Override
+  public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
+    return pgbouncer.repoint(spec, heartbeat());
+  }
+
+  @Override
+  public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
+    return pgbouncer.resume(spec, heartbeat());
+  }
+
+  @Override
+  public TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec) {
+    return pgbouncer.resumeOnSource(spec, heartbeat());
   }
 
   @Override

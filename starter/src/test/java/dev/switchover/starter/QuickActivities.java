@@ -80,6 +80,26 @@ class QuickActivities implements MigrationActivities {
   }
 
   @Override
+  public TrafficSwitchResult pauseTraffic(MigrationSpec spec) {
+    return new TrafficSwitchResult("none", "");
+  }
+
+  @Override
+  public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
+    return new TrafficSwitchResult("none", "");
+  }
+
+  @Override
+  public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
+    return new TrafficSwitchResult("none", "");
+  }
+
+  @Override
+  public TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec) {
+    return new TrafficSwitchResult("none", "");
+  }
+
+  @Override
   public BackupResult backupNewPrimary(MigrationSpec spec) {
     return new BackupResult(true, "/var/backups/switchover/x", 100L << 20, "pg_basebackup -Ft");
   }

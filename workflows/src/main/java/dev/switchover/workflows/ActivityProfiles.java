@@ -76,6 +76,18 @@ public final class ActivityProfiles {
           .build();
 
   /**
+   * PgBouncer's pause: clients may be waiting from its first attempt on, so retries get minutes,
+   * not hours; past that the cutover rolls back and lets them through on the source.
+   */
+  public static final ActivityOptions CLIENTS_WAITING =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(2))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(5))
+          .setRetryOptions(retry(Duration.ofSeconds(10)).build())
+          .build();
+
+  /**
    * Undo steps must get through if at all possible: a source left half-changed is worse than a
    * slow rollback.
    */
@@ -104,6 +116,10 @@ public final class ActivityProfiles {
           Map.entry("VerifySync", REMOTE),
           Map.entry("Promote", REMOTE),
           Map.entry("SwitchTraffic", REMOTE),
+          Map.entry("PauseTraffic", CLIENTS_WAITING),
+          Map.entry("RepointTraffic", REMOTE),
+          Map.entry("ResumeTraffic", REMOTE),
+          Map.entry("ResumeTrafficOnSource", UNDO),
           Map.entry("BackupNewPrimary", LONG_COPY),
           Map.entry("RunChecklist", REMOTE),
           Map.entry("WriteReport", QUICK));

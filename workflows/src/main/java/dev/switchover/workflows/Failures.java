@@ -30,6 +30,8 @@ public final class Failures {
   public static final String SYNC_NOT_REACHED = "SyncNotReached";
   /** An operator hook exited non-zero or timed out. */
   public static final String HOOK_FAILED = "HookFailed";
+  /** PgBouncer could not pause the database's clients in time: transactions kept running. */
+  public static final String TRAFFIC_NOT_PAUSED = "TrafficNotPaused";
   /** The spec does not pass validation. */
   public static final String INVALID_SPEC = "InvalidSpec";
   /** An operator aborted the migration. */
@@ -48,6 +50,7 @@ public final class Failures {
           SECRET_UNAVAILABLE,
           SYNC_NOT_REACHED,
           HOOK_FAILED,
+          TRAFFIC_NOT_PAUSED,
           INVALID_SPEC);
 
   private Failures() {}

@@ -113,14 +113,22 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     step(Phase.CATCH_UP, () -> { catchUp(); return state.lag; }, Lag::describe);
     step(Phase.AWAIT_CUTOVER, this::awaitCutover, a -> a);
 
+    // The shortest write pause: clients are held by PgBouncer from here until the target is
+    // primary, and let through on the source again if anything fails before promotion.
+    boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
+    if (pgbouncer) {
+      undos.push(new Undo("resume traffic on the source", () -> activities.resumeTrafficOnSource(spec)));
+    }
     if (spec.cutover().stopApplication() != null) {
       undos.push(new Undo("resume the application", () -> activities.resumeApplication(spec)));
     }
     undos.push(new Undo("make the source writable again", () -> activities.unfreezeWrites(spec)));
     frozen = step(Phase.FREEZE_WRITES, () -> {
+      if (pgbouncer) activities.pauseTraffic(spec);
       if (spec.cutover().stopApplication() != null) activities.stopApplication(spec);
       return activities.freezeWrites(spec);
-    }, f -> "source read-only at " + f.finalPosition() + ", " + f.sessionsEnded() + " write sessions ended");
+    }, f -> (pgbouncer ? "clients held by PgBouncer; " : "") + "source read-only at " + f.finalPosition() + ", "
+        + f.sessionsEnded() + " write sessions ended");
 
     sync = step(Phase.VERIFY_SYNC, () -> activities.verifySync(spec, frozen),
         p -> "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition());
@@ -164,13 +172,26 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       state.end(Outcome.OK, "none configured: point clients at " + spec.target().address(), now());
       return null;
     }
+    boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
     try {
-      traffic = step(Phase.SWITCH_TRAFFIC, () -> activities.switchTraffic(spec), t -> t.method() + ": " + t.detail());
+      traffic = step(Phase.SWITCH_TRAFFIC, pgbouncer ? this::repointAndResume : () -> activities.switchTraffic(spec),
+          t -> t.method() + ": " + t.detail());
       return null;
     } catch (ActivityFailure f) {
       return "the target " + spec.target().address() + " is the primary, but switching traffic failed: "
-          + rootMessage(f) + ". Point clients at " + spec.target().address() + " by hand.";
+          + rootMessage(f) + ". Point clients at " + spec.target().address() + " by hand"
+          + (pgbouncer ? ": PgBouncer " + spec.traffic().pgbouncer().address() + " may still hold "
+              + spec.traffic().pgbouncer().database() + " paused; point its [databases] line at "
+              + spec.target().address() + ", RELOAD and RESUME " + spec.traffic().pgbouncer().database()
+              + " on the admin console." : ".");
     }
+  }
+
+  /** PgBouncer: the database's entry onto the new primary, then its held clients let through. */
+  private TrafficSwitchResult repointAndResume() {
+    TrafficSwitchResult repointed = activities.repointTraffic(spec);
+    TrafficSwitchResult resumed = activities.resumeTraffic(spec);
+    return new TrafficSwitchResult("pgbouncer", repointed.detail() + "; " + resumed.detail());
   }
 
   /** The runbook's safety net and checklist. Their failures are reported, not fatal. */
@@ -425,7 +446,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     String message = "promotion of " + spec.target().address() + " did not complete: " + rootMessage(f)
         + ". The source " + spec.source().address() + " stays read-only to avoid two primaries. Check whether the"
         + " target is in recovery (SELECT pg_is_in_recovery() / SHOW REPLICA STATUS): if it is primary, point"
-        + " clients at it; if not, make the source writable again by hand.";
+        + " clients at it; if not, make the source writable again by hand."
+        + (spec.traffic().type() == TrafficSwitch.PGBOUNCER ? " PgBouncer " + spec.traffic().pgbouncer().address()
+            + " holds " + spec.traffic().pgbouncer().database() + " paused until you RESUME it on its admin console"
+            + " (after pointing it at the primary)." : "");
     state.failure = message;
     state.phase = Phase.FAILED;
     state.note(now(), message);

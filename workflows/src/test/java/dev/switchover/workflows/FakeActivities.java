@@ -162,6 +162,30 @@ public class FakeActivities implements MigrationActivities {
   }
 
   @Override
+  public TrafficSwitchResult pauseTraffic(MigrationSpec spec) {
+    called("pauseTraffic");
+    return new TrafficSwitchResult("pgbouncer", "orders paused");
+  }
+
+  @Override
+  public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
+    called("repointTraffic");
+    return new TrafficSwitchResult("pgbouncer", "orders pointed at the target");
+  }
+
+  @Override
+  public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
+    called("resumeTraffic");
+    return new TrafficSwitchResult("pgbouncer", "orders resumed");
+  }
+
+  @Override
+  public TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec) {
+    called("resumeTrafficOnSource");
+    return new TrafficSwitchResult("pgbouncer", "orders resumed on the source");
+  }
+
+  @Override
   public BackupResult backupNewPrimary(MigrationSpec spec) {
     called("backupNewPrimary");
     return new BackupResult(true, "/var/backups/switchover/x", 100L << 20, "pg_basebackup -Ft");

@@ -375,4 +375,123 @@ class MigrationWorkflowTest {
     while (t.getCause() != null) t = t.getCause();
     return t instanceof ApplicationFailure a ? a.getOriginalMessage() : t.getMessage();
   }
+
+  // ---- traffic.type: pgbouncer: the order for the shortest write pause, and traffic resumed on the source on rollback ----
+
+  private static MigrationSpec pgbouncer() {
+    return TestSpecs.withPgBouncer(TestSpecs.spec(CutoverMode.AUTOMATIC));
+  }
+
+  /** The steps from the pause on, where the PgBouncer path differs. */
+  private List<String> cutoverSteps() {
+    List<String> steps = fake.steps();
+    int from = steps.indexOf("pauseTraffic");
+    return steps.subList(from < 0 ? steps.indexOf("freezeWrites") : from, steps.size());
+  }
+
+  @Test
+  void pausesBeforeTheFreezeAndRepointsAndResumesRightAfterPromotion() {
+    MigrationWorkflow wf = start(pgbouncer());
+    MigrationResult r = result(wf);
+
+    assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "promote", "repointTraffic", "resumeTraffic",
+        "backupNewPrimary", "runChecklist", "writeReport"), cutoverSteps());
+    assertEquals(List.of("preflight", "benchmarkTarget", "prepareSource", "baseCopy"),
+        fake.steps().subList(0, fake.steps().indexOf("pauseTraffic")));
+    assertEquals(0, fake.count("switchTraffic"), "the command switch is not used");
+    assertEquals(0, fake.count("resumeTrafficOnSource"));
+    assertEquals(Phase.DONE, r.status().phase());
+    StepRecord freeze = step(r, Phase.FREEZE_WRITES);
+    assertTrue(freeze.detail().startsWith("clients held by PgBouncer; source read-only"), freeze.detail());
+    StepRecord traffic = step(r, Phase.SWITCH_TRAFFIC);
+    assertEquals("pgbouncer: orders pointed at the target; orders resumed", traffic.detail());
+  }
+
+  @Test
+  void pauseComesBeforeTheStopApplicationHookAndIsUndoneLast() {
+    fake.on("verifySync", () -> {
+      throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target stayed at 0/3000000");
+    });
+    MigrationWorkflow wf = start(TestSpecs.withPgBouncer(TestSpecs.spec(CutoverMode.AUTOMATIC, Duration.ofHours(1),
+        new HookSpec("systemctl stop app", null, null))));
+
+    assertEquals(Failures.SYNC_NOT_REACHED, failureOf(wf).getType());
+    assertEquals(List.of("pauseTraffic", "stopApplication", "freezeWrites", "verifySync", "unfreezeWrites",
+        "resumeApplication", "resumeTrafficOnSource", "undoPrepareSource", "writeReport"), cutoverSteps());
+  }
+
+  @Test
+  void failureBeforePromotionResumesTrafficOnTheSourceAfterMakingItWritable() {
+    fake.on("verifySync", () -> {
+      throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target stayed at 0/3000000");
+    });
+    MigrationWorkflow wf = start(pgbouncer());
+    ApplicationFailure f = failureOf(wf);
+
+    assertEquals(Failures.SYNC_NOT_REACHED, f.getType());
+    assertTrue(f.getOriginalMessage().contains("undone: make the source writable again; resume traffic on the source"),
+        f.getOriginalMessage());
+    assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "unfreezeWrites", "resumeTrafficOnSource",
+        "undoPrepareSource", "writeReport"), cutoverSteps());
+    assertFalse(fake.calls.contains("promote"));
+    assertFalse(fake.calls.contains("repointTraffic"));
+    assertFalse(fake.calls.contains("resumeTraffic"));
+  }
+
+  @Test
+  void aPauseThatFailsIsResumedOnTheSourceAndNothingIsFrozen() {
+    fake.on("pauseTraffic", () -> {
+      throw Failures.fatal(Failures.TRAFFIC_NOT_PAUSED, "transactions through it were still running");
+    });
+    MigrationWorkflow wf = start(pgbouncer());
+
+    assertEquals(Failures.TRAFFIC_NOT_PAUSED, failureOf(wf).getType());
+    assertEquals(1, fake.count("pauseTraffic"), "a non-retryable refusal is not retried");
+    assertEquals(0, fake.count("freezeWrites"));
+    assertEquals(1, fake.count("resumeTrafficOnSource"));
+    assertEquals(Phase.FAILED, wf.status().phase());
+  }
+
+  @Test
+  void promotionRefusedBeforeActingResumesTrafficOnTheSource() {
+    fake.on("promote", () -> {
+      throw Failures.fatal(Failures.WRONG_HOST, "198.18.0.12 is not a standby of 198.18.0.11");
+    });
+    MigrationWorkflow wf = start(pgbouncer());
+
+    assertEquals(Failures.WRONG_HOST, failureOf(wf).getType());
+    assertEquals(List.of("unfreezeWrites", "resumeTrafficOnSource", "undoPrepareSource", "writeReport"),
+        cutoverSteps().subList(cutoverSteps().indexOf("promote") + 1, cutoverSteps().size()));
+  }
+
+  @Test
+  void abortWhileClientsAreHeldResumesThemOnTheSource() {
+    fake.on("verifySync", FakeActivities.blockUntilCancelled());
+    MigrationWorkflow wf = start(pgbouncer());
+    awaitPhase(wf, Phase.VERIFY_SYNC);
+    wf.abort(new AbortRequest("carol", "change window closed"));
+
+    assertEquals(Failures.ABORTED, failureOf(wf).getType());
+    assertEquals(List.of("unfreezeWrites", "resumeTrafficOnSource", "undoPrepareSource"),
+        cutoverSteps().subList(cutoverSteps().indexOf("verifySync") + 1, cutoverSteps().size() - 1));
+  }
+
+  @Test
+  void aFailedRepointAfterPromotionDoesNotGoBackAndSaysWhatToDoByHand() {
+    fake.on("repointTraffic", () -> {
+      throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer routes orders to 198.18.0.99:5432");
+    });
+    MigrationWorkflow wf = start(pgbouncer());
+    ApplicationFailure f = failureOf(wf);
+
+    assertEquals("TrafficSwitchFailed", f.getType());
+    assertTrue(f.getOriginalMessage().contains("RELOAD and RESUME orders on the admin console"), f.getOriginalMessage());
+    assertEquals(0, fake.count("resumeTrafficOnSource"), "after promotion the source is never resumed");
+    assertEquals(0, fake.count("resumeTraffic"));
+    assertEquals(0, fake.count("unfreezeWrites"));
+  }
+
+  private static StepRecord step(MigrationResult r, Phase phase) {
+    return r.status().steps().stream().filter(s -> s.phase() == phase).findFirst().orElseThrow();
+  }
 }

@@ -8,8 +8,11 @@ import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.HookSpec;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.spec.PgBouncerSpec;
 import dev.switchover.workflows.spec.ReplicationSpec;
 import dev.switchover.workflows.spec.SshSpec;
+import dev.switchover.workflows.spec.TrafficSpec;
+import dev.switchover.workflows.spec.TrafficSwitch;
 import java.time.Duration;
 
 /** Specs for workflow tests: short thresholds so time skipping gets through them quickly. */
@@ -34,6 +37,15 @@ public final class TestSpecs {
         null,
         null,
         null).withDefaults();
+  }
+
+  /** {@code spec} with its clients behind PgBouncer at 198.18.0.10, database orders. */
+  public static MigrationSpec withPgBouncer(MigrationSpec spec) {
+    return new MigrationSpec(spec.name(), spec.engine(), spec.source(), spec.target(), spec.replication(),
+        spec.benchmark(), spec.catchUp(), spec.cutover(),
+        new TrafficSpec(TrafficSwitch.PGBOUNCER, null, new PgBouncerSpec("198.18.0.10", null, null,
+            "env:PGBOUNCER_PASSWORD", "orders", new SshSpec(null, null, "/etc/switchover/id_ed25519", null, null), null)),
+        spec.backup(), spec.report()).withDefaults();
   }
 
   private static HostSpec host(String address) {

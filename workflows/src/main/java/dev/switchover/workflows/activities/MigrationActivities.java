@@ -48,8 +48,20 @@ public interface MigrationActivities {
   /** Promotes the target after proving it is a replica of this source holding the final position. */
   PromotionResult promote(MigrationSpec spec, FrozenSource frozen);
 
-  /** Points clients at the new primary. */
+  /** Points clients at the new primary: the operator's command ({@code traffic.type: command}). */
   TrafficSwitchResult switchTraffic(MigrationSpec spec);
+
+  /** PgBouncer: holds the database's clients (PAUSE) before the source is frozen. */
+  TrafficSwitchResult pauseTraffic(MigrationSpec spec);
+
+  /** PgBouncer: points the database's entry at the promoted target and reloads. */
+  TrafficSwitchResult repointTraffic(MigrationSpec spec);
+
+  /** PgBouncer: lets the held clients through to the new primary (RESUME). */
+  TrafficSwitchResult resumeTraffic(MigrationSpec spec);
+
+  /** PgBouncer: the undo of {@link #pauseTraffic}, RESUME with the entry still on the source. */
+  TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec);
 
   /** A fresh backup of the new primary. */
   BackupResult backupNewPrimary(MigrationSpec spec);

@@ -233,7 +233,7 @@ public final class SpecValidator {
     }
     if (type == TrafficSwitch.PGBOUNCER && traffic.pgbouncer() == null) {
       add("traffic.pgbouncer", "is required when traffic.type is pgbouncer; give its address,"
-          + " database and adminPassword indented below pgbouncer:");
+          + " database, adminPassword and ssh indented below pgbouncer:");
     } else {
       pgbouncer(traffic.pgbouncer());
     }
@@ -252,6 +252,8 @@ public final class SpecValidator {
       add("traffic.pgbouncer.database", "is required; write the name of the [databases] entry that"
           + " PgBouncer must point at the new primary");
     }
+    ssh("traffic.pgbouncer.ssh", p.ssh());
+    absolutePath("traffic.pgbouncer.configFile", p.configFile());
   }
 
   private void hook(String prefix, HookSpec hook) {

@@ -348,11 +348,12 @@ class SpecLoaderTest {
   }
 
   @Test
-  void pgbouncerNeedsAddressDatabaseAndPassword() {
+  void pgbouncerNeedsAddressDatabasePasswordAndSshKey() {
     String yaml = with("traffic", Map.of("type", "pgbouncer", "pgbouncer", Map.of("port", 6432)));
 
     assertEquals(
-        List.of("traffic.pgbouncer.address", "traffic.pgbouncer.adminPassword", "traffic.pgbouncer.database"),
+        List.of("traffic.pgbouncer.address", "traffic.pgbouncer.adminPassword", "traffic.pgbouncer.database",
+            "traffic.pgbouncer.ssh.privateKey"),
         fields(rejected(yaml)));
   }
 
@@ -376,7 +377,8 @@ class SpecLoaderTest {
             "traffic.pgbouncer.adminPassword")) {
       String yaml = field.startsWith("traffic")
           ? with("traffic", Map.of("type", "pgbouncer", "pgbouncer",
-              Map.of("address", "198.18.0.10", "database", "orders", "adminPassword", secret)))
+              Map.of("address", "198.18.0.10", "database", "orders", "adminPassword", secret,
+                  "ssh", Map.of("privateKey", "/root/.ssh/id_ed25519"))))
           : with(field, secret);
 
       InvalidSpecException e = rejected(yaml);

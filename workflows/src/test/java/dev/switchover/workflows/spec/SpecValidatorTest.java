@@ -108,7 +108,7 @@ class SpecValidatorTest {
     HostSpec source = new HostSpec("198.18.0.11", new SshSpec(null, 0, KEY, null, null),
         new DatabaseSpec(70000, null, PASSWORD, null, null, null, null, null));
     spec = new MigrationSpec(spec.name(), spec.engine(), source, spec.target(), spec.replication(), null, null, null,
-        new TrafficSpec(TrafficSwitch.PGBOUNCER, null, new PgBouncerSpec("198.18.0.10", -1, null, "env:PGB", "orders")),
+        new TrafficSpec(TrafficSwitch.PGBOUNCER, null, new PgBouncerSpec("198.18.0.10", -1, null, "env:PGB", "orders", new SshSpec(null, null, KEY, null, null), null)),
         null, null);
 
     List<SpecProblem> problems = SpecValidator.validate(spec);
@@ -262,7 +262,7 @@ class SpecValidatorTest {
   void pgbouncerOnlyFrontsPostgresql() {
     MigrationSpec spec = spec();
     spec = new MigrationSpec(spec.name(), Engine.MYSQL, spec.source(), spec.target(), spec.replication(), null, null,
-        null, new TrafficSpec(TrafficSwitch.PGBOUNCER, null, new PgBouncerSpec("198.18.0.10", null, null, "env:PGB", "shop")),
+        null, new TrafficSpec(TrafficSwitch.PGBOUNCER, null, new PgBouncerSpec("198.18.0.10", null, null, "env:PGB", "shop", new SshSpec(null, null, KEY, null, null), null)),
         null, null);
 
     assertProblem(spec, "traffic.type", "pgbouncer only fronts PostgreSQL; for mysql use command");

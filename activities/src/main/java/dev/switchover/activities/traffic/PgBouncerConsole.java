@@ -1,0 +1,152 @@
+package dev.switchover.activities.traffic;
+
+import dev.switchover.activities.secrets.Secret;
+import dev.switchover.activities.ssh.Command;
+import dev.switchover.activities.ssh.CommandResult;
+import dev.switchover.activities.ssh.RemoteHost;
+import dev.switchover.workflows.Failures;
+import dev.switchover.workflows.spec.PgBouncerSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PgBouncer's admin console, reached with {@code psql} run over SSH on the PgBouncer host. pgjdbc
+ * cannot talk to the console (it sends a {@code SET} at connect, which the console refuses), and
+ * psql on the host needs nothing opened to the worker. The password travels through stdin into
+ * {@code PGPASSWORD}, never through an argv; results come back as CSV.
+ */
+final class PgBouncerConsole {
+  /** A console command answers at once; PAUSE waits for running transactions, so it gets its own. */
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
+  private final RemoteHost host;
+  private final PgBouncerSpec spec;
+  private final Secret password;
+  private final Runnable heartbeat;
+
+  PgBouncerConsole(RemoteHost host, PgBouncerSpec spec, Secret password, Runnable heartbeat) {
+    this.host = host;
+    this.spec = spec;
+    this.password = password;
+    this.heartbeat = heartbeat;
+  }
+
+  /** One row of {@code SHOW DATABASES}, the columns this switch relies on. */
+  record Database(String name, String host, String port, String dbname, String poolMode, boolean paused) {}
+
+  /** The console's row for {@code name}, or null if PgBouncer has no such database. */
+  Database database(String name) {
+    for (Map<String, String> row : rows("SHOW DATABASES", COMMAND_TIMEOUT)) {
+      if (name.equals(row.get("name"))) {
+        return new Database(row.get("name"), row.getOrDefault("host", ""), row.getOrDefault("port", ""),
+            row.getOrDefault("database", ""), row.getOrDefault("pool_mode", ""), "1".equals(row.get("paused")));
+      }
+    }
+    return null;
+  }
+
+  /** {@code SHOW CONFIG} as key → value. */
+  Map<String, String> config() {
+    Map<String, String> config = new LinkedHashMap<>();
+    for (Map<String, String> row : rows("SHOW CONFIG", COMMAND_TIMEOUT)) config.put(row.get("key"), row.get("value"));
+    return config;
+  }
+
+  /** Runs a command that returns no rows (PAUSE, RESUME, RELOAD); false if it did not end in time. */
+  boolean execute(String command, Duration timeout) {
+    CommandResult r = psql(command, timeout.plusSeconds(5), timeout);
+    if (r.exitCode() == 124 || r.exitCode() == 137) return false;
+    throwIfFailed(r, command);
+    return true;
+  }
+
+  private List<Map<String, String>> rows(String command, Duration timeout) {
+    CommandResult r = psql(command, timeout, timeout);
+    throwIfFailed(r, command);
+    return Csv.parse(r.stdout());
+  }
+
+  /**
+   * {@code statementTimeout} bounds psql itself (so a PAUSE that waits too long ends as a clean
+   * "did not pause" rather than a killed SSH command); {@code commandTimeout} is the backstop.
+   */
+  private CommandResult psql(String command, Duration commandTimeout, Duration statementTimeout) {
+    String conninfo = "host=" + spec.address() + " port=" + spec.port() + " user=" + spec.adminUser()
+        + " dbname=pgbouncer sslmode=prefer connect_timeout=10";
+    return host.run(Command.of("timeout", Math.max(1, statementTimeout.toSeconds()) + "s",
+            "psql", "-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", command)
+        .withSecretEnv("PGPASSWORD", password)
+        .withTimeout(commandTimeout.plusSeconds(10))
+        .withHeartbeat(heartbeat));
+  }
+
+  private void throwIfFailed(CommandResult r, String command) {
+    if (r.ok()) return;
+    String err = r.stderr().strip();
+    String where = "PgBouncer's admin console at " + spec.address() + ":" + spec.port();
+    if (r.exitCode() == 127) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "there is no psql on the PgBouncer host " + spec.address()
+          + "; switchover speaks to the admin console with it. Install postgresql-client there.");
+    }
+    if (err.contains("password authentication failed") || err.contains("SASL authentication failed")
+        || err.contains("not allowed") || err.contains("no such user")) {
+      throw Failures.fatal(Failures.BAD_CREDENTIALS, where + " refused " + spec.adminUser() + ": " + err
+          + ". Check the password traffic.pgbouncer.adminPassword refers to (" + spec.adminPassword()
+          + "), auth_file, and that " + spec.adminUser() + " is in admin_users.");
+    }
+    throw new IllegalStateException(where + ": " + command + " failed (psql exited " + r.exitCode() + "): " + err);
+  }
+
+  /** Just enough CSV for psql's output: quoted fields, doubled quotes, no line breaks in values. */
+  static final class Csv {
+    static List<Map<String, String>> parse(String text) {
+      List<Map<String, String>> rows = new ArrayList<>();
+      List<String> header = null;
+      for (String line : text.split("\n")) {
+        if (line.isEmpty()) continue;
+        List<String> fields = fields(line);
+        if (header == null) {
+          header = fields;
+          continue;
+        }
+        Map<String, String> row = new LinkedHashMap<>();
+        for (int i = 0; i < header.size() && i < fields.size(); i++) row.put(header.get(i), fields.get(i));
+        rows.add(row);
+      }
+      return rows;
+    }
+
+    static List<String> fields(String line) {
+      List<String> fields = new ArrayList<>();
+      StringBuilder f = new StringBuilder();
+      boolean quoted = false;
+      for (int i = 0; i < line.length(); i++) {
+        char c = line.charAt(i);
+        if (quoted) {
+          if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+            f.append('"');
+            i++;
+          } else if (c == '"') {
+            quoted = false;
+          } else {
+            f.append(c);
+          }
+        } else if (c == '"') {
+          quoted = true;
+        } else if (c == ',') {
+          fields.add(f.toString());
+          f.setLength(0);
+        } else {
+          f.append(c);
+        }
+      }
+      fields.add(f.toString());
+      return fields;
+    }
+
+    private Csv() {}
+  }
+}

@@ -1,0 +1,208 @@
+package dev.switchover.activities.traffic;
+
+import dev.switchover.activities.Hosts;
+import dev.switchover.activities.ssh.RemoteHost;
+import dev.switchover.workflows.Failures;
+import dev.switchover.workflows.activities.Check;
+import dev.switchover.workflows.activities.TrafficSwitchResult;
+import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.spec.PgBouncerSpec;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Traffic moved by PgBouncer, one method per runbook step: pause the database's clients before the
+ * source is frozen, point the database at the new primary after promotion, resume them; or, if
+ * the cutover is rolled back, resume them on the source. Clients keep their connections to
+ * PgBouncer throughout and only wait.
+ *
+ * <p>Each step first proves it talks to the right PgBouncer about the right database: the console
+ * at the spec's address listens on the spec's port, has the database, and the configuration file
+ * it names (or the spec's {@code configFile}) holds the same database pointing where the console
+ * says, at the source or the target and nowhere else.
+ */
+public final class PgBouncerSwitch {
+  private static final Logger log = LoggerFactory.getLogger(PgBouncerSwitch.class);
+
+  /**
+   * How long PAUSE may wait for the transactions running through PgBouncer to finish. Clients
+   * queue meanwhile; past this the cutover gives up and resumes them rather than hold them longer.
+   */
+  static final Duration PAUSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Hosts hosts;
+
+  public PgBouncerSwitch(Hosts hosts) {
+    this.hosts = hosts;
+  }
+
+  /** Where the database entry points and what the console and the file say about it. */
+  private record State(PgBouncerConsole console, PgBouncerConsole.Database db, String file, PgBouncerIni.Entry entry,
+      String fileText) {}
+
+  /** Preflight: everything the steps will rely on, and the entry pointing at the source. */
+  public Check check(MigrationSpec spec, Runnable heartbeat) {
+    State s = prove(spec, heartbeat);
+    requireAt(spec, s, spec.source().address(), spec.source().database().port(), "before the migration");
+    String poolMode = s.db().poolMode().isEmpty() ? s.console().config().getOrDefault("pool_mode", "") : s.db().poolMode();
+    String found = "database " + s.db().name() + " on PgBouncer " + address(spec) + " points at the source "
+        + s.db().host() + ":" + s.db().port() + " (" + s.file() + "), pool_mode " + poolMode;
+    if (poolMode.equals("session")) {
+      return Check.warn("pgbouncer", found + ": PAUSE waits until every client of " + s.db().name() + " disconnects,"
+          + " so with long-lived connections the pause gives up after " + PAUSE_TIMEOUT.toSeconds() + " s and the"
+          + " cutover rolls back. Use pool_mode = transaction for a cutover that clients only wait through.");
+    }
+    return Check.ok("pgbouncer", found);
+  }
+
+  /**
+   * PAUSE: PgBouncer waits for the database's running transactions, closes its server
+   * connections and holds new queries. Idempotent: PAUSE of a paused database is accepted again
+   * and returns once the pause is complete.
+   */
+  public TrafficSwitchResult pause(MigrationSpec spec, Runnable heartbeat) {
+    State s = prove(spec, heartbeat);
+    requireAt(spec, s, spec.source().address(), spec.source().database().port(), "before promotion");
+    boolean wasPaused = s.db().paused();
+    if (!s.console().execute("PAUSE " + s.db().name(), PAUSE_TIMEOUT)) {
+      throw Failures.fatal(Failures.TRAFFIC_NOT_PAUSED, "PgBouncer " + address(spec) + " could not pause "
+          + s.db().name() + " within " + PAUSE_TIMEOUT.toSeconds() + " s: transactions through it were still"
+          + " running. The cutover is rolled back and its clients resumed on the source; look for long"
+          + " transactions (or pool_mode = session, where PAUSE waits for clients to disconnect) and start again.");
+    }
+    confirmPaused(spec, s.console(), true);
+    log.info("pgbouncer {}: {} {}", address(spec), s.db().name(), wasPaused ? "was already paused" : "paused");
+    return new TrafficSwitchResult("pgbouncer", s.db().name() + (wasPaused ? " was already paused" : " paused")
+        + " on " + address(spec));
+  }
+
+  /**
+   * Points the database's [databases] line at the target, then RELOAD. Idempotent: a file
+   * already pointing at the target is not written again, and RELOAD runs until the console
+   * agrees with the file. Refuses an entry pointing anywhere but the source or the target.
+   */
+  public TrafficSwitchResult repoint(MigrationSpec spec, Runnable heartbeat) {
+    State s = prove(spec, heartbeat);
+    String target = spec.target().address();
+    int targetPort = spec.target().database().port();
+    boolean fileDone = at(s.entry(), target, targetPort);
+    if (!fileDone) {
+      requireAt(spec, s, spec.source().address(), spec.source().database().port(), "before the repoint");
+      RemoteHost host = hosts.ssh(spec.traffic().pgbouncer().host());
+      String current = host.readFile(s.file());
+      if (!current.equals(s.fileText())) {
+        throw new IllegalStateException(s.file() + " on " + address(spec) + " changed while switchover read it; retrying");
+      }
+      host.writeFile(s.file(), new PgBouncerIni(current).pointedAt(s.db().name(), target, targetPort), null, null);
+      log.info("pgbouncer {}: {} in {} now points at {}:{}", address(spec), s.db().name(), s.file(), target, targetPort);
+    }
+    boolean consoleDone = target.equals(s.db().host()) && Integer.toString(targetPort).equals(s.db().port());
+    if (!consoleDone) s.console().execute("RELOAD", Duration.ofSeconds(30));
+    PgBouncerConsole.Database after = s.console().database(s.db().name());
+    if (after == null || !target.equals(after.host()) || !Integer.toString(targetPort).equals(after.port())) {
+      throw new IllegalStateException("PgBouncer " + address(spec) + " still routes " + s.db().name() + " to "
+          + (after == null ? "nothing" : after.host() + ":" + after.port()) + " after RELOAD, although " + s.file()
+          + " points it at " + target + ":" + targetPort + "; retrying");
+    }
+    return new TrafficSwitchResult("pgbouncer", s.db().name() + (fileDone && consoleDone ? " already pointed" : " pointed")
+        + " at " + target + ":" + targetPort + " in " + s.file() + " and reloaded");
+  }
+
+  /** RESUME after the repoint. Idempotent: a running database is left as it is. Refuses unless it points at the target. */
+  public TrafficSwitchResult resume(MigrationSpec spec, Runnable heartbeat) {
+    State s = prove(spec, heartbeat);
+    requireAt(spec, s, spec.target().address(), spec.target().database().port(), "after the repoint");
+    return resume(spec, s, "the new primary");
+  }
+
+  /**
+   * The undo of {@link #pause} when the cutover is rolled back before promotion: RESUME with the
+   * database still pointing at the source. Idempotent like {@link #resume}; refuses if the entry
+   * points elsewhere, since clients would then reach a server that is not the primary.
+   */
+  public TrafficSwitchResult resumeOnSource(MigrationSpec spec, Runnable heartbeat) {
+    State s = prove(spec, heartbeat);
+    requireAt(spec, s, spec.source().address(), spec.source().database().port(), "when rolling back");
+    return resume(spec, s, "the source");
+  }
+
+  private TrafficSwitchResult resume(MigrationSpec spec, State s, String where) {
+    if (s.db().paused()) s.console().execute("RESUME " + s.db().name(), Duration.ofSeconds(30));
+    confirmPaused(spec, s.console(), false);
+    log.info("pgbouncer {}: {} {} on {}", address(spec), s.db().name(), s.db().paused() ? "resumed" : "was running", where);
+    return new TrafficSwitchResult("pgbouncer", s.db().name() + (s.db().paused() ? " resumed" : " was already running")
+        + " on " + where + " " + s.db().host() + ":" + s.db().port());
+  }
+
+  private void confirmPaused(MigrationSpec spec, PgBouncerConsole console, boolean paused) {
+    PgBouncerConsole.Database now = console.database(spec.traffic().pgbouncer().database());
+    if (now == null || now.paused() != paused) {
+      throw new IllegalStateException("PgBouncer " + address(spec) + " reports " + spec.traffic().pgbouncer().database()
+          + (paused ? " not paused" : " still paused") + " right after " + (paused ? "PAUSE" : "RESUME") + "; retrying");
+    }
+  }
+
+  /**
+   * Proves that the console at the spec's address is the PgBouncer whose file this is and that
+   * both know the database, and that they agree where it points (or the file is one step ahead:
+   * written but not yet reloaded).
+   */
+  private State prove(MigrationSpec spec, Runnable heartbeat) {
+    PgBouncerSpec p = spec.traffic().pgbouncer();
+    RemoteHost host = hosts.ssh(p.host());
+    PgBouncerConsole console = new PgBouncerConsole(host, p, hosts.secret("traffic.pgbouncer.adminPassword",
+        p.adminPassword()), heartbeat);
+    Map<String, String> config = console.config();
+    if (!Integer.toString(p.port()).equals(config.get("listen_port"))) {
+      throw Failures.fatal(Failures.WRONG_HOST, "the PgBouncer answering at " + address(spec) + " listens on port "
+          + config.get("listen_port") + " by its own configuration, not " + p.port() + ": it is not the one the"
+          + " spec names. Check traffic.pgbouncer.address and port.");
+    }
+    PgBouncerConsole.Database db = console.database(p.database());
+    if (db == null) {
+      throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer " + address(spec) + " has no database '" + p.database()
+          + "' (SHOW DATABASES). Write the name of its [databases] entry in traffic.pgbouncer.database.");
+    }
+    String file = p.configFile() != null ? p.configFile() : config.get("conffile");
+    if (file == null || file.isBlank()) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "PgBouncer " + address(spec) + " does not name its configuration"
+          + " file in SHOW CONFIG; write it in traffic.pgbouncer.configFile.");
+    }
+    String text = host.readFile(file);
+    PgBouncerIni.Entry entry = new PgBouncerIni(text).entry(p.database());
+    if (entry == null) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, file + " on " + p.address() + " has no line for " + p.database()
+          + " in [databases] (an %include'd file, or the * fallback?). Name the file holding it in"
+          + " traffic.pgbouncer.configFile, or give the database its own line.");
+    }
+    boolean agree = entry.host().equals(db.host()) && entry.port().equals(db.port());
+    boolean aheadAtTarget = at(entry, spec.target().address(), spec.target().database().port())
+        && spec.source().address().equals(db.host());
+    if (!agree && !aheadAtTarget) {
+      throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer " + address(spec) + " routes " + p.database() + " to "
+          + db.host() + ":" + db.port() + ", but " + file + " on that host says " + entry.host() + ":" + entry.port()
+          + ": this file is not the running PgBouncer's configuration, or it was edited without a RELOAD. Set"
+          + " traffic.pgbouncer.configFile, or RELOAD, and start again.");
+    }
+    return new State(console, db, file, entry, text);
+  }
+
+  /** The step needs the entry at one end; anything else means somebody else moved it. */
+  private static void requireAt(MigrationSpec spec, State s, String address, int port, String when) {
+    if (at(s.entry(), address, port) && address.equals(s.db().host())) return;
+    throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer " + address(spec) + " routes " + s.db().name() + " to "
+        + s.db().host() + ":" + s.db().port() + " (" + s.file() + "), but " + when + " it must point at " + address
+        + ":" + port + ". Somebody else changed it: check which server is primary, fix the entry by hand and RESUME "
+        + s.db().name() + " on the admin console if it is paused.");
+  }
+
+  private static boolean at(PgBouncerIni.Entry entry, String address, int port) {
+    return entry.host().equals(address) && entry.port().equals(Integer.toString(port));
+  }
+
+  private static String address(MigrationSpec spec) {
+    return spec.traffic().pgbouncer().address() + ":" + spec.traffic().pgbouncer().port();
+  }
+}

@@ -1,0 +1,203 @@
+package dev.switchover.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.worker.demo.LabScript;
+import dev.switchover.worker.demo.SetChecker;
+import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.worker.durability.WorkerProcess;
+import dev.switchover.workflows.MigrationResult;
+import dev.switchover.workflows.Phase;
+import dev.switchover.workflows.spec.SpecLoader;
+import dev.switchover.workflows.status.StepRecord;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The issue's promise for PgBouncer: a migration started with {@code switchover start} moves the
+ * application's traffic without it ever reconnecting, and loses no acknowledged write. PgBouncer
+ * runs on lab host pgbw in front of pgbws; a writer keeps one connection through it for the
+ * whole run while the worker, as its own process against a real Temporal dev server, pauses
+ * PgBouncer, freezes pgbws, promotes pgbwt, repoints and resumes.
+ */
+class PgBouncerCutoverIT {
+  private static final String BOUNCER = "pgbw";
+  private static final String BOUNCER_ADDRESS = "198.18.0.34";
+  private static final String SRC = "pgbws";
+  private static final String SRC_ADDRESS = "198.18.0.35";
+  private static final String DST = "pgbwt";
+  private static final String DST_ADDRESS = "198.18.0.36";
+  private static final long ROWS = 20_000;
+  /** The operator's launcher: the same jar the worker runs from. */
+  private static final Path LAUNCHER = Path.of("target/switchover.jar").toAbsolutePath();
+
+  private final long t0 = System.nanoTime();
+
+  @Test
+  void clientsKeepTheirConnectionThroughTheCutoverAndNoAcknowledgedWriteIsLost() throws Exception {
+    LabPair lab = LabPair.up(SRC, SRC_ADDRESS, DST, DST_ADDRESS);
+    lab.run("up", BOUNCER + ":" + BOUNCER_ADDRESS);
+    lab.reset();
+    for (String db : List.of(SRC, DST)) admitPgBouncer(lab, db);
+    lab.run("pgbouncer", BOUNCER, "start", "appdb=" + SRC_ADDRESS + "/postgres");
+    lab.seedOrders(ROWS);
+    lab.createWrites("writes");
+    Path dir = Files.createTempDirectory("switchover-pgbouncer");
+    say("lab ready: PgBouncer on " + BOUNCER_ADDRESS + " in front of " + SRC_ADDRESS + "; work directory " + dir);
+
+    List<Connection> logins = new CopyOnWriteArrayList<>();
+    MigrationResult done;
+    SetWriter writer = new SetWriter(() -> BOUNCER_ADDRESS, address -> {
+      Connection c = throughPgBouncer(address);
+      logins.add(c);
+      return c;
+    }, "writes", 5000);
+    try (DevServer temporal = DevServer.start(dir.resolve("temporal.db"));
+        WorkerProcess worker = WorkerProcess.start(temporal.address(), dir.resolve("worker.log"))) {
+      writer.start();
+      try {
+        Path specFile = dir.resolve("orders.yaml");
+        Files.writeString(specFile, spec(dir));
+        switchoverStartAndWait(temporal.address(), specFile, dir);
+        done = result(temporal.address(), SpecLoader.load(specFile).workflowId());
+        long before = writer.acknowledged();
+        Thread.sleep(2000);
+        assertTrue(writer.acknowledged() > before, "the writer goes on writing after the cutover");
+      } catch (Throwable e) {
+        String log = worker.logText();
+        say("worker log tail:\n" + log.substring(Math.max(0, log.length() - 3000)));
+        throw e;
+      } finally {
+        writer.stop();
+      }
+    } finally {
+      lab.run("pgbouncer", BOUNCER, "stop");
+    }
+
+    say("writer: " + writer.acknowledged() + " acknowledged on " + logins.size() + " connection(s); longest pause "
+        + String.format(java.util.Locale.ROOT, "%.2f s", writer.longestGapSeconds()));
+    assertEquals(1, logins.size(), "the writer connected to PgBouncer once and never had to reconnect");
+    Set<SetWriter.Outcome> outcomes = new HashSet<>(writer.outcomes().values());
+    assertEquals(Set.of(SetWriter.Outcome.ACKNOWLEDGED), outcomes, "no write failed or was left unknown");
+    Set<Long> present = new HashSet<>();
+    try (Connection c = lab.connect(DST_ADDRESS); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id FROM writes")) {
+      while (rs.next()) present.add(rs.getLong(1));
+    }
+    SetChecker.Verdict v = SetChecker.check(writer.outcomes(), present);
+    assertTrue(v.acknowledged() > 0, "the writer wrote");
+    assertEquals(Set.of(), v.lost(), "acknowledged writes missing on the new primary");
+    assertEquals(Set.of(), v.unexpected(), "writes on the new primary that were never attempted");
+    assertEquals(Set.of(), v.failedButPresent(), "writes refused yet present");
+    assertEquals(lab.orders(SRC_ADDRESS), lab.orders(DST_ADDRESS), "every row of orders on the target");
+    assertEquals("appdb = host=" + DST_ADDRESS + " port=5432 dbname=postgres",
+        lab.run("exec", BOUNCER, "grep", "^appdb", "/etc/pgbouncer/pgbouncer.ini").strip());
+    assertCutoverThroughPgBouncer(done);
+  }
+
+  /** PgBouncer's steps in the history's order, around the freeze and the promotion. */
+  private void assertCutoverThroughPgBouncer(MigrationResult done) {
+    assertEquals(Phase.DONE, done.status().phase(), "failure: " + done.status().failure());
+    assertEquals(DST_ADDRESS, done.newPrimary());
+    Map<Phase, String> details = new java.util.EnumMap<>(Phase.class);
+    for (StepRecord s : done.status().steps()) details.put(s.phase(), s.detail());
+    say("freeze: " + details.get(Phase.FREEZE_WRITES));
+    say("traffic: " + details.get(Phase.SWITCH_TRAFFIC));
+    assertTrue(details.get(Phase.FREEZE_WRITES).startsWith("clients held by PgBouncer"), details.toString());
+    assertEquals("pgbouncer: appdb pointed at " + DST_ADDRESS + ":5432 in /etc/pgbouncer/pgbouncer.ini and reloaded;"
+        + " appdb resumed on the new primary " + DST_ADDRESS + ":5432", details.get(Phase.SWITCH_TRAFFIC));
+  }
+
+  /** {@code switchover start --wait}, as an operator runs it; exit 0 means the migration completed. */
+  private void switchoverStartAndWait(String address, Path specFile, Path dir) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(java, "-jar", LAUNCHER.toString(), "start", "--wait", "--address", address,
+        specFile.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("start.out").toFile()).start();
+    p.getOutputStream().close();
+    say("switchover start --wait " + specFile);
+    assertTrue(p.waitFor(6, TimeUnit.MINUTES), "switchover start --wait did not end");
+    String out = Files.readString(dir.resolve("start.out"), StandardCharsets.UTF_8);
+    say("switchover start exited " + p.exitValue() + "; its output ends:\n" + out.substring(Math.max(0, out.length() - 1500)));
+    assertEquals(0, p.exitValue(), "switchover start --wait: the migration completed");
+  }
+
+  private static MigrationResult result(String address, String workflowId) {
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    try {
+      return WorkflowClient.newInstance(service).newUntypedWorkflowStub(workflowId)
+          .getResult(1, TimeUnit.MINUTES, MigrationResult.class);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no result for " + workflowId, e);
+    } finally {
+      service.shutdownNow();
+    }
+  }
+
+  private String spec(Path dir) throws Exception {
+    Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
+    return LabScript.specHead("orders", SRC_ADDRESS, DST_ADDRESS, secret) + LabScript.TEST_PACE + """
+        cutover:
+          mode: automatic
+        traffic:
+          type: pgbouncer
+          pgbouncer:
+            address: %s
+            adminPassword: file:%s/secrets/pg-admin-password
+            database: appdb
+            ssh:
+              privateKey: %s/client/id_ed25519
+              knownHosts: %s/client/known_hosts
+        backup:
+          enabled: false
+        report:
+          directory: %s
+        """.formatted(BOUNCER_ADDRESS, LabScript.STATE, LabScript.STATE, LabScript.STATE, dir.resolve("reports"));
+  }
+
+  /** The application's one connection: TLS to PgBouncer, no server-side prepared statements (transaction pooling). */
+  private static Connection throughPgBouncer(String address) throws java.sql.SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", "postgres");
+    p.setProperty("password", LabScript.adminPassword());
+    p.setProperty("sslmode", "require");
+    p.setProperty("prepareThreshold", "0");
+    p.setProperty("connectTimeout", "5");
+    // Held queries wait out the pause; only a dead PgBouncer should break the connection.
+    p.setProperty("socketTimeout", "120");
+    p.setProperty("ApplicationName", "switchover-pgbouncer-it");
+    return DriverManager.getConnection("jdbc:postgresql://" + address + ":6432/appdb", p);
+  }
+
+  /** Lets PgBouncer's host log in as postgres, as a real deployment's pg_hba would. */
+  private static void admitPgBouncer(LabPair lab, String db) {
+    String rule = "host all postgres " + BOUNCER_ADDRESS + "/32 scram-sha-256";
+    lab.run("exec", db, "sh", "-c",
+        "f=/etc/postgresql/15/main/pg_hba.conf; grep -qxF \"$1\" $f || echo \"$1\" >> $f; pg_ctlcluster 15 main reload",
+        "sh", rule);
+  }
+
+  private void say(String line) {
+    System.out.printf("pgbouncer %6.1fs  %s%n", (System.nanoTime() - t0) / 1e9, line);
+  }
+}
