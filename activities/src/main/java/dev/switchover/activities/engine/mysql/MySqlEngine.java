@@ -677,8 +677,22 @@ public final class MySqlEngine implements DatabaseEngine {
           + ", MASTER_HEARTBEAT_PERIOD = " + HEARTBEAT_SECONDS + ", MASTER_CONNECT_RETRY = 10";
     }
     t.execute(dialect.stopReplica(v));
+    if (dialect == Dialect.MARIADB) shortenNetTimeout(t);
     t.executeSecret(sql, replicationPassword(spec).reveal(), "pointing the target's replication at " + spec.source().address());
     readOnly(t);
+  }
+
+  /**
+   * MariaDB keeps no time of the last heartbeat, so a cut link shows only when the replica gives
+   * up on its connection after slave_net_timeout (60 s by default) and starts reconnecting. Only
+   * ever lowered, and only on the target, where it matters until promotion; a restart restores
+   * the configured value, and detection then takes that long.
+   */
+  private static void shortenNetTimeout(MySqlSession t) {
+    String current = t.one("SELECT @@GLOBAL.slave_net_timeout");
+    if (current != null && Long.parseLong(current) > SOURCE_SILENCE.toSeconds()) {
+      t.execute("SET GLOBAL slave_net_timeout = " + SOURCE_SILENCE.toSeconds());
+    }
   }
 
   /**
@@ -763,7 +777,7 @@ public final class MySqlEngine implements DatabaseEngine {
       if (!io || !sql) {
         return new LagSample(false, bytes, seconds, sourcePos, applied, state + "; " + replicaProblem(v, st));
       }
-      long silent = silentSeconds(t, st, v, sourceBinlog);
+      long silent = silentSeconds(t);
       if (silent > SOURCE_SILENCE.toSeconds()) {
         // A cut link leaves both threads "running" until replica_net_timeout; an idle source
         // then looks in sync. Only the missing heartbeats tell.
@@ -808,26 +822,17 @@ public final class MySqlEngine implements DatabaseEngine {
   }
 
   /**
-   * Seconds since the replica last heard from the source. MySQL records the last heartbeat and the
-   * last transaction received. MariaDB records only the last heartbeat, which a busy source does not
-   * send, so there a stale heartbeat counts only if the replica has received all the source's log.
+   * Seconds since the replica last heard from the source: MySQL records the last heartbeat and the
+   * last transaction received. MariaDB records neither (only a count of heartbeats); there the
+   * shortened slave_net_timeout turns a silent link into a reconnecting IO thread instead.
    */
-  private long silentSeconds(MySqlSession t, Map<String, String> st, Version v, List<String> sourceBinlog) {
-    if (dialect == Dialect.MYSQL) {
-      String s = t.one("SELECT TIMESTAMPDIFF(SECOND, GREATEST(LAST_HEARTBEAT_TIMESTAMP,"
-          + " LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP), NOW(6)) FROM performance_schema.replication_connection_status"
-          + " WHERE SERVICE_STATE = 'ON' AND GREATEST(LAST_HEARTBEAT_TIMESTAMP,"
-          + " LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP) > '1970-01-02'");
-      return s == null ? 0 : Long.parseLong(s);
-    }
-    List<String> hb = t.row("SHOW GLOBAL STATUS LIKE 'Slave_last_heartbeat'");
-    if (hb == null || hb.get(1) == null || hb.get(1).isBlank()) return 0;
-    String s = t.one("SELECT TIMESTAMPDIFF(SECOND, ?, NOW())", hb.get(1));
-    long age = s == null ? 0 : Long.parseLong(s);
-    boolean allReceived = sourceBinlog != null
-        && sourceBinlog.get(0).equals(st.get("Master_Log_File"))
-        && sourceBinlog.get(1).equals(st.get("Read_Master_Log_Pos"));
-    return allReceived ? age : 0;
+  private long silentSeconds(MySqlSession t) {
+    if (dialect != Dialect.MYSQL) return 0;
+    String s = t.one("SELECT TIMESTAMPDIFF(SECOND, GREATEST(LAST_HEARTBEAT_TIMESTAMP,"
+        + " LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP), NOW(6)) FROM performance_schema.replication_connection_status"
+        + " WHERE SERVICE_STATE = 'ON' AND GREATEST(LAST_HEARTBEAT_TIMESTAMP,"
+        + " LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP) > '1970-01-02'");
+    return s == null ? 0 : Long.parseLong(s);
   }
 
   // ---- cutover ----
