@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 MVN := mvn -B -ntp
 
-.PHONY: demo test deps sid-root build unit clean lab-down
+.PHONY: demo test bench deps sid-root build unit clean lab-down
 
 ## demo: a real migration end to end on local lab hosts, with an embedded Temporal.
 ## ENGINE=mysql or ENGINE=mariadb migrates those instead of PostgreSQL.
@@ -14,6 +14,13 @@ demo: deps build
 ## test: every test, unit and integration (lab hosts, real servers).
 test: deps sid-root
 	$(MVN) verify
+
+## bench: cutover write-unavailability (PostgreSQL through PgBouncer, MySQL), base copy against
+## pg_basebackup and pg_dump, orchestration overhead; writes bench/results/latest.json and latest.md.
+## BENCH_ARGS="--only cutover --runs 3" runs a part (see --help).
+bench: deps sid-root
+	$(MVN) -q -pl bench -am package -DskipTests
+	java -cp "$$(cat bench/target/classpath):bench/target/classes" dev.switchover.bench.BenchMain $(BENCH_ARGS)
 
 ## unit: the fast tests only (no lab, no root needed).
 unit:
