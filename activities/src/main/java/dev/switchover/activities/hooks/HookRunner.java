@@ -9,11 +9,19 @@ import dev.switchover.workflows.spec.HookSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs an operator's hook command ({@code sh -c}, the operator's own shell line) on the worker or
  * over SSH on a host, within its timeout. A non-zero exit or a timeout is a HookFailed failure.
+ *
+ * <p>The command gets the migration's ends in its environment ({@link #environment}), so one
+ * script serves every migration: a DNS or load-balancer change names the new primary without the
+ * spec repeating its address.
  */
 public final class HookRunner {
   private final Hosts hosts;
@@ -23,16 +31,42 @@ public final class HookRunner {
   }
 
   public String run(String what, HookSpec hook, MigrationSpec spec, Runnable heartbeat) {
-    if (hook.host() == HookHost.LOCAL) return runLocal(what, hook, heartbeat);
+    Map<String, String> env = environment(what, spec);
+    if (hook.host() == HookHost.LOCAL) return runLocal(what, hook, env, heartbeat);
     var host = hosts.ssh(hook.host() == HookHost.SOURCE ? spec.source() : spec.target());
-    CommandResult r = host.run(Command.of("sh", "-c", hook.command()).withTimeout(hook.timeout()).withHeartbeat(heartbeat));
+    Command command = Command.of("sh", "-c", hook.command()).withTimeout(hook.timeout()).withHeartbeat(heartbeat);
+    for (Map.Entry<String, String> e : env.entrySet()) command = command.withEnv(e.getKey(), e.getValue());
+    CommandResult r = host.run(command);
     if (!r.ok()) throw failed(what, hook, r.exitCode(), r.stderr());
     return r.stdout();
   }
 
-  private static String runLocal(String what, HookSpec hook, Runnable heartbeat) {
+  /**
+   * What the hook is told: which hook it is, the migration, and both ends. After promotion the
+   * target is the primary; a traffic switch points clients at SWITCHOVER_TARGET_ADDRESS.
+   */
+  static Map<String, String> environment(String what, MigrationSpec spec) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SWITCHOVER_HOOK", what);
+    env.put("SWITCHOVER_MIGRATION", spec.name());
+    env.put("SWITCHOVER_ENGINE", spec.engine().id());
+    env.put("SWITCHOVER_SOURCE_ADDRESS", spec.source().address());
+    env.put("SWITCHOVER_SOURCE_PORT", String.valueOf(spec.source().database().port()));
+    env.put("SWITCHOVER_TARGET_ADDRESS", spec.target().address());
+    env.put("SWITCHOVER_TARGET_PORT", String.valueOf(spec.target().database().port()));
+    return env;
+  }
+
+  private static String runLocal(String what, HookSpec hook, Map<String, String> env, Runnable heartbeat) {
+    Path output = null;
     try {
-      Process p = new ProcessBuilder("sh", "-c", hook.command()).redirectErrorStream(true).start();
+      output = Files.createTempFile("switchover-hook", ".out");
+      // Output goes to a file, not a pipe: a chatty hook would otherwise block on a full pipe and
+      // be killed at its timeout as if it had hung.
+      ProcessBuilder pb = new ProcessBuilder("sh", "-c", hook.command()).redirectErrorStream(true)
+          .redirectOutput(output.toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
       p.getOutputStream().close();
       long deadline = System.nanoTime() + hook.timeout().toNanos();
       while (!p.waitFor(2, TimeUnit.SECONDS)) {
@@ -44,7 +78,7 @@ public final class HookRunner {
         }
         heartbeat.run();
       }
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String out = Files.readString(output, StandardCharsets.UTF_8);
       if (p.exitValue() != 0) throw failed(what, hook, p.exitValue(), out);
       return out;
     } catch (IOException e) {
@@ -52,6 +86,8 @@ public final class HookRunner {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running the " + what + " hook", e);
+    } finally {
+      if (output != null) output.toFile().delete();
     }
   }
 
