@@ -85,12 +85,7 @@ class QuickActivities implements MigrationActivities {
   }
 
   @Override
-  public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
-    return new TrafficSwitchResult("none", "");
-  }
-
-  @Override
-  public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
+  public TrafficSwitchResult repointAndResumeTraffic(MigrationSpec spec) {
     return new TrafficSwitchResult("none", "");
   }
 

@@ -174,7 +174,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
     boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
     try {
-      traffic = step(Phase.SWITCH_TRAFFIC, pgbouncer ? this::repointAndResume : () -> activities.switchTraffic(spec),
+      traffic = step(Phase.SWITCH_TRAFFIC,
+          pgbouncer ? () -> activities.repointAndResumeTraffic(spec) : () -> activities.switchTraffic(spec),
           t -> t.method() + ": " + t.detail());
       return null;
     } catch (ActivityFailure f) {
@@ -185,13 +186,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + spec.target().address() + ", RELOAD and RESUME " + spec.traffic().pgbouncer().database()
               + " on the admin console." : ".");
     }
-  }
-
-  /** PgBouncer: the database's entry onto the new primary, then its held clients let through. */
-  private TrafficSwitchResult repointAndResume() {
-    TrafficSwitchResult repointed = activities.repointTraffic(spec);
-    TrafficSwitchResult resumed = activities.resumeTraffic(spec);
-    return new TrafficSwitchResult("pgbouncer", repointed.detail() + "; " + resumed.detail());
   }
 
   /** The runbook's safety net and checklist. Their failures are reported, not fatal. */

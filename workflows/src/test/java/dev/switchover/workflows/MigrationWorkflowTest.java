@@ -394,7 +394,7 @@ class MigrationWorkflowTest {
     MigrationWorkflow wf = start(pgbouncer());
     MigrationResult r = result(wf);
 
-    assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "promote", "repointTraffic", "resumeTraffic",
+    assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "promote", "repointAndResumeTraffic",
         "backupNewPrimary", "runChecklist", "writeReport"), cutoverSteps());
     assertEquals(List.of("preflight", "benchmarkTarget", "prepareSource", "baseCopy"),
         fake.steps().subList(0, fake.steps().indexOf("pauseTraffic")));
@@ -404,7 +404,7 @@ class MigrationWorkflowTest {
     StepRecord freeze = step(r, Phase.FREEZE_WRITES);
     assertTrue(freeze.detail().startsWith("clients held by PgBouncer; source read-only"), freeze.detail());
     StepRecord traffic = step(r, Phase.SWITCH_TRAFFIC);
-    assertEquals("pgbouncer: orders pointed at the target; orders resumed", traffic.detail());
+    assertEquals("pgbouncer: orders pointed at the target and reloaded; orders resumed", traffic.detail());
   }
 
   @Test
@@ -434,8 +434,7 @@ class MigrationWorkflowTest {
     assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "unfreezeWrites", "resumeTrafficOnSource",
         "undoPrepareSource", "writeReport"), cutoverSteps());
     assertFalse(fake.calls.contains("promote"));
-    assertFalse(fake.calls.contains("repointTraffic"));
-    assertFalse(fake.calls.contains("resumeTraffic"));
+    assertFalse(fake.calls.contains("repointAndResumeTraffic"));
   }
 
   @Test
@@ -478,7 +477,7 @@ class MigrationWorkflowTest {
 
   @Test
   void aFailedRepointAfterPromotionDoesNotGoBackAndSaysWhatToDoByHand() {
-    fake.on("repointTraffic", () -> {
+    fake.on("repointAndResumeTraffic", () -> {
       throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer routes orders to 198.18.0.99:5432");
     });
     MigrationWorkflow wf = start(pgbouncer());
@@ -487,7 +486,6 @@ class MigrationWorkflowTest {
     assertEquals("TrafficSwitchFailed", f.getType());
     assertTrue(f.getOriginalMessage().contains("RELOAD and RESUME orders on the admin console"), f.getOriginalMessage());
     assertEquals(0, fake.count("resumeTrafficOnSource"), "after promotion the source is never resumed");
-    assertEquals(0, fake.count("resumeTraffic"));
     assertEquals(0, fake.count("unfreezeWrites"));
   }
 

@@ -35,53 +35,91 @@ final class PgBouncerConsole {
   }
 
   /** One row of {@code SHOW DATABASES}, the columns this switch relies on. */
-  record Database(String name, String host, String port, String dbname, String poolMode, boolean paused) {}
-
-  /** The console's row for {@code name}, or null if PgBouncer has no such database. */
-  Database database(String name) {
-    for (Map<String, String> row : rows("SHOW DATABASES", COMMAND_TIMEOUT)) {
-      if (name.equals(row.get("name"))) {
-        return new Database(row.get("name"), row.getOrDefault("host", ""), row.getOrDefault("port", ""),
-            row.getOrDefault("database", ""), row.getOrDefault("pool_mode", ""), "1".equals(row.get("paused")));
-      }
+  record Database(String name, String host, String port, String dbname, String poolMode, boolean paused) {
+    static Database of(Map<String, String> row) {
+      return new Database(row.get("name"), row.getOrDefault("host", ""), row.getOrDefault("port", ""),
+          row.getOrDefault("database", ""), row.getOrDefault("pool_mode", ""), "1".equals(row.get("paused")));
     }
-    return null;
   }
 
-  /** {@code SHOW CONFIG} as key → value. */
-  Map<String, String> config() {
-    Map<String, String> config = new LinkedHashMap<>();
-    for (Map<String, String> row : rows("SHOW CONFIG", COMMAND_TIMEOUT)) config.put(row.get("key"), row.get("value"));
-    return config;
-  }
-
-  /** Runs a command that returns no rows (PAUSE, RESUME, RELOAD); false if it did not end in time. */
-  boolean execute(String command, Duration timeout) {
-    CommandResult r = psql(command, timeout.plusSeconds(5), timeout);
-    if (r.exitCode() == 124 || r.exitCode() == 137) return false;
-    throwIfFailed(r, command);
-    return true;
-  }
-
-  private List<Map<String, String>> rows(String command, Duration timeout) {
-    CommandResult r = psql(command, timeout, timeout);
-    throwIfFailed(r, command);
-    return Csv.parse(r.stdout());
+  /** {@code SHOW CONFIG} as key → value, and {@code SHOW DATABASES}, as one login saw them. */
+  record Snapshot(Map<String, String> config, List<Map<String, String>> databases) {
+    /** The row for {@code name}, or null if PgBouncer has no such database. */
+    Database database(String name) {
+      for (Map<String, String> row : databases) {
+        if (name.equals(row.get("name"))) return Database.of(row);
+      }
+      return null;
+    }
   }
 
   /**
-   * {@code statementTimeout} bounds psql itself (so a PAUSE that waits too long ends as a clean
-   * "did not pause" rather than a killed SSH command); {@code commandTimeout} is the backstop.
+   * What a command left behind: whether it ended in time, and the database's row read right
+   * after it in the same login.
    */
-  private CommandResult psql(String command, Duration commandTimeout, Duration statementTimeout) {
+  record After(boolean inTime, Database database) {}
+
+  /** SHOW CONFIG and SHOW DATABASES in one psql run: every login costs an SSH exec and a TLS handshake. */
+  Snapshot snapshot() {
+    List<List<Map<String, String>>> results = run(COMMAND_TIMEOUT, COMMAND_TIMEOUT, "SHOW CONFIG", "SHOW DATABASES");
+    Map<String, String> config = new LinkedHashMap<>();
+    for (Map<String, String> row : results.get(0)) config.put(row.get("key"), row.get("value"));
+    return new Snapshot(config, results.get(1));
+  }
+
+  /**
+   * Runs a command that returns no rows (PAUSE, RESUME, RELOAD) and reads the database's row in
+   * the same psql run, so the step sees its effect without another login; {@code inTime} false
+   * if the command did not end within {@code timeout}.
+   */
+  After execute(String command, String database, Duration timeout) {
+    List<List<Map<String, String>>> results;
+    try {
+      results = run(timeout.plusSeconds(5), timeout, command, "SHOW DATABASES");
+    } catch (NotInTime e) {
+      return new After(false, null);
+    }
+    return new After(true, new Snapshot(Map.of(), results.get(1)).database(database));
+  }
+
+  /** psql was stopped by its own timeout: the command itself did not end in time. */
+  private static final class NotInTime extends RuntimeException {
+    NotInTime() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Runs {@code commands} in one psql and returns each one's rows. {@code statementTimeout}
+   * bounds psql itself (so a PAUSE that waits too long ends as a clean "did not end in time"
+   * rather than a killed SSH command); {@code commandTimeout} is the backstop.
+   */
+  private List<List<Map<String, String>>> run(Duration commandTimeout, Duration statementTimeout, String... commands) {
     String conninfo = "host=" + spec.address() + " port=" + spec.port() + " user=" + spec.adminUser()
         + " dbname=pgbouncer sslmode=prefer connect_timeout=10";
-    return host.run(Command.of("timeout", Math.max(1, statementTimeout.toSeconds()) + "s",
-            "psql", "-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", command)
+    List<String> argv = new ArrayList<>(List.of("timeout", Math.max(1, statementTimeout.toSeconds()) + "s",
+        "psql", "-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-d", conninfo));
+    for (int i = 0; i < commands.length; i++) {
+      if (i > 0) argv.addAll(List.of("-c", "\\echo " + SEPARATOR));
+      argv.addAll(List.of("-c", commands[i]));
+    }
+    CommandResult r = host.run(Command.of(argv.toArray(String[]::new))
         .withSecretEnv("PGPASSWORD", password)
         .withTimeout(commandTimeout.plusSeconds(10))
         .withHeartbeat(heartbeat));
+    if (r.exitCode() == 124 || r.exitCode() == 137) throw new NotInTime();
+    throwIfFailed(r, String.join("; ", commands));
+    List<List<Map<String, String>>> results = new ArrayList<>();
+    for (String part : (r.stdout() + "\n").split("(?m)^" + SEPARATOR + "\n", -1)) results.add(Csv.parse(part));
+    if (results.size() != commands.length) {
+      throw new IllegalStateException("PgBouncer's admin console at " + spec.address() + ":" + spec.port() + " answered "
+          + results.size() + " results to " + commands.length + " commands (" + String.join("; ", commands) + ")");
+    }
+    return results;
   }
+
+  /** Between two commands' CSV: a line no SHOW output has. */
+  private static final String SEPARATOR = "--switchover-next-result--";
 
   private void throwIfFailed(CommandResult r, String command) {
     if (r.ok()) return;

@@ -39,14 +39,14 @@ public final class PgBouncerSwitch {
   }
 
   /** Where the database entry points and what the console and the file say about it. */
-  private record State(PgBouncerConsole console, PgBouncerConsole.Database db, String file, PgBouncerIni.Entry entry,
-      String fileText) {}
+  private record State(PgBouncerConsole console, PgBouncerConsole.Snapshot seen, PgBouncerConsole.Database db,
+      String file, PgBouncerIni.Entry entry, String fileText) {}
 
   /** Preflight: everything the steps will rely on, and the entry pointing at the source. */
   public Check check(MigrationSpec spec, Runnable heartbeat) {
     State s = prove(spec, heartbeat);
     requireAt(spec, s, spec.source().address(), spec.source().database().port(), "before the migration");
-    String poolMode = s.db().poolMode().isEmpty() ? s.console().config().getOrDefault("pool_mode", "") : s.db().poolMode();
+    String poolMode = s.db().poolMode().isEmpty() ? s.seen().config().getOrDefault("pool_mode", "") : s.db().poolMode();
     String found = "database " + s.db().name() + " on PgBouncer " + address(spec) + " points at the source "
         + s.db().host() + ":" + s.db().port() + " (" + s.file() + "), pool_mode " + poolMode;
     if (poolMode.equals("session")) {
@@ -66,13 +66,14 @@ public final class PgBouncerSwitch {
     State s = prove(spec, heartbeat);
     requireAt(spec, s, spec.source().address(), spec.source().database().port(), "before promotion");
     boolean wasPaused = s.db().paused();
-    if (!s.console().execute("PAUSE " + s.db().name(), PAUSE_TIMEOUT)) {
+    PgBouncerConsole.After paused = s.console().execute("PAUSE " + s.db().name(), s.db().name(), PAUSE_TIMEOUT);
+    if (!paused.inTime()) {
       throw Failures.fatal(Failures.TRAFFIC_NOT_PAUSED, "PgBouncer " + address(spec) + " could not pause "
           + s.db().name() + " within " + PAUSE_TIMEOUT.toSeconds() + " s: transactions through it were still"
           + " running. The cutover is rolled back and its clients resumed on the source; look for long"
           + " transactions (or pool_mode = session, where PAUSE waits for clients to disconnect) and start again.");
     }
-    confirmPaused(spec, s.console(), true);
+    confirmPaused(spec, paused.database(), true);
     log.info("pgbouncer {}: {} {}", address(spec), s.db().name(), wasPaused ? "was already paused" : "paused");
     return new TrafficSwitchResult("pgbouncer", s.db().name() + (wasPaused ? " was already paused" : " paused")
         + " on " + address(spec));
@@ -84,7 +85,41 @@ public final class PgBouncerSwitch {
    * agrees with the file. Refuses an entry pointing anywhere but the source or the target.
    */
   public TrafficSwitchResult repoint(MigrationSpec spec, Runnable heartbeat) {
+    return new TrafficSwitchResult("pgbouncer", repoint(spec, prove(spec, heartbeat)).detail());
+  }
+
+  /**
+   * {@link #repoint} and {@link #resume} in one step with one proof: clients wait for every step
+   * of the cutover, and each proof costs two round trips to the PgBouncer host. Idempotent as
+   * both are.
+   */
+  public TrafficSwitchResult repointAndResume(MigrationSpec spec, Runnable heartbeat) {
+    Repointed r = repoint(spec, prove(spec, heartbeat));
+    return new TrafficSwitchResult("pgbouncer", r.detail() + "; " + resume(spec, r.console(), r.db(), "the new primary"));
+  }
+
+  /** RESUME after the repoint. Idempotent: a running database is left as it is. Refuses unless it points at the target. */
+  public TrafficSwitchResult resume(MigrationSpec spec, Runnable heartbeat) {
     State s = prove(spec, heartbeat);
+    requireAt(spec, s, spec.target().address(), spec.target().database().port(), "after the repoint");
+    return new TrafficSwitchResult("pgbouncer", resume(spec, s.console(), s.db(), "the new primary"));
+  }
+
+  /**
+   * The undo of {@link #pause} when the cutover is rolled back before promotion: RESUME with the
+   * database still pointing at the source. Idempotent like {@link #resume}; refuses if the entry
+   * points elsewhere, since clients would then reach a server that is not the primary.
+   */
+  public TrafficSwitchResult resumeOnSource(MigrationSpec spec, Runnable heartbeat) {
+    State s = prove(spec, heartbeat);
+    requireAt(spec, s, spec.source().address(), spec.source().database().port(), "when rolling back");
+    return new TrafficSwitchResult("pgbouncer", resume(spec, s.console(), s.db(), "the source"));
+  }
+
+  /** The database's row as the console shows it after the repoint, which it has checked. */
+  private record Repointed(PgBouncerConsole console, PgBouncerConsole.Database db, String detail) {}
+
+  private Repointed repoint(MigrationSpec spec, State s) {
     String target = spec.target().address();
     int targetPort = spec.target().database().port();
     boolean fileDone = at(s.entry(), target, targetPort);
@@ -99,45 +134,27 @@ public final class PgBouncerSwitch {
       log.info("pgbouncer {}: {} in {} now points at {}:{}", address(spec), s.db().name(), s.file(), target, targetPort);
     }
     boolean consoleDone = target.equals(s.db().host()) && Integer.toString(targetPort).equals(s.db().port());
-    if (!consoleDone) s.console().execute("RELOAD", Duration.ofSeconds(30));
-    PgBouncerConsole.Database after = s.console().database(s.db().name());
+    PgBouncerConsole.Database after = consoleDone ? s.db()
+        : s.console().execute("RELOAD", s.db().name(), Duration.ofSeconds(30)).database();
     if (after == null || !target.equals(after.host()) || !Integer.toString(targetPort).equals(after.port())) {
       throw new IllegalStateException("PgBouncer " + address(spec) + " still routes " + s.db().name() + " to "
           + (after == null ? "nothing" : after.host() + ":" + after.port()) + " after RELOAD, although " + s.file()
           + " points it at " + target + ":" + targetPort + "; retrying");
     }
-    return new TrafficSwitchResult("pgbouncer", s.db().name() + (fileDone && consoleDone ? " already pointed" : " pointed")
+    return new Repointed(s.console(), after, s.db().name() + (fileDone && consoleDone ? " already pointed" : " pointed")
         + " at " + target + ":" + targetPort + " in " + s.file() + " and reloaded");
   }
 
-  /** RESUME after the repoint. Idempotent: a running database is left as it is. Refuses unless it points at the target. */
-  public TrafficSwitchResult resume(MigrationSpec spec, Runnable heartbeat) {
-    State s = prove(spec, heartbeat);
-    requireAt(spec, s, spec.target().address(), spec.target().database().port(), "after the repoint");
-    return resume(spec, s, "the new primary");
+  private String resume(MigrationSpec spec, PgBouncerConsole console, PgBouncerConsole.Database db, String where) {
+    PgBouncerConsole.Database now = db.paused()
+        ? console.execute("RESUME " + db.name(), db.name(), Duration.ofSeconds(30)).database() : db;
+    confirmPaused(spec, now, false);
+    log.info("pgbouncer {}: {} {} on {}", address(spec), db.name(), db.paused() ? "resumed" : "was running", where);
+    return db.name() + (db.paused() ? " resumed" : " was already running") + " on " + where + " " + db.host() + ":"
+        + db.port();
   }
 
-  /**
-   * The undo of {@link #pause} when the cutover is rolled back before promotion: RESUME with the
-   * database still pointing at the source. Idempotent like {@link #resume}; refuses if the entry
-   * points elsewhere, since clients would then reach a server that is not the primary.
-   */
-  public TrafficSwitchResult resumeOnSource(MigrationSpec spec, Runnable heartbeat) {
-    State s = prove(spec, heartbeat);
-    requireAt(spec, s, spec.source().address(), spec.source().database().port(), "when rolling back");
-    return resume(spec, s, "the source");
-  }
-
-  private TrafficSwitchResult resume(MigrationSpec spec, State s, String where) {
-    if (s.db().paused()) s.console().execute("RESUME " + s.db().name(), Duration.ofSeconds(30));
-    confirmPaused(spec, s.console(), false);
-    log.info("pgbouncer {}: {} {} on {}", address(spec), s.db().name(), s.db().paused() ? "resumed" : "was running", where);
-    return new TrafficSwitchResult("pgbouncer", s.db().name() + (s.db().paused() ? " resumed" : " was already running")
-        + " on " + where + " " + s.db().host() + ":" + s.db().port());
-  }
-
-  private void confirmPaused(MigrationSpec spec, PgBouncerConsole console, boolean paused) {
-    PgBouncerConsole.Database now = console.database(spec.traffic().pgbouncer().database());
+  private void confirmPaused(MigrationSpec spec, PgBouncerConsole.Database now, boolean paused) {
     if (now == null || now.paused() != paused) {
       throw new IllegalStateException("PgBouncer " + address(spec) + " reports " + spec.traffic().pgbouncer().database()
           + (paused ? " not paused" : " still paused") + " right after " + (paused ? "PAUSE" : "RESUME") + "; retrying");
@@ -154,13 +171,14 @@ public final class PgBouncerSwitch {
     RemoteHost host = hosts.ssh(p.host());
     PgBouncerConsole console = new PgBouncerConsole(host, p, hosts.secret("traffic.pgbouncer.adminPassword",
         p.adminPassword()), heartbeat);
-    Map<String, String> config = console.config();
+    PgBouncerConsole.Snapshot seen = console.snapshot();
+    Map<String, String> config = seen.config();
     if (!Integer.toString(p.port()).equals(config.get("listen_port"))) {
       throw Failures.fatal(Failures.WRONG_HOST, "the PgBouncer answering at " + address(spec) + " listens on port "
           + config.get("listen_port") + " by its own configuration, not " + p.port() + ": it is not the one the"
           + " spec names. Check traffic.pgbouncer.address and port.");
     }
-    PgBouncerConsole.Database db = console.database(p.database());
+    PgBouncerConsole.Database db = seen.database(p.database());
     if (db == null) {
       throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer " + address(spec) + " has no database '" + p.database()
           + "' (SHOW DATABASES). Write the name of its [databases] entry in traffic.pgbouncer.database.");
@@ -186,7 +204,7 @@ public final class PgBouncerSwitch {
           + ": this file is not the running PgBouncer's configuration, or it was edited without a RELOAD. Set"
           + " traffic.pgbouncer.configFile, or RELOAD, and start again.");
     }
-    return new State(console, db, file, entry, text);
+    return new State(console, seen, db, file, entry, text);
   }
 
   /** The step needs the entry at one end; anything else means somebody else moved it. */

@@ -54,11 +54,11 @@ public interface MigrationActivities {
   /** PgBouncer: holds the database's clients (PAUSE) before the source is frozen. */
   TrafficSwitchResult pauseTraffic(MigrationSpec spec);
 
-  /** PgBouncer: points the database's entry at the promoted target and reloads. */
-  TrafficSwitchResult repointTraffic(MigrationSpec spec);
-
-  /** PgBouncer: lets the held clients through to the new primary (RESUME). */
-  TrafficSwitchResult resumeTraffic(MigrationSpec spec);
+  /**
+   * PgBouncer: points the database's entry at the promoted target, reloads, and lets the held
+   * clients through to it (RESUME). One step, since clients wait for every step of the cutover.
+   */
+  TrafficSwitchResult repointAndResumeTraffic(MigrationSpec spec);
 
   /** PgBouncer: the undo of {@link #pauseTraffic}, RESUME with the entry still on the source. */
   TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec);

@@ -855,7 +855,7 @@ public final class MySqlEngine implements DatabaseEngine {
       for (String id : ended) kill(s, id);
       String left = "SELECT count(*) FROM information_schema.processlist WHERE id IN ("
           + (ended.isEmpty() ? "0" : String.join(",", ended)) + ")";
-      Pause.until(FREEZE_WAIT, Duration.ofMillis(300), () -> "0".equals(s.one(left)));
+      Pause.until(FREEZE_WAIT, Duration.ofMillis(20), () -> "0".equals(s.one(left)));
       String n = s.one(left);
       if (!"0".equals(n)) {
         throw new IllegalStateException(n + " sessions on the source did not end within " + FREEZE_WAIT.toSeconds()

@@ -51,6 +51,8 @@ public final class PostgresEngine implements DatabaseEngine {
 
   /** How long the source gets to apply the read-only setting and to end its sessions. */
   private static final Duration FREEZE_WAIT = Duration.ofSeconds(30);
+  /** Polling while clients wait for the cutover: every step of it adds to their pause. */
+  private static final Duration CUTOVER_POLL = Duration.ofMillis(20);
   /**
    * A standby reports to its source at least every wal_receiver_status_interval (10 s by
    * default); twice that without a reply means it is out of contact, whatever the walsender says.
@@ -311,7 +313,8 @@ public final class PostgresEngine implements DatabaseEngine {
         throw new IllegalStateException("the replication slot " + slot + " is still in use "
             + SLOT_DROP_WAIT.toSeconds() + "s after its walsender was ended; see pg_replication_slots.active_pid");
       }
-      sleep(Duration.ofMillis(200));
+      // At promotion clients wait for this: the walsender ends within milliseconds of the signal.
+      sleep(CUTOVER_POLL);
     }
   }
 
@@ -513,7 +516,7 @@ public final class PostgresEngine implements DatabaseEngine {
       s.execute("SELECT pg_reload_conf()");
       // The reload is asynchronous. Once this session has it, the postmaster has it too, so every
       // session started from now on is read-only.
-      waitFor(FREEZE_WAIT, () -> "on".equals(s.one("SHOW default_transaction_read_only")));
+      Pause.until(FREEZE_WAIT, CUTOVER_POLL, () -> "on".equals(s.one("SHOW default_transaction_read_only")));
       if (!"on".equals(s.one("SHOW default_transaction_read_only"))) {
         throw new IllegalStateException("the source has not applied default_transaction_read_only = on within "
             + FREEZE_WAIT.toSeconds() + "s of pg_reload_conf()");
@@ -528,7 +531,7 @@ public final class PostgresEngine implements DatabaseEngine {
       String pids = "{" + String.join(",", ended) + "}";
       s.execute("SELECT pg_terminate_backend(pid) FROM unnest(?::int[]) AS pid", pids);
       String stillThere = "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(?::int[])";
-      waitFor(FREEZE_WAIT, () -> "0".equals(s.one(stillThere, pids)));
+      Pause.until(FREEZE_WAIT, CUTOVER_POLL, () -> "0".equals(s.one(stillThere, pids)));
       String left = s.one(stillThere, pids);
       if (!"0".equals(left)) {
         throw new IllegalStateException(left + " sessions on the source did not end within " + FREEZE_WAIT.toSeconds()
@@ -574,7 +577,7 @@ public final class PostgresEngine implements DatabaseEngine {
         replayed = row.get(0);
         if ("t".equals(row.get(1))) return new SyncProof(frozen.finalPosition(), replayed);
         progress.alive();
-        sleep(Duration.ofMillis(100));
+        sleep(CUTOVER_POLL);
       }
     }
     throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target replayed only up to " + replayed + " within "
@@ -593,13 +596,11 @@ public final class PostgresEngine implements DatabaseEngine {
 
   @Override
   public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-    String sourceId;
-    try (PgSession s = source(spec)) {
-      sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
-    }
     boolean already;
     String position;
-    try (PgSession t = target(spec, true)) {
+    // One login to each side: clients wait for this step, and a login costs a TLS handshake.
+    try (PgSession s = source(spec); PgSession t = target(spec, true)) {
+      String sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
       proveCopyOf(t, spec, sourceId);
       already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
       if (!already) {
@@ -621,20 +622,12 @@ public final class PostgresEngine implements DatabaseEngine {
       t.execute("ALTER SYSTEM RESET primary_slot_name");
       t.execute("SELECT pg_reload_conf()");
       position = t.one("SELECT pg_current_wal_lsn()::text");
-    }
-    dropSlotOnOldSource(spec);
-    return new PromotionResult(already, position, already ? "was already primary" : "pg_promote()");
-  }
-
-  /**
-   * A slot left behind would make the old source keep its WAL forever. Whatever still streams from
-   * it after the promotion is stale, so it is ended; failing here fails the step, and its retry
-   * finds the target promoted and tries again.
-   */
-  private void dropSlotOnOldSource(MigrationSpec spec) {
-    try (PgSession s = source(spec)) {
+      // A slot left behind would make the old source keep its WAL forever. Whatever still streams
+      // from it after the promotion is stale, so it is ended; failing here fails the step, and
+      // its retry finds the target promoted and tries again.
       dropSlot(s, spec.replication().slot());
     }
+    return new PromotionResult(already, position, already ? "was already primary" : "pg_promote()");
   }
 
   // ---- after promotion ----
