@@ -174,8 +174,13 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   }
 
   @Override
-  public TrafficSwitchResult repointAndResumeTraffic(MigrationSpec spec) {
-    return pgbouncer.repointAndResume(spec, heartbeat());
+  public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
+    return pgbouncer.repoint(spec, heartbeat());
+  }
+
+  @Override
+  public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
+    return pgbouncer.resume(spec, heartbeat());
   }
 
   @Override

@@ -85,7 +85,12 @@ class QuickActivities implements MigrationActivities {
   }
 
   @Override
-  public TrafficSwitchResult repointAndResumeTraffic(MigrationSpec spec) {
+  public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
+    return new TrafficSwitchResult("none", "");
+  }
+
+  @Override
+  public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
     return new TrafficSwitchResult("none", "");
   }
 

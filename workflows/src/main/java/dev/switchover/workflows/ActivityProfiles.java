@@ -76,8 +76,9 @@ public final class ActivityProfiles {
           .build();
 
   /**
-   * PgBouncer's pause: clients may be waiting from its first attempt on, so retries get minutes,
-   * not hours; past that the cutover rolls back and lets them through on the source.
+   * PgBouncer's pause and its repoint before promotion: clients are held while they run, so
+   * retries get minutes, not hours; past that the cutover rolls back and lets them through on the
+   * source.
    */
   public static final ActivityOptions CLIENTS_WAITING =
       ActivityOptions.newBuilder()
@@ -117,7 +118,8 @@ public final class ActivityProfiles {
           Map.entry("Promote", REMOTE),
           Map.entry("SwitchTraffic", REMOTE),
           Map.entry("PauseTraffic", CLIENTS_WAITING),
-          Map.entry("RepointAndResumeTraffic", REMOTE),
+          Map.entry("RepointTraffic", CLIENTS_WAITING),
+          Map.entry("ResumeTraffic", REMOTE),
           Map.entry("ResumeTrafficOnSource", UNDO),
           Map.entry("BackupNewPrimary", LONG_COPY),
           Map.entry("RunChecklist", REMOTE),

@@ -28,7 +28,9 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +58,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           MigrationActivities.class, ActivityProfiles.DEFAULT, ActivityProfiles.PER_METHOD);
 
   private final MigrationState state = new MigrationState();
+  /** PgBouncer's repoint, running beside the freeze and the sync check. */
+  private Promise<TrafficSwitchResult> repointing;
   private final Deque<Undo> undos = new ArrayDeque<>();
   private MigrationSpec spec;
   private CancellationScope untilPromotion;
@@ -117,21 +121,45 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     // primary, and let through on the source again if anything fails before promotion.
     boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
     if (pgbouncer) {
-      undos.push(new Undo("resume traffic on the source", () -> activities.resumeTrafficOnSource(spec)));
+      undos.push(new Undo("resume traffic on the source", () -> {
+        // The repoint may still be running: pointing PgBouncer back must come after it.
+        if (repointing != null) quietly(repointing);
+        activities.resumeTrafficOnSource(spec);
+      }));
     }
     if (spec.cutover().stopApplication() != null) {
       undos.push(new Undo("resume the application", () -> activities.resumeApplication(spec)));
     }
     undos.push(new Undo("make the source writable again", () -> activities.unfreezeWrites(spec)));
     frozen = step(Phase.FREEZE_WRITES, () -> {
-      if (pgbouncer) activities.pauseTraffic(spec);
+      if (pgbouncer) {
+        activities.pauseTraffic(spec);
+        // While the source is frozen and the target checked, PgBouncer is pointed at the target:
+        // its clients are held, so nothing reaches the target before promotion, and the repoint
+        // (a file edit and a RELOAD) no longer adds to their wait. Detached, so that an abort
+        // cannot leave it running behind the rollback's repoint to the source.
+        Workflow.newDetachedCancellationScope(() -> repointing = Async.function(activities::repointTraffic, spec)).run();
+      }
       if (spec.cutover().stopApplication() != null) activities.stopApplication(spec);
       return activities.freezeWrites(spec);
     }, f -> (pgbouncer ? "clients held by PgBouncer; " : "") + "source read-only at " + f.finalPosition() + ", "
         + f.sessionsEnded() + " write sessions ended");
 
-    sync = step(Phase.VERIFY_SYNC, () -> activities.verifySync(spec, frozen),
-        p -> "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition());
+    sync = step(Phase.VERIFY_SYNC, () -> {
+      SyncProof proof = activities.verifySync(spec, frozen);
+      // Promote only once PgBouncer points at the target: a repoint that fails now rolls back.
+      if (repointing != null) repointing.get();
+      return proof;
+    }, p -> "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition());
+  }
+
+  /** Waits for an activity's end, success or failure. */
+  private static void quietly(Promise<?> p) {
+    try {
+      p.get();
+    } catch (ActivityFailure | CanceledFailure e) {
+      // its outcome is the caller's next step's business
+    }
   }
 
   /**
@@ -175,7 +203,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
     try {
       traffic = step(Phase.SWITCH_TRAFFIC,
-          pgbouncer ? () -> activities.repointAndResumeTraffic(spec) : () -> activities.switchTraffic(spec),
+          pgbouncer ? this::resumeOnTarget : () -> activities.switchTraffic(spec),
           t -> t.method() + ": " + t.detail());
       return null;
     } catch (ActivityFailure f) {
@@ -186,6 +214,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + spec.target().address() + ", RELOAD and RESUME " + spec.traffic().pgbouncer().database()
               + " on the admin console." : ".");
     }
+  }
+
+  /** PgBouncer, already pointed at the target before promotion: its held clients let through. */
+  private TrafficSwitchResult resumeOnTarget() {
+    TrafficSwitchResult resumed = activities.resumeTraffic(spec);
+    return new TrafficSwitchResult("pgbouncer", repointing.get().detail() + "; " + resumed.detail());
   }
 
   /** The runbook's safety net and checklist. Their failures are reported, not fatal. */

@@ -168,9 +168,15 @@ public class FakeActivities implements MigrationActivities {
   }
 
   @Override
-  public TrafficSwitchResult repointAndResumeTraffic(MigrationSpec spec) {
-    called("repointAndResumeTraffic");
-    return new TrafficSwitchResult("pgbouncer", "orders pointed at the target and reloaded; orders resumed");
+  public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
+    called("repointTraffic");
+    return new TrafficSwitchResult("pgbouncer", "orders pointed at the target and reloaded");
+  }
+
+  @Override
+  public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
+    called("resumeTraffic");
+    return new TrafficSwitchResult("pgbouncer", "orders resumed");
   }
 
   @Override

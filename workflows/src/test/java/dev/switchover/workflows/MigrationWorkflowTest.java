@@ -382,20 +382,28 @@ class MigrationWorkflowTest {
     return TestSpecs.withPgBouncer(TestSpecs.spec(CutoverMode.AUTOMATIC));
   }
 
-  /** The steps from the pause on, where the PgBouncer path differs. */
+  /**
+   * The steps from the pause on, where the PgBouncer path differs, without the repoint: it runs
+   * beside the freeze and the sync check, in no fixed order with them.
+   */
   private List<String> cutoverSteps() {
-    List<String> steps = fake.steps();
+    List<String> steps = new java.util.ArrayList<>(fake.steps());
+    steps.removeIf("repointTraffic"::equals);
     int from = steps.indexOf("pauseTraffic");
     return steps.subList(from < 0 ? steps.indexOf("freezeWrites") : from, steps.size());
   }
 
   @Test
-  void pausesBeforeTheFreezeAndRepointsAndResumesRightAfterPromotion() {
+  void pausesBeforeTheFreezeRepointsBeforePromotionAndResumesRightAfterIt() {
     MigrationWorkflow wf = start(pgbouncer());
     MigrationResult r = result(wf);
 
-    assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "promote", "repointAndResumeTraffic",
+    assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "promote", "resumeTraffic",
         "backupNewPrimary", "runChecklist", "writeReport"), cutoverSteps());
+    List<String> all = fake.steps();
+    assertEquals(1, fake.count("repointTraffic"));
+    assertTrue(all.indexOf("pauseTraffic") < all.indexOf("repointTraffic")
+        && all.indexOf("repointTraffic") < all.indexOf("promote"), all.toString());
     assertEquals(List.of("preflight", "benchmarkTarget", "prepareSource", "baseCopy"),
         fake.steps().subList(0, fake.steps().indexOf("pauseTraffic")));
     assertEquals(0, fake.count("switchTraffic"), "the command switch is not used");
@@ -405,6 +413,19 @@ class MigrationWorkflowTest {
     assertTrue(freeze.detail().startsWith("clients held by PgBouncer; source read-only"), freeze.detail());
     StepRecord traffic = step(r, Phase.SWITCH_TRAFFIC);
     assertEquals("pgbouncer: orders pointed at the target and reloaded; orders resumed", traffic.detail());
+  }
+
+  @Test
+  void aRepointThatFailsBeforePromotionRollsBackAndResumesOnTheSource() {
+    fake.on("repointTraffic", () -> {
+      throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer routes orders to 198.18.0.99:5432");
+    });
+    MigrationWorkflow wf = start(pgbouncer());
+
+    assertEquals(Failures.WRONG_HOST, failureOf(wf).getType());
+    assertFalse(fake.calls.contains("promote"), "never promoted without PgBouncer pointing at the target");
+    assertEquals(List.of("unfreezeWrites", "resumeTrafficOnSource", "undoPrepareSource", "writeReport"),
+        cutoverSteps().subList(cutoverSteps().indexOf("verifySync") + 1, cutoverSteps().size()));
   }
 
   @Test
@@ -434,7 +455,7 @@ class MigrationWorkflowTest {
     assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "unfreezeWrites", "resumeTrafficOnSource",
         "undoPrepareSource", "writeReport"), cutoverSteps());
     assertFalse(fake.calls.contains("promote"));
-    assertFalse(fake.calls.contains("repointAndResumeTraffic"));
+    assertFalse(fake.calls.contains("resumeTraffic"));
   }
 
   @Test
@@ -476,8 +497,8 @@ class MigrationWorkflowTest {
   }
 
   @Test
-  void aFailedRepointAfterPromotionDoesNotGoBackAndSaysWhatToDoByHand() {
-    fake.on("repointAndResumeTraffic", () -> {
+  void aFailedResumeAfterPromotionDoesNotGoBackAndSaysWhatToDoByHand() {
+    fake.on("resumeTraffic", () -> {
       throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer routes orders to 198.18.0.99:5432");
     });
     MigrationWorkflow wf = start(pgbouncer());

@@ -80,22 +80,20 @@ public final class PgBouncerSwitch {
   }
 
   /**
-   * Points the database's [databases] line at the target, then RELOAD. Idempotent: a file
-   * already pointing at the target is not written again, and RELOAD runs until the console
-   * agrees with the file. Refuses an entry pointing anywhere but the source or the target.
+   * Points the database's [databases] line at the target, then RELOAD, while its clients are held.
+   * Idempotent: a file already pointing at the target is not written again, and RELOAD runs until
+   * the console agrees with the file. Refuses an entry pointing anywhere but the source or the
+   * target, and a database that is not paused.
    */
   public TrafficSwitchResult repoint(MigrationSpec spec, Runnable heartbeat) {
-    return new TrafficSwitchResult("pgbouncer", repoint(spec, prove(spec, heartbeat)).detail());
-  }
-
-  /**
-   * {@link #repoint} and {@link #resume} in one step with one proof: clients wait for every step
-   * of the cutover, and each proof costs two round trips to the PgBouncer host. Idempotent as
-   * both are.
-   */
-  public TrafficSwitchResult repointAndResume(MigrationSpec spec, Runnable heartbeat) {
-    Repointed r = repoint(spec, prove(spec, heartbeat));
-    return new TrafficSwitchResult("pgbouncer", r.detail() + "; " + resume(spec, r.console(), r.db(), "the new primary"));
+    State s = prove(spec, heartbeat);
+    // Before promotion the target is a read-only standby: only held clients may be pointed at it.
+    if (!s.db().paused()) {
+      throw Failures.fatal(Failures.TRAFFIC_NOT_PAUSED, "PgBouncer " + address(spec) + " is not holding "
+          + s.db().name() + " (not paused), so switchover will not point it at " + spec.target().address()
+          + ": its clients would reach the target before it is primary. Did somebody RESUME it?");
+    }
+    return new TrafficSwitchResult("pgbouncer", repoint(spec, s).detail());
   }
 
   /** RESUME after the repoint. Idempotent: a running database is left as it is. Refuses unless it points at the target. */
@@ -106,25 +104,52 @@ public final class PgBouncerSwitch {
   }
 
   /**
-   * The undo of {@link #pause} when the cutover is rolled back before promotion: RESUME with the
-   * database still pointing at the source. Idempotent like {@link #resume}; refuses if the entry
-   * points elsewhere, since clients would then reach a server that is not the primary.
+   * The undo of {@link #pause} when the cutover is rolled back before promotion: the entry pointed
+   * back at the source if the repoint had moved it (clients are still held, so none reached the
+   * target), then RESUME. Idempotent like {@link #resume}; refuses an entry pointing anywhere but
+   * the source or the target.
    */
   public TrafficSwitchResult resumeOnSource(MigrationSpec spec, Runnable heartbeat) {
     State s = prove(spec, heartbeat);
-    requireAt(spec, s, spec.source().address(), spec.source().database().port(), "when rolling back");
-    return new TrafficSwitchResult("pgbouncer", resume(spec, s.console(), s.db(), "the source"));
+    String source = spec.source().address();
+    int sourcePort = spec.source().database().port();
+    String back = "";
+    PgBouncerConsole.Database db = s.db();
+    if (!(at(s.entry(), source, sourcePort) && source.equals(db.host()))) {
+      if (!s.db().paused()) {
+        throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer " + address(spec) + " routes " + db.name() + " to "
+            + db.host() + ":" + db.port() + " and is not paused: clients may already use that server, so switchover"
+            + " will not point them back at the source " + source + ". Check which server is primary.");
+      }
+      Repointed r = repoint(spec, s, source, sourcePort);
+      db = r.db();
+      back = r.detail() + "; ";
+    }
+    return new TrafficSwitchResult("pgbouncer", back + resume(spec, s.console(), db, "the source"));
   }
 
   /** The database's row as the console shows it after the repoint, which it has checked. */
-  private record Repointed(PgBouncerConsole console, PgBouncerConsole.Database db, String detail) {}
+  private record Repointed(PgBouncerConsole.Database db, String detail) {}
 
   private Repointed repoint(MigrationSpec spec, State s) {
-    String target = spec.target().address();
-    int targetPort = spec.target().database().port();
+    return repoint(spec, s, spec.target().address(), spec.target().database().port());
+  }
+
+  /** Points the entry at {@code target} from the other end of the migration, and RELOADs. */
+  private Repointed repoint(MigrationSpec spec, State s, String target, int targetPort) {
+    boolean toSource = target.equals(spec.source().address());
     boolean fileDone = at(s.entry(), target, targetPort);
     if (!fileDone) {
-      requireAt(spec, s, spec.source().address(), spec.source().database().port(), "before the repoint");
+      // The file at the other end; the console at either (the proof allows it one RELOAD behind).
+      String from = toSource ? spec.target().address() : spec.source().address();
+      int fromPort = toSource ? spec.target().database().port() : spec.source().database().port();
+      if (!at(s.entry(), from, fromPort)) {
+        throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer " + address(spec) + ": " + s.file() + " points "
+            + s.db().name() + " at " + s.entry().host() + ":" + s.entry().port() + ", but it must point at " + from
+            + ":" + fromPort + " before switchover moves it to " + target + ":" + targetPort + ". Somebody else"
+            + " changed it: check which server is primary, fix the entry by hand and RESUME " + s.db().name()
+            + " on the admin console if it is paused.");
+      }
       RemoteHost host = hosts.ssh(spec.traffic().pgbouncer().host());
       String current = host.readFile(s.file());
       if (!current.equals(s.fileText())) {
@@ -141,7 +166,7 @@ public final class PgBouncerSwitch {
           + (after == null ? "nothing" : after.host() + ":" + after.port()) + " after RELOAD, although " + s.file()
           + " points it at " + target + ":" + targetPort + "; retrying");
     }
-    return new Repointed(s.console(), after, s.db().name() + (fileDone && consoleDone ? " already pointed" : " pointed")
+    return new Repointed(after, s.db().name() + (fileDone && consoleDone ? " already pointed" : " pointed")
         + " at " + target + ":" + targetPort + " in " + s.file() + " and reloaded");
   }
 
@@ -196,9 +221,13 @@ public final class PgBouncerSwitch {
           + " traffic.pgbouncer.configFile, or give the database its own line.");
     }
     boolean agree = entry.host().equals(db.host()) && entry.port().equals(db.port());
-    boolean aheadAtTarget = at(entry, spec.target().address(), spec.target().database().port())
-        && spec.source().address().equals(db.host());
-    if (!agree && !aheadAtTarget) {
+    // The file one RELOAD ahead of the console, towards either end: a step that wrote it was
+    // interrupted before its RELOAD, and its retry finishes the move.
+    boolean ahead = at(entry, spec.target().address(), spec.target().database().port())
+        && spec.source().address().equals(db.host())
+        || at(entry, spec.source().address(), spec.source().database().port())
+        && spec.target().address().equals(db.host());
+    if (!agree && !ahead) {
       throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer " + address(spec) + " routes " + p.database() + " to "
           + db.host() + ":" + db.port() + ", but " + file + " on that host says " + entry.host() + ":" + entry.port()
           + ": this file is not the running PgBouncer's configuration, or it was edited without a RELOAD. Set"

@@ -233,6 +233,37 @@ class PgBouncerSwitchIT {
   }
 
   @Test
+  @Order(3)
+  void clientsThatAreNotHeldAreNotPointedAtTheStandby() {
+    ApplicationFailure f = failsWith(Failures.TRAFFIC_NOT_PAUSED, () -> pgbouncer.repoint(spec, NO_HEARTBEAT));
+    assertTrue(f.getOriginalMessage().contains("before it is primary"), f.getOriginalMessage());
+    assertEquals("appdb = host=" + source.address() + " port=5432 dbname=postgres", databasesLine());
+  }
+
+  /** The workflow repoints before promotion; a rollback after that must bring clients back. */
+  @Test
+  @Order(3)
+  void aRollbackAfterTheRepointPointsTheHeldClientBackAtTheSource() throws Exception {
+    pgbouncer.pause(spec, NO_HEARTBEAT);
+    Future<String> held = serverOfNextQuery();
+    assertTrue(waits(held));
+    pgbouncer.repoint(spec, NO_HEARTBEAT);
+
+    assertEquals("appdb pointed at " + source.address() + ":5432 in " + CONF + " and reloaded; appdb resumed on the"
+        + " source " + source.address() + ":5432", pgbouncer.resumeOnSource(spec, NO_HEARTBEAT).detail());
+    assertEquals(source.address(), held.get(10, TimeUnit.SECONDS), "the held query ran on the source");
+    assertEquals("appdb = host=" + source.address() + " port=5432 dbname=postgres", databasesLine());
+
+    // Interrupted between writing the file back and its RELOAD: the retry finishes the move.
+    pgbouncer.pause(spec, NO_HEARTBEAT);
+    pgbouncer.repoint(spec, NO_HEARTBEAT);
+    onBouncer("sed", "-i", "s/^appdb = .*/appdb = host=" + source.address() + " port=5432 dbname=postgres/", CONF);
+    assertEquals("appdb pointed at " + source.address() + ":5432 in " + CONF + " and reloaded; appdb resumed on the"
+        + " source " + source.address() + ":5432", pgbouncer.resumeOnSource(spec, NO_HEARTBEAT).detail());
+    assertEquals(source.address(), serverOfNextQuery().get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
   @Order(4)
   void repointAndResumeMoveTheHeldClientToTheTargetOnTheSameConnection() throws Exception {
     Connection before = client;

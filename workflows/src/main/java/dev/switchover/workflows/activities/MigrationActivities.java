@@ -55,12 +55,15 @@ public interface MigrationActivities {
   TrafficSwitchResult pauseTraffic(MigrationSpec spec);
 
   /**
-   * PgBouncer: points the database's entry at the promoted target, reloads, and lets the held
-   * clients through to it (RESUME). One step, since clients wait for every step of the cutover.
+   * PgBouncer: points the database's entry at the target and reloads, while its clients are held
+   * and before promotion; nothing reaches the target until {@link #resumeTraffic}.
    */
-  TrafficSwitchResult repointAndResumeTraffic(MigrationSpec spec);
+  TrafficSwitchResult repointTraffic(MigrationSpec spec);
 
-  /** PgBouncer: the undo of {@link #pauseTraffic}, RESUME with the entry still on the source. */
+  /** PgBouncer: lets the held clients through to the new primary (RESUME). */
+  TrafficSwitchResult resumeTraffic(MigrationSpec spec);
+
+  /** PgBouncer: the undo of {@link #pauseTraffic}: the entry pointed back at the source if it was moved, then RESUME. */
   TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec);
 
   /** A fresh backup of the new primary. */
