@@ -46,6 +46,7 @@ class HaproxyCutoverIT {
   private static final String PROXY = "hap";
   private static final String PROXY_ADDRESS = "198.18.0.151";
   private static final int API_PORT = 9999;
+  private static final String API = PROXY_ADDRESS + ":" + API_PORT;
   private static final String SRC = "haps";
   private static final String SRC_ADDRESS = "198.18.0.152";
   private static final String DST = "hapt";
@@ -107,25 +108,54 @@ class HaproxyCutoverIT {
         "the old source refuses the application's writes");
   }
 
-  /** The hook's refusals: a wrong name fails with a message saying so, and HAProxy is left as it was. */
+  /**
+   * Without a database: HAProxy in front of the proxy host's own sshd (which speaks first), the
+   * hook moves the server to its PostgreSQL port; the session open through HAProxy is cut, and a
+   * second run (a crashed worker's retry) succeeds and leaves the server where it is.
+   */
+  @Test
+  void hookMovesTheServerCutsItsSessionsAndMayRunTwice() throws Exception {
+    LabScript lab = LabScript.find();
+    lab.run("up", PROXY + ":" + PROXY_ADDRESS);
+    lab.run("haproxy", PROXY, "start", PROXY_ADDRESS + ":22");
+    try (Socket client = new Socket()) {
+      client.connect(new InetSocketAddress(PROXY_ADDRESS, 3306), 5000);
+      client.setSoTimeout(5000);
+      InputStream in = client.getInputStream();
+      assertEquals("SSH-", new String(in.readNBytes(4), StandardCharsets.US_ASCII), "sshd through HAProxy");
+
+      Hook first = hook(API, "mysql/primary", PROXY_ADDRESS, 5432);
+      assertEquals(0, first.exit(), first.output());
+      assertEquals("haproxy-switch: mysql/primary at " + PROXY_ADDRESS + ":5432 (was " + PROXY_ADDRESS
+          + ":22); its sessions shut down", first.output().strip());
+      // Returns at end of stream only: were the session not cut, this would time out after 5 s.
+      in.readAllBytes();
+    }
+    Hook again = hook(API, "mysql/primary", PROXY_ADDRESS, 5432);
+    assertEquals(0, again.exit(), again.output());
+    assertEquals("haproxy-switch: mysql/primary at " + PROXY_ADDRESS + ":5432 (was " + PROXY_ADDRESS
+        + ":5432); its sessions shut down", again.output().strip());
+    assertEquals(PROXY_ADDRESS + ":5432", serverAddress());
+  }
+
+  /** The hook's refusals: a wrong name or API address fails with a message saying so, and HAProxy is left as it was. */
   @Test
   void hookFailsClearlyAndChangesNothingWhenHaproxyHasNoSuchServer() throws Exception {
     LabScript lab = LabScript.find();
     lab.run("up", PROXY + ":" + PROXY_ADDRESS);
     lab.run("haproxy", PROXY, "start", SRC_ADDRESS + ":3306");
 
-    Hook wrongBackend = hook(PROXY_ADDRESS + ":" + API_PORT, "nosuch/primary");
+    Hook wrongBackend = hook(API, "nosuch/primary", DST_ADDRESS, 3306);
     assertEquals(1, wrongBackend.exit(), wrongBackend.output());
-    assertEquals("haproxy-switch: HAProxy at " + PROXY_ADDRESS + ":" + API_PORT + " has no backend 'nosuch'",
-        wrongBackend.output().strip());
-    Hook wrongServer = hook(PROXY_ADDRESS + ":" + API_PORT, "mysql/replica");
+    assertEquals("haproxy-switch: HAProxy at " + API + " has no backend 'nosuch'", wrongBackend.output().strip());
+    Hook wrongServer = hook(API, "mysql/replica", DST_ADDRESS, 3306);
     assertEquals(1, wrongServer.exit(), wrongServer.output());
-    assertEquals("haproxy-switch: HAProxy at " + PROXY_ADDRESS + ":" + API_PORT + " has no server 'replica' in backend 'mysql'",
+    assertEquals("haproxy-switch: HAProxy at " + API + " has no server 'replica' in backend 'mysql'",
         wrongServer.output().strip());
-    Hook noApi = hook(PROXY_ADDRESS + ":" + (API_PORT - 1), "mysql/primary");
-    assertEquals(1, noApi.exit(), noApi.output());
-    assertEquals("haproxy-switch: cannot reach HAProxy's runtime API at " + PROXY_ADDRESS + ":" + (API_PORT - 1),
-        noApi.output().strip());
+    String noApi = PROXY_ADDRESS + ":" + (API_PORT - 1);
+    Hook unreachable = hook(noApi, "mysql/primary", DST_ADDRESS, 3306);
+    assertEquals(1, unreachable.exit(), unreachable.output());
+    assertEquals("haproxy-switch: cannot reach HAProxy's runtime API at " + noApi, unreachable.output().strip());
     assertEquals(SRC_ADDRESS + ":3306", serverAddress(), "mysql/primary untouched");
   }
 
@@ -178,22 +208,22 @@ class HaproxyCutoverIT {
           type: command
           command:
             host: local
-            command: %s %s:%d mysql/primary
+            command: %s %s mysql/primary
             timeout: 30s
         backup:
           enabled: false
         report:
           directory: %s
-        """.formatted(HOOK, PROXY_ADDRESS, API_PORT, dir.resolve("reports"));
+        """.formatted(HOOK, API, dir.resolve("reports"));
   }
 
   private record Hook(int exit, String output) {}
 
   /** The hook as the worker runs it, with the migration's ends in its environment. */
-  private static Hook hook(String api, String server) throws Exception {
+  private static Hook hook(String api, String server, String targetAddress, int targetPort) throws Exception {
     ProcessBuilder pb = new ProcessBuilder("sh", "-c", HOOK + " " + api + " " + server).redirectErrorStream(true);
-    pb.environment().put("SWITCHOVER_TARGET_ADDRESS", DST_ADDRESS);
-    pb.environment().put("SWITCHOVER_TARGET_PORT", "3306");
+    pb.environment().put("SWITCHOVER_TARGET_ADDRESS", targetAddress);
+    pb.environment().put("SWITCHOVER_TARGET_PORT", Integer.toString(targetPort));
     Process p = pb.start();
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
