@@ -17,6 +17,8 @@
 #   lab/lab.sh cut NAME / heal NAME                   unplug / restore the host's link
 #   lab/lab.sh pgbouncer NAME start DB=ADDRESS/DBNAME ... | stop | status
 #                                                     PgBouncer on a postgres15 host
+#   lab/lab.sh haproxy NAME start BACKEND_ADDRESS:PORT | stop | status
+#                                                     HAProxy (TCP, :3306) on a postgres15 host
 #
 # Topology (root namespace = where the worker and the tests run):
 #
@@ -1030,14 +1032,22 @@ cmd_heal() {
 PGB_PORT=6432
 PGB_ADMIN=pgbouncer
 
-pgbouncer_running() { in_host "$1" sh -c 'pid=$(cat /var/run/postgresql/pgbouncer.pid 2>/dev/null) && kill -0 "$pid"' 2>/dev/null; }
+PGB_PIDFILE=/var/run/postgresql/pgbouncer.pid
 
-stop_pgbouncer() {
-  local name=$1
-  pgbouncer_running "$name" || return 0
-  in_host "$name" sh -c 'kill -INT "$(cat /var/run/postgresql/pgbouncer.pid)"'
-  wait_for 10 eval '! pgbouncer_running "$name"' || die "$name: pgbouncer did not stop"
+# A daemon a subcommand started on a host, known by its pid file there.
+daemon_running() { # NAME PIDFILE
+  in_host "$1" sh -c 'pid=$(cat "$1" 2>/dev/null) && kill -0 "$pid"' sh "$2" 2>/dev/null
 }
+
+stop_daemon() { # NAME PIDFILE SIGNAL WHAT
+  local name=$1 pidfile=$2
+  daemon_running "$name" "$pidfile" || return 0
+  in_host "$name" sh -c 'kill "-$2" "$(cat "$1")"' sh "$pidfile" "$3"
+  wait_for 10 eval '! daemon_running "$name" "$pidfile"' || die "$name: $4 did not stop"
+}
+
+pgbouncer_running() { daemon_running "$1" "$PGB_PIDFILE"; }
+stop_pgbouncer() { stop_daemon "$1" "$PGB_PIDFILE" INT pgbouncer; }
 
 # The lab's whole /etc/pgbouncer, written afresh: the entries given, TLS with a
 # self-signed certificate (kept between starts), the admin user and postgres
@@ -1064,7 +1074,7 @@ write_pgbouncer_config() {
 
 [pgbouncer]
 logfile = /var/log/postgresql/pgbouncer.log
-pidfile = /var/run/postgresql/pgbouncer.pid
+pidfile = $PGB_PIDFILE
 listen_addr = *
 listen_port = $PGB_PORT
 unix_socket_dir = /var/run/postgresql
@@ -1112,6 +1122,90 @@ cmd_pgbouncer() {
   esac
 }
 
+# ---------------------------------------------------------------- haproxy
+
+HAP_PORT=3306
+HAP_API_PORT=9999
+HAP_PIDFILE=/run/haproxy/haproxy.pid
+
+haproxy_running() { daemon_running "$1" "$HAP_PIDFILE"; }
+# TERM, not HAProxy's soft stop (USR1), which waits for every session to end.
+stop_haproxy() { stop_daemon "$1" "$HAP_PIDFILE" TERM haproxy; }
+
+# /etc/haproxy and /run/haproxy are the machine's on a postgres15 host: the
+# host gets its own, bound over them when HAProxy is first started there (and
+# again after a reboot of the host, which forgets the binds), so two hosts
+# never share a configuration, a pid file or the admin socket.
+ensure_haproxy_dirs() {
+  local name=$1 fs; fs="$(host_dir "$name")/fs"
+  mkdir -p "$fs/etc-haproxy" "$fs/run-haproxy"
+  [[ -d /etc/haproxy && -d /run/haproxy ]] || mkdir -p /etc/haproxy /run/haproxy
+  in_host "$name" sh -c "
+    mountpoint -q /etc/haproxy || mount --bind '$fs/etc-haproxy' /etc/haproxy
+    mountpoint -q /run/haproxy || mount --bind '$fs/run-haproxy' /run/haproxy" \
+    || die "$name: cannot give the host its own /etc/haproxy and /run/haproxy"
+}
+
+# TCP mode, no health check (the old source stays up, read-only, after a
+# switchover: only the runtime API moves clients), and client/server timeouts
+# longer than any test so idle pooled connections are not cut by HAProxy.
+write_haproxy_config() {
+  local name=$1 addr=$2 backend=$3
+  cat >"$(host_dir "$name")/fs/etc-haproxy/haproxy.cfg" <<CONF
+# Written by lab/lab.sh haproxy $name start $backend; rewritten at every start.
+global
+	stats socket /run/haproxy/admin.sock mode 660 level admin
+	stats socket ipv4@$addr:$HAP_API_PORT level admin
+	stats timeout 30s
+	pidfile $HAP_PIDFILE
+	user haproxy
+	group haproxy
+	daemon
+
+defaults
+	mode tcp
+	timeout connect 2s
+	timeout client 1h
+	timeout server 1h
+
+frontend mysql
+	bind :$HAP_PORT
+	default_backend mysql
+
+backend mysql
+	server primary $backend
+CONF
+}
+
+cmd_haproxy() {
+  (($# >= 2)) || die "usage: lab.sh haproxy NAME start BACKEND_ADDRESS:PORT | stop | status"
+  local name=$1 action=$2; shift 2
+  require_root
+  need_running_host "$name"
+  # mariadb and mysql hosts have their own server on :3306; mysql hosts' sid root has no haproxy.
+  [[ $(host_flavor "$name") == postgres15 ]] || die "haproxy runs on postgres15 hosts only"
+  case $action in
+    start)
+      if (($# != 1)) || [[ ! $1 =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+:[0-9]+$ ]]; then
+        die "haproxy start needs one BACKEND_ADDRESS:PORT, e.g. 198.18.0.21:3306"
+      fi
+      command -v haproxy >/dev/null || die "no haproxy: run scripts/install-deps.sh"
+      take_lock
+      stop_haproxy "$name"
+      ensure_haproxy_dirs "$name"
+      write_haproxy_config "$name" "$(host_address "$name")" "$1"
+      local out
+      out=$(in_host_clean "$name" haproxy -f /etc/haproxy/haproxy.cfg 2>&1 9>&-) \
+        || die "$name: haproxy did not start: $out"
+      wait_for 10 tcp_open "$(host_address "$name")" "$HAP_API_PORT" \
+        || die "$name: haproxy's runtime API is not listening on $HAP_API_PORT"
+      say "$name: haproxy on $(host_address "$name"):$HAP_PORT -> $1, runtime API on $(host_address "$name"):$HAP_API_PORT" ;;
+    stop) take_lock; stop_haproxy "$name" ;;
+    status) if haproxy_running "$name"; then echo running; else echo stopped; return 3; fi ;;
+    *) die "haproxy: start, stop or status, not '$action'" ;;
+  esac
+}
+
 main() {
   (($#)) || usage 1
   local cmd=$1; shift
@@ -1128,6 +1222,7 @@ main() {
     cut) cmd_cut "$@" ;;
     heal) cmd_heal "$@" ;;
     pgbouncer) cmd_pgbouncer "$@" ;;
+    haproxy) cmd_haproxy "$@" ;;
     -h | --help | help) usage 0 ;;
     *) echo "lab: unknown command '$cmd'" >&2; usage 1 ;;
   esac

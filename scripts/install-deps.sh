@@ -12,6 +12,8 @@ PACKAGES=(
   postgresql postgresql-15 postgresql-client postgresql-client-15
   openssh-server openssh-client
   pgbouncer
+  haproxy       # lab.sh haproxy: a TCP proxy in front of MySQL hosts, switched by its runtime API
+  socat         # examples/hooks/haproxy-switch.sh talks to HAProxy's runtime API with it
   fio
   iproute2      # ip, tc (veth, bridge, netns, tbf rate limiting)
   iptables      # NFQUEUE rules for the userspace netem fallback (lab/netem.py)
@@ -43,7 +45,7 @@ missing_packages() {
   done
 }
 
-# Package maintainer scripts would start sshd, pgbouncer and PostgreSQL in the
+# Package maintainer scripts would start sshd, pgbouncer, HAProxy and PostgreSQL in the
 # root namespace; the lab runs its own copies inside namespaces instead, so
 # forbid service starts for the duration of the install (101 = "action forbidden").
 POLICY=/usr/sbin/policy-rc.d

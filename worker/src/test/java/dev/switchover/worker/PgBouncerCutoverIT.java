@@ -6,30 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchover.worker.demo.LabScript;
 import dev.switchover.worker.demo.SetChecker;
 import dev.switchover.worker.demo.SetWriter;
-import dev.switchover.worker.durability.WorkerProcess;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
-import dev.switchover.workflows.spec.SpecLoader;
 import dev.switchover.workflows.status.StepRecord;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowStub;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,8 +38,6 @@ class PgBouncerCutoverIT {
   private static final String DST = "pgbwt";
   private static final String DST_ADDRESS = "198.18.0.36";
   private static final long ROWS = 20_000;
-  /** The operator's launcher: the same jar the worker runs from. */
-  private static final Path LAUNCHER = Path.of("target/switchover.jar").toAbsolutePath();
 
   private final long t0 = System.nanoTime();
 
@@ -65,30 +54,16 @@ class PgBouncerCutoverIT {
     say("lab ready: PgBouncer on " + BOUNCER_ADDRESS + " in front of " + SRC_ADDRESS + "; work directory " + dir);
 
     List<Connection> logins = new CopyOnWriteArrayList<>();
-    MigrationResult done;
     SetWriter writer = new SetWriter(() -> BOUNCER_ADDRESS, address -> {
       Connection c = throughPgBouncer(address);
       logins.add(c);
       return c;
     }, "writes", 5000);
-    try (DevServer temporal = DevServer.start(dir.resolve("temporal.db"));
-        WorkerProcess worker = WorkerProcess.start(temporal.address(), dir.resolve("worker.log"))) {
-      writer.start();
-      try {
-        Path specFile = dir.resolve("orders.yaml");
-        Files.writeString(specFile, spec(dir));
-        switchoverStartAndWait(temporal.address(), specFile, dir);
-        done = result(temporal.address(), SpecLoader.load(specFile).workflowId());
-        long before = writer.acknowledged();
-        Thread.sleep(2000);
-        assertTrue(writer.acknowledged() > before, "the writer goes on writing after the cutover");
-      } catch (Throwable e) {
-        String log = worker.logText();
-        say("worker log tail:\n" + log.substring(Math.max(0, log.length() - 3000)));
-        throw e;
-      } finally {
-        writer.stop();
-      }
+    MigrationResult done;
+    try {
+      OperatorCli.Run run = OperatorCli.migrateUnder(writer, spec(dir), dir, this::say);
+      done = run.result();
+      assertTrue(run.acknowledgedAfter() > 0, "the writer goes on writing after the cutover");
     } finally {
       lab.run("pgbouncer", BOUNCER, "stop");
     }
@@ -125,33 +100,6 @@ class PgBouncerCutoverIT {
     assertTrue(details.get(Phase.FREEZE_WRITES).startsWith("clients held by PgBouncer"), details.toString());
     assertEquals("pgbouncer: appdb pointed at " + DST_ADDRESS + ":5432 in /etc/pgbouncer/pgbouncer.ini and reloaded;"
         + " appdb resumed on the new primary " + DST_ADDRESS + ":5432", details.get(Phase.SWITCH_TRAFFIC));
-  }
-
-  /** {@code switchover start --wait}, as an operator runs it; exit 0 means the migration completed. */
-  private void switchoverStartAndWait(String address, Path specFile, Path dir) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-jar", LAUNCHER.toString(), "start", "--wait", "--address", address,
-        specFile.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("start.out").toFile()).start();
-    p.getOutputStream().close();
-    say("switchover start --wait " + specFile);
-    assertTrue(p.waitFor(6, TimeUnit.MINUTES), "switchover start --wait did not end");
-    String out = Files.readString(dir.resolve("start.out"), StandardCharsets.UTF_8);
-    say("switchover start exited " + p.exitValue() + "; its output ends:\n" + out.substring(Math.max(0, out.length() - 1500)));
-    assertEquals(0, p.exitValue(), "switchover start --wait: the migration completed");
-  }
-
-  private static MigrationResult result(String address, String workflowId) {
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    try {
-      return WorkflowClient.newInstance(service).newUntypedWorkflowStub(workflowId)
-          .getResult(1, TimeUnit.MINUTES, MigrationResult.class);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no result for " + workflowId, e);
-    } finally {
-      service.shutdownNow();
-    }
   }
 
   private String spec(Path dir) throws Exception {

@@ -40,7 +40,7 @@ class SpecPayloadTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"postgresql.yaml", "mysql.yaml"})
+  @ValueSource(strings = {"postgresql.yaml", "mysql.yaml", "mysql-haproxy.yaml"})
   void completedSpecStillPassesValidation(String name) {
     // The workflow validates its input again, and the CLI sends the spec with defaults filled in.
     assertEquals(List.of(), SpecValidator.validate(SpecLoader.load(example(name))));
