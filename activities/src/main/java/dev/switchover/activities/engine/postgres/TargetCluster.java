@@ -105,7 +105,7 @@ final class TargetCluster {
         throw new IllegalStateException("PostgreSQL on " + spec.target().address() + " still runs 60s after `"
             + spec.target().database().serviceStop() + "`");
       }
-      PostgresEngine.sleep(Duration.ofSeconds(1));
+      PostgresEngine.sleep(Duration.ofMillis(100));
     }
   }
 
@@ -131,7 +131,8 @@ final class TargetCluster {
     do {
       if (running() && engine.streamsFrom(spec, sourceId)) return true;
       if (wait.isZero()) return false;
-      PostgresEngine.sleep(Duration.ofSeconds(1));
+      // A fresh standby streams within a second or two: coarse polling would add to every copy.
+      PostgresEngine.sleep(Duration.ofMillis(200));
     } while (Instant.now().isBefore(until));
     return false;
   }
