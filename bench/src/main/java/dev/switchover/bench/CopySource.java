@@ -28,6 +28,8 @@ final class CopySource {
     boolean reused = "1".equals(found) && String.valueOf(scale).equals(psqlOrEmpty("SELECT count(*) FROM pgbench_branches"));
     double seconds = 0;
     if (!reused) {
+      // Fresh clusters: the overhead bench leaves the source frozen read-only and the target promoted.
+      lab.run("reset", BenchLab.SOURCE, BenchLab.TARGET);
       say.accept("source: generating pgbench scale " + scale + " (~" + Math.round(scale * BYTES_PER_SCALE / 1e6) + " MB)");
       long t0 = System.nanoTime();
       lab.asPostgres(BenchLab.SOURCE, "dropdb --if-exists " + DATABASE + " && createdb " + DATABASE

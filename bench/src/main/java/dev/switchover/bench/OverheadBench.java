@@ -118,7 +118,7 @@ final class OverheadBench implements Benchmark {
         Everything else counts as overhead, including what an operator would otherwise do by hand
         (checks before and after each step, starting the standby and waiting for it to stream, writing
         the report) and polling granularity (`catchUp.pollEvery: 1s`).
-        Load average (1 min) before and after: %s and %s.
+        Load averages (1, 5, 15 min) before and after: %s and %s.
         """.formatted(s.path("loadAverageBefore").asText(), s.path("loadAverageAfter").asText()));
     return md.toString();
   }
