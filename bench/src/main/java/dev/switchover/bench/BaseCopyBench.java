@@ -129,23 +129,20 @@ final class BaseCopyBench implements Benchmark {
     section.put("ratioToPgDumpRestore", Stats.round(median(seconds, "pg_dump|pg_restore", NO_LIMIT) / ours));
     section.put("ratioToPgDumpRestoreLimited",
         Stats.round(median(seconds, "pg_dump|pg_restore", LIMIT) / median(seconds, "switchover", LIMIT)));
-    double handStart = Stats.median(details.getOrDefault(key("pg_basebackup", NO_LIMIT), List.of()));
-    section.put("ratioToPgBasebackupWithStart", Stats.round((hand + handStart) / ours));
+    double handCommand = Stats.median(details.getOrDefault(key("pg_basebackup", NO_LIMIT), List.of()));
+    section.put("ratioToPgBasebackupCommandAlone", Stats.round(handCommand / ours));
     double inner = Stats.median(details.getOrDefault(key("switchover", NO_LIMIT), List.of()));
-    section.put("ratioOfPgBasebackupAlone", Stats.round(hand / inner));
+    section.put("ratioOfPgBasebackupCommands", Stats.round(handCommand / inner));
     section.put("targetRatio", TARGET_RATIO);
     section.put("targetMet", hand / ours >= TARGET_RATIO);
   }
 
   /** The second figure of a variant's runs, named as a reader would. */
   private static String detail(JsonNode v) {
-    for (String name : List.of("pgBasebackupSeconds", "startToStreamingSeconds")) {
-      if (!v.has(name)) continue;
-      List<String> xs = new ArrayList<>();
-      v.path(name).forEach(x -> xs.add(String.format("%.1f", x.asDouble())));
-      return (name.startsWith("pg") ? "its pg_basebackup: " : "then start until streaming: ") + String.join(", ", xs);
-    }
-    return "";
+    if (!v.has("pgBasebackupSeconds")) return "";
+    List<String> xs = new ArrayList<>();
+    v.path("pgBasebackupSeconds").forEach(x -> xs.add(String.format("%.1f", x.asDouble())));
+    return "its pg_basebackup: " + String.join(", ", xs);
   }
 
   private static double median(Map<String, List<Double>> seconds, String method, String limit) {
@@ -171,11 +168,11 @@ final class BaseCopyBench implements Benchmark {
           v.path("mbPerSecond").asDouble(), detail(v)));
     }
     md.append(String.format("%nRatios, the other's median time over switchover's (above 1: switchover is faster):"
-            + " pg_basebackup by hand **%.3f** (limited link %.3f); with the hand's start of the standby until it"
-            + " streams, which switchover's step includes, %.3f; against the pg_basebackup inside switchover's step"
-            + " alone %.3f; pg_dump | pg_restore %.3f (limited link %.3f).%n%n",
+            + " pg_basebackup by hand, to a streaming standby as switchover's step, **%.3f** (limited link %.3f);"
+            + " the hand's pg_basebackup command alone %.3f; the two pg_basebackup commands, the hand's over the"
+            + " one inside switchover's step, %.3f; pg_dump | pg_restore %.3f (limited link %.3f).%n%n",
         s.path("ratioToPgBasebackup").asDouble(), s.path("ratioToPgBasebackupLimited").asDouble(),
-        s.path("ratioToPgBasebackupWithStart").asDouble(), s.path("ratioOfPgBasebackupAlone").asDouble(),
+        s.path("ratioToPgBasebackupCommandAlone").asDouble(), s.path("ratioOfPgBasebackupCommands").asDouble(),
         s.path("ratioToPgDumpRestore").asDouble(),
         s.path("ratioToPgDumpRestoreLimited").asDouble()));
     md.append(String.format("Target: switchover's copy within 5%% of hand-run pg_basebackup (ratio ≥ %.2f): **%s**"
@@ -202,7 +199,10 @@ final class BaseCopyBench implements Benchmark {
           then the target started and seen streaming. Wall time of the whole step.
         - **pg_basebackup**: by hand on the target, `pg_basebackup -h SRC -U replicator -D DATADIR -X stream -R
           -c fast` (the same checkpoint mode as switchover's), into the emptied data directory of the
-          stopped cluster. Wall time of pg_basebackup alone; starting the standby is listed apart.
+          stopped cluster, then `pg_ctlcluster 15 main start` and waiting until `pg_stat_wal_receiver`
+          says streaming: the state switchover's step ends in. Wall time of both (stopping and emptying
+          the target beforehand, which switchover's step also does, are not counted); the
+          pg_basebackup command's own time is listed beside it.
         - **pg_dump|pg_restore**: on the target, `pg_dump -h SRC -Fc -Z0 bench | pg_restore -C -d postgres`
           into a fresh running cluster: one stream, nothing on disk between the two (`-Fd -j` would first
           write the whole dump out; with two cores it has little to gain).
