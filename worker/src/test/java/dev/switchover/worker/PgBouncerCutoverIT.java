@@ -3,7 +3,6 @@ package dev.switchover.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.LabScript;
 import dev.switchover.worker.demo.SetChecker;
 import dev.switchover.worker.demo.SetWriter;
 import dev.switchover.worker.durability.WorkerProcess;
@@ -19,14 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -55,10 +52,9 @@ class PgBouncerCutoverIT {
   @Test
   void clientsKeepTheirConnectionThroughTheCutoverAndNoAcknowledgedWriteIsLost() throws Exception {
     LabPair lab = LabPair.up(SRC, SRC_ADDRESS, DST, DST_ADDRESS);
-    lab.run("up", BOUNCER + ":" + BOUNCER_ADDRESS);
+    LabPgBouncer bouncer = LabPgBouncer.up(lab, BOUNCER, BOUNCER_ADDRESS);
     lab.reset();
-    for (String db : List.of(SRC, DST)) admitPgBouncer(lab, db);
-    lab.run("pgbouncer", BOUNCER, "start", "appdb=" + SRC_ADDRESS + "/postgres");
+    bouncer.start();
     lab.seedOrders(ROWS);
     lab.createWrites("writes");
     Path dir = Files.createTempDirectory("switchover-pgbouncer");
@@ -67,7 +63,7 @@ class PgBouncerCutoverIT {
     List<Connection> logins = new CopyOnWriteArrayList<>();
     MigrationResult done;
     SetWriter writer = new SetWriter(() -> BOUNCER_ADDRESS, address -> {
-      Connection c = throughPgBouncer(address);
+      Connection c = bouncer.connect("switchover-pgbouncer-it");
       logins.add(c);
       return c;
     }, "writes", 5000);
@@ -76,7 +72,7 @@ class PgBouncerCutoverIT {
       writer.start();
       try {
         Path specFile = dir.resolve("orders.yaml");
-        Files.writeString(specFile, spec(dir));
+        Files.writeString(specFile, lab.spec("orders", "automatic", dir, bouncer.trafficSpec()));
         switchoverStartAndWait(temporal.address(), specFile, dir);
         done = result(temporal.address(), SpecLoader.load(specFile).workflowId());
         long before = writer.acknowledged();
@@ -90,7 +86,7 @@ class PgBouncerCutoverIT {
         writer.stop();
       }
     } finally {
-      lab.run("pgbouncer", BOUNCER, "stop");
+      bouncer.stop();
     }
 
     say("writer: " + writer.acknowledged() + " acknowledged on " + logins.size() + " connection(s); longest pause "
@@ -152,49 +148,6 @@ class PgBouncerCutoverIT {
     } finally {
       service.shutdownNow();
     }
-  }
-
-  private String spec(Path dir) throws Exception {
-    Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
-    return LabScript.specHead("orders", SRC_ADDRESS, DST_ADDRESS, secret) + LabScript.TEST_PACE + """
-        cutover:
-          mode: automatic
-        traffic:
-          type: pgbouncer
-          pgbouncer:
-            address: %s
-            adminPassword: file:%s/secrets/pg-admin-password
-            database: appdb
-            ssh:
-              privateKey: %s/client/id_ed25519
-              knownHosts: %s/client/known_hosts
-        backup:
-          enabled: false
-        report:
-          directory: %s
-        """.formatted(BOUNCER_ADDRESS, LabScript.STATE, LabScript.STATE, LabScript.STATE, dir.resolve("reports"));
-  }
-
-  /** The application's one connection: TLS to PgBouncer, no server-side prepared statements (transaction pooling). */
-  private static Connection throughPgBouncer(String address) throws java.sql.SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", "postgres");
-    p.setProperty("password", LabScript.adminPassword());
-    p.setProperty("sslmode", "require");
-    p.setProperty("prepareThreshold", "0");
-    p.setProperty("connectTimeout", "5");
-    // Held queries wait out the pause; only a dead PgBouncer should break the connection.
-    p.setProperty("socketTimeout", "120");
-    p.setProperty("ApplicationName", "switchover-pgbouncer-it");
-    return DriverManager.getConnection("jdbc:postgresql://" + address + ":6432/appdb", p);
-  }
-
-  /** Lets PgBouncer's host log in as postgres, as a real deployment's pg_hba would. */
-  private static void admitPgBouncer(LabPair lab, String db) {
-    String rule = "host all postgres " + BOUNCER_ADDRESS + "/32 scram-sha-256";
-    lab.run("exec", db, "sh", "-c",
-        "f=/etc/postgresql/15/main/pg_hba.conf; grep -qxF \"$1\" $f || echo \"$1\" >> $f; pg_ctlcluster 15 main reload",
-        "sh", rule);
   }
 
   private void say(String line) {
