@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchover.worker.demo.LabScript;
 import dev.switchover.workflows.Phase;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -22,7 +24,12 @@ final class CutoverBench implements Benchmark {
   static final double WORST_TARGET_SECONDS = 2.0;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final List<Supplier<CutoverLab>> labs = List.of(PgBouncerCutoverLab::new, MysqlCutoverLab::new);
+  private final Map<String, Supplier<CutoverLab>> labs = new LinkedHashMap<>();
+
+  CutoverBench() {
+    labs.put("postgresql", PgBouncerCutoverLab::new);
+    labs.put("mysql", MysqlCutoverLab::new);
+  }
 
   @Override
   public void run(BenchContext ctx, ObjectNode section) throws Exception {
@@ -30,8 +37,16 @@ final class CutoverBench implements Benchmark {
     List<String> down = new ArrayList<>(List.of("down"));
     down.addAll(CutoverLab.ALL_HOSTS);
     LabScript.find().run(down.toArray(String[]::new));
-    for (Supplier<CutoverLab> make : labs) {
-      CutoverLab lab = make.get();
+    for (var make : labs.entrySet()) {
+      CutoverLab lab;
+      try {
+        lab = make.getValue().get();
+      } catch (RuntimeException e) {
+        // The other engine's figures are still worth having.
+        ctx.say().accept(make.getKey() + ": hosts not up: " + e.getMessage());
+        section.putObject(make.getKey()).put("runs", ctx.runs()).put("completedRuns", 0).put("failure", e.getMessage());
+        continue;
+      }
       try {
         section.set(lab.engine(), engine(ctx, lab));
       } finally {
@@ -53,7 +68,7 @@ final class CutoverBench implements Benchmark {
       } catch (Exception e) {
         ctx.say().accept(lab.engine() + " run " + i + " could not be measured: " + e);
         runs.add(new CutoverFigures(i, false, e.toString(), null, 0, 0, null, null, null, 0, 0, lab.logins(),
-            java.util.Map.of(), 0, 0));
+            Map.of(), 0, 0));
       }
     }
     List<Double> gaps = runs.stream().filter(CutoverFigures::done).map(CutoverFigures::gapSeconds)
@@ -114,6 +129,8 @@ final class CutoverBench implements Benchmark {
     }
     md.append("\n");
     for (String e : engines) {
+      JsonNode failure = section.get(e).get("failure");
+      if (failure != null) md.append("- ").append(e).append(": ").append(failure.asText()).append("\n");
       for (JsonNode r : section.get(e).path("perRun")) {
         if (!r.path("done").asBoolean()) {
           md.append("- ").append(e).append(" run ").append(r.path("run").asInt()).append(" failed: ")
