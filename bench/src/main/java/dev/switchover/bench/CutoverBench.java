@@ -94,8 +94,8 @@ final class CutoverBench implements Benchmark {
 
   private static String method() {
     return "Each run: fresh lab hosts, 20 000 rows, a writer on one connection committing single-row INSERTs"
-        + " (autocommit, a 2 ms pause after each: at most about 500/s; Commits/s is the median rate reached), a migration with automatic cutover and no post-promotion"
-        + " backup, run by the production worker in the bench's process against an embedded Temporal test server."
+        + " (autocommit, a 2 ms pause after each: at most about 500/s; Commits/s is the median rate reached),"
+        + " a migration with automatic cutover and no post-promotion backup, run by the production worker in the bench's process against an embedded Temporal test server."
         + " The figure is the longest time between two consecutive acknowledged commits that overlaps the window"
         + " from FREEZE_WRITES's start to " + CutoverRun.WINDOW_AFTER.toSeconds() + " s after SWITCH_TRAFFIC's end;"
         + " lost writes are acknowledged ids missing on the new primary.";
@@ -111,10 +111,10 @@ final class CutoverBench implements Benchmark {
     engines.removeIf(e -> !section.get(e).isObject());
     for (String e : engines) {
       JsonNode s = section.get(e);
-      md.append(String.format(Locale.ROOT, "| %s | %d (%d) | %s | %s | %d | %d | %d | %s |%n", e, s.path("runs").asInt(),
-          s.path("completedRuns").asInt(), seconds(s.path("medianSeconds")), seconds(s.path("maxSeconds")),
-          s.path("lostWrites").asLong(), s.path("acknowledgedWrites").asLong(), s.path("commitsPerSecondMedian").asLong(),
-          targetMet(s) ? "yes" : "no"));
+      md.append(String.format(Locale.ROOT, "| %s | %d (%d) | %s | %s | %d | %d | %d | %s |%n", e,
+          s.path("runs").asInt(), s.path("completedRuns").asInt(), seconds(s.path("medianSeconds")),
+          seconds(s.path("maxSeconds")), s.path("lostWrites").asLong(), s.path("acknowledgedWrites").asLong(),
+          s.path("commitsPerSecondMedian").asLong(), targetMet(s) ? "yes" : "no"));
     }
     md.append("\nTargets: median under ").append(MEDIAN_TARGET_SECONDS).append(" s, worst under ")
         .append(WORST_TARGET_SECONDS).append(" s, no acknowledged write lost, every run completed.\n\n");
@@ -139,7 +139,9 @@ final class CutoverBench implements Benchmark {
       }
     }
     md.append("\nMethod: ").append(section.path("method").asText());
-    for (String e : engines) md.append(" ").append(e).append(": ").append(section.get(e).path("method").asText()).append(".");
+    for (String e : engines) {
+      md.append(" ").append(e).append(": ").append(section.get(e).path("method").asText()).append(".");
+    }
     return md.append("\n").toString();
   }
 

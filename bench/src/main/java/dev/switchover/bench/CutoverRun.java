@@ -58,7 +58,8 @@ final class CutoverRun {
     writer.start();
     try (EmbeddedTemporal temporal = EmbeddedTemporal.start()) {
       MigrationResult done = temporal.migrate(spec, steps::set);
-      if (done.status().phase() != Phase.DONE) failure = "ended in " + done.status().phase() + ": " + done.status().failure();
+      Phase end = done.status().phase();
+      if (end != Phase.DONE) failure = "ended in " + end + ": " + done.status().failure();
     } catch (ExecutionException e) {
       failure = rootMessage(e);
     } finally {
