@@ -95,7 +95,8 @@ final class CutoverBench implements Benchmark {
   private static String method() {
     return "Each run: fresh lab hosts, 20 000 rows, a writer on one connection committing single-row INSERTs"
         + " (autocommit, a 2 ms pause after each: at most about 500/s; Commits/s is the median rate reached),"
-        + " a migration with automatic cutover and no post-promotion backup, run by the production worker in the bench's process against an embedded Temporal test server."
+        + " a migration with automatic cutover and no post-promotion backup, run by the production worker in"
+        + " the bench's process against an embedded Temporal test server."
         + " The figure is the longest time between two consecutive acknowledged commits that overlaps the window"
         + " from FREEZE_WRITES's start to " + CutoverRun.WINDOW_AFTER.toSeconds() + " s after SWITCH_TRAFFIC's end;"
         + " lost writes are acknowledged ids missing on the new primary.";
