@@ -74,6 +74,15 @@ public final class LabPair {
     return db;
   }
 
+  /** The source's lab host name, for {@code lab.sh exec NAME ...}. */
+  public String sourceName() {
+    return source;
+  }
+
+  public String targetName() {
+    return target;
+  }
+
   public String sourceAddress() {
     return sourceAddress;
   }
@@ -167,18 +176,24 @@ public final class LabPair {
    * @param cutoverMode {@code manual} (waits for approval) or {@code automatic}
    */
   public String spec(String name, String cutoverMode, Path dir) throws IOException {
+    return spec(name, cutoverMode, dir, """
+        traffic:
+          type: none
+        """);
+  }
+
+  /** {@link #spec(String, String, Path)} with the spec's {@code traffic:} block (top level). */
+  public String spec(String name, String cutoverMode, Path dir, String traffic) throws IOException {
     Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
     return """
         %scutover:
           mode: %s
-        traffic:
-          type: none
-        backup:
+        %sbackup:
           enabled: false
         report:
           directory: %s
         """.formatted(LabScript.specHead(name, db.flavor(), sourceAddress, targetAddress, secret) + LabScript.TEST_PACE,
-        cutoverMode, dir.resolve("reports"));
+        cutoverMode, traffic, dir.resolve("reports"));
   }
 
   /**

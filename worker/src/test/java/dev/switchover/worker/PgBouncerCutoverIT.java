@@ -3,7 +3,6 @@ package dev.switchover.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.LabScript;
 import dev.switchover.worker.demo.SetChecker;
 import dev.switchover.worker.demo.SetWriter;
 import dev.switchover.workflows.MigrationResult;
@@ -12,13 +11,11 @@ import dev.switchover.workflows.status.StepRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -44,10 +41,9 @@ class PgBouncerCutoverIT {
   @Test
   void clientsKeepTheirConnectionThroughTheCutoverAndNoAcknowledgedWriteIsLost() throws Exception {
     LabPair lab = LabPair.up(SRC, SRC_ADDRESS, DST, DST_ADDRESS);
-    lab.run("up", BOUNCER + ":" + BOUNCER_ADDRESS);
+    LabPgBouncer bouncer = LabPgBouncer.up(lab, BOUNCER, BOUNCER_ADDRESS);
     lab.reset();
-    for (String db : List.of(SRC, DST)) admitPgBouncer(lab, db);
-    lab.run("pgbouncer", BOUNCER, "start", "appdb=" + SRC_ADDRESS + "/postgres");
+    bouncer.start();
     lab.seedOrders(ROWS);
     lab.createWrites("writes");
     Path dir = Files.createTempDirectory("switchover-pgbouncer");
@@ -55,17 +51,18 @@ class PgBouncerCutoverIT {
 
     List<Connection> logins = new CopyOnWriteArrayList<>();
     SetWriter writer = new SetWriter(() -> BOUNCER_ADDRESS, address -> {
-      Connection c = throughPgBouncer(address);
+      Connection c = bouncer.connect("switchover-pgbouncer-it");
       logins.add(c);
       return c;
     }, "writes", 5000);
     MigrationResult done;
     try {
-      OperatorCli.Run run = OperatorCli.migrateUnder(writer, spec(dir), dir, this::say);
+      OperatorCli.Run run = OperatorCli.migrateUnder(writer, lab.spec("orders", "automatic", dir, bouncer.trafficSpec()),
+          dir, this::say);
       done = run.result();
       assertTrue(run.acknowledgedAfter() > 0, "the writer goes on writing after the cutover");
     } finally {
-      lab.run("pgbouncer", BOUNCER, "stop");
+      bouncer.stop();
     }
 
     say("writer: " + writer.acknowledged() + " acknowledged on " + logins.size() + " connection(s); longest pause "
@@ -100,49 +97,6 @@ class PgBouncerCutoverIT {
     assertTrue(details.get(Phase.FREEZE_WRITES).startsWith("clients held by PgBouncer"), details.toString());
     assertEquals("pgbouncer: appdb pointed at " + DST_ADDRESS + ":5432 in /etc/pgbouncer/pgbouncer.ini and reloaded;"
         + " appdb resumed on the new primary " + DST_ADDRESS + ":5432", details.get(Phase.SWITCH_TRAFFIC));
-  }
-
-  private String spec(Path dir) throws Exception {
-    Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
-    return LabScript.specHead("orders", SRC_ADDRESS, DST_ADDRESS, secret) + LabScript.TEST_PACE + """
-        cutover:
-          mode: automatic
-        traffic:
-          type: pgbouncer
-          pgbouncer:
-            address: %s
-            adminPassword: file:%s/secrets/pg-admin-password
-            database: appdb
-            ssh:
-              privateKey: %s/client/id_ed25519
-              knownHosts: %s/client/known_hosts
-        backup:
-          enabled: false
-        report:
-          directory: %s
-        """.formatted(BOUNCER_ADDRESS, LabScript.STATE, LabScript.STATE, LabScript.STATE, dir.resolve("reports"));
-  }
-
-  /** The application's one connection: TLS to PgBouncer, no server-side prepared statements (transaction pooling). */
-  private static Connection throughPgBouncer(String address) throws java.sql.SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", "postgres");
-    p.setProperty("password", LabScript.adminPassword());
-    p.setProperty("sslmode", "require");
-    p.setProperty("prepareThreshold", "0");
-    p.setProperty("connectTimeout", "5");
-    // Held queries wait out the pause; only a dead PgBouncer should break the connection.
-    p.setProperty("socketTimeout", "120");
-    p.setProperty("ApplicationName", "switchover-pgbouncer-it");
-    return DriverManager.getConnection("jdbc:postgresql://" + address + ":6432/appdb", p);
-  }
-
-  /** Lets PgBouncer's host log in as postgres, as a real deployment's pg_hba would. */
-  private static void admitPgBouncer(LabPair lab, String db) {
-    String rule = "host all postgres " + BOUNCER_ADDRESS + "/32 scram-sha-256";
-    lab.run("exec", db, "sh", "-c",
-        "f=/etc/postgresql/15/main/pg_hba.conf; grep -qxF \"$1\" $f || echo \"$1\" >> $f; pg_ctlcluster 15 main reload",
-        "sh", rule);
   }
 
   private void say(String line) {

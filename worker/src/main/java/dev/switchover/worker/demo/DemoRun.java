@@ -1,23 +1,11 @@
 package dev.switchover.worker.demo;
 
-import dev.switchover.worker.SwitchoverWorker;
 import dev.switchover.workflows.MigrationResult;
-import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.Phase;
-import dev.switchover.workflows.SwitchoverQueues;
 import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
 import dev.switchover.workflows.status.StepRecord;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import io.temporal.testserver.TestServer;
-import io.temporal.worker.WorkerFactory;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,8 +15,6 @@ import java.sql.Statement;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -76,50 +62,18 @@ public final class DemoRun {
     SetWriter writer = db.writer(SetWriter.fromFile(primaryFile), db.writesTable(), 2000);
     writer.start();
 
-    int port = freePort();
-    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
-    WorkerFactory factory = null;
     long started = System.nanoTime();
-    try {
-      WorkflowClient client = WorkflowClient.newInstance(service);
-      factory = SwitchoverWorker.start(client, SwitchoverQueues.TASK_QUEUE);
-      say.accept("temporal: embedded server on 127.0.0.1:" + port + ", worker started");
-      MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
-          .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
-      WorkflowClient.start(wf::migrate, spec);
-      CompletableFuture<MigrationResult> result = WorkflowStub.fromTyped(wf).getResultAsync(MigrationResult.class);
-      int reported = follow(wf, result, 0);
-      MigrationResult done = result.get();
-      report(done.status().steps(), reported);
+    try (EmbeddedTemporal temporal = EmbeddedTemporal.start()) {
+      say.accept("temporal: embedded server on " + temporal.address() + ", worker started");
+      int[] reported = {0};
+      MigrationResult done = temporal.migrate(spec, steps -> reported[0] = report(steps, reported[0]));
       long seconds = (System.nanoTime() - started) / 1_000_000_000L;
       Thread.sleep(2000); // let the writer show that it writes to the new primary
       writer.stop();
       return summarise(done, writer, db, seconds);
     } finally {
       writer.stop();
-      if (factory != null) {
-        factory.shutdownNow();
-        factory.awaitTermination(5, TimeUnit.SECONDS);
-      }
-      service.shutdownNow();
-      server.close();
     }
-  }
-
-  /** Prints each step as it ends; returns how many were printed. */
-  private int follow(MigrationWorkflow wf, CompletableFuture<MigrationResult> result, int reported)
-      throws InterruptedException {
-    while (!result.isDone()) {
-      try {
-        reported = report(wf.status().steps(), reported);
-      } catch (RuntimeException e) {
-        // the query races the workflow's end; the result says how it went
-      }
-      Thread.sleep(500);
-    }
-    return reported;
   }
 
   private int report(List<StepRecord> steps, int reported) {
@@ -192,12 +146,5 @@ public final class DemoRun {
         """.formatted(flavor.product(),
         LabScript.specHead(o.name(), flavor, o.sourceAddress(), o.targetAddress(), replicationSecret),
         o.targetAddress(), primaryFile, o.workDir().resolve("reports"));
-  }
-
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

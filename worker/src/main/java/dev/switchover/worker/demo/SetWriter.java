@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ public final class SetWriter implements Runnable {
   private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean stop = new AtomicBoolean();
   private volatile Thread thread;
+  private final long wallMinusNanoTime;
 
   /** A writer to PostgreSQL's postgres database. */
   public SetWriter(Supplier<String> primary, int port, String user, String password, String table, long pauseMicros) {
@@ -50,6 +52,7 @@ public final class SetWriter implements Runnable {
     this.login = login;
     this.table = table;
     this.pauseMicros = pauseMicros;
+    this.wallMinusNanoTime = epochNanos(Instant.now()) - System.nanoTime();
   }
 
   /** The primary's address as written in a file by the traffic-switch hook. */
@@ -156,13 +159,35 @@ public final class SetWriter implements Runnable {
 
   /** The longest time between two consecutive acknowledged writes: what the application saw. */
   public double longestGapSeconds() {
+    return longestGapNanos(acks, Long.MIN_VALUE, Long.MAX_VALUE) / 1e9;
+  }
+
+  /**
+   * The longest time between two consecutive acknowledged writes that overlaps {@code from} to
+   * {@code to} (the second write after {@code from}, the first before {@code to}): the pause seen
+   * around an event such as the cutover, without an unrelated hiccup elsewhere in the run.
+   */
+  public double longestGapSeconds(Instant from, Instant to) {
+    return longestGapNanos(acks, toNanoTime(from), toNanoTime(to)) / 1e9;
+  }
+
+  static long longestGapNanos(Iterable<Ack> acks, long from, long to) {
     long prev = -1;
     long longest = 0;
     for (Ack a : acks) {
-      if (prev >= 0) longest = Math.max(longest, a.atNanos() - prev);
+      if (prev >= 0 && a.atNanos() >= from && prev <= to) longest = Math.max(longest, a.atNanos() - prev);
       prev = a.atNanos();
     }
-    return longest / 1e9;
+    return longest;
+  }
+
+  /** Acknowledgements are timed by the monotonic clock; events elsewhere by the wall clock. */
+  private long toNanoTime(Instant at) {
+    return epochNanos(at) - wallMinusNanoTime;
+  }
+
+  private static long epochNanos(Instant at) {
+    return at.getEpochSecond() * 1_000_000_000L + at.getNano();
   }
 
   public long acknowledged() {

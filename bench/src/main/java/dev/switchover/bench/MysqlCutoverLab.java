@@ -1,0 +1,56 @@
+package dev.switchover.bench;
+
+import dev.switchover.worker.LabPair;
+import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.workflows.spec.Engine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * MySQL 9 from bms to bmt. The writer, logged in as the application, reads the primary's address
+ * from a file before every reconnect, and the traffic-switch hook writes the new primary there,
+ * as an application follows DNS.
+ */
+final class MysqlCutoverLab extends CutoverLab {
+  MysqlCutoverLab() {
+    super("mysql", "MySQL 9 (`traffic.type: command`): the hook writes the new primary's address to a file the"
+        + " writer reads before each reconnect", LabPair.up(Engine.MYSQL, "bms", "198.18.0.74", "bmt", "198.18.0.75"));
+  }
+
+  @Override
+  void started() {
+    // nothing beside the servers
+  }
+
+  @Override
+  Supplier<String> primary(Path dir) throws IOException {
+    Files.writeString(primaryFile(dir), pair().sourceAddress() + "\n");
+    return SetWriter.fromFile(primaryFile(dir));
+  }
+
+  @Override
+  SetWriter.Login login() {
+    return pair()::app;
+  }
+
+  @Override
+  String traffic(Path dir) {
+    return """
+        traffic:
+          type: command
+          command:
+            command: printf '%%s\\n' %s > %s
+        """.formatted(pair().targetAddress(), primaryFile(dir));
+  }
+
+  @Override
+  void close() {
+    pair().run("down", "bms", "bmt");
+  }
+
+  private static Path primaryFile(Path dir) {
+    return dir.resolve("primary");
+  }
+}
