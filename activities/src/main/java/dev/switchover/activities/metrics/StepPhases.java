@@ -19,6 +19,10 @@ public final class StepPhases {
       Map.entry("undopreparesource", Phase.ROLLING_BACK),
       Map.entry("basecopy", Phase.BASE_COPY),
       Map.entry("measurelag", Phase.CATCH_UP),
+      Map.entry("pausetraffic", Phase.FREEZE_WRITES),
+      // Started right after the pause, beside the freeze and the sync check.
+      Map.entry("repointtraffic", Phase.FREEZE_WRITES),
+      Map.entry("resumetrafficonsource", Phase.ROLLING_BACK),
       Map.entry("stopapplication", Phase.FREEZE_WRITES),
       Map.entry("freezewrites", Phase.FREEZE_WRITES),
       Map.entry("unfreezewrites", Phase.ROLLING_BACK),
@@ -26,6 +30,7 @@ public final class StepPhases {
       Map.entry("verifysync", Phase.VERIFY_SYNC),
       Map.entry("promote", Phase.PROMOTE),
       Map.entry("switchtraffic", Phase.SWITCH_TRAFFIC),
+      Map.entry("resumetraffic", Phase.SWITCH_TRAFFIC),
       Map.entry("backupnewprimary", Phase.POST_PROMOTION),
       Map.entry("runchecklist", Phase.POST_PROMOTION));
 
