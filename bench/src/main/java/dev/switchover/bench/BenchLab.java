@@ -75,6 +75,10 @@ final class BenchLab {
    */
   void pgpass(String host, String lines) throws IOException {
     Path file = Path.of(LabScript.STATE, "hosts", host, "fs", "var-lib-postgresql", ".pgpass");
+    // Created private, so the passwords are never readable by others, not even until the chmod.
+    Files.deleteIfExists(file);
+    Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, lines);
     sh(host, "chown postgres:postgres /var/lib/postgresql/.pgpass && chmod 600 /var/lib/postgresql/.pgpass");
   }

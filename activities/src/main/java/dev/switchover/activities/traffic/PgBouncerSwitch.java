@@ -93,7 +93,8 @@ public final class PgBouncerSwitch {
           + s.db().name() + " (not paused), so switchover will not point it at " + spec.target().address()
           + ": its clients would reach the target before it is primary. Did somebody RESUME it?");
     }
-    return new TrafficSwitchResult("pgbouncer", repoint(spec, s).detail());
+    return new TrafficSwitchResult("pgbouncer",
+        repoint(spec, s, spec.target().address(), spec.target().database().port()).detail());
   }
 
   /** RESUME after the repoint. Idempotent: a running database is left as it is. Refuses unless it points at the target. */
@@ -130,10 +131,6 @@ public final class PgBouncerSwitch {
 
   /** The database's row as the console shows it after the repoint, which it has checked. */
   private record Repointed(PgBouncerConsole.Database db, String detail) {}
-
-  private Repointed repoint(MigrationSpec spec, State s) {
-    return repoint(spec, s, spec.target().address(), spec.target().database().port());
-  }
 
   /** Points the entry at {@code target} from the other end of the migration, and RELOADs. */
   private Repointed repoint(MigrationSpec spec, State s, String target, int targetPort) {
