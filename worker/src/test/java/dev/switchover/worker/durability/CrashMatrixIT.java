@@ -78,7 +78,10 @@ class CrashMatrixIT {
     LabMigration.Hosts hosts = PAIRS.take();
     try (LabMigration m = new LabMigration(lab, temporal, hosts, dir.resolve(name), name, ROWS)) {
       m.prepare();
-      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+      LabMigration.Options options = LabMigration.Options.automatic().withBackupAndWriter();
+      // About 30 MB at 4 MB/s: the backup is still copying when the frozen worker is looked at,
+      // where unthrottled it could finish between the first heartbeat and the pgrep.
+      m.start(name, point.when() == CrashPoint.When.HEARTBEAT ? options.withBackupRate("4M") : options);
       Path reached = m.dir().resolve("reached");
       WorkerProcess first = m.startCrashingWorker(point, reached);
       m.awaitCrashPoint(first, reached, REACH_WITHIN);

@@ -202,7 +202,7 @@ class InterruptedMigrationIT {
    */
   @Test
   void linkCutForThirtySecondsDuringCatchUpWaitsAndLosesNothing() throws Exception {
-    m.start("dur-e", new LabMigration.Options("manual", null, false, true));
+    m.start("dur-e", new LabMigration.Options("manual", null, false, true, null));
     m.startWorker();
     m.awaitStatus("catching up", s -> s.phase() == Phase.CATCH_UP || s.phase() == Phase.AWAIT_CUTOVER,
         Duration.ofMinutes(3));

@@ -52,21 +52,26 @@ final class LabMigration implements AutoCloseable {
   }
 
   /** What the spec asks for beyond the defaults every scenario shares. */
-  record Options(String cutoverMode, String copyRate, boolean backup, boolean writer) {
+  record Options(String cutoverMode, String copyRate, boolean backup, boolean writer, String backupRate) {
     static Options automatic() {
-      return new Options("automatic", null, false, false);
+      return new Options("automatic", null, false, false, null);
     }
 
     Options withRate(String rate) {
-      return new Options(cutoverMode, rate, backup, writer);
+      return new Options(cutoverMode, rate, backup, writer, backupRate);
     }
 
     Options withBackupAndWriter() {
-      return new Options(cutoverMode, copyRate, true, true);
+      return new Options(cutoverMode, copyRate, true, true, backupRate);
+    }
+
+    /** The post-promotion backup held to this rate (backup.maxRate), so it is still running when looked at. */
+    Options withBackupRate(String rate) {
+      return new Options(cutoverMode, copyRate, backup, writer, rate);
     }
 
     Options manual() {
-      return new Options("manual", copyRate, backup, writer);
+      return new Options("manual", copyRate, backup, writer, backupRate);
     }
   }
 
@@ -443,14 +448,14 @@ final class LabMigration implements AutoCloseable {
             command: printf '%%s\\n' %s > %s && printf '%%s\\n' %s >> %s
         backup:
           enabled: %s
-          destination: %s
+          destination: %s%s
         report:
           directory: %s
         """.formatted(LabScript.specHead(name, LabFlavor.of(engine), hosts.sourceAddress(), hosts.targetAddress(), secret)
             + LabScript.TEST_PACE,
         o.cutoverMode(),
         hosts.targetAddress(), primaryFile(), hosts.targetAddress(), dir.resolve("switches"), o.backup(),
-        backupDirectory(), dir.resolve("reports"));
+        backupDirectory(), o.backupRate() == null ? "" : "\n  maxRate: " + o.backupRate(), dir.resolve("reports"));
   }
 
   void say(String line) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -18,6 +19,8 @@ public final class SpecValidator {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   /** PostgreSQL's rule for replication slot names (NAMEDATALEN 64). */
   private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
+  /** pg_basebackup's --max-rate: kilobytes per second, or with k or M. */
+  private static final Pattern RATE = Pattern.compile("([0-9]+)([kM]?)");
 
   private static final String SECRET_REQUIRED =
       "is required; write env:VARIABLE or file:/path/to/secret, which the worker reads";
@@ -53,7 +56,7 @@ public final class SpecValidator {
     catchUp(spec.catchUp());
     cutover(spec.cutover());
     traffic(spec.traffic(), spec.engine());
-    if (spec.backup() != null) absolutePath("backup.destination", spec.backup().destination());
+    backup(spec.backup(), spec.engine());
     if (spec.report() != null) notBlank("report.directory", spec.report().directory());
   }
 
@@ -154,6 +157,25 @@ public final class SpecValidator {
         add("replication.slot", "the default slot name switchover_<name> would be " + slot.length()
             + " characters, over PostgreSQL's 63; set replication.slot to a shorter name, or shorten name");
       }
+    }
+  }
+
+  private void backup(BackupSpec backup, Engine engine) {
+    if (backup == null) return;
+    absolutePath("backup.destination", backup.destination());
+    String rate = backup.maxRate();
+    if (rate == null) return;
+    if (engine == Engine.MYSQL || engine == Engine.MARIADB) {
+      add("backup.maxRate", "is pg_basebackup's --max-rate; " + engine.id() + "'s dump has no rate limit,"
+          + " so remove it");
+      return;
+    }
+    Matcher m = RATE.matcher(rate.strip());
+    long kilobytes = m.matches() && m.group(1).length() < 10
+        ? Long.parseLong(m.group(1)) * (m.group(2).isEmpty() || m.group(2).equals("k") ? 1 : 1024) : -1;
+    if (kilobytes < 32 || kilobytes > 1024 * 1024) {
+      add("backup.maxRate", "'" + rate + "' is not a rate pg_basebackup takes; write kilobytes per second"
+          + " from 32k to 1024M, with k or M, e.g. 50M");
     }
   }
 

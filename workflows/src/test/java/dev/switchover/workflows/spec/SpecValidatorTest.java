@@ -223,6 +223,23 @@ class SpecValidatorTest {
   }
 
   @Test
+  void backupRateIsOnePgBasebackupTakes() {
+    for (String ok : List.of("32", "50M", "800k", "1024M")) {
+      assertEquals(List.of(), SpecValidator.validate(withBackupRate(Engine.POSTGRESQL, ok)), ok);
+    }
+    for (String bad : List.of("31k", "2G", "50 MB/s", "1025M", "99999999999999")) {
+      assertProblem(withBackupRate(Engine.POSTGRESQL, bad), "backup.maxRate", "from 32k to 1024M");
+    }
+    assertProblem(withBackupRate(Engine.MYSQL, "50M"), "backup.maxRate", "has no rate limit, so remove it");
+  }
+
+  private static MigrationSpec withBackupRate(Engine engine, String rate) {
+    MigrationSpec spec = spec();
+    return new MigrationSpec(spec.name(), engine, spec.source(), spec.target(), spec.replication(), null, null,
+        null, null, new BackupSpec(true, "/var/backups/switchover", rate), null);
+  }
+
+  @Test
   void sshPathsMayStartAtHome() {
     HostSpec target = new HostSpec("198.18.0.12", new SshSpec(null, null, "~/.ssh/id_ed25519", "~/.ssh/known_hosts", null),
         new DatabaseSpec(null, null, PASSWORD, null, null, null, null, null));

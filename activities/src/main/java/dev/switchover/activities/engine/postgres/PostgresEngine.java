@@ -650,8 +650,10 @@ public final class PostgresEngine implements DatabaseEngine {
     target.run(Command.of("install", "-d", "-o", os, "-m", "0700", spec.backup().destination(), dest))
         .orThrow("creating " + dest);
     long[] total = {0};
-    CommandResult r = target.runStreaming(Command.of("pg_basebackup", "-h", socket, "-p",
-            String.valueOf(spec.target().database().port()), "-D", dest, "-Ft", "-z", "-X", "stream", "-c", "fast", "-P")
+    List<String> args = new ArrayList<>(List.of("pg_basebackup", "-h", socket, "-p",
+        String.valueOf(spec.target().database().port()), "-D", dest, "-Ft", "-z", "-X", "stream", "-c", "fast", "-P"));
+    if (spec.backup().maxRate() != null) args.add("--max-rate=" + spec.backup().maxRate().strip());
+    CommandResult r = target.runStreaming(Command.of(args)
         .asUser(os).withJob("backup-" + spec.name()).withTimeout(COPY_TIMEOUT).withHeartbeat(progress::alive),
         line -> BaseBackupProgress.parse(line).ifPresent(p -> {
           total[0] = p.totalBytes();
