@@ -228,6 +228,11 @@ public final class RemoteHost implements AutoCloseable {
     }
   }
 
+  /** Whether the connection sends small packets at once (TCP_NODELAY); connects if needed. */
+  boolean sendsWithoutDelay() throws IOException {
+    return connected().getSocket().getTcpNoDelay();
+  }
+
   @Override
   public String toString() {
     return "RemoteHost(" + user + "@" + address + ":" + port + ")";
@@ -425,6 +430,9 @@ public final class RemoteHost implements AutoCloseable {
 
     try {
       c.connect(address, port);
+      // Every command is a few small packets each way (channel open, exec, EOF, close): with
+      // Nagle's algorithm each waited for the other side's delayed ACK, about 40 ms a command.
+      c.getSocket().setTcpNoDelay(true);
     } catch (IOException e) {
       closeQuietly(c);
       StrictKnownHosts.Refusal refused = verifier.refusal();

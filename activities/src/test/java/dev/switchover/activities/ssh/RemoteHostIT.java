@@ -92,6 +92,12 @@ class RemoteHostIT {
   }
 
   @Test
+  void connectionDoesNotHoldSmallPacketsBack() throws Exception {
+    // Nagle's algorithm against sshd's delayed ACK cost about 40 ms a command, all through the cutover.
+    assertTrue(host.sendsWithoutDelay(), "TCP_NODELAY on the SSH connection");
+  }
+
+  @Test
   void trickyArgumentsArriveUnchanged() {
     List<String> argv = new ArrayList<>(List.of("printf", "%s\\0"));
     argv.addAll(ShellQuoteTest.TRICKY);
