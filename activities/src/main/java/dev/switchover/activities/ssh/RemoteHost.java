@@ -5,9 +5,13 @@ import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.SshSpec;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -86,7 +90,8 @@ public final class RemoteHost implements AutoCloseable {
 
   /** Writes stdin to a temporary file beside the target, then renames it over the target. */
   private static final String WRITE_FILE_SCRIPT =
-      "set -e; target=$1; mode=$2; owner=$3;"
+      "set -e; target=$1; mode=$2; owner=$3; expected=${4:-};"
+          + " if [ -n \"$expected\" ] && [ \"$(sha256sum < \"$target\")\" != \"$expected  -\" ]; then exit 3; fi;"
           + " tmp=$(mktemp -- \"$target.switchover.XXXXXX\");"
           + " trap 'rm -f -- \"$tmp\"' EXIT;"
           + " cat > \"$tmp\";"
@@ -205,6 +210,27 @@ public final class RemoteHost implements AutoCloseable {
                 owner == null ? "" : owner)
             .withStdin(content))
         .orThrow("writing " + path);
+  }
+
+  /**
+   * Replaces {@code path} with {@code content} as {@link #writeFile} does, but only if it still
+   * holds {@code expected}: false, and nothing written, if somebody changed it since it was read.
+   * Keeps the file's mode and owner.
+   */
+  public boolean replaceFile(String path, String expected, String content) {
+    String sha256 = HexFormat.of().formatHex(sha256(expected.getBytes(StandardCharsets.UTF_8)));
+    CommandResult r = run(Command.of("sh", "-c", WRITE_FILE_SCRIPT, "sh", path, "", "", sha256).withStdin(content));
+    if (r.exitCode() == 3) return false;
+    r.orThrow("writing " + path);
+    return true;
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
   }
 
   /** True if {@code path} exists on the host (following symlinks). */

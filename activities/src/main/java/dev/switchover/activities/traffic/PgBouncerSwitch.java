@@ -148,11 +148,10 @@ public final class PgBouncerSwitch {
             + " on the admin console if it is paused.");
       }
       RemoteHost host = hosts.ssh(spec.traffic().pgbouncer().host());
-      String current = host.readFile(s.file());
-      if (!current.equals(s.fileText())) {
+      String moved = new PgBouncerIni(s.fileText()).pointedAt(s.db().name(), target, targetPort);
+      if (!host.replaceFile(s.file(), s.fileText(), moved)) {
         throw new IllegalStateException(s.file() + " on " + address(spec) + " changed while switchover read it; retrying");
       }
-      host.writeFile(s.file(), new PgBouncerIni(current).pointedAt(s.db().name(), target, targetPort), null, null);
       log.info("pgbouncer {}: {} in {} now points at {}:{}", address(spec), s.db().name(), s.file(), target, targetPort);
     }
     boolean consoleDone = target.equals(s.db().host()) && Integer.toString(targetPort).equals(s.db().port());

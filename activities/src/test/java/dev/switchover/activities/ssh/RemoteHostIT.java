@@ -311,6 +311,26 @@ class RemoteHostIT {
   }
 
   @Test
+  void replaceFileWritesOnlyOverWhatWasRead() {
+    String dir = "/tmp/switchover-ssht-cas-" + System.nanoTime();
+    host.run(List.of("mkdir", "-p", dir), Duration.ofSeconds(10)).orThrow("mkdir");
+    String path = dir + "/pgbouncer.ini";
+    String read = "[databases]\nappdb = host=198.18.0.74 ünïcode\n";
+    host.writeFile(path, read, "0640", "postgres:postgres");
+
+    host.writeFile(path, read + "; somebody else's edit\n", null, null);
+    assertFalse(host.replaceFile(path, read, "mine\n"), "changed since it was read");
+    assertEquals(read + "; somebody else's edit\n", host.readFile(path), "their edit kept");
+
+    assertTrue(host.replaceFile(path, read + "; somebody else's edit\n", "mine\n"));
+    assertEquals("mine\n", host.readFile(path));
+    assertEquals("640 postgres postgres\n", stat(path), "mode and owner kept");
+    assertEquals("pgbouncer.ini\n", host.run(List.of("ls", "-A", dir), Duration.ofSeconds(10)).stdout(),
+        "no temporary file left behind");
+    host.run(List.of("rm", "-rf", dir), Duration.ofSeconds(10)).orThrow("cleanup");
+  }
+
+  @Test
   void streamingHandsOverLinesEndedByCarriageReturnsToo() {
     List<String> err = new ArrayList<>();
     List<String> out = new ArrayList<>();
