@@ -1,5 +1,6 @@
 package dev.switchover.bench;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,6 +22,10 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--runs", description = "Cutover runs per engine (default: ${DEFAULT-VALUE}).")
   int runs = 5;
 
+  @Option(names = "--engines", split = ",", description = "Cutover engines to measure: postgresql, mysql"
+      + " (default: both); the other's figures in latest.json are kept from the earlier run.")
+  List<String> engines = List.of();
+
   @Option(names = "--copy-gb", description = "Size of the base-copy database in GB (default: ${DEFAULT-VALUE}).")
   double copyGb = 2.0;
 
@@ -38,11 +43,18 @@ public final class BenchMain implements Callable<Integer> {
   public Integer call() throws Exception {
     Results r = Results.load(results);
     r.machine(Machine.describe());
-    BenchContext ctx = new BenchContext(runs, copyGb, work, BenchMain::say);
+    BenchContext ctx = new BenchContext(runs, copyGb, engines, work, BenchMain::say);
     for (Benchmark.Name name : only) {
       say("== " + name.id());
       Benchmark b = name.create();
-      b.run(ctx, r.section(name.id()));
+      ObjectNode earlier = r.earlier(name.id());
+      ObjectNode section = r.section(name.id());
+      b.run(ctx, section);
+      if (!engines.isEmpty() && name == Benchmark.Name.CUTOVER && earlier != null) {
+        earlier.fields().forEachRemaining(f -> {
+          if (!section.has(f.getKey())) section.set(f.getKey(), f.getValue());
+        });
+      }
       r.save(results);
       say("results: " + results.resolve("latest.json") + ", " + results.resolve("latest.md"));
     }

@@ -32,6 +32,12 @@ final class Results {
   }
 
   /** The benchmark's section, emptied for its new figures. */
+  /** The section as the last results file had it, or null. */
+  ObjectNode earlier(String key) {
+    JsonNode s = root.get(key);
+    return s instanceof ObjectNode o ? o.deepCopy() : null;
+  }
+
   ObjectNode section(String key) {
     ObjectNode s = JSON.createObjectNode();
     root.set(key, s);

@@ -53,6 +53,10 @@ public final class PostgresEngine implements DatabaseEngine {
   private static final Duration FREEZE_WAIT = Duration.ofSeconds(30);
   /** Polling while clients wait for the cutover: every step of it adds to their pause. */
   private static final Duration CUTOVER_POLL = Duration.ofMillis(20);
+  /** pg_promote's own wait limit; promotion itself takes milliseconds (no checkpoint first). */
+  private static final Duration PROMOTE_WAIT = Duration.ofSeconds(60);
+  /** The end of recovery, looked for more often than pg_promote(true) does (every 100 ms). */
+  private static final Duration PROMOTE_POLL = Duration.ofMillis(5);
   /**
    * A standby reports to its source at least every wal_receiver_status_interval (10 s by
    * default); twice that without a reply means it is out of contact, whatever the walsender says.
@@ -541,9 +545,10 @@ public final class PostgresEngine implements DatabaseEngine {
       // switch flushes everything before it, and its end is a position the standby's replay
       // reports exactly (the end of the segment).
       s.execute("SELECT pg_switch_wal()");
-      String lsn = s.one("SELECT pg_current_wal_lsn()::text");
+      List<String> frozen = s.row("SELECT pg_current_wal_lsn()::text, system_identifier::text FROM pg_control_system()");
+      String lsn = frozen.get(0);
       log.info("source {} frozen at {}; {} sessions ended", spec.source().address(), lsn, ended.size());
-      return new FrozenSource(lsn, ended.size());
+      return new FrozenSource(lsn, ended.size(), frozen.get(1));
     }
   }
 
@@ -566,11 +571,7 @@ public final class PostgresEngine implements DatabaseEngine {
     Instant until = Instant.now().plus(spec.cutover().syncTimeout());
     String replayed = null;
     try (PgSession t = target(spec, true)) {
-      String sourceId;
-      try (PgSession s = source(spec)) {
-        sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
-      }
-      proveCopyOf(t, spec, sourceId);
+      proveCopyOf(t, spec, sourceIdOf(spec, frozen));
       while (Instant.now().isBefore(until)) {
         List<String> row = t.row("SELECT pg_last_wal_replay_lsn()::text,"
             + " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0", frozen.finalPosition());
@@ -583,6 +584,14 @@ public final class PostgresEngine implements DatabaseEngine {
     throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target replayed only up to " + replayed + " within "
         + spec.cutover().syncTimeout().toSeconds() + "s of the freeze, not the source's final " + frozen.finalPosition()
         + "; nothing was promoted and the source will be made writable again");
+  }
+
+  /** The source's system identifier as the freeze read it, or from the source for a freeze that did not keep it. */
+  private String sourceIdOf(MigrationSpec spec, FrozenSource frozen) {
+    if (frozen.sourceId() != null) return frozen.sourceId();
+    try (PgSession s = source(spec)) {
+      return s.one("SELECT system_identifier::text FROM pg_control_system()");
+    }
   }
 
   /** The right host: the target must be a copy of this source (same system identifier). */
@@ -598,10 +607,10 @@ public final class PostgresEngine implements DatabaseEngine {
   public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
     boolean already;
     String position;
-    // One login to each side: clients wait for this step, and a login costs a TLS handshake.
-    try (PgSession s = source(spec); PgSession t = target(spec, true)) {
-      String sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
-      proveCopyOf(t, spec, sourceId);
+    // One login to each side, the source's only after promotion: clients wait for this step,
+    // and a login costs a TLS handshake. The source's identity came with the freeze.
+    try (PgSession t = target(spec, true)) {
+      proveCopyOf(t, spec, sourceIdOf(spec, frozen));
       already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
       if (!already) {
         String reached = t.one("SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0", frozen.finalPosition());
@@ -609,13 +618,16 @@ public final class PostgresEngine implements DatabaseEngine {
           throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target has not replayed the source's final position "
               + frozen.finalPosition() + "; refusing to promote");
         }
-        if (!"t".equals(t.one("SELECT pg_promote(true, 60)"))) {
-          throw new IllegalStateException("pg_promote() did not finish within 60 s on " + spec.target().address());
+        // Without waiting: pg_promote(true) checks for the end of recovery only every 100 ms.
+        if (!"t".equals(t.one("SELECT pg_promote(false)"))) {
+          throw new IllegalStateException("pg_promote() could not signal the postmaster on " + spec.target().address());
         }
+        Pause.until(PROMOTE_WAIT, PROMOTE_POLL, () -> "f".equals(t.one("SELECT pg_is_in_recovery()")));
         log.info("target {} promoted with pg_promote()", spec.target().address());
       }
       if (!"f".equals(t.one("SELECT pg_is_in_recovery()"))) {
-        throw new IllegalStateException(spec.target().address() + " is still in recovery after pg_promote()");
+        throw new IllegalStateException(spec.target().address() + " is still in recovery " + PROMOTE_WAIT.toSeconds()
+            + " s after pg_promote()");
       }
       // The new primary must not keep a replication password or try to follow the old source.
       t.execute("ALTER SYSTEM RESET primary_conninfo");
@@ -625,7 +637,9 @@ public final class PostgresEngine implements DatabaseEngine {
       // A slot left behind would make the old source keep its WAL forever. Whatever still streams
       // from it after the promotion is stale, so it is ended; failing here fails the step, and
       // its retry finds the target promoted and tries again.
-      dropSlot(s, spec.replication().slot());
+      try (PgSession s = source(spec)) {
+        dropSlot(s, spec.replication().slot());
+      }
     }
     return new PromotionResult(already, position, already ? "was already primary" : "pg_promote()");
   }

@@ -206,6 +206,7 @@ class PostgresCutoverIT {
   @Order(6)
   void promoteMakesTheTargetAWritablePrimaryThatForgetsTheSource() {
     assertNotNull(frozen, "the freeze before this test ran");
+    assertEquals(lab.systemIdentifier(lab.source), frozen.sourceId(), "the freeze says which cluster it froze");
     PromotionResult r = lab.engine.promote(lab.spec, frozen);
     assertFalse(r.alreadyPromoted(), r.toString());
     assertTrue(lsn(r.newPrimaryPosition()) >= lsn(frozen.finalPosition()), r.toString());
@@ -244,6 +245,10 @@ class PostgresCutoverIT {
     assertTrue(m.contains(stranger) && m.contains(lab.systemIdentifier(lab.source)), m);
     assertTrue(m.contains("will not be promoted"), m);
     failsWith(Failures.WRONG_HOST, () -> lab.engine.verifySync(lab.spec, frozen, new PgPair.Recording()));
+    // A freeze recorded before it carried the source's identity: the identity is read from the source.
+    FrozenSource older = new FrozenSource(frozen.finalPosition(), frozen.sessionsEnded());
+    failsWith(Failures.WRONG_HOST, () -> lab.engine.promote(lab.spec, older));
+    failsWith(Failures.WRONG_HOST, () -> lab.engine.verifySync(lab.spec, older, new PgPair.Recording()));
 
     LagSample lag = lab.engine.measureLag(lab.spec);
     assertFalse(lag.streaming(), lag.toString());
