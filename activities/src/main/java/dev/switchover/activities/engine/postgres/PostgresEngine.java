@@ -29,6 +29,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +57,12 @@ public final class PostgresEngine implements DatabaseEngine {
   private static final Duration FREEZE_WAIT = Duration.ofSeconds(30);
   /** Polling while clients wait for the cutover: every step of it adds to their pause. */
   private static final Duration CUTOVER_POLL = Duration.ofMillis(20);
+  /** Where promotion's login to the source and its slot drop run, beside the target's work. */
+  private static final ExecutorService BESIDE = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "promote-beside");
+    thread.setDaemon(true);
+    return thread;
+  });
   /** pg_promote's own wait limit; promotion itself takes milliseconds (no checkpoint first). */
   private static final Duration PROMOTE_WAIT = Duration.ofSeconds(60);
   /** The end of recovery, looked for more often than pg_promote(true) does (every 100 ms). */
@@ -607,8 +617,11 @@ public final class PostgresEngine implements DatabaseEngine {
   public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
     boolean already;
     String position;
-    // One login to each side, the source's only after promotion: clients wait for this step,
-    // and a login costs a TLS handshake. The source's identity came with the freeze.
+    // Clients wait for this step, and a login costs a TLS handshake: the source's login (needed
+    // only after promotion, to drop the slot) runs beside the target's work. The source's
+    // identity came with the freeze.
+    CompletableFuture<PgSession> sourceLogin = CompletableFuture.supplyAsync(() -> source(spec), BESIDE);
+    boolean handedOver = false;
     try (PgSession t = target(spec, true)) {
       proveCopyOf(t, spec, sourceIdOf(spec, frozen));
       already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
@@ -629,19 +642,36 @@ public final class PostgresEngine implements DatabaseEngine {
         throw new IllegalStateException(spec.target().address() + " is still in recovery " + PROMOTE_WAIT.toSeconds()
             + " s after pg_promote()");
       }
+      // A slot left behind would make the old source keep its WAL forever. Whatever still streams
+      // from it after the promotion is stale, so it is ended; failing here fails the step, and
+      // its retry finds the target promoted and tries again.
+      CompletableFuture<Void> slotDropped = sourceLogin.thenAcceptAsync(login -> {
+        try (PgSession s = login) {
+          dropSlot(s, spec.replication().slot());
+        }
+      }, BESIDE);
+      handedOver = true;
       // The new primary must not keep a replication password or try to follow the old source.
       t.execute("ALTER SYSTEM RESET primary_conninfo");
       t.execute("ALTER SYSTEM RESET primary_slot_name");
       t.execute("SELECT pg_reload_conf()");
       position = t.one("SELECT pg_current_wal_lsn()::text");
-      // A slot left behind would make the old source keep its WAL forever. Whatever still streams
-      // from it after the promotion is stale, so it is ended; failing here fails the step, and
-      // its retry finds the target promoted and tries again.
-      try (PgSession s = source(spec)) {
-        dropSlot(s, spec.replication().slot());
-      }
+      joinRethrowing(slotDropped);
+    } finally {
+      if (!handedOver) sourceLogin.thenAccept(PgSession::close);
     }
     return new PromotionResult(already, position, already ? "was already primary" : "pg_promote()");
+  }
+
+  /** Waits for {@code work} and throws what it threw, not a CompletionException around it. */
+  private static void joinRethrowing(CompletableFuture<Void> work) {
+    try {
+      work.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error err) throw err;
+      throw e;
+    }
   }
 
   // ---- after promotion ----
