@@ -74,9 +74,8 @@ public final class RemoteHost implements AutoCloseable {
    * SWITCHOVER_RUN=tag}), then KILL to what is left after 5 s.
    */
   private static final String KILL_RUN_SCRIPT =
-      "entry=$1; pids() { for f in /proc/[0-9]*/environ; do"
-          + " if grep -qzx -- \"$entry\" \"$f\" 2>/dev/null; then"
-          + " p=${f#/proc/}; echo \"${p%/environ}\"; fi; done; };"
+      "entry=$1; pids() { for f in $(grep -lzxF -- \"$entry\" /proc/[0-9]*/environ 2>/dev/null); do"
+          + " p=${f#/proc/}; echo \"${p%/environ}\"; done; };"
           + " p=$(pids); [ -z \"$p\" ] && exit 0; kill -TERM $p 2>/dev/null; i=0;"
           + " while [ $i -lt 20 ]; do sleep 0.25; p=$(pids); [ -z \"$p\" ] && exit 0; i=$((i+1));"
           + " done; kill -KILL $p 2>/dev/null; exit 0";
@@ -421,7 +420,8 @@ public final class RemoteHost implements AutoCloseable {
     SSHClient c = connected();
     try {
       return c.startSession();
-    } catch (IOException first) {
+    } catch (IOException | IllegalStateException first) {
+      // IllegalStateException: "Not connected", when the transport died after connected() looked.
       log.info("{}: connection is gone ({}); reconnecting", address, first.toString());
       synchronized (this) {
         if (client == c) close();

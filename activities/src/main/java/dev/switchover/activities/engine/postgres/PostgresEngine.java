@@ -341,33 +341,34 @@ public final class PostgresEngine implements DatabaseEngine {
     // into the directory this attempt empties and hold the slot this attempt needs.
     target.stopJob(copyJob(spec));
     String sourceId;
-    String major;
+    String dir = targetDataDirectory(spec);
+    TargetCluster cluster;
+    // One login to the source for the whole guard: it is held until the slot is free.
     try (PgSession s = source(spec)) {
       sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
-      major = major(s.one("SHOW server_version"));
+      String major = major(s.one("SHOW server_version"));
       if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) == null) {
         throw Failures.fatal(Failures.PREFLIGHT_FAILED, BaseBackupErrors.slotGone(spec));
       }
-    }
-    String dir = targetDataDirectory(spec);
-    String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", major)).orThrow("finding pg_ctl").stdout().strip();
-    TargetCluster cluster = new TargetCluster(target, spec, dir, bindir);
+      String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", major)).orThrow("finding pg_ctl").stdout().strip();
+      cluster = new TargetCluster(target, spec, dir, bindir);
 
-    if (cluster.isStreamingStandbyOf(sourceId, this, Duration.ZERO)) {
-      return new BaseCopyResult(0, 0, true, "pg_basebackup");
-    }
-    if (sourceId.equals(cluster.completeCopyOf()) && sourceId.equals(cluster.systemIdentifier())) {
-      // Copied before a crash, not yet started: start it rather than copy again.
-      cluster.start();
-      if (cluster.isStreamingStandbyOf(sourceId, this, START_WAIT)) return new BaseCopyResult(0, 0, true, "pg_basebackup");
-    }
-    DataDirectoryGuard.Verdict verdict = DataDirectoryGuard.decide(sourceId, spec.target().address(),
-        cluster.facts(this, spec));
-    proveReplicationLogin(spec, target, bindir, sourceId);
-    log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
+      if (cluster.isStreamingStandbyOf(sourceId, this, Duration.ZERO)) {
+        return new BaseCopyResult(0, 0, true, "pg_basebackup");
+      }
+      if (sourceId.equals(cluster.completeCopyOf()) && sourceId.equals(cluster.systemIdentifier())) {
+        // Copied before a crash, not yet started: start it rather than copy again.
+        cluster.start();
+        if (cluster.isStreamingStandbyOf(sourceId, this, START_WAIT)) return new BaseCopyResult(0, 0, true, "pg_basebackup");
+      }
+      DataDirectoryGuard.Verdict verdict = DataDirectoryGuard.decide(sourceId, spec.target().address(),
+          cluster.facts(this, spec));
+      proveReplicationLogin(spec, target, bindir, sourceId);
+      log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
 
-    cluster.stop();
-    releaseSlotFromEarlierCopy(spec);
+      cluster.stop();
+      releaseSlotFromEarlierCopy(s, spec.replication().slot());
+    }
     cluster.markUnfinished(sourceId);
     cluster.empty();
     Instant started = Instant.now();
@@ -434,18 +435,15 @@ public final class PostgresEngine implements DatabaseEngine {
    * With the target's server stopped and earlier copies stopped, whatever still streams from the
    * slot is a leftover walsender of a dead copy: end it so pg_basebackup can take the slot.
    */
-  private void releaseSlotFromEarlierCopy(MigrationSpec spec) {
-    String slot = spec.replication().slot();
-    try (PgSession s = source(spec)) {
-      Instant until = Instant.now().plus(SLOT_DROP_WAIT);
-      while (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active", slot) != null) {
-        s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
-        if (Instant.now().isAfter(until)) {
-          throw new IllegalStateException("the replication slot " + slot + " is still in use "
-              + SLOT_DROP_WAIT.toSeconds() + "s after the target was stopped; see pg_replication_slots.active_pid");
-        }
-        sleep(Duration.ofMillis(200));
+  private static void releaseSlotFromEarlierCopy(PgSession s, String slot) {
+    Instant until = Instant.now().plus(SLOT_DROP_WAIT);
+    while (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active", slot) != null) {
+      s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
+      if (Instant.now().isAfter(until)) {
+        throw new IllegalStateException("the replication slot " + slot + " is still in use "
+            + SLOT_DROP_WAIT.toSeconds() + "s after the target was stopped; see pg_replication_slots.active_pid");
       }
+      sleep(Duration.ofMillis(200));
     }
   }
 

@@ -71,20 +71,27 @@ final class TargetCluster {
     return state.contains("recovery");
   }
 
-  private String markerWord(int index) {
+  /** The marker's state, source identifier and migration name, or null without a marker. */
+  private String[] markerWords() {
     CommandResult r = host.run(Command.of("cat", marker()));
     if (!r.ok()) return null;
     String[] words = r.stdout().strip().split("\\s+");
-    return words.length > index ? words[index] : null;
+    return words.length >= 3 ? words : null;
+  }
+
+  /** The source system identifier of a copy by this migration in {@code state}, or null. */
+  private String copyOf(String state) {
+    String[] words = markerWords();
+    return words != null && state.equals(words[0]) && spec.name().equals(words[2]) ? words[1] : null;
   }
 
   /** The source system identifier of an unfinished copy by this migration, or null. */
   String unfinishedCopyOf() {
-    return "unfinished".equals(markerWord(0)) && spec.name().equals(markerWord(2)) ? markerWord(1) : null;
+    return copyOf("unfinished");
   }
 
   String completeCopyOf() {
-    return "complete".equals(markerWord(0)) && spec.name().equals(markerWord(2)) ? markerWord(1) : null;
+    return copyOf("complete");
   }
 
   void markUnfinished(String sourceId) {
@@ -129,10 +136,12 @@ final class TargetCluster {
   boolean isStreamingStandbyOf(String sourceId, PostgresEngine engine, Duration wait) {
     Instant until = Instant.now().plus(wait);
     do {
-      if (running() && engine.streamsFrom(spec, sourceId)) return true;
+      // The login first: it fails fast while the server starts, and pg_ctl status (the server
+      // is the one in this directory) is asked only of one that streams.
+      if (engine.streamsFrom(spec, sourceId) && running()) return true;
       if (wait.isZero()) return false;
       // A fresh standby streams within a second or two: coarse polling would add to every copy.
-      PostgresEngine.sleep(Duration.ofMillis(200));
+      PostgresEngine.sleep(Duration.ofMillis(50));
     } while (Instant.now().isBefore(until));
     return false;
   }
