@@ -28,29 +28,55 @@ class HistoryRecorder {
       env.start();
       WorkflowClient client = env.getWorkflowClient();
 
-      MigrationWorkflow manual = start(client, "happy");
-      until(env, () -> manual.status().phase() == Phase.AWAIT_CUTOVER);
-      manual.approveCutover(new Approval("alice", "CHG-1"));
-      WorkflowStub.fromTyped(manual).getResult(MigrationResult.class);
-      Files.writeString(OUT.resolve("happy-path-manual.json"), client.fetchHistory("switchover-happy").toJson(true));
-
-      fake.lag = () -> FakeActivities.LAGGING;
-      MigrationWorkflow aborted = start(client, "aborted");
-      until(env, () -> aborted.status().phase() == Phase.CATCH_UP && aborted.status().lag() != null);
-      aborted.pause("dave");
-      aborted.resume("dave");
-      aborted.abort(new AbortRequest("carol", "recording"));
-      try {
-        WorkflowStub.fromTyped(aborted).getResult(MigrationResult.class);
-      } catch (RuntimeException expected) {
-        // the abort ends the workflow with a failure, which is what is recorded
+      if (missing("happy-path-manual.json")) {
+        MigrationWorkflow manual = start(client, "happy");
+        until(env, () -> manual.status().phase() == Phase.AWAIT_CUTOVER);
+        manual.approveCutover(new Approval("alice", "CHG-1"));
+        WorkflowStub.fromTyped(manual).getResult(MigrationResult.class);
+        save("happy-path-manual.json", client.fetchHistory("switchover-happy").toJson(true));
       }
-      Files.writeString(OUT.resolve("aborted-in-catch-up.json"), client.fetchHistory("switchover-aborted").toJson(true));
+
+      if (missing("aborted-in-catch-up.json")) {
+        fake.lag = () -> FakeActivities.LAGGING;
+        MigrationWorkflow aborted = start(client, "aborted");
+        until(env, () -> aborted.status().phase() == Phase.CATCH_UP && aborted.status().lag() != null);
+        aborted.pause("dave");
+        aborted.resume("dave");
+        aborted.abort(new AbortRequest("carol", "recording"));
+        try {
+          WorkflowStub.fromTyped(aborted).getResult(MigrationResult.class);
+        } catch (RuntimeException expected) {
+          // the abort ends the workflow with a failure, which is what is recorded
+        }
+        save("aborted-in-catch-up.json", client.fetchHistory("switchover-aborted").toJson(true));
+        fake.lag = () -> FakeActivities.IN_SYNC;
+      }
+
+      if (missing("pgbouncer-automatic.json")) {
+        MigrationWorkflow bounced = start(client, "pgbouncer", TestSpecs.withPgBouncer(TestSpecs.spec(CutoverMode.AUTOMATIC)));
+        WorkflowStub.fromTyped(bounced).getResult(MigrationResult.class);
+        save("pgbouncer-automatic.json", client.fetchHistory("switchover-pgbouncer").toJson(true));
+      }
     }
   }
 
+  /**
+   * Only histories that are not there yet are recorded: the ones recorded by earlier code are
+   * what running migrations look like, so replaying them is the point; delete one to record it again.
+   */
+  private static boolean missing(String file) {
+    return !Files.exists(OUT.resolve(file));
+  }
+
+  private static void save(String file, String json) throws java.io.IOException {
+    Files.writeString(OUT.resolve(file), json);
+  }
+
   private static MigrationWorkflow start(WorkflowClient client, String name) {
-    var spec = TestSpecs.spec(CutoverMode.MANUAL);
+    return start(client, name, TestSpecs.spec(CutoverMode.MANUAL));
+  }
+
+  private static MigrationWorkflow start(WorkflowClient client, String name, dev.switchover.workflows.spec.MigrationSpec spec) {
     spec = new dev.switchover.workflows.spec.MigrationSpec(name, spec.engine(), spec.source(), spec.target(),
         spec.replication(), spec.benchmark(), spec.catchUp(), spec.cutover(), spec.traffic(), spec.backup(), spec.report());
     MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()

@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Histories recorded from real runs must replay on today's code: a change that would make a
- * running migration non-deterministic fails here first. Re-record with
- * {@code mvn -pl workflows test -Dtest=HistoryRecorder -Dswitchover.recordHistory=true} only when a
- * change is deliberately incompatible (and then version the workflow).
+ * running migration non-deterministic fails here first. Record new ones with
+ * {@code mvn -pl workflows test -Dtest=HistoryRecorder -Dswitchover.recordHistory=true}, which
+ * writes only the files that are missing; re-record one only when a change is deliberately
+ * incompatible (and then version the workflow).
  */
 class MigrationReplayTest {
 
@@ -21,6 +22,12 @@ class MigrationReplayTest {
   @Test
   void abortedHistoryReplays() throws Exception {
     WorkflowReplayer.replayWorkflowExecution(resource("histories/aborted-in-catch-up.json"), MigrationWorkflowImpl.class);
+  }
+
+  @Test
+  void pgbouncerHistoryReplays() throws Exception {
+    // PgBouncer's pause, its repoint beside the freeze and the sync check, and the resume.
+    WorkflowReplayer.replayWorkflowExecution(resource("histories/pgbouncer-automatic.json"), MigrationWorkflowImpl.class);
   }
 
   private static String resource(String name) throws Exception {
