@@ -4,6 +4,7 @@ import dev.switchover.worker.demo.LabScript;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -81,6 +82,30 @@ public final class LabPgBouncer {
               privateKey: %s
               knownHosts: %s
         """.formatted(address, LabScript.ADMIN_PASSWORD_FILE, DATABASE, LabScript.KEY, LabScript.KNOWN_HOSTS);
+  }
+
+  /** The [databases] line for {@link #DATABASE} in PgBouncer's configuration file. */
+  public String entry() {
+    return lab.run("exec", name, "grep", "^" + DATABASE + " ", "/etc/pgbouncer/pgbouncer.ini").strip();
+  }
+
+  /**
+   * What the running PgBouncer says about {@link #DATABASE} (SHOW DATABASES): {@code host:port},
+   * and {@code paused} if it holds its clients, e.g. {@code 198.18.0.62:5432 running}.
+   */
+  public String routing() {
+    String csv = lab.run("exec", name, "sh", "-c", "PGPASSWORD=$(cat \"$1\") psql -X -q --csv -d \"$2\" -c 'SHOW DATABASES'",
+        "sh", LabScript.ADMIN_PASSWORD_FILE, "host=" + address + " port=6432 user=pgbouncer dbname=pgbouncer");
+    String[] lines = csv.strip().split("\n");
+    List<String> header = List.of(lines[0].split(","));
+    for (String line : lines) {
+      String[] f = line.split(",", -1);
+      if (f[0].equals(DATABASE)) {
+        return f[header.indexOf("host")] + ":" + f[header.indexOf("port")] + " "
+            + ("1".equals(f[header.indexOf("paused")]) ? "paused" : "running");
+      }
+    }
+    throw new IllegalStateException("PgBouncer on " + name + " has no " + DATABASE + ": " + csv);
   }
 
   /** As a real deployment's pg_hba would: postgres may log in from PgBouncer's host. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Most points are "after": the step did its work but the worker died before Temporal heard of
  * it, so the retry meets a world the step already changed. "heartbeat" points freeze a long step
  * in its middle (the post-promotion backup is copying), "before" points before a step starts.
+ * The PgBouncer points kill the worker after each of PgBouncer's steps, with the writer's one
+ * connection through PgBouncer: its clients stay held until the retry moves them on.
  * Scenarios run two at a time, each on its own pair of lab hosts and its own task queue, beside
  * the other test classes: with two cores, a third made everything else slow enough to time out.
  */
@@ -40,6 +43,11 @@ class CrashMatrixIT {
   private static final BlockingQueue<LabMigration.Hosts> PAIRS = new LinkedBlockingQueue<>(List.of(
       new LabMigration.Hosts("cm1s", "198.18.0.61", "cm1t", "198.18.0.62"),
       new LabMigration.Hosts("cm2s", "198.18.0.63", "cm2t", "198.18.0.64")));
+
+  /** PgBouncer's scenarios: PgBouncer on its own host in front of the pair's source. */
+  private static final String PGBOUNCER = "pgbouncer ";
+  private static final Map<String, String[]> BOUNCERS = Map.of(
+      "cm1s", new String[] {"cm1b", "198.18.0.67"}, "cm2s", new String[] {"cm2b", "198.18.0.68"});
 
   private static LabScript lab;
   private static Path dir;
@@ -71,37 +79,40 @@ class CrashMatrixIT {
       "heartbeat:BackupNewPrimary",
       "after:BackupNewPrimary",
       "after:RunChecklist",
-      "after:WriteReport"})
+      "after:WriteReport",
+      PGBOUNCER + "after:PauseTraffic",
+      PGBOUNCER + "after:RepointTraffic",
+      PGBOUNCER + "after:ResumeTraffic"})
   void migrationCompletesAfterTheWorkerIsKilled(String at) throws Exception {
-    CrashPoint point = CrashPoint.parse(at);
+    boolean pgbouncer = at.startsWith(PGBOUNCER);
+    CrashPoint point = CrashPoint.parse(at.substring(pgbouncer ? PGBOUNCER.length() : 0));
     String name = "cm-" + at.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
     LabMigration.Hosts hosts = PAIRS.take();
     try (LabMigration m = new LabMigration(lab, temporal, hosts, dir.resolve(name), name, ROWS)) {
       m.prepare();
+      if (pgbouncer) {
+        String[] bouncer = BOUNCERS.get(hosts.source());
+        m.throughPgBouncer(bouncer[0], bouncer[1]);
+        m.start(name, new LabMigration.Options("automatic", null, false, true, null));
+        killAndResume(m, point);
+        m.assertDataIdentical();
+        assertRetriedOnceCopiedOncePromotedOnce(m, point);
+        // Clients held by PAUSE throughout, whichever step the worker died in, then let through on the target.
+        assertEquals("appdb = host=" + hosts.targetAddress() + " port=5432 dbname=postgres", m.bouncer().entry());
+        assertEquals(hosts.targetAddress() + ":5432 running", m.bouncer().routing());
+        return;
+      }
       LabMigration.Options options = LabMigration.Options.automatic().withBackupAndWriter();
       // About 30 MB at 4 MB/s: the backup is still copying when the frozen worker is looked at,
       // where unthrottled it could finish between the first heartbeat and the pgrep.
       m.start(name, point.when() == CrashPoint.When.HEARTBEAT ? options.withBackupRate("4M") : options);
-      Path reached = m.dir().resolve("reached");
-      WorkerProcess first = m.startCrashingWorker(point, reached);
-      m.awaitCrashPoint(first, reached, REACH_WITHIN);
-      if (point.when() == CrashPoint.When.HEARTBEAT) {
+      killAndResume(m, point, () -> {
         String running = m.onTarget("sh", "-c", "pgrep -a pg_basebackup || true").strip();
         m.say("on the target while frozen: " + running);
         assertTrue(running.contains(m.backupDirectory() + "/" + name), "frozen while the backup runs: " + running);
-      }
-      first.kill();
-      m.say("SIGKILLed at " + Files.readString(reached).strip());
-      m.startWorker();
-
-      m.awaitDone(DONE_WITHIN);
+      });
       m.assertDataIdentical();
-      LabMigration.Activity cut = m.activity(point.activityType());
-      m.say(point.activityType() + ": " + cut);
-      assertEquals(2, cut.lastAttempt(), point.activityType() + " was retried once after the kill");
-      assertEquals(1, m.wipes(), "the target's data directory was emptied once, before the copy");
-      m.assertPromotedOnce();
-      m.assertCopyMarkedComplete();
+      assertRetriedOnceCopiedOncePromotedOnce(m, point);
       List<String> switches = m.trafficSwitches();
       assertEquals(point.activityType().equals("SwitchTraffic") ? 2 : 1, switches.size(),
           "traffic switch hook runs: " + switches);
@@ -110,5 +121,30 @@ class CrashMatrixIT {
     } finally {
       PAIRS.put(hosts);
     }
+  }
+
+  private static void killAndResume(LabMigration m, CrashPoint point) throws Exception {
+    killAndResume(m, point, () -> {});
+  }
+
+  /** The first worker frozen at {@code point}, {@code whileFrozen} checked, SIGKILL, a new worker, DONE. */
+  private static void killAndResume(LabMigration m, CrashPoint point, Runnable whileFrozen) throws Exception {
+    Path reached = m.dir().resolve("reached");
+    WorkerProcess first = m.startCrashingWorker(point, reached);
+    m.awaitCrashPoint(first, reached, REACH_WITHIN);
+    if (point.when() == CrashPoint.When.HEARTBEAT) whileFrozen.run();
+    first.kill();
+    m.say("SIGKILLed at " + Files.readString(reached).strip());
+    m.startWorker();
+    m.awaitDone(DONE_WITHIN);
+  }
+
+  private static void assertRetriedOnceCopiedOncePromotedOnce(LabMigration m, CrashPoint point) throws Exception {
+    LabMigration.Activity cut = m.activity(point.activityType());
+    m.say(point.activityType() + ": " + cut);
+    assertEquals(2, cut.lastAttempt(), point.activityType() + " was retried once after the kill");
+    assertEquals(1, m.wipes(), "the target's data directory was emptied once, before the copy");
+    m.assertPromotedOnce();
+    m.assertCopyMarkedComplete();
   }
 }

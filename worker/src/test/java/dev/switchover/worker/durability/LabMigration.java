@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.worker.LabPair;
+import dev.switchover.worker.LabPgBouncer;
 import dev.switchover.worker.demo.LabFlavor;
 import dev.switchover.worker.demo.LabScript;
 import dev.switchover.worker.demo.SetChecker;
@@ -109,6 +110,7 @@ final class LabMigration implements AutoCloseable {
   private final List<WorkerProcess> workers = new ArrayList<>();
   private final long t0 = System.nanoTime();
   private LabPair pair;
+  private LabPgBouncer bouncer;
   private SetWriter writer;
   private MigrationWorkflow workflow;
 
@@ -140,6 +142,20 @@ final class LabMigration implements AutoCloseable {
     pair.createWrites("writes");
     pair.createApp();
     return this;
+  }
+
+  /**
+   * Puts PgBouncer on its own host in front of the source: the spec switches traffic through it
+   * and the writer reaches the database only through it. After {@link #prepare}.
+   */
+  LabMigration throughPgBouncer(String name, String address) {
+    bouncer = LabPgBouncer.up(pair, name, address);
+    bouncer.start();
+    return this;
+  }
+
+  LabPgBouncer bouncer() {
+    return bouncer;
   }
 
   /**
@@ -180,7 +196,9 @@ final class LabMigration implements AutoCloseable {
         .setWorkflowRunTimeout(Duration.ofMinutes(15)).build());
     if (options.copyRate() != null) lab.run("rate", hosts.target(), options.copyRate());
     if (options.writer()) {
-      writer = pair.writer(SetWriter.fromFile(primaryFile()), "writes", 5000);
+      writer = bouncer != null
+          ? new SetWriter(bouncer::address, address -> bouncer.connect("crash-matrix-writer"), "writes", 5000)
+          : pair.writer(SetWriter.fromFile(primaryFile()), "writes", 5000);
       writer.start();
     }
     WorkflowClient.start(workflow::migrate, spec);
@@ -438,23 +456,24 @@ final class LabMigration implements AutoCloseable {
 
   private String spec(String name, Options o) throws IOException {
     Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
-    return """
-        %scutover:
-          mode: %s
+    String traffic = bouncer != null ? bouncer.trafficSpec() : """
         traffic:
           type: command
           command:
             # Idempotent, as a traffic switch must be: a crashed worker's retry runs it again.
             command: printf '%%s\\n' %s > %s && printf '%%s\\n' %s >> %s
-        backup:
+        """.formatted(hosts.targetAddress(), primaryFile(), hosts.targetAddress(), dir.resolve("switches"));
+    return """
+        %scutover:
+          mode: %s
+        %sbackup:
           enabled: %s
           destination: %s%s
         report:
           directory: %s
         """.formatted(LabScript.specHead(name, LabFlavor.of(engine), hosts.sourceAddress(), hosts.targetAddress(), secret)
             + LabScript.TEST_PACE,
-        o.cutoverMode(),
-        hosts.targetAddress(), primaryFile(), hosts.targetAddress(), dir.resolve("switches"), o.backup(),
+        o.cutoverMode(), traffic, o.backup(),
         backupDirectory(), o.backupRate() == null ? "" : "\n  maxRate: " + o.backupRate(), dir.resolve("reports"));
   }
 
