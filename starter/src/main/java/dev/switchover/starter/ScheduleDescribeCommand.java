@@ -42,7 +42,8 @@ final class ScheduleDescribeCommand implements Callable<Integer> {
       }
     }
     for (ScheduleActionResult past : d.getInfo().getRecentActions()) {
-      out.println("Started:   " + Schedules.workflowOf(past) + " at " + Human.dateTime(past.getStartedAt()));
+      out.println("Started:   " + Schedules.workflowOf(past) + " at " + Human.dateTime(past.getStartedAt()) + " "
+          + Human.zone());
     }
     out.flush();
     return ExitCodes.OK;
