@@ -31,7 +31,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       PauseCommand.class,
       ResumeCommand.class,
       ListCommand.class,
-      ValidateCommand.class
+      ValidateCommand.class,
+      ScheduleCommand.class
     },
     footer = {
       "",

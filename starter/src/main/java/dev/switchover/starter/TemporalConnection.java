@@ -4,6 +4,8 @@ import io.grpc.StatusRuntimeException;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.PrintWriter;
@@ -39,6 +41,13 @@ final class TemporalConnection implements AutoCloseable {
     this.client = client;
     this.where = where;
     this.embedded = embedded;
+  }
+
+  /** Temporal Schedules on this server; not in the embedded Temporal, which has none. */
+  ScheduleClient schedules() {
+    if (stubs == null) throw CliFailure.failed(Schedules.NEED_A_SERVER);
+    return ScheduleClient.newInstance(stubs, ScheduleClientOptions.newBuilder()
+        .setNamespace(client.getOptions().getNamespace()).build());
   }
 
   /** Connects to a running server or fails with exit 1 and what to do about it. */

@@ -63,6 +63,19 @@ class CliAgainstTemporalTest {
     TemporalConnection.localAddress = TemporalConnection.LOCAL_ADDRESS;
   }
 
+  @Test
+  void schedulesNeedARealTemporalServer() {
+    // The in-process test server, like the embedded Temporal, has no Schedules.
+    Cli.Run list = cli("schedule", "list");
+    assertEquals(ExitCodes.FAILED, list.exit(), list.toString());
+    assertTrue(list.err().contains("has no schedules") && list.err().contains("schedules need a Temporal server"),
+        list.toString());
+    Cli.Run create = cli("schedule", "create", Cli.spec(dir, "later", "automatic").toString(), "--cron", "0 2 * * SAT");
+    assertEquals(ExitCodes.FAILED, create.exit(), create.toString());
+    assertTrue(create.err().contains("schedules need a Temporal server"), create.toString());
+    assertEquals("", create.out(), "no schedule id: nothing was scheduled");
+  }
+
   private static Cli.Run cli(String... args) {
     String[] all = new String[args.length + 2];
     System.arraycopy(args, 0, all, 0, args.length);

@@ -75,6 +75,32 @@ class SwitchoverCliTest {
   }
 
   @Test
+  void scheduleRefusesBadTimesBeforeConnectingToAnything() {
+    String spec = Cli.spec(dir, "orders", "automatic").toString();
+    String closed = "127.0.0.1:" + Cli.closedPort();
+    assertRefused(Cli.run("schedule", "create", spec, "--at", "next saturday", "--address", closed),
+        "--at 'next saturday' is not a time; write it as 2026-11-28T02:00");
+    assertRefused(Cli.run("schedule", "create", spec, "--at", "2020-01-01T02:00", "--address", closed),
+        "--at 2020-01-01T02:00 is in the past");
+    assertRefused(Cli.run("schedule", "create", spec, "--at", "2099-01-01T02:00", "--time-zone", "Oslo",
+        "--address", closed), "--time-zone 'Oslo' is not a time zone; give an IANA name such as Europe/Oslo");
+    assertRefused(Cli.run("schedule", "create", spec, "--cron", "0 2 * * SAT", "--runs", "0", "--address", closed),
+        "--runs must be at least 1");
+    assertRefused(Cli.run("schedule", "create", spec, "--address", closed), "--at");
+    assertRefused(Cli.run("schedule", "create", spec, "--at", "2099-01-01T02:00", "--cron", "0 2 * * SAT",
+        "--address", closed), "mutually exclusive");
+    assertRefused(Cli.run("schedule", "create", badSpec().toString(), "--cron", "0 2 * * SAT", "--address", closed),
+        "source.address");
+  }
+
+  private static void assertRefused(Cli.Run run, String why) {
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+    assertTrue(run.err().contains(why), run.toString());
+    assertEquals("", run.out());
+    assertTrue(!run.err().contains("cannot reach"), "refused before connecting\n" + run);
+  }
+
+  @Test
   void validatePrintsEffectiveSpecWithDefaults() {
     Path spec = Cli.spec(dir, "orders", "manual");
     Cli.Run run = Cli.run("validate", spec.toString());

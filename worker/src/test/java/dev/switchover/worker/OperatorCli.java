@@ -13,6 +13,8 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -71,6 +73,27 @@ final class OperatorCli {
         + out.substring(Math.max(0, out.length() - 1500)));
     assertEquals(0, p.exitValue(), "switchover start --wait: the migration completed");
     return result(temporalAddress, SpecLoader.load(specFile).workflowId());
+  }
+
+  /** What a CLI command printed, and its exit code. */
+  record Output(int exit, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  /** {@code switchover ARGS} as an operator types it, in its own JVM; {@code dir} keeps its output. */
+  static Output run(Path dir, String... args) throws Exception {
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    List<String> argv = new ArrayList<>(List.of(javaBin, "-jar", LAUNCHER.toString()));
+    argv.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "cli-", ".out");
+    Path err = Files.createTempFile(dir, "cli-", ".err");
+    Process p = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    p.getOutputStream().close();
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "switchover " + String.join(" ", args) + " did not end");
+    return new Output(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
   }
 
   private static MigrationResult result(String address, String workflowId) {

@@ -322,15 +322,26 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   /** Waits for the gate to open: approval (manual) or at once (automatic), with lag re-checked. */
   private String awaitCutover() {
     CatchUpSpec c = spec.catchUp();
+    CutoverWindow window = CutoverWindow.of(spec.cutover().window());
     while (true) {
       waitWhilePaused(false);
       Approval considered = state.approval;
+      boolean open = window == null || window.isOpen(now());
+      String closed = open ? "" : "the cutover window " + window + " opens at "
+          + window.describeOpening(window.opensAfter(now()));
       if (spec.cutover().mode() == CutoverMode.AUTOMATIC) {
         sampleLag();
-        if (state.inSync(c)) return "automatic: in sync (" + Lag.describe(state.lag) + ")";
-        state.waitingFor = "automatic cutover as soon as the target is back in sync (" + Lag.describe(state.lag) + ")";
+        if (open && state.inSync(c)) {
+          return "automatic: in sync (" + Lag.describe(state.lag) + ")" + (window == null ? "" : ", inside the cutover window "
+              + window);
+        }
+        state.waitingFor = open
+            ? "automatic cutover as soon as the target is back in sync (" + Lag.describe(state.lag) + ")"
+            : "automatic cutover when " + closed + " (" + Lag.describe(state.lag) + ")";
       } else if (considered != null) {
-        Instant expires = state.approvedAt.plus(spec.cutover().approvalValidFor());
+        // An approval given outside the window counts from its opening: that is when the gate could open.
+        Instant gate = window == null ? state.approvedAt : window.opensAfter(state.approvedAt);
+        Instant expires = gate.plus(spec.cutover().approvalValidFor());
         if (now().isAfter(expires)) {
           state.note(now(), "approval by " + considered.approver() + " expired after "
               + DurationText.format(spec.cutover().approvalValidFor()) + " without a cutover; approve again");
@@ -339,20 +350,30 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           continue;
         }
         sampleLag();
-        if (state.inSync(c)) {
+        if (open && state.inSync(c)) {
           boolean noComment = considered.comment() == null || considered.comment().isBlank();
           return "approved by " + considered.approver() + (noComment ? "" : " (" + considered.comment() + ")")
               + "; " + Lag.describe(state.lag);
         }
-        state.waitingFor = "approved by " + considered.approver() + ", but the target fell behind ("
-            + Lag.describe(state.lag) + "); cutover goes ahead when it is back in sync, unless the approval"
-            + " expires at " + expires;
+        state.waitingFor = !open
+            ? "approved by " + considered.approver() + "; the cutover is deferred until " + closed + " (the"
+                + " approval holds until " + expires + ")"
+            : "approved by " + considered.approver() + ", but the target fell behind ("
+                + Lag.describe(state.lag) + "); cutover goes ahead when it is back in sync, unless the approval"
+                + " expires at " + expires;
       } else {
         state.waitingFor = "approval: `./switchover approve " + Workflow.getInfo().getWorkflowId()
-            + "` or signal approveCutover in the Web UI (" + Lag.describe(state.lag) + ")";
+            + "` or signal approveCutover in the Web UI (" + Lag.describe(state.lag) + ")"
+            + (open ? "" : "; " + closed);
       }
       publishDetails();
-      boolean woken = Workflow.await(pollInterval(), () -> state.paused || state.approval != considered);
+      Duration wait = pollInterval();
+      if (!open) {
+        // Wake at the opening itself, not up to a poll interval after it.
+        Duration untilOpen = Duration.between(now(), window.opensAfter(now()));
+        if (untilOpen.compareTo(wait) < 0) wait = untilOpen.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : untilOpen;
+      }
+      boolean woken = Workflow.await(wait, () -> state.paused || state.approval != considered);
       if (!woken && state.approval == null && spec.cutover().mode() == CutoverMode.MANUAL) sampleLag();
     }
   }
@@ -554,12 +575,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public void validateApproveCutover(Approval approval) {
-    reject(OperatorRules.refuseApproval(state, spec, approval));
+    reject(OperatorRules.refuseApproval(state, spec, approval, now()));
   }
 
   @Override
   public void approveCutoverSignal(Approval approval) {
-    String refusal = spec == null ? "the migration has not started" : OperatorRules.refuseApproval(state, spec, approval);
+    String refusal = spec == null ? "the migration has not started" : OperatorRules.refuseApproval(state, spec, approval, now());
     if (refusal != null) {
       state.note(now(), "approval signal from " + (approval == null ? "?" : approval.approver()) + " ignored: " + refusal);
       return;

@@ -1,6 +1,7 @@
 package dev.switchover.workflows;
 
 import dev.switchover.workflows.spec.MigrationSpec;
+import java.time.Instant;
 
 /**
  * When an operator's request is accepted. Each method returns the reason for refusing, or null.
@@ -9,7 +10,7 @@ import dev.switchover.workflows.spec.MigrationSpec;
 final class OperatorRules {
   private OperatorRules() {}
 
-  static String refuseApproval(MigrationState s, MigrationSpec spec, Approval a) {
+  static String refuseApproval(MigrationState s, MigrationSpec spec, Approval a, Instant now) {
     if (a == null || a.approver() == null || a.approver().isBlank()) {
       return "an approval needs an approver: {\"approver\": \"your name\", \"comment\": \"why\"}";
     }
@@ -21,6 +22,11 @@ final class OperatorRules {
           + " (" + s.phase.description() + "); approve when status shows AWAIT_CUTOVER";
     }
     if (s.paused) return "the migration is paused by " + s.pausedBy + "; resume it first";
+    CutoverWindow window = CutoverWindow.of(spec.cutover().window());
+    if (window != null && window.refusesOutside() && !window.isOpen(now)) {
+      return "it is outside the cutover window (" + window + "), and the spec refuses approvals outside it;"
+          + " approve when it opens, at " + window.describeOpening(window.opensAfter(now));
+    }
     if (!s.inSync(spec.catchUp())) {
       return "the target is not in sync: " + Lag.describe(s.lag)
           + " (thresholds " + Lag.bytes(spec.catchUp().maxLagBytes()) + " / " + spec.catchUp().maxLagSeconds()

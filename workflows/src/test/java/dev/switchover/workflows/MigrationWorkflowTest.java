@@ -22,6 +22,8 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,6 +119,71 @@ class MigrationWorkflowTest {
     assertEquals(1, fake.count("promote"));
     assertTrue(result(wf).status().steps().stream()
         .anyMatch(s -> s.phase() == Phase.AWAIT_CUTOVER && s.detail().contains("approved by alice (CHG-4711)")));
+  }
+
+  // ---- cutover.window: the cutover only when the business allows it ----
+
+  /** Three hours of workflow time from now, to the minute: the window's opening. */
+  private Instant threeHoursAhead() {
+    return Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofHours(3)).truncatedTo(ChronoUnit.MINUTES);
+  }
+
+  private static StepRecord gate(MigrationResult r) {
+    return r.status().steps().stream().filter(s -> s.phase() == Phase.AWAIT_CUTOVER).findFirst().orElseThrow();
+  }
+
+  @Test
+  void automaticCutoverWaitsForTheWindowToOpen() {
+    Instant opens = threeHoursAhead();
+    MigrationWorkflow wf = start(TestSpecs.withWindow(TestSpecs.spec(CutoverMode.AUTOMATIC), opens, null));
+    MigrationStatus waiting = awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    waiting = awaitStatus(wf, s -> s.waitingFor() != null && s.waitingFor().startsWith("automatic cutover when"));
+    assertTrue(waiting.waitingFor().contains("opens at " + opens), waiting.waitingFor());
+    env.sleep(Duration.ofHours(2));
+    assertEquals(Phase.AWAIT_CUTOVER, wf.status().phase());
+    assertFalse(fake.calls.contains("freezeWrites"), "no cutover before the window opens");
+
+    MigrationResult r = result(wf);
+    assertEquals(Phase.DONE, r.status().phase());
+    assertFalse(gate(r).ended().isBefore(opens), "the gate opened at " + gate(r).ended() + ", the window at " + opens);
+    assertTrue(gate(r).ended().isBefore(opens.plus(Duration.ofMinutes(1))), "as it opened: " + gate(r).ended());
+    assertTrue(gate(r).detail().contains("inside the cutover window"), gate(r).detail());
+  }
+
+  @Test
+  void approvalOutsideTheWindowIsDeferredToItsOpeningAndHoldsUntilThen() {
+    Instant opens = threeHoursAhead();
+    MigrationWorkflow wf = start(TestSpecs.withWindow(TestSpecs.spec(CutoverMode.MANUAL), opens, null));
+    awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    String answer = wf.approveCutover(new Approval("alice", "CHG-9"));
+    assertTrue(answer.contains("alice"), answer);
+    MigrationStatus deferred = awaitStatus(wf, s -> s.waitingFor() != null && s.waitingFor().contains("deferred"));
+    assertTrue(deferred.waitingFor().contains("opens at " + opens), deferred.waitingFor());
+    // Longer than approvalValidFor (30m): a deferred approval counts from the opening.
+    env.sleep(Duration.ofHours(2));
+    assertEquals(Phase.AWAIT_CUTOVER, wf.status().phase());
+    assertFalse(fake.calls.contains("freezeWrites"));
+
+    MigrationResult r = result(wf);
+    assertEquals(Phase.DONE, r.status().phase());
+    assertFalse(gate(r).ended().isBefore(opens), gate(r).ended() + " vs " + opens);
+    assertTrue(gate(r).detail().contains("approved by alice (CHG-9)"), gate(r).detail());
+  }
+
+  @Test
+  void approvalOutsideTheWindowIsRefusedWhenTheSpecSaysSo() {
+    Instant opens = threeHoursAhead();
+    MigrationWorkflow wf = start(TestSpecs.withWindow(TestSpecs.spec(CutoverMode.MANUAL), opens, "refuse"));
+    awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    WorkflowUpdateException outside = assertThrows(WorkflowUpdateException.class,
+        () -> wf.approveCutover(new Approval("alice", null)));
+    assertTrue(rootMessage(outside).contains("outside the cutover window")
+        && rootMessage(outside).contains("approve when it opens, at " + opens), rootMessage(outside));
+    assertNull(wf.status().approval());
+
+    env.sleep(Duration.between(Instant.ofEpochMilli(env.currentTimeMillis()), opens).plusMinutes(1));
+    wf.approveCutover(new Approval("alice", "inside"));
+    assertEquals(Phase.DONE, result(wf).status().phase());
   }
 
   @Test

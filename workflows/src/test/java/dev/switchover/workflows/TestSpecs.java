@@ -48,6 +48,18 @@ public final class TestSpecs {
         spec.backup(), spec.report()).withDefaults();
   }
 
+  /** {@code spec} with a daily cutover window of an hour, opening at {@code opens} (UTC, to the minute). */
+  public static MigrationSpec withWindow(MigrationSpec spec, java.time.Instant opens, String outside) {
+    java.time.LocalTime from = opens.atZone(java.time.ZoneOffset.UTC).toLocalTime();
+    CutoverSpec c = spec.cutover();
+    return new MigrationSpec(spec.name(), spec.engine(), spec.source(), spec.target(), spec.replication(),
+        spec.benchmark(), spec.catchUp(),
+        new CutoverSpec(c.mode(), c.approvalValidFor(), c.stopApplication(), c.resumeApplication(),
+            c.allowSourceRestart(), c.syncTimeout(), new dev.switchover.workflows.spec.CutoverWindowSpec(null,
+                from.toString(), from.plusHours(1).toString(), "UTC", outside)),
+        spec.traffic(), spec.backup(), spec.report()).withDefaults();
+  }
+
   private static HostSpec host(String address) {
     return new HostSpec(
         address,

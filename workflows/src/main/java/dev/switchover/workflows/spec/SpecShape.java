@@ -82,6 +82,7 @@ final class SpecShape {
           "is " + kind(v) + "; write a mapping with " + String.join(", ", components(type).keySet())
               + " indented below it");
     }
+    if (type == List.class) return list(v, path);
     if (v.isContainerNode()) {
       return problem(
           path, "is " + kind(v) + "; write a single value here (check the indentation of the lines below it)");
@@ -104,6 +105,20 @@ final class SpecShape {
     } catch (IllegalArgumentException e) {
       return problem(path, "cannot be read as " + type.getSimpleName() + "; check the value's type");
     }
+  }
+
+  /** A list of single values (the spec's lists hold words, such as days); one value alone is a list of one. */
+  private JsonNode list(JsonNode v, String path) {
+    if (v.isValueNode()) return JsonNodeFactory.instance.arrayNode().add(v);
+    if (v.isArray()) {
+      for (JsonNode item : v) {
+        if (!item.isValueNode() || item.isNull()) {
+          return problem(path, "holds " + kind(item) + "; write a list of single values, e.g. [SAT, SUN]");
+        }
+      }
+      return v;
+    }
+    return problem(path, "is " + kind(v) + "; write a list, e.g. [SAT, SUN]");
   }
 
   private JsonNode integer(JsonNode v, Class<?> type, String path) {

@@ -229,6 +229,50 @@ public final class SpecValidator {
     hook("cutover.stopApplication", cutover.stopApplication());
     hook("cutover.resumeApplication", cutover.resumeApplication());
     positive("cutover.syncTimeout", cutover.syncTimeout());
+    window(cutover.window());
+  }
+
+  private void window(CutoverWindowSpec w) {
+    if (w == null) return;
+    if (w.days() != null) {
+      for (String d : w.days()) {
+        if (d == null || !CutoverWindowSpec.WEEK.contains(d.strip().toUpperCase(java.util.Locale.ROOT))) {
+          add("cutover.window.days", "'" + d + "' is not a day; write days as " + String.join(", ", CutoverWindowSpec.WEEK));
+        }
+      }
+    }
+    boolean fromOk = clock("cutover.window.from", w.from());
+    boolean toOk = clock("cutover.window.to", w.to());
+    if (fromOk && toOk && w.from().strip().equals(w.to().strip())) {
+      add("cutover.window.to", "is the same time as from, so the window would never be open; give its end");
+    }
+    if (isBlank(w.timeZone())) {
+      add("cutover.window.timeZone", "is required; write the IANA time zone the hours are in, e.g. Europe/Oslo or UTC");
+    } else {
+      try {
+        java.time.ZoneId.of(w.timeZone().strip());
+      } catch (java.time.DateTimeException e) {
+        add("cutover.window.timeZone", "'" + w.timeZone() + "' is not a time zone; write an IANA name such as"
+            + " Europe/Oslo or UTC");
+      }
+    }
+    if (w.outside() != null && !w.outside().equals(CutoverWindowSpec.DEFER) && !w.outside().equals(CutoverWindowSpec.REFUSE)) {
+      add("cutover.window.outside", "'" + w.outside() + "' is not a choice; write defer (an approval outside the"
+          + " window waits for it to open) or refuse");
+    }
+  }
+
+  /** A time of day as HH:MM. */
+  private boolean clock(String field, String value) {
+    if (isBlank(value)) {
+      add(field, "is required; write a time of day as HH:MM, e.g. 02:00");
+      return false;
+    }
+    if (!value.strip().matches("([01][0-9]|2[0-3]):[0-5][0-9]")) {
+      add(field, "'" + value + "' is not a time of day; write it as HH:MM, 00:00 to 23:59, e.g. 02:00");
+      return false;
+    }
+    return true;
   }
 
   private void traffic(TrafficSpec traffic, Engine engine) {

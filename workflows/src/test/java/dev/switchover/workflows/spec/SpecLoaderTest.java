@@ -112,6 +112,27 @@ class SpecLoaderTest {
   }
 
   @Test
+  void cutoverWindowLoadsFromYamlWithItsDefaults() {
+    String yaml = resource("minimal.yaml") + """
+        cutover:
+          mode: automatic
+          window:
+            days: [sat, Sun]
+            from: "22:00"
+            to: "02:00"
+            timeZone: Europe/Oslo
+        """;
+    CutoverWindowSpec w = SpecLoader.parse(yaml, "window.yaml").cutover().window();
+    assertEquals(new CutoverWindowSpec(List.of("SAT", "SUN"), "22:00", "02:00", "Europe/Oslo", "defer"), w);
+    assertNull(SpecLoader.parse(resource("minimal.yaml"), "minimal.yaml").cutover().window(), "no window: any time");
+    String oneDay = yaml.replace("days: [sat, Sun]", "days: SAT");
+    assertEquals(List.of("SAT"), SpecLoader.parse(oneDay, "one-day.yaml").cutover().window().days());
+    InvalidSpecException nested = assertThrows(InvalidSpecException.class,
+        () -> SpecLoader.parse(yaml.replace("days: [sat, Sun]", "days: [[SAT]]"), "nested.yaml"));
+    assertEquals(List.of("cutover.window.days"), fields(nested));
+  }
+
+  @Test
   void badExampleReportsEachMistakeOnItsField() {
     InvalidSpecException e =
         assertThrows(InvalidSpecException.class, () -> SpecLoader.load(example("bad.yaml")));

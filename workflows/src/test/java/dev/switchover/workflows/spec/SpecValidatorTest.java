@@ -240,6 +240,31 @@ class SpecValidatorTest {
   }
 
   @Test
+  void cutoverWindowNamesEachBadPartAndItsFix() {
+    MigrationSpec ok = withWindow(new CutoverWindowSpec(List.of("sat", "SUN"), "22:00", "02:00", "Europe/Oslo", "refuse"));
+    assertEquals(List.of(), SpecValidator.validate(ok));
+    MigrationSpec bad = withWindow(new CutoverWindowSpec(List.of("Saturday"), "2am", "24:00", "Oslo", "wait"));
+    List<SpecProblem> problems = SpecValidator.validate(bad);
+    assertEquals(List.of("cutover.window.days", "cutover.window.from", "cutover.window.to", "cutover.window.timeZone",
+        "cutover.window.outside"), fields(problems));
+    List<String> fixes = List.of("write days as MON, TUE, WED, THU, FRI, SAT, SUN", "write it as HH:MM",
+        "00:00 to 23:59", "IANA name such as Europe/Oslo", "write defer");
+    for (int i = 0; i < fixes.size(); i++) {
+      assertTrue(problems.get(i).message().contains(fixes.get(i)), problems.get(i).toString());
+    }
+    assertProblem(withWindow(new CutoverWindowSpec(null, "02:00", "02:00", "UTC", null)), "cutover.window.to",
+        "the window would never be open");
+    assertProblem(withWindow(new CutoverWindowSpec(null, "02:00", "04:00", null, null)), "cutover.window.timeZone",
+        "is required");
+  }
+
+  private static MigrationSpec withWindow(CutoverWindowSpec window) {
+    MigrationSpec spec = spec();
+    return new MigrationSpec(spec.name(), spec.engine(), spec.source(), spec.target(), spec.replication(), null, null,
+        new CutoverSpec(null, null, null, null, null, null, window), null, null, null);
+  }
+
+  @Test
   void sshPathsMayStartAtHome() {
     HostSpec target = new HostSpec("198.18.0.12", new SshSpec(null, null, "~/.ssh/id_ed25519", "~/.ssh/known_hosts", null),
         new DatabaseSpec(null, null, PASSWORD, null, null, null, null, null));
