@@ -4,7 +4,7 @@ import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
 import io.temporal.client.schedules.ScheduleHandle;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +38,7 @@ final class ScheduleCommand implements Callable<Integer> {
     return ExitCodes.BAD_INPUT;
   }
 
-  /** What pause, unpause, trigger and delete share: the schedule's id, a note, where Temporal is. */
+  /** What pause, unpause, trigger and delete share: the schedule's id, where Temporal is. */
   abstract static class Verb implements Callable<Integer> {
     @Spec CommandSpec command;
     @Mixin ConnectionOptions connection;
@@ -46,13 +46,10 @@ final class ScheduleCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ID", description = "Schedule id (`switchover schedule list` shows them).")
     String id;
 
-    @Option(names = "--note", paramLabel = "TEXT", description = "Why, kept with the schedule (pause, unpause).")
-    String note;
-
-    Integer run(String done, BiConsumer<ScheduleHandle, String> action) {
+    Integer run(String done, Consumer<ScheduleHandle> action) {
       PrintWriter out = command.commandLine().getOut();
       Schedules.on(connection, schedules -> {
-        action.accept(Schedules.existing(schedules, id), note == null ? "" : note);
+        action.accept(Schedules.existing(schedules, id));
         return null;
       });
       out.println("Schedule " + id + " " + done + ".");
@@ -63,17 +60,23 @@ final class ScheduleCommand implements Callable<Integer> {
 
   @Command(name = "pause", description = "Stop the schedule from starting its migration until unpaused.")
   static final class Pause extends Verb {
+    @Option(names = "--note", paramLabel = "TEXT", description = "Why, kept with the schedule.")
+    String note = "paused with switchover schedule pause";
+
     @Override
     public Integer call() {
-      return run("paused", (h, note) -> h.pause(note.isEmpty() ? "paused with switchover schedule pause" : note));
+      return run("paused", h -> h.pause(note));
     }
   }
 
   @Command(name = "unpause", description = "Let the schedule start its migration at its next time again.")
   static final class Unpause extends Verb {
+    @Option(names = "--note", paramLabel = "TEXT", description = "Why, kept with the schedule.")
+    String note = "unpaused with switchover schedule unpause";
+
     @Override
     public Integer call() {
-      return run("unpaused", (h, note) -> h.unpause(note.isEmpty() ? "unpaused with switchover schedule unpause" : note));
+      return run("unpaused", h -> h.unpause(note));
     }
   }
 
@@ -83,7 +86,7 @@ final class ScheduleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       return run("triggered: `switchover schedule describe " + id + "` names the migration it started",
-          (h, note) -> h.trigger(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP));
+          h -> h.trigger(ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP));
     }
   }
 
@@ -91,7 +94,7 @@ final class ScheduleCommand implements Callable<Integer> {
   static final class Delete extends Verb {
     @Override
     public Integer call() {
-      return run("deleted", (h, note) -> h.delete());
+      return run("deleted", ScheduleHandle::delete);
     }
   }
 }

@@ -34,6 +34,7 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -371,7 +372,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       if (!open) {
         // Wake at the opening itself, not up to a poll interval after it.
         Duration untilOpen = Duration.between(now(), window.opensAfter(now()));
-        if (untilOpen.compareTo(wait) < 0) wait = untilOpen.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : untilOpen;
+        wait = Collections.max(List.of(Duration.ofSeconds(1), Collections.min(List.of(wait, untilOpen))));
       }
       boolean woken = Workflow.await(wait, () -> state.paused || state.approval != considered);
       if (!woken && state.approval == null && spec.cutover().mode() == CutoverMode.MANUAL) sampleLag();
