@@ -92,7 +92,7 @@ final class Migrations {
     }
   }
 
-  private static Found describe(WorkflowClient client, String id) {
+  static Found describe(WorkflowClient client, String id) {
     try {
       return new Found(id, stub(client, id).describe());
     } catch (WorkflowNotFoundException e) {

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * An operator's request as a workflow Update: the workflow's validator accepts or refuses it at
@@ -31,9 +32,15 @@ final class OperatorRequest {
    * @param what the request in words, for messages: "approval", "abort", "pause", "resume"
    */
   static int send(ConnectionOptions connection, PrintWriter out, String id, String name, String what, Object argument) {
+    return send(connection, out, client -> Migrations.find(client, id), name, what, argument);
+  }
+
+  /** As {@link #send(ConnectionOptions, PrintWriter, String, String, String, Object)}, to the workflow {@code find} finds. */
+  static int send(ConnectionOptions connection, PrintWriter out, Function<WorkflowClient, Migrations.Found> find,
+      String name, String what, Object argument) {
     try (TemporalConnection temporal = TemporalConnection.open(connection)) {
       WorkflowClient client = temporal.client();
-      Migrations.Found found = Migrations.find(client, id);
+      Migrations.Found found = find.apply(client);
       if (!found.running()) throw ended(what, found);
       CompletableFuture<String> answer =
           CompletableFuture.supplyAsync(() -> Migrations.stub(client, found.id()).update(name, String.class, argument));
@@ -53,7 +60,7 @@ final class OperatorRequest {
           throw CliFailure.failed(what + " rejected: " + reason(refused));
         }
         if (cause instanceof WorkflowNotFoundException) {
-          throw ended(what, Migrations.find(client, found.id()));
+          throw ended(what, find.apply(client));
         }
         throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
       } catch (InterruptedException e) {
@@ -64,7 +71,7 @@ final class OperatorRequest {
   }
 
   private static CliFailure ended(String what, Migrations.Found found) {
-    return CliFailure.failed(what + " rejected: migration " + found.id() + " has already ended ("
+    return CliFailure.failed(what + " rejected: " + found.id() + " has already ended ("
         + found.stateWithTime() + "); `./switchover status " + found.id() + "` shows how.");
   }
 

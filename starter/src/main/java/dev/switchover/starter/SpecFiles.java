@@ -15,9 +15,14 @@ final class SpecFiles {
     try {
       return SpecLoader.load(file);
     } catch (InvalidSpecException e) {
-      StringBuilder message = new StringBuilder(file + " is not valid:");
-      for (SpecProblem p : e.problems()) message.append("\n  ").append(p);
-      throw CliFailure.badInput(message.toString());
+      throw invalid(file, e);
     }
+  }
+
+  /** Exit 2 with every problem in {@code file}, one per line. */
+  static CliFailure invalid(Path file, InvalidSpecException e) {
+    StringBuilder message = new StringBuilder(file + " is not valid:");
+    for (SpecProblem p : e.problems()) message.append("\n  ").append(p);
+    return CliFailure.badInput(message.toString());
   }
 }

@@ -32,7 +32,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       ResumeCommand.class,
       ListCommand.class,
       ValidateCommand.class,
-      ScheduleCommand.class
+      ScheduleCommand.class,
+      FleetCommand.class
     },
     footer = {
       "",

@@ -4,6 +4,7 @@ import dev.switchover.activities.MigrationActivitiesImpl;
 import dev.switchover.activities.metrics.MigrationMetrics;
 import dev.switchover.worker.metrics.WorkerMetrics;
 import dev.switchover.workflows.MigrationWorkflowImpl;
+import dev.switchover.workflows.fleet.FleetWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
@@ -12,7 +13,7 @@ import io.temporal.worker.WorkerFactoryOptions;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Registers the migration workflow and its activities on a task queue. */
+/** Registers the migration and fleet workflows and the activities on a task queue. */
 public final class SwitchoverWorker {
   private SwitchoverWorker() {}
 
@@ -35,7 +36,7 @@ public final class SwitchoverWorker {
         .setWorkerInterceptors(all.toArray(WorkerInterceptor[]::new)).build();
     WorkerFactory factory = WorkerFactory.newInstance(client, options);
     Worker worker = factory.newWorker(taskQueue);
-    worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class, FleetWorkflowImpl.class);
     worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment(
         metrics != null ? metrics.migrations() : MigrationMetrics.NONE));
     factory.start();

@@ -58,4 +58,14 @@ public final class Failures {
   public static ApplicationFailure fatal(String type, String message) {
     return ApplicationFailure.newNonRetryableFailure(message, type);
   }
+
+  /** The innermost message: an ActivityFailure's or ChildWorkflowFailure's own text names the call, not the problem. */
+  public static String rootMessage(Throwable e) {
+    String message = e.getMessage();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure a) return a.getOriginalMessage();
+      if (t.getMessage() != null) message = t.getMessage();
+    }
+    return message;
+  }
 }

@@ -15,6 +15,8 @@ import dev.switchover.workflows.activities.ReportLocation;
 import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
 import dev.switchover.workflows.activities.TrafficSwitchResult;
+import dev.switchover.workflows.fleet.FleetWorkflow;
+import dev.switchover.workflows.fleet.MigrationProgress;
 import dev.switchover.workflows.spec.CatchUpSpec;
 import dev.switchover.workflows.spec.CutoverMode;
 import dev.switchover.workflows.spec.DurationText;
@@ -65,6 +67,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private MigrationSpec spec;
   private CancellationScope untilPromotion;
   private MigrationResult result;
+  /** The phase the fleet (if this migration is one of a fleet's) last heard of, and how many reports. */
+  private Phase reportedPhase;
+  private long reports;
 
   private PreflightReport preflight;
   private BenchmarkResult benchmark;
@@ -533,6 +538,21 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
     if (state.failure != null) md.append("\n\n**Failure:** ").append(state.failure);
     Workflow.setCurrentDetails(md.toString());
+    reportToFleet();
+  }
+
+  /**
+   * A fleet cannot query its migrations from workflow code, so each tells it of its phase changes.
+   * A migration started on its own has no parent and sends nothing, so its history is as before.
+   */
+  private void reportToFleet() {
+    if (state.phase == reportedPhase || spec == null) return;
+    reportedPhase = state.phase;
+    Workflow.getInfo().getParentWorkflowId().ifPresent(parent -> Async.procedure(
+        Workflow.newUntypedExternalWorkflowStub(parent)::signal, FleetWorkflow.Names.PROGRESS,
+        new Object[] {new MigrationProgress(spec.name(), ++reports, state.phase, state.waitingFor)})
+        // A fleet that ended (or was terminated) cannot hear it; the migration goes on regardless.
+        .exceptionally(e -> null));
   }
 
   private Instant now() {
@@ -555,12 +575,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   /** The innermost message: an ActivityFailure's own text names the activity, not the problem. */
   static String rootMessage(Throwable e) {
-    String message = e.getMessage();
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure a) return a.getOriginalMessage();
-      if (t.getMessage() != null) message = t.getMessage();
-    }
-    return message;
+    return Failures.rootMessage(e);
   }
 
   // ---- operator handlers ----

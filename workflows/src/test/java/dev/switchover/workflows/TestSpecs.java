@@ -60,6 +60,12 @@ public final class TestSpecs {
         spec.traffic(), spec.backup(), spec.report()).withDefaults();
   }
 
+  /** {@code spec} as another database: its own name, source and target. */
+  public static MigrationSpec named(MigrationSpec spec, String name, String source, String target) {
+    return new MigrationSpec(name, spec.engine(), host(source), host(target), spec.replication(), spec.benchmark(),
+        spec.catchUp(), spec.cutover(), spec.traffic(), spec.backup(), spec.report()).withDefaults();
+  }
+
   private static HostSpec host(String address) {
     return new HostSpec(
         address,

@@ -1,0 +1,4 @@
+package dev.switchover.workflows.fleet;
+
+/** A fleet whose every migration completed. */
+public record FleetResult(FleetStatus status) {}
