@@ -93,6 +93,29 @@ class SwitchoverCliTest {
         "source.address");
   }
 
+  @Test
+  void fleetStartRefusesABadFleetBeforeConnectingNamingEveryProblem() throws Exception {
+    badSpec();
+    Cli.spec(dir, "orders", "automatic");
+    Path fleet = java.nio.file.Files.writeString(dir.resolve("fleet.yaml"), """
+        fleet: Warehouse
+        concurrency: 0
+        approval: wave
+        waves:
+          - migrations: [bad.yaml, orders.yaml]
+        """);
+    Cli.Run run = Cli.run("fleet", "start", fleet.toString(), "--address", "127.0.0.1:" + Cli.closedPort());
+    assertRefused(run, "fleet.yaml is not valid:");
+    for (String problem : new String[] {
+        "fleet: 'Warehouse' cannot become a workflow id", "concurrency: is 0; give how many migrations may run at once",
+        "waves[0].migrations[0] (bad.yaml): engine:", "waves[0].migrations[0] (bad.yaml): target.address:"}) {
+      assertTrue(run.err().contains("\n  " + problem), "stderr should say " + problem + "\n" + run);
+    }
+    assertTrue(!run.err().contains("s3cret-Passw0rd"), "the inline password must not be echoed\n" + run);
+    assertEquals(ExitCodes.BAD_INPUT, Cli.run("fleet", "approve", "warehouse").exit(), "--wave is required");
+    assertEquals(ExitCodes.BAD_INPUT, Cli.run("fleet").exit());
+  }
+
   private static void assertRefused(Cli.Run run, String why) {
     assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
     assertTrue(run.err().contains(why), run.toString());

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchover.worker.demo.LabScript;
 import dev.switchover.worker.durability.WorkerProcess;
+import dev.switchover.worker.webui.Chromium;
+import dev.switchover.worker.webui.WorkflowPage;
+import dev.switchover.workflows.fleet.FleetWorkflow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -24,19 +27,24 @@ import org.junit.jupiter.api.Test;
  * Fleets through the operator's CLI against a real Temporal dev server and a worker process, on
  * lab hosts of their own: three PostgreSQL pairs at 198.18.0.191–196 moved two at a time under
  * one wave approval, and a fleet at 198.18.0.211–214 whose first migration fails the disk floor,
- * which stops its wave (the third never starts) and the wave after it.
+ * which stops its wave (the third never starts) and the wave after it. The wave's approval is
+ * given as an operator would in the Temporal Web UI (a real Chromium), reading each database's
+ * phase on the fleet's page; screenshots are kept in target/webui-fleet/.
  */
 class FleetMigrationIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static Path dir;
   private static DevServer temporal;
   private static WorkerProcess worker;
+  private static int uiPort;
+  private static final Path ARTIFACTS = Path.of("target/webui-fleet").toAbsolutePath();
   private final long t0 = System.nanoTime();
 
   @BeforeAll
   static void startTemporalAndWorker() throws Exception {
     dir = Files.createTempDirectory("switchover-fleet");
-    temporal = DevServer.start(dir.resolve("temporal.db"));
+    uiPort = DevServer.freePort();
+    temporal = DevServer.start(dir.resolve("temporal.db"), DevServer.freePort(), uiPort);
     worker = WorkerProcess.start(temporal.address(), dir.resolve("worker.log"));
   }
 
@@ -77,13 +85,29 @@ class FleetMigrationIT {
     JsonNode atGate = awaitStatus("three", s -> count(s, "phase", "AWAIT_CUTOVER") == 2);
     say("two at the gate: " + atGate.get("migrations"));
     assertEquals(1, count(atGate, "state", "PENDING"), "the third waits for a free slot: " + atGate);
-    for (LabPair lab : labs) assertFalse(lab.isPrimary(lab.targetAddress()), "nothing promoted before approval");
+    for (LabPair lab : labs.subList(0, 2)) {
+      assertFalse(lab.isPrimary(lab.targetAddress()), "the two at the gate are standbys until the approval");
+    }
 
-    OperatorCli.Output approved = cli("fleet", "approve", "three", "--wave", "all", "--by", "alice", "--comment", "CHG-9");
-    assertEquals(0, approved.exit(), approved.toString());
-    assertTrue(approved.out().contains("wave all approved by alice"), approved.toString());
-
-    JsonNode done = awaitStatus("three", s -> !s.get("state").asText().equals("RUNNING"));
+    String ui = "http://127.0.0.1:" + uiPort;
+    WorkflowPage.awaitUi(ui);
+    JsonNode done;
+    try (Chromium browser = Chromium.start(ARTIFACTS)) {
+      try {
+        WorkflowPage page = new WorkflowPage(browser.driver(), ui, "switchover-fleet-three");
+        approveInTheWebUi(browser, page);
+        OperatorCli.Output again = cli("fleet", "approve", "three", "--wave", "all", "--by", "bob");
+        assertEquals(1, again.exit(), again.toString());
+        assertTrue(again.err().contains("wave approval rejected: wave all was already approved by alice"),
+            again.toString());
+        done = awaitStatus("three", s -> !s.get("state").asText().equals("RUNNING"));
+        page.open().showUserMetadata().awaitCurrentDetails("3 of 3 migrated");
+        say("screenshot " + browser.screenshot(ARTIFACTS.resolve("2-fleet-done.png")));
+      } catch (Throwable e) {
+        browser.saveState(ARTIFACTS, "failure");
+        throw e;
+      }
+    }
     say("ended: " + done);
     assertEquals("DONE", done.get("state").asText(), done.toString());
     for (int i = 0; i < 3; i++) {
@@ -102,6 +126,21 @@ class FleetMigrationIT {
         table.toString());
     OperatorCli.Output one = cli("status", "shop-c");
     assertTrue(one.exit() == 0 && one.out().contains("approved by alice (wave all of fleet three: CHG-9)"), one.toString());
+  }
+
+  /** The operator reads each database's progress on the fleet's page and approves the wave by signal. */
+  private void approveInTheWebUi(Chromium browser, WorkflowPage page) throws Exception {
+    page.open().showUserMetadata();
+    String details = page.awaitCurrentDetails("shop-b (switchover-shop-b): RUNNING, AWAIT_CUTOVER");
+    assertTrue(details.contains("0 of 3 migrated") && details.contains("shop-a (switchover-shop-a): RUNNING,"
+        + " AWAIT_CUTOVER") && details.contains("shop-c (switchover-shop-c): PENDING"), details);
+    say("the UI shows:\n" + details);
+    say("screenshot " + browser.screenshot(ARTIFACTS.resolve("1-fleet-at-the-gate.png")));
+    page.openSignalDialog();
+    say("signal name " + page.chooseSignal(FleetWorkflow.Names.APPROVE_WAVE));
+    page.enterInput("{\"wave\": \"all\", \"approver\": \"alice\", \"comment\": \"CHG-9\"}");
+    String confirmation = page.submitSignal();
+    assertTrue(confirmation.contains("signaled"), "the UI's confirmation: " + confirmation);
   }
 
   @Test

@@ -484,7 +484,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       publishDetails();
       writeReportQuietly();
     }).run();
-    String message = why + ". The source " + spec.source().address() + " is the primary and serving"
+    String message = why + (why.endsWith(".") ? "" : ".") + " The source " + spec.source().address()
+        + " is the primary and serving"
         + (undone.length() == 0 ? "." : "; undone: " + undone + ".");
     return aborted
         ? Failures.fatal(Failures.ABORTED, message)

@@ -21,7 +21,7 @@ import org.openqa.selenium.chromium.ChromiumDriverLogLevel;
  * Manager never runs and nothing is downloaded. Each instance has a fresh profile, and the
  * browser reaches loopback only: any other address goes to a proxy that does not exist.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
   static final Path BROWSER = Path.of("/usr/bin/chromium");
   static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
@@ -40,7 +40,7 @@ final class Chromium implements AutoCloseable {
   }
 
   /** @param logDir where chromedriver's log goes */
-  static Chromium start(Path logDir) throws IOException {
+  public static Chromium start(Path logDir) throws IOException {
     for (Path p : new Path[] {BROWSER, DRIVER}) {
       if (!Files.isExecutable(p)) {
         throw new IllegalStateException(p + " is missing: the Web UI test drives Debian's chromium through its"
@@ -74,19 +74,19 @@ final class Chromium implements AutoCloseable {
     }
   }
 
-  WebDriver driver() {
+  public WebDriver driver() {
     return driver;
   }
 
   /** The visible part of the page, as the operator sees it, to {@code file} (PNG). */
-  Path screenshot(Path file) throws IOException {
+  public Path screenshot(Path file) throws IOException {
     Files.createDirectories(file.getParent());
     Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
     return file;
   }
 
   /** A screenshot and the DOM as it is now, to look at when a step failed. */
-  void saveState(Path dir, String name) {
+  public void saveState(Path dir, String name) {
     try {
       screenshot(dir.resolve(name + ".png"));
       Files.writeString(dir.resolve(name + ".html"), driver.getPageSource(), StandardCharsets.UTF_8);

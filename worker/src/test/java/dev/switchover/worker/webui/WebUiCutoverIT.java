@@ -18,10 +18,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +71,7 @@ class WebUiCutoverIT {
             s -> s.phase() == Phase.AWAIT_CUTOVER && s.inSyncFor() != null, Duration.ofMinutes(4), this::say);
 
         String ui = "http://127.0.0.1:" + uiPort;
-        awaitHttp(ui);
+        WorkflowPage.awaitUi(ui);
         try (Chromium browser = Chromium.start(ARTIFACTS)) {
           try {
             approveInTheUi(browser, new WorkflowPage(browser.driver(), ui, id));
@@ -175,24 +171,6 @@ class WebUiCutoverIT {
   }
 
   // ---- plumbing ----
-
-  /** The dev server's UI starts with its frontend but may answer a moment later. */
-  private static void awaitHttp(String url) throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-            HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) return;
-      } catch (Exception e) {
-        last = e;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("the Web UI does not answer at " + url, last);
-  }
 
   private static void cleanArtifacts() throws Exception {
     Files.createDirectories(ARTIFACTS);

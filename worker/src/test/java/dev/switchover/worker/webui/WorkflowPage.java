@@ -1,8 +1,13 @@
 package dev.switchover.worker.webui;
 
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -21,7 +26,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * <p>The UI renders some controls twice (one copy per layout, the other hidden), so every lookup
  * takes the first copy that is displayed.
  */
-final class WorkflowPage {
+public final class WorkflowPage {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static final By HEADING = By.cssSelector("[data-testid=workflow-id-heading]");
@@ -46,14 +51,14 @@ final class WorkflowPage {
   private final String workflowId;
   private final String url;
 
-  WorkflowPage(WebDriver driver, String uiBase, String workflowId) {
+  public WorkflowPage(WebDriver driver, String uiBase, String workflowId) {
     this.driver = driver;
     this.workflowId = workflowId;
     this.url = uiBase + "/namespaces/default/workflows/" + URLEncoder.encode(workflowId, StandardCharsets.UTF_8);
   }
 
   /** Loads the page (the latest run) and waits until it shows the workflow. */
-  WorkflowPage open() {
+  public WorkflowPage open() {
     driver.get(url);
     await("the page's heading shows " + workflowId, d -> {
       WebElement h = displayed(HEADING);
@@ -63,7 +68,7 @@ final class WorkflowPage {
   }
 
   /** The status badge: RUNNING, COMPLETED, ... */
-  String status() {
+  public String status() {
     return await("the status badge", d -> {
       WebElement s = displayed(STATUS);
       return s == null || s.getText().isBlank() ? null : s.getText().strip();
@@ -71,14 +76,14 @@ final class WorkflowPage {
   }
 
   /** Opens the "User Metadata" tab, where the UI shows the summary, details and current details. */
-  WorkflowPage showUserMetadata() {
+  public WorkflowPage showUserMetadata() {
     click("the User Metadata tab", USER_METADATA_TAB);
     await("the current details", d -> displayed(CURRENT_DETAILS));
     return this;
   }
 
   /** The current details' text as rendered, once they contain {@code expected}. */
-  String awaitCurrentDetails(String expected) {
+  public String awaitCurrentDetails(String expected) {
     String[] last = {""};
     try {
       return await("current details containing \"" + expected + "\"", d -> {
@@ -105,7 +110,7 @@ final class WorkflowPage {
   }
 
   /** More Actions, then Send a Signal: the signal dialog is open. */
-  WorkflowPage openSignalDialog() {
+  public WorkflowPage openSignalDialog() {
     click("the More Actions menu", ACTIONS_MENU);
     click("Send a Signal", SEND_SIGNAL);
     await("the signal dialog", d -> displayed(By.cssSelector(DIALOG)));
@@ -116,7 +121,7 @@ final class WorkflowPage {
    * Picks {@code name} in the signal list, or types it where the UI offers a text field (it
    * does when it could not ask a worker for the workflow's signals). Returns which it was.
    */
-  String chooseSignal(String name) {
+  public String chooseSignal(String name) {
     WebElement control = await("the signal name control", d -> {
       WebElement select = displayed(SIGNAL_SELECT);
       return select != null ? select : displayed(SIGNAL_NAME);
@@ -137,7 +142,7 @@ final class WorkflowPage {
    * then reformats it. Waits until the editor holds exactly that JSON (but for white space) and
    * the dialog has stopped moving, so that the click on Submit lands.
    */
-  WorkflowPage enterInput(String json) {
+  public WorkflowPage enterInput(String json) {
     WebElement editor = await("the input editor", d -> displayed(SIGNAL_INPUT));
     editor.click();
     editor.sendKeys(json);
@@ -153,7 +158,7 @@ final class WorkflowPage {
   }
 
   /** Submit; returns the UI's confirmation once the dialog has closed. */
-  String submitSignal() {
+  public String submitSignal() {
     WebElement submit = await("Submit enabled", d -> {
       WebElement b = displayed(SUBMIT);
       return b != null && b.isEnabled() ? b : null;
@@ -166,6 +171,24 @@ final class WorkflowPage {
     });
     await("the signal dialog closes", d -> displayed(By.cssSelector(DIALOG)) == null);
     return confirmation;
+  }
+
+  /** The dev server's UI starts with its frontend but may answer a moment later. */
+  public static void awaitUi(String url) throws InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) return;
+      } catch (Exception e) {
+        last = e;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("the Web UI does not answer at " + url, last);
   }
 
   // ---- lookups ----

@@ -249,6 +249,12 @@ public class FleetWorkflowImpl implements FleetWorkflow {
         .append(members.size()).append(" migrated; concurrency ").append(spec.concurrency()).append(", approval per ")
         .append(spec.approval().id()).append(", on failure ").append(spec.onFailure().id());
     for (WaveRun w : waves) {
+      boolean atGate = of(w).stream().anyMatch(m -> m.state == MemberState.RUNNING && m.phase == Phase.AWAIT_CUTOVER);
+      if (atGate && spec.approval() == FleetApproval.WAVE && w.approval == null) {
+        md.append("\n\n**Waiting for:** wave ").append(w.name).append("'s approval: `switchover fleet approve ")
+            .append(spec.workflowId()).append(" --wave ").append(w.name).append("`, or signal approveWave with {\"wave\": \"")
+            .append(w.name).append("\", \"approver\": \"your name\"}");
+      }
       md.append("\n\n**Wave ").append(w.name).append(":** ").append(w.state);
       if (w.approval != null) md.append(" (approved by ").append(w.approval.approver()).append(")");
       for (MemberRun m : of(w)) {
