@@ -109,6 +109,15 @@ class FleetLoaderTest {
   }
 
   @Test
+  void theExampleFleetLoads() {
+    FleetSpec f = FleetLoader.load(Path.of("../examples/fleet.yaml"));
+    assertEquals("warehouse", f.name());
+    assertEquals(FleetApproval.WAVE, f.approval());
+    assertEquals("canary", f.waves().get(0).name());
+    assertEquals(CutoverMode.MANUAL, f.waves().get(0).migrations().get(0).cutover().mode());
+  }
+
+  @Test
   void aFleetWithoutWavesSaysWhatToWrite() throws IOException {
     assertEquals(List.of("waves: is required; list the waves, each with its migrations' spec files"),
         problems("fleet: warehouse\n"));
