@@ -63,7 +63,8 @@ final class Migrations {
     }
     String type = found.description().getWorkflowType();
     if (!WORKFLOW_TYPE.equals(type)) {
-      throw CliFailure.badInput("'" + found.id() + "' is a " + type + " workflow, not a migration");
+      throw CliFailure.badInput("'" + found.id() + "' is a " + type + " workflow, not a migration"
+          + (Fleets.WORKFLOW_TYPE.equals(type) ? "; `switchover fleet status " + found.id() + "` shows it" : ""));
     }
     return found;
   }

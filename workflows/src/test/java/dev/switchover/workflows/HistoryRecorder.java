@@ -1,5 +1,11 @@
 package dev.switchover.workflows;
 
+import dev.switchover.workflows.fleet.FleetApproval;
+import dev.switchover.workflows.fleet.FleetResult;
+import dev.switchover.workflows.fleet.FleetSpec;
+import dev.switchover.workflows.fleet.FleetWorkflow;
+import dev.switchover.workflows.fleet.FleetWorkflowImpl;
+import dev.switchover.workflows.fleet.WaveApproval;
 import dev.switchover.workflows.spec.CutoverMode;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -9,6 +15,7 @@ import io.temporal.worker.Worker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +30,7 @@ class HistoryRecorder {
     try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
       FakeActivities fake = new FakeActivities();
       Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE);
-      worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+      worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class, FleetWorkflowImpl.class);
       worker.registerActivitiesImplementations(fake);
       env.start();
       WorkflowClient client = env.getWorkflowClient();
@@ -56,6 +63,22 @@ class HistoryRecorder {
         MigrationWorkflow bounced = start(client, "pgbouncer", TestSpecs.withPgBouncer(TestSpecs.spec(CutoverMode.AUTOMATIC)));
         WorkflowStub.fromTyped(bounced).getResult(MigrationResult.class);
         save("pgbouncer-automatic.json", client.fetchHistory("switchover-pgbouncer").toJson(true));
+      }
+
+      if (missing("fleet-wave.json") || missing("fleet-member.json")) {
+        // Two databases one after the other under one wave approval: the children's phase reports
+        // and the approval forwarded to each at its gate.
+        FleetSpec spec = new FleetSpec("replay", 1, FleetApproval.WAVE, null, List.of(new FleetSpec.WaveSpec("all", List.of(
+            TestSpecs.named(TestSpecs.spec(CutoverMode.MANUAL), "member-a", "198.18.0.21", "198.18.0.22"),
+            TestSpecs.named(TestSpecs.spec(CutoverMode.MANUAL), "member-b", "198.18.0.23", "198.18.0.24")))));
+        FleetWorkflow fleet = client.newWorkflowStub(FleetWorkflow.class, WorkflowOptions.newBuilder()
+            .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
+        WorkflowClient.start(fleet::migrateFleet, spec);
+        until(env, () -> fleet.status().migrations().get(0).phase() == Phase.AWAIT_CUTOVER);
+        fleet.approveWave(new WaveApproval("all", "alice", "CHG-2"));
+        WorkflowStub.fromTyped(fleet).getResult(FleetResult.class);
+        save("fleet-wave.json", client.fetchHistory(spec.workflowId()).toJson(true));
+        save("fleet-member.json", client.fetchHistory("switchover-member-b").toJson(true));
       }
     }
   }

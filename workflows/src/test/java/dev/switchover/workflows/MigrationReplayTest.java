@@ -30,6 +30,15 @@ class MigrationReplayTest {
     WorkflowReplayer.replayWorkflowExecution(resource("histories/pgbouncer-automatic.json"), MigrationWorkflowImpl.class);
   }
 
+  @Test
+  void fleetHistoriesReplay() throws Exception {
+    // The fleet starting children, their phase reports, the wave approval forwarded to each; and
+    // a child's side of it (reports to its parent, the approval by signal).
+    WorkflowReplayer.replayWorkflowExecution(resource("histories/fleet-wave.json"),
+        dev.switchover.workflows.fleet.FleetWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(resource("histories/fleet-member.json"), MigrationWorkflowImpl.class);
+  }
+
   private static String resource(String name) throws Exception {
     try (InputStream in = MigrationReplayTest.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) throw new IllegalStateException(name + " is missing from src/test/resources");

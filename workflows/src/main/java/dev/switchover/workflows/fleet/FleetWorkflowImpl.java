@@ -11,6 +11,7 @@ import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecProblem;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
@@ -177,10 +178,21 @@ public class FleetWorkflowImpl implements FleetWorkflow {
     } catch (ChildWorkflowFailure f) {
       m.state = aborted(f) ? MemberState.ABORTED : MemberState.FAILED;
       m.phase = m.state == MemberState.ABORTED ? Phase.ABORTED : Phase.FAILED;
-      m.detail = Failures.rootMessage(f);
+      m.detail = alreadyStarted(f)
+          ? "not started: " + m.spec.workflowId() + " already ran or is running (a completed migration is not run again"
+              + " under its name, nor one started outside the fleet twice). To move this database again, give its spec"
+              + " a new name; if it runs on its own, leave it out of the fleet"
+          : Failures.rootMessage(f);
     }
     notes.add(now() + " " + m.spec.name() + " " + m.state.name().toLowerCase(Locale.ROOT)
         + (m.detail.isEmpty() ? "" : ": " + m.detail));
+  }
+
+  private static boolean alreadyStarted(Throwable f) {
+    for (Throwable t = f; t != null; t = t.getCause()) {
+      if (t instanceof WorkflowExecutionAlreadyStarted) return true;
+    }
+    return false;
   }
 
   private static boolean aborted(Throwable f) {

@@ -234,6 +234,23 @@ class FleetWorkflowTest {
   }
 
   @Test
+  void aDatabaseAlreadyMovedUnderItsNameFailsInTheFleetWithoutRunningAgain() {
+    MigrationSpec a = db("a", 1, CutoverMode.AUTOMATIC);
+    dev.switchover.workflows.MigrationWorkflow alone = client.newWorkflowStub(dev.switchover.workflows.MigrationWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(a.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
+    alone.migrate(a);
+    fake.preflighted.clear();
+
+    FleetWorkflow wf = start(fleet(1, null, null, new WaveSpec("w", List.of(a, db("b", 2, CutoverMode.AUTOMATIC)))));
+    failure(wf);
+    Map<String, FleetStatus.Member> m = byName(wf.status());
+    assertEquals(MemberState.FAILED, m.get("a").state());
+    assertTrue(m.get("a").detail().contains("not started: switchover-a already ran or is running"), m.get("a").detail());
+    assertEquals(MemberState.SKIPPED, m.get("b").state());
+    assertTrue(fake.preflighted.isEmpty(), "nothing ran again: " + fake.preflighted);
+  }
+
+  @Test
   void anInvalidFleetFailsAtOnceNamingTheField() {
     FleetWorkflow wf = start(fleet(0, null, null, new WaveSpec("w", List.of(db("a", 1, CutoverMode.MANUAL)))));
     ApplicationFailure f = failure(wf);
