@@ -29,7 +29,9 @@ class HistoryRecorder {
     Files.createDirectories(OUT);
     try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
       FakeActivities fake = new FakeActivities();
-      Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE);
+      // A slow first task on a loaded machine would otherwise be recorded as a failed task.
+      Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE,
+          io.temporal.worker.WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(30_000).build());
       worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class, FleetWorkflowImpl.class);
       worker.registerActivitiesImplementations(fake);
       env.start();
