@@ -63,6 +63,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private Promise<TrafficSwitchResult> repointing;
   private final Deque<Undo> undos = new ArrayDeque<>();
   private MigrationSpec spec;
+  /** Null when the spec asks for no notifications. */
+  private Notifier notifier;
   private CancellationScope untilPromotion;
   private MigrationResult result;
 
@@ -89,6 +91,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n")));
     }
     spec = input.withDefaults();
+    notifier = Notifier.start(state, spec);
     publishDetails();
 
     untilPromotion = Workflow.newCancellationScope(this::runUntilPromotion);
@@ -187,8 +190,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       ReportLocation report = writeReport();
       if (trafficFailure != null) {
         state.failure = trafficFailure;
+        notifyFailed(trafficFailure);
         throw Failures.fatal("TrafficSwitchFailed", trafficFailure);
       }
+      flushNotifications();
       result = new MigrationResult(spec.target().address(), status(), report);
     });
     forward.run();
@@ -198,6 +203,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private String switchTraffic() {
     if (spec.traffic().type() == TrafficSwitch.NONE) {
       state.begin(Phase.SWITCH_TRAFFIC, now());
+      publishDetails();
       state.end(Outcome.OK, "none configured: point clients at " + spec.target().address(), now());
       return null;
     }
@@ -324,6 +330,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private String awaitCutover() {
     CatchUpSpec c = spec.catchUp();
     CutoverWindow window = CutoverWindow.of(spec.cutover().window());
+    // Announced once per wait for an approval, not at every poll; an expired approval starts a new wait.
+    boolean approvalAnnounced = false;
     while (true) {
       waitWhilePaused(false);
       Approval considered = state.approval;
@@ -348,6 +356,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + DurationText.format(spec.cutover().approvalValidFor()) + " without a cutover; approve again");
           state.approval = null;
           state.approvedAt = null;
+          approvalAnnounced = false;
           continue;
         }
         sampleLag();
@@ -366,6 +375,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         state.waitingFor = "approval: `./switchover approve " + Workflow.getInfo().getWorkflowId()
             + "` or signal approveCutover in the Web UI (" + Lag.describe(state.lag) + ")"
             + (open ? "" : "; " + closed);
+        if (!approvalAnnounced && notifier != null) notifier.approvalAwaited(state.waitingFor);
+        approvalAnnounced = true;
       }
       publishDetails();
       Duration wait = pollInterval();
@@ -481,6 +492,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }).run();
     String message = why + ". The source " + spec.source().address() + " is the primary and serving"
         + (undone.length() == 0 ? "." : "; undone: " + undone + ".");
+    if (aborted) {
+      flushNotifications();
+    } else {
+      notifyFailed(message);
+    }
     return aborted
         ? Failures.fatal(Failures.ABORTED, message)
         : ApplicationFailure.newNonRetryableFailureWithCause(message, failureType(cause), cause);
@@ -505,6 +521,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.note(now(), message);
     publishDetails();
     writeReportQuietly();
+    notifyFailed(message);
     return ApplicationFailure.newNonRetryableFailureWithCause(message, "PromotionIncomplete", f);
   }
 
@@ -521,7 +538,20 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
   }
 
+  /** The webhook's last event of a failed migration, then the wait for its delivery. */
+  private void notifyFailed(String message) {
+    if (notifier == null) return;
+    notifier.failed(message);
+    flushNotifications();
+  }
+
+  private void flushNotifications() {
+    if (notifier != null) notifier.flush();
+  }
+
+  /** Also where phase changes are noticed: every change of phase is published here. */
   private void publishDetails() {
+    if (notifier != null) notifier.phase(state.phase);
     StringBuilder md = new StringBuilder();
     md.append("**Phase:** ").append(state.phase).append(" — ").append(state.phase.description());
     if (state.paused) md.append(" (PAUSED by ").append(state.pausedBy).append(")");
