@@ -18,8 +18,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * POSTs a migration's events to its webhook. A 2xx is delivery; a 4xx other than 408 and 429 will
- * not change on a retry (a wrong URL or token), so it is non-retryable; anything else (5xx, 408,
+ * POSTs a migration's events to its webhook. A 2xx is delivery; a redirect or a 4xx other than 408
+ * and 429 will not change on a retry (a wrong URL or token), so it is non-retryable; anything else (5xx, 408,
  * 429, no connection) is retried by the activity's policy. Messages name the receiver by the URL
  * as written in the spec, or, for a URL read from a secret, by its host only: its path may be the secret.
  */
@@ -35,7 +35,9 @@ public final class WebhookSender implements NotificationActivities {
 
   public WebhookSender(SecretResolver secrets) {
     this.secrets = secrets;
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+    // HTTP/1.1: on http:// URLs the default would offer an h2c upgrade, which some receivers mishandle.
+    // No redirects: a POST redirected elsewhere is a wrong URL to fix, not to follow.
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
@@ -71,6 +73,10 @@ public final class WebhookSender implements NotificationActivities {
     }
     if (status >= 200 && status < 300) return;
     String answered = "the webhook at " + to.shown() + " answered HTTP " + status + " to event #" + event.sequence();
+    if (status >= 300 && status < 400) {
+      throw Failures.fatal(Failures.WEBHOOK_REJECTED, answered + ", a redirect, which is not followed with an"
+          + " event in hand: write the URL it points to as notifications.webhook.url");
+    }
     if (status >= 400 && status < 500 && status != 408 && status != 429) {
       throw Failures.fatal(Failures.WEBHOOK_REJECTED, answered + "; a retry would get the same answer: check"
           + " notifications.webhook.url and authorization");

@@ -152,6 +152,12 @@ class WebhookSenderIT {
     assertTrue(literal.getOriginalMessage().contains(url("/wrong/path") + " answered HTTP 404"),
         literal.getOriginalMessage());
 
+    answer = 301;
+    ApplicationFailure moved = assertThrows(ApplicationFailure.class,
+        () -> sender(Map.of()).notifyWebhook(new WebhookSpec(url("/old"), null), EVENT));
+    assertEquals(Failures.WEBHOOK_REJECTED, moved.getType());
+    assertTrue(moved.getOriginalMessage().contains("answered HTTP 301 to event #3, a redirect"), moved.getOriginalMessage());
+
     answer = 403;
     ApplicationFailure secret = assertThrows(ApplicationFailure.class, () -> sender(Map.of("HOOK_URL",
         url("/services/T0/B0/xoxb-secret?token=abc"))).notifyWebhook(new WebhookSpec("env:HOOK_URL", null), EVENT));
