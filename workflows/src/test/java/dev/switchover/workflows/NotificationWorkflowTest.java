@@ -146,6 +146,41 @@ class NotificationWorkflowTest {
   }
 
   @Test
+  void aPromotionThatMayHaveHappenedIsAnnouncedAsAFailureWithWhatToDoByHand() {
+    fake.on("promote", () -> {
+      throw Failures.fatal("PromoteTimedOut", "pg_promote() did not answer within 60 s");
+    });
+    MigrationWorkflow wf = start(withWebhook(TestSpecs.spec(CutoverMode.AUTOMATIC)));
+    assertThrows(WorkflowFailedException.class, () -> result(wf));
+
+    List<Notification> events = webhook.attempts;
+    assertNumberedFromOne(events);
+    List<Phase> phases = phasesAnnounced(events);
+    assertEquals(List.of(Phase.PROMOTE, Phase.FAILED), phases.subList(phases.size() - 2, phases.size()));
+    Notification last = events.get(events.size() - 1);
+    assertEquals(Notification.FAILED, last.event());
+    assertTrue(last.message().contains("promotion of 198.18.0.12 did not complete: pg_promote() did not answer"),
+        last.message());
+  }
+
+  @Test
+  void aTrafficSwitchThatFailsAfterPromotionIsAnnouncedAfterDone() {
+    fake.on("resumeTraffic", () -> {
+      throw Failures.fatal(Failures.WRONG_HOST, "PgBouncer routes orders to 198.18.0.99:5432");
+    });
+    MigrationWorkflow wf = start(withWebhook(TestSpecs.withPgBouncer(TestSpecs.spec(CutoverMode.AUTOMATIC))));
+    assertThrows(WorkflowFailedException.class, () -> result(wf));
+
+    List<Notification> events = webhook.attempts;
+    assertNumberedFromOne(events);
+    assertEquals(RUNBOOK, phasesAnnounced(events));
+    Notification last = events.get(events.size() - 1);
+    assertEquals(Notification.FAILED, last.event());
+    assertEquals(Phase.DONE, last.phase());
+    assertTrue(last.message().contains("is the primary, but switching traffic failed"), last.message());
+  }
+
+  @Test
   void anAbortIsAnnouncedAsAbortedNotAsAFailure() {
     MigrationWorkflow wf = start(withWebhook(TestSpecs.spec(CutoverMode.MANUAL)));
     until(() -> webhook.attempts.stream().anyMatch(e -> e.event().equals(Notification.APPROVAL_AWAITED)));
