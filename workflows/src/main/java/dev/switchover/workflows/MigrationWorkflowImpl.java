@@ -203,7 +203,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private String switchTraffic() {
     if (spec.traffic().type() == TrafficSwitch.NONE) {
       state.begin(Phase.SWITCH_TRAFFIC, now());
-      publishDetails();
+      // The webhook alone hears of this instant step: publishDetails was never called here, and what
+      // it does beyond the UI's details (a fleet member's report to its parent) must replay as recorded.
+      announcePhase();
       state.end(Outcome.OK, "none configured: point clients at " + spec.target().address(), now());
       return null;
     }
@@ -549,9 +551,13 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (notifier != null) notifier.flush();
   }
 
-  /** Also where phase changes are noticed: every change of phase is published here. */
-  private void publishDetails() {
+  /** Tells the webhook of a phase change; every phase publishDetails shows is one. */
+  private void announcePhase() {
     if (notifier != null) notifier.phase(state.phase);
+  }
+
+  private void publishDetails() {
+    announcePhase();
     StringBuilder md = new StringBuilder();
     md.append("**Phase:** ").append(state.phase).append(" — ").append(state.phase.description());
     if (state.paused) md.append(" (PAUSED by ").append(state.pausedBy).append(")");
