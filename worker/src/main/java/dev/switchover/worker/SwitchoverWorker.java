@@ -2,6 +2,7 @@ package dev.switchover.worker;
 
 import dev.switchover.activities.MigrationActivitiesImpl;
 import dev.switchover.activities.metrics.MigrationMetrics;
+import dev.switchover.activities.notify.WebhookSender;
 import dev.switchover.worker.metrics.WorkerMetrics;
 import dev.switchover.workflows.MigrationWorkflowImpl;
 import dev.switchover.workflows.fleet.FleetWorkflowImpl;
@@ -38,7 +39,7 @@ public final class SwitchoverWorker {
     Worker worker = factory.newWorker(taskQueue);
     worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class, FleetWorkflowImpl.class);
     worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment(
-        metrics != null ? metrics.migrations() : MigrationMetrics.NONE));
+        metrics != null ? metrics.migrations() : MigrationMetrics.NONE), WebhookSender.fromEnvironment());
     factory.start();
     return factory;
   }

@@ -100,6 +100,18 @@ public final class ActivityProfiles {
           .setRetryOptions(retry(Duration.ofMinutes(1)).build())
           .build();
 
+  /**
+   * A webhook POST. Retried for 15 minutes, so a receiver's restart or a short outage loses nothing,
+   * yet an event that cannot be delivered gives way to the next one before it is stale. The
+   * migration never waits for it.
+   */
+  public static final ActivityOptions NOTIFY =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(15))
+          .setRetryOptions(retry(Duration.ofMinutes(1)).build())
+          .build();
+
   public static final ActivityOptions DEFAULT = QUICK;
 
   public static final Map<String, ActivityOptions> PER_METHOD =

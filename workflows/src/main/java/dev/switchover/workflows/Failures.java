@@ -32,6 +32,8 @@ public final class Failures {
   public static final String HOOK_FAILED = "HookFailed";
   /** PgBouncer could not pause the database's clients in time: transactions kept running. */
   public static final String TRAFFIC_NOT_PAUSED = "TrafficNotPaused";
+  /** The webhook refused an event (a 4xx other than 408 and 429): its URL or credentials are wrong. */
+  public static final String WEBHOOK_REJECTED = "WebhookRejected";
   /** The spec does not pass validation. */
   public static final String INVALID_SPEC = "InvalidSpec";
   /** An operator aborted the migration. */
@@ -51,6 +53,7 @@ public final class Failures {
           SYNC_NOT_REACHED,
           HOOK_FAILED,
           TRAFFIC_NOT_PAUSED,
+          WEBHOOK_REJECTED,
           INVALID_SPEC);
 
   private Failures() {}

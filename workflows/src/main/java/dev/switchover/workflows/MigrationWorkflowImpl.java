@@ -65,6 +65,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private Promise<TrafficSwitchResult> repointing;
   private final Deque<Undo> undos = new ArrayDeque<>();
   private MigrationSpec spec;
+  /** Null when the spec asks for no notifications. */
+  private Notifier notifier;
   private CancellationScope untilPromotion;
   private MigrationResult result;
   /** The phase the fleet (if this migration is one of a fleet's) last heard of, and how many reports. */
@@ -94,6 +96,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n")));
     }
     spec = input.withDefaults();
+    notifier = Notifier.start(state, spec);
     publishDetails();
 
     untilPromotion = Workflow.newCancellationScope(this::runUntilPromotion);
@@ -192,8 +195,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       ReportLocation report = writeReport();
       if (trafficFailure != null) {
         state.failure = trafficFailure;
+        notifyFailed(trafficFailure);
         throw Failures.fatal("TrafficSwitchFailed", trafficFailure);
       }
+      flushNotifications();
       result = new MigrationResult(spec.target().address(), status(), report);
     });
     forward.run();
@@ -203,6 +208,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private String switchTraffic() {
     if (spec.traffic().type() == TrafficSwitch.NONE) {
       state.begin(Phase.SWITCH_TRAFFIC, now());
+      // The webhook alone hears of this instant step: publishDetails was never called here, and what
+      // it does beyond the UI's details (a fleet member's report to its parent) must replay as recorded.
+      announcePhase();
       state.end(Outcome.OK, "none configured: point clients at " + spec.target().address(), now());
       return null;
     }
@@ -329,6 +337,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private String awaitCutover() {
     CatchUpSpec c = spec.catchUp();
     CutoverWindow window = CutoverWindow.of(spec.cutover().window());
+    // Announced once per wait for an approval, not at every poll; an expired approval starts a new wait.
+    boolean approvalAnnounced = false;
     while (true) {
       waitWhilePaused(false);
       Approval considered = state.approval;
@@ -353,6 +363,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + DurationText.format(spec.cutover().approvalValidFor()) + " without a cutover; approve again");
           state.approval = null;
           state.approvedAt = null;
+          approvalAnnounced = false;
           continue;
         }
         sampleLag();
@@ -371,6 +382,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         state.waitingFor = "approval: `./switchover approve " + Workflow.getInfo().getWorkflowId()
             + "` or signal approveCutover in the Web UI (" + Lag.describe(state.lag) + ")"
             + (open ? "" : "; " + closed);
+        if (!approvalAnnounced && notifier != null) notifier.approvalAwaited(state.waitingFor);
+        approvalAnnounced = true;
       }
       publishDetails();
       Duration wait = pollInterval();
@@ -487,6 +500,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     String message = why + (why.endsWith(".") ? "" : ".") + " The source " + spec.source().address()
         + " is the primary and serving"
         + (undone.length() == 0 ? "." : "; undone: " + undone + ".");
+    if (aborted) {
+      flushNotifications();
+    } else {
+      notifyFailed(message);
+    }
     return aborted
         ? Failures.fatal(Failures.ABORTED, message)
         : ApplicationFailure.newNonRetryableFailureWithCause(message, failureType(cause), cause);
@@ -511,6 +529,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.note(now(), message);
     publishDetails();
     writeReportQuietly();
+    notifyFailed(message);
     return ApplicationFailure.newNonRetryableFailureWithCause(message, "PromotionIncomplete", f);
   }
 
@@ -527,7 +546,24 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
   }
 
+  /** The webhook's last event of a failed migration, then the wait for its delivery. */
+  private void notifyFailed(String message) {
+    if (notifier == null) return;
+    notifier.failed(message);
+    flushNotifications();
+  }
+
+  private void flushNotifications() {
+    if (notifier != null) notifier.flush();
+  }
+
+  /** Tells the webhook of a phase change; every phase publishDetails shows is one. */
+  private void announcePhase() {
+    if (notifier != null) notifier.phase(state.phase);
+  }
+
   private void publishDetails() {
+    announcePhase();
     StringBuilder md = new StringBuilder();
     md.append("**Phase:** ").append(state.phase).append(" — ").append(state.phase.description());
     if (state.paused) md.append(" (PAUSED by ").append(state.pausedBy).append(")");

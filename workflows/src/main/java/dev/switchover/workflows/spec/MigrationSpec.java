@@ -15,7 +15,14 @@ public record MigrationSpec(
     CutoverSpec cutover,
     TrafficSpec traffic,
     BackupSpec backup,
-    ReportSpec report) {
+    ReportSpec report,
+    NotificationsSpec notifications) {
+
+  public MigrationSpec(String name, Engine engine, HostSpec source, HostSpec target, ReplicationSpec replication,
+      BenchmarkSpec benchmark, CatchUpSpec catchUp, CutoverSpec cutover, TrafficSpec traffic, BackupSpec backup,
+      ReportSpec report) {
+    this(name, engine, source, target, replication, benchmark, catchUp, cutover, traffic, backup, report, null);
+  }
 
   /**
    * Every optional field filled in, so the workflow and its history show exactly the values the
@@ -34,7 +41,9 @@ public record MigrationSpec(
         (cutover == null ? new CutoverSpec(null, null, null, null, null, null) : cutover).withDefaults(),
         (traffic == null ? new TrafficSpec(null, null, null) : traffic).withDefaults(),
         (backup == null ? new BackupSpec(null, null) : backup).withDefaults(),
-        (report == null ? new ReportSpec(null) : report).withDefaults());
+        (report == null ? new ReportSpec(null) : report).withDefaults(),
+        // Absent stays absent: a migration without notifications runs exactly as before they existed.
+        notifications);
   }
 
   /** The workflow id: one running migration per spec name, so starting it twice is harmless. */

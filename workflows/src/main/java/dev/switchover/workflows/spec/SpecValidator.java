@@ -58,6 +58,7 @@ public final class SpecValidator {
     traffic(spec.traffic(), spec.engine());
     backup(spec.backup(), spec.engine());
     if (spec.report() != null) notBlank("report.directory", spec.report().directory());
+    notifications(spec.notifications());
   }
 
   private void name(String name) {
@@ -326,6 +327,28 @@ public final class SpecValidator {
     if (hook == null) return;
     if (isBlank(hook.command())) add(prefix + ".command", SHELL_COMMAND_REQUIRED);
     positive(prefix + ".timeout", hook.timeout());
+  }
+
+  /** Never repeats the URL: a Slack-style hook's URL is a secret in itself. */
+  private void notifications(NotificationsSpec n) {
+    if (n == null) return;
+    WebhookSpec w = n.webhook();
+    if (w == null) {
+      add("notifications.webhook", "is required under notifications; give its url indented below webhook:");
+      return;
+    }
+    String url = w.url();
+    if (isBlank(url)) {
+      add("notifications.webhook.url", "is required; write the http(s) URL that receives the events, or"
+          + " env:VARIABLE or file:/path/to/secret if the URL itself is a secret");
+    } else if (url.startsWith("env:") || url.startsWith("file:")) {
+      String problem = SecretRef.problemWith(url);
+      if (problem != null) add("notifications.webhook.url", problem);
+    } else {
+      String problem = WebhookUrls.problemWith(url);
+      if (problem != null) add("notifications.webhook.url", problem);
+    }
+    if (w.authorization() != null) secret("notifications.webhook.authorization", w.authorization());
   }
 
   /** Never repeats the value: if it is not a reference it is probably the password itself. */

@@ -133,6 +133,27 @@ class SpecLoaderTest {
   }
 
   @Test
+  void notificationsLoadFromYamlAndStayAbsentWhenNotGiven() {
+    String yaml = resource("minimal.yaml") + """
+        notifications:
+          webhook:
+            url: env:SWITCHOVER_WEBHOOK_URL
+            authorization: file:/etc/switchover/webhook-auth
+        """;
+    assertEquals(new NotificationsSpec(new WebhookSpec("env:SWITCHOVER_WEBHOOK_URL", "file:/etc/switchover/webhook-auth")),
+        SpecLoader.parse(yaml, "notify.yaml").notifications());
+    assertNull(SpecLoader.parse(resource("minimal.yaml"), "minimal.yaml").notifications());
+
+    InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> SpecLoader.parse(
+        yaml.replace("url: env:SWITCHOVER_WEBHOOK_URL", "uri: https://hooks.example.com/x")
+            .replace("file:/etc/switchover/webhook-auth", "Bearer s3cr3t-t0ken"), "typo.yaml"));
+    // The typo explains the missing url, so that is not reported again.
+    assertEquals(List.of("notifications.webhook.uri", "notifications.webhook.authorization"), fields(e));
+    assertTrue(e.getMessage().contains("did you mean url?"), e.getMessage());
+    assertFalse(e.getMessage().contains("s3cr3t-t0ken"), e.getMessage());
+  }
+
+  @Test
   void badExampleReportsEachMistakeOnItsField() {
     InvalidSpecException e =
         assertThrows(InvalidSpecException.class, () -> SpecLoader.load(example("bad.yaml")));

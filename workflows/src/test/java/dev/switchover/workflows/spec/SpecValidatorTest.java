@@ -265,6 +265,42 @@ class SpecValidatorTest {
   }
 
   @Test
+  void webhookUrlIsAnHttpUrlOrAReferenceWithoutCredentials() {
+    for (String ok : List.of("https://hooks.example.com/switchover", "http://198.18.0.1:8080/events?team=db",
+        "env:SWITCHOVER_WEBHOOK_URL", "file:/etc/switchover/webhook-url")) {
+      assertEquals(List.of(), SpecValidator.validate(withWebhook(ok, null)), ok);
+    }
+    assertProblem(withWebhook(null, null), "notifications.webhook.url", "is required; write the http(s) URL");
+    assertProblem(withWebhook("hooks.example.com/switchover", null), "notifications.webhook.url",
+        "write an absolute URL such as https://hooks.example.com/switchover");
+    assertProblem(withWebhook("ftp://hooks.example.com/x", null), "notifications.webhook.url", "not an http or https URL");
+    assertProblem(withWebhook("env:hooks-url", null), "notifications.webhook.url", "env: must be followed by");
+    SpecProblem credentials = onlyProblem(withWebhook("https://ops:Hunter22@hooks.example.com/x", null));
+    assertEquals("notifications.webhook.url", credentials.field());
+    assertTrue(credentials.message().contains("put the whole URL in a secret and write env:VARIABLE or"
+        + " file:/path/to/secret"), credentials.message());
+    assertTrue(!credentials.toString().contains("Hunter22"), credentials.toString());
+  }
+
+  @Test
+  void webhookAuthorizationIsAReferenceNeverTheTokenItself() {
+    assertEquals(List.of(), SpecValidator.validate(withWebhook("https://hooks.example.com/x", "env:WEBHOOK_AUTH")));
+    SpecProblem inline = onlyProblem(withWebhook("https://hooks.example.com/x", "Bearer abc123"));
+    assertEquals("notifications.webhook.authorization", inline.field());
+    assertTrue(inline.message().contains("write env:VARIABLE or file:/path/to/secret instead"), inline.message());
+    assertTrue(!inline.toString().contains("abc123"), inline.toString());
+    MigrationSpec spec = spec();
+    assertProblem(new MigrationSpec(spec.name(), spec.engine(), spec.source(), spec.target(), spec.replication(),
+        null, null, null, null, null, null, new NotificationsSpec(null)), "notifications.webhook", "give its url");
+  }
+
+  private static MigrationSpec withWebhook(String url, String authorization) {
+    MigrationSpec spec = spec();
+    return new MigrationSpec(spec.name(), spec.engine(), spec.source(), spec.target(), spec.replication(), null, null,
+        null, null, null, null, new NotificationsSpec(new WebhookSpec(url, authorization)));
+  }
+
+  @Test
   void sshPathsMayStartAtHome() {
     HostSpec target = new HostSpec("198.18.0.12", new SshSpec(null, null, "~/.ssh/id_ed25519", "~/.ssh/known_hosts", null),
         new DatabaseSpec(null, null, PASSWORD, null, null, null, null, null));
