@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "list", description = "List running migrations (all of them with --all), newest first.")
+@Command(name = "list", description = "List running migrations and fleets (all of them with --all), newest first.")
 final class ListCommand implements Callable<Integer> {
   @Spec CommandSpec command;
   @Mixin ConnectionOptions connection;
@@ -26,7 +26,8 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = command.commandLine().getOut();
     if (limit < 1) throw CliFailure.badInput("--limit must be at least 1");
-    String query = "WorkflowType = '" + Migrations.WORKFLOW_TYPE + "'" + (all ? "" : " AND ExecutionStatus = 'Running'");
+    String query = "(WorkflowType = '" + Migrations.WORKFLOW_TYPE + "' OR WorkflowType = '" + Fleets.WORKFLOW_TYPE + "')"
+        + (all ? "" : " AND ExecutionStatus = 'Running'");
     try (TemporalConnection temporal = TemporalConnection.open(connection)) {
       List<WorkflowExecutionMetadata> found;
       try {
@@ -42,7 +43,7 @@ final class ListCommand implements Callable<Integer> {
             : "No running migrations in namespace '" + connection.namespace + "' (--all shows those that ended).");
       } else {
         List<List<String>> rows = found.stream().map(ListCommand::row).toList();
-        out.print(Human.table(List.of("ID", "STATUS", "STARTED", "CLOSED"), rows));
+        out.print(Human.table(List.of("ID", "KIND", "STATUS", "STARTED", "CLOSED"), rows));
       }
       out.flush();
       return ExitCodes.OK;
@@ -52,6 +53,7 @@ final class ListCommand implements Callable<Integer> {
   private static List<String> row(WorkflowExecutionMetadata m) {
     return List.of(
         m.getExecution().getWorkflowId(),
+        Fleets.WORKFLOW_TYPE.equals(m.getWorkflowType()) ? "fleet" : "migration",
         Migrations.word(m.getStatus()),
         Human.dateTime(m.getStartTime()),
         Human.dateTime(m.getCloseTime()));

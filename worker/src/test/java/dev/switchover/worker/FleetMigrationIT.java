@@ -83,6 +83,12 @@ class FleetMigrationIT {
     assertEquals("switchover-fleet-three", started.out().strip());
 
     JsonNode atGate = awaitStatus("three", s -> count(s, "phase", "AWAIT_CUTOVER") == 2);
+    OperatorCli.Output listed = cli("list");
+    assertEquals(0, listed.exit(), listed.toString());
+    assertTrue(listed.out().lines().anyMatch(l -> l.startsWith("switchover-fleet-three") && l.contains(" fleet ")
+        && l.contains("running")), listed.toString());
+    assertTrue(listed.out().lines().anyMatch(l -> l.startsWith("switchover-shop-a ") && l.contains(" migration ")),
+        listed.toString());
     say("two at the gate: " + atGate.get("migrations"));
     assertEquals(1, count(atGate, "state", "PENDING"), "the third waits for a free slot: " + atGate);
     for (LabPair lab : labs.subList(0, 2)) {
