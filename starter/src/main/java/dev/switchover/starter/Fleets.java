@@ -4,10 +4,6 @@ import dev.switchover.workflows.fleet.FleetSpec;
 import dev.switchover.workflows.fleet.FleetStatus;
 import dev.switchover.workflows.fleet.FleetWorkflow;
 import io.temporal.client.WorkflowClient;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Finds a fleet by its workflow id, or by its name as a convenience. */
 final class Fleets {
@@ -33,19 +29,10 @@ final class Fleets {
 
   /** The fleet's status query, given up as a migration's is. */
   static FleetStatus status(WorkflowClient client, String id) {
-    CompletableFuture<FleetStatus> answer = CompletableFuture.supplyAsync(() ->
-        Migrations.stub(client, id).query(FleetWorkflow.Names.STATUS, FleetStatus.class));
     try {
-      return answer.get(Migrations.QUERY_ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      answer.cancel(true);
-      throw CliFailure.failed("no worker answered fleet " + id + "'s status query within "
-          + Human.duration(Migrations.QUERY_ANSWER_WITHIN) + ". Is a worker running? (`./switchover worker`)");
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliFailure.failed("interrupted while asking for fleet " + id + "'s status");
+      return Migrations.query(Migrations.stub(client, id), FleetWorkflow.Names.STATUS, FleetStatus.class);
+    } catch (IllegalStateException e) {
+      throw CliFailure.failed("fleet " + id + ": " + e.getMessage() + ". Is a worker running? (`./switchover worker`)");
     }
   }
 }

@@ -78,8 +78,12 @@ final class Migrations {
    * holds a query, and the SDK retries it, for a minute or more.
    */
   static MigrationStatus status(WorkflowStub stub) {
-    CompletableFuture<MigrationStatus> answer =
-        CompletableFuture.supplyAsync(() -> stub.query(MigrationWorkflow.Names.STATUS, MigrationStatus.class));
+    return query(stub, MigrationWorkflow.Names.STATUS, MigrationStatus.class);
+  }
+
+  /** Query {@code name}, given up as {@link #status} is. */
+  static <T> T query(WorkflowStub stub, String name, Class<T> type) {
+    CompletableFuture<T> answer = CompletableFuture.supplyAsync(() -> stub.query(name, type));
     try {
       return answer.get(QUERY_ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

@@ -227,10 +227,7 @@ class FleetMigrationIT {
   private static long count(JsonNode s, String field, String value) {
     long n = 0;
     for (JsonNode m : s.get("migrations")) {
-      if (m.hasNonNull(field) && m.get(field).asText().equals(value) && m.get("state").asText().equals("RUNNING")
-          || field.equals("state") && m.get("state").asText().equals(value) && !value.equals("RUNNING")) {
-        n++;
-      }
+      if (m.path(field).asText().equals(value)) n++;
     }
     return n;
   }
