@@ -28,6 +28,17 @@ public final class Failures {
   public static final String CATCH_UP_DEADLINE = "CatchUpDeadline";
   /** After freezing, the target did not reach the source's final position in time. */
   public static final String SYNC_NOT_REACHED = "SyncNotReached";
+  /**
+   * The old source is no longer fenced (or has moved past the freeze's final position) when the
+   * target is about to be promoted: promoting would leave two writers or lose writes.
+   */
+  public static final String SOURCE_NOT_FENCED = "SourceNotFenced";
+  /** The source cannot be reached to prove it is still fenced: only an operator can decide. */
+  public static final String SOURCE_UNREACHABLE = "SourceUnreachable";
+  /** The target holds transactions of its own that the source never had. */
+  public static final String ERRANT_TRANSACTIONS = "ErrantTransactions";
+  /** The freeze could not take the source's write lock within cutover.freezeTimeout. */
+  public static final String FREEZE_TIMEOUT = "FreezeTimeout";
   /** An operator hook exited non-zero or timed out. */
   public static final String HOOK_FAILED = "HookFailed";
   /** PgBouncer could not pause the database's clients in time: transactions kept running. */
@@ -51,6 +62,10 @@ public final class Failures {
           HOST_KEY_REJECTED,
           SECRET_UNAVAILABLE,
           SYNC_NOT_REACHED,
+          SOURCE_NOT_FENCED,
+          SOURCE_UNREACHABLE,
+          ERRANT_TRANSACTIONS,
+          FREEZE_TIMEOUT,
           HOOK_FAILED,
           TRAFFIC_NOT_PAUSED,
           WEBHOOK_REJECTED,

@@ -230,6 +230,11 @@ public final class SpecValidator {
     hook("cutover.stopApplication", cutover.stopApplication());
     hook("cutover.resumeApplication", cutover.resumeApplication());
     positive("cutover.syncTimeout", cutover.syncTimeout());
+    positive("cutover.freezeTimeout", cutover.freezeTimeout());
+    if (cutover.freezeTimeout() != null && cutover.freezeTimeout().compareTo(java.time.Duration.ofMinutes(5)) > 0) {
+      add("cutover.freezeTimeout", DurationText.format(cutover.freezeTimeout()) + " is longer than 5m: every write waits"
+          + " for the freeze while it lasts; a few seconds is enough for a source without long write statements");
+    }
     window(cutover.window());
   }
 
