@@ -44,6 +44,9 @@ LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RUN_DIR=/run/switchover-lab          # lock file (netns names are machine-global anyway)
 BRIDGE=swbr0
 BRIDGE_ADDR=198.18.0.1
+# A second root-namespace address: tests' application and administrator clients bind to it, so
+# that the hosts see them come from another machine than the worker (198.18.0.1).
+CLIENT_ADDR=198.18.0.2
 PG_VERSION=15
 PG_CLUSTER=main
 PG_PORT=5432
@@ -243,6 +246,8 @@ ensure_bridge() {
   # No IPv6 on lab links: nothing but 198.18.0.0/24 traffic should ever appear.
   set_sysctl "" "net.ipv6.conf.$BRIDGE.disable_ipv6" 1
   ip addr replace "$BRIDGE_ADDR/24" dev "$BRIDGE"
+  # Secondary (same subnet): used only by a socket bound to it, never as a default source.
+  ip addr replace "$CLIENT_ADDR/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
 }
 
@@ -895,6 +900,7 @@ cmd_env() {
   q FLAVOR "$flavor"
   q NETNS "$(host_ns "$name")"
   q BRIDGE_ADDRESS "$BRIDGE_ADDR"
+  q CLIENT_ADDRESS "$CLIENT_ADDR"
   q SSH_HOST "$addr"
   q SSH_PORT 22
   q SSH_USER root

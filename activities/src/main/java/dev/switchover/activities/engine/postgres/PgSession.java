@@ -27,12 +27,16 @@ final class PgSession implements AutoCloseable {
   }
 
   static PgSession open(HostSpec host, Secret password, String role) {
+    return open(host, password, role, 10);
+  }
+
+  static PgSession open(HostSpec host, Secret password, String role, int connectSeconds) {
     String where = host.database().adminUser() + "@" + host.address() + ":" + host.database().port() + " (" + role + ")";
     Properties p = new Properties();
     p.setProperty("user", host.database().adminUser());
     p.setProperty("password", password.reveal());
     p.setProperty("sslmode", host.database().tls().id());
-    p.setProperty("connectTimeout", "10");
+    p.setProperty("connectTimeout", String.valueOf(connectSeconds));
     p.setProperty("socketTimeout", "120");
     p.setProperty("ApplicationName", "switchover");
     String url = "jdbc:postgresql://" + hostLiteral(host.address()) + ":" + host.database().port() + "/postgres";
@@ -104,6 +108,11 @@ final class PgSession implements AutoCloseable {
     } catch (SQLException e) {
       throw translate(e, where);
     }
+  }
+
+  /** Whether {@code e} says the server could not be reached at all (SQLSTATE class 08), not that it refused. */
+  static boolean unreachable(RuntimeException e) {
+    return e.getCause() instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
   }
 
   static String ident(String name) {

@@ -53,8 +53,10 @@ public final class PostgresEngine implements DatabaseEngine {
   /** How long undo keeps ending a slot's walsender to drop the slot. */
   private static final Duration SLOT_DROP_WAIT = Duration.ofSeconds(30);
 
-  /** How long the source gets to apply the read-only setting and to end its sessions. */
-  private static final Duration FREEZE_WAIT = Duration.ofSeconds(30);
+  /** How long promotion's proof waits to log in to the source before calling it unreachable. */
+  private static final int PROOF_CONNECT_SECONDS = 5;
+  /** How long promotion waits for the old source to drop its slot; past it, the slot is reported. */
+  private static final Duration SLOT_DROP_BOUND = Duration.ofSeconds(5);
   /** Polling while clients wait for the cutover: every step of it adds to their pause. */
   private static final Duration CUTOVER_POLL = Duration.ofMillis(20);
   /** Where promotion's login to the source and its slot drop run, beside the target's work. */
@@ -516,61 +518,31 @@ public final class PostgresEngine implements DatabaseEngine {
   // ---- cutover ----
 
   /**
-   * Makes the source refuse writes and returns the position the target must reach. Idempotent:
-   * a second call finds the setting in place and no session left to end. The position is read
-   * only once no session that could still commit remains and the WAL before it is flushed, so
-   * every commit a client saw succeed lies before it.
+   * Fences the source ({@link SourceFence}) and returns the position the target must reach.
+   * Idempotent: a second call finds the fence in place and no session left to end. The position
+   * is read only once no session that could still commit remains and the WAL before it is
+   * flushed, so every commit a client saw succeed lies before it.
    */
   @Override
   public FrozenSource freezeWrites(MigrationSpec spec) {
     try (PgSession s = source(spec)) {
-      s.execute("ALTER SYSTEM SET default_transaction_read_only = on");
-      s.execute("SELECT pg_reload_conf()");
-      // The reload is asynchronous. Once this session has it, the postmaster has it too, so every
-      // session started from now on is read-only.
-      Pause.until(FREEZE_WAIT, CUTOVER_POLL, () -> "on".equals(s.one("SHOW default_transaction_read_only")));
-      if (!"on".equals(s.one("SHOW default_transaction_read_only"))) {
-        throw new IllegalStateException("the source has not applied default_transaction_read_only = on within "
-            + FREEZE_WAIT.toSeconds() + "s of pg_reload_conf()");
-      }
-      // A session started before may be inside a read-write transaction: end every client
-      // session and wait until each is gone (pg_terminate_backend only sends the signal), so
-      // that none commits after the final position is read. The sessions are listed first: in
-      // one WHERE clause the planner may run the cheaper pg_terminate_backend() before the test
-      // that spares this session.
-      List<String> ended = s.rows("SELECT pid::text FROM pg_stat_activity WHERE backend_type = 'client backend'"
-          + " AND pid <> pg_backend_pid()").stream().map(row -> row.get(0)).toList();
-      String pids = "{" + String.join(",", ended) + "}";
-      s.execute("SELECT pg_terminate_backend(pid) FROM unnest(?::int[]) AS pid", pids);
-      String stillThere = "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(?::int[])";
-      Pause.until(FREEZE_WAIT, CUTOVER_POLL, () -> "0".equals(s.one(stillThere, pids)));
-      String left = s.one(stillThere, pids);
-      if (!"0".equals(left)) {
-        throw new IllegalStateException(left + " sessions on the source did not end within " + FREEZE_WAIT.toSeconds()
-            + "s of pg_terminate_backend(); writes are refused to new sessions, the freeze will be retried");
-      }
+      int ended = SourceFence.raise(s, hosts.ssh(spec.source()), spec, () -> source(spec));
       // Commits with synchronous_commit = off may still sit unwritten in the WAL buffers; the
       // switch flushes everything before it, and its end is a position the standby's replay
       // reports exactly (the end of the segment).
       s.execute("SELECT pg_switch_wal()");
       List<String> frozen = s.row("SELECT pg_current_wal_lsn()::text, system_identifier::text FROM pg_control_system()");
       String lsn = frozen.get(0);
-      log.info("source {} frozen at {}; {} sessions ended", spec.source().address(), lsn, ended.size());
-      return new FrozenSource(lsn, ended.size(), frozen.get(1));
+      log.info("source {} fenced at {}; {} sessions ended", spec.source().address(), lsn, ended);
+      return new FrozenSource(lsn, ended, frozen.get(1));
     }
   }
 
-  /** Makes the source writable again. Idempotent; confirms that new sessions are read-write. */
+  /** Takes the fence down: the source takes writes again. Idempotent. */
   @Override
   public void unfreezeWrites(MigrationSpec spec) {
     try (PgSession s = source(spec)) {
-      s.execute("ALTER SYSTEM RESET default_transaction_read_only");
-      s.execute("SELECT pg_reload_conf()");
-      waitFor(FREEZE_WAIT, () -> "off".equals(s.one("SHOW default_transaction_read_only")));
-      if (!"off".equals(s.one("SHOW default_transaction_read_only"))) {
-        throw new IllegalStateException("the source still has default_transaction_read_only = on "
-            + FREEZE_WAIT.toSeconds() + "s after it was reset; is it set in postgresql.conf too?");
-      }
+      SourceFence.lower(s, hosts.ssh(spec.source()), spec);
     }
   }
 
@@ -611,60 +583,119 @@ public final class PostgresEngine implements DatabaseEngine {
     }
   }
 
+  /**
+   * Promotes the target only on proof taken now: the source is still fenced, and the target has
+   * replayed the source's WAL to its very end (so it holds every write, whatever happened since
+   * the freeze). The source's proof runs beside the target's login, as clients wait for this step.
+   * Once the target is primary nothing waits on the old source: its slot is dropped if it answers
+   * within seconds, and reported otherwise. A retry that finds the target promoted needs no proof.
+   */
   @Override
   public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
+    CompletableFuture<SourceProof> proof = CompletableFuture.supplyAsync(() -> proveSource(spec), BESIDE);
     boolean already;
     String position;
-    // Clients wait for this step, and a login costs a TLS handshake: the source's login (needed
-    // only after promotion, to drop the slot) runs beside the target's work. The source's
-    // identity came with the freeze.
-    CompletableFuture<PgSession> sourceLogin = CompletableFuture.supplyAsync(() -> source(spec), BESIDE);
-    boolean handedOver = false;
+    String slot;
     try (PgSession t = target(spec, true)) {
       proveCopyOf(t, spec, sourceIdOf(spec, frozen));
       already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
       if (!already) {
-        String reached = t.one("SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0", frozen.finalPosition());
-        if (!"t".equals(reached)) {
-          throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target has not replayed the source's final position "
-              + frozen.finalPosition() + "; refusing to promote");
-        }
+        String sourceEnd = joinRethrowing(proof).flushLsn();
+        waitForReplay(t, spec, sourceEnd);
         // Without waiting: pg_promote(true) checks for the end of recovery only every 100 ms.
         if (!"t".equals(t.one("SELECT pg_promote(false)"))) {
           throw new IllegalStateException("pg_promote() could not signal the postmaster on " + spec.target().address());
         }
         Pause.until(PROMOTE_WAIT, PROMOTE_POLL, () -> "f".equals(t.one("SELECT pg_is_in_recovery()")));
-        log.info("target {} promoted with pg_promote()", spec.target().address());
+        log.info("target {} promoted with pg_promote() at the source's end {}", spec.target().address(), sourceEnd);
       }
       if (!"f".equals(t.one("SELECT pg_is_in_recovery()"))) {
         throw new IllegalStateException(spec.target().address() + " is still in recovery " + PROMOTE_WAIT.toSeconds()
             + " s after pg_promote()");
       }
-      // A slot left behind would make the old source keep its WAL forever. Whatever still streams
-      // from it after the promotion is stale, so it is ended; failing here fails the step, and
-      // its retry finds the target promoted and tries again.
-      CompletableFuture<Void> slotDropped = sourceLogin.thenAcceptAsync(login -> {
-        try (PgSession s = login) {
-          dropSlot(s, spec.replication().slot());
-        }
-      }, BESIDE);
-      handedOver = true;
+      CompletableFuture<String> slotDropped = proof.handle((p, e) -> p).thenApplyAsync(p -> dropOldSlot(spec, p), BESIDE);
       // The new primary must not keep a replication password or try to follow the old source.
       t.execute("ALTER SYSTEM RESET primary_conninfo");
       t.execute("ALTER SYSTEM RESET primary_slot_name");
       t.execute("SELECT pg_reload_conf()");
       position = t.one("SELECT pg_current_wal_lsn()::text");
-      joinRethrowing(slotDropped);
+      slot = slotWithin(slotDropped, spec);
     } finally {
-      if (!handedOver) sourceLogin.thenAccept(PgSession::close);
+      proof.thenAccept(p -> p.session().close());
     }
-    return new PromotionResult(already, position, already ? "was already primary" : "pg_promote()");
+    return new PromotionResult(already, position, (already ? "was already primary" : "pg_promote()") + "; " + slot);
+  }
+
+  /** The source's session and where its WAL ends, once it proved it is fenced. */
+  private record SourceProof(PgSession session, String flushLsn) {}
+
+  private SourceProof proveSource(MigrationSpec spec) {
+    PgSession s;
+    try {
+      s = PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
+          spec.source().database().adminPassword()), "source", PROOF_CONNECT_SECONDS);
+    } catch (RuntimeException e) {
+      if (!PgSession.unreachable(e)) throw e;
+      throw Failures.fatal(Failures.SOURCE_UNREACHABLE, "the source " + spec.source().address() + " cannot be reached"
+          + " to prove it is still fenced (" + e.getMessage() + "). It was fenced at the freeze, and the fence"
+          + " (pg_hba.conf, postgresql.auto.conf) outlives a restart. Nothing was promoted: the target "
+          + spec.target().address() + " is still a standby.");
+    }
+    try {
+      return new SourceProof(s, SourceFence.prove(s, spec, spec.source().address()));
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /** Waits until the target has replayed up to {@code position}, or fails: nothing promoted. */
+  private static void waitForReplay(PgSession t, MigrationSpec spec, String position) {
+    String sql = "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0";
+    Pause.until(spec.cutover().syncTimeout(), CUTOVER_POLL, () -> "t".equals(t.one(sql, position)));
+    if (!"t".equals(t.one(sql, position))) {
+      throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target replayed only up to "
+          + t.one("SELECT pg_last_wal_replay_lsn()::text") + " within " + spec.cutover().syncTimeout().toSeconds()
+          + "s, not the fenced source's end " + position + "; refusing to promote");
+    }
+  }
+
+  /**
+   * Drops the old slot over the proof's session (or a new login, after a retry). Its failure is
+   * said, not thrown: the new primary must not wait on the old source.
+   */
+  private String dropOldSlot(MigrationSpec spec, SourceProof proof) {
+    String slot = spec.replication().slot();
+    if (proof != null) {
+      dropSlot(proof.session(), slot);
+    } else {
+      try (PgSession s = PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
+          spec.source().database().adminPassword()), "source", PROOF_CONNECT_SECONDS)) {
+        dropSlot(s, slot);
+      }
+    }
+    return "slot " + slot + " dropped on the old source";
+  }
+
+  private static String slotWithin(CompletableFuture<String> dropped, MigrationSpec spec) {
+    try {
+      return dropped.get(SLOT_DROP_BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while dropping the old slot", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      String why = e instanceof java.util.concurrent.TimeoutException ? "no answer within " + SLOT_DROP_BOUND.toSeconds()
+          + " s" : Failures.rootMessage(e.getCause());
+      log.warn("the old source kept slot {}: {}", spec.replication().slot(), why);
+      return "SLOT LEFT on the old source " + spec.source().address() + " (" + why + "): it holds WAL there until"
+          + " dropped with SELECT pg_drop_replication_slot('" + spec.replication().slot() + "')";
+    }
   }
 
   /** Waits for {@code work} and throws what it threw, not a CompletionException around it. */
-  private static void joinRethrowing(CompletableFuture<Void> work) {
+  private static <T> T joinRethrowing(CompletableFuture<T> work) {
     try {
-      work.join();
+      return work.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) throw r;
       if (e.getCause() instanceof Error err) throw err;

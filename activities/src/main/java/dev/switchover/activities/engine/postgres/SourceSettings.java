@@ -3,6 +3,7 @@ package dev.switchover.activities.engine.postgres;
 import dev.switchover.activities.ssh.Command;
 import dev.switchover.activities.ssh.RemoteHost;
 import dev.switchover.workflows.activities.SettingChange;
+import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.spec.MigrationSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,10 +58,16 @@ final class SourceSettings {
 
   /**
    * Applies the changes with ALTER SYSTEM and a reload; restarts the source only when a change
-   * needs it and the spec allows it (preflight has refused otherwise).
+   * needs it and the spec allows it. Preflight refused that already, but sessions may have taken
+   * the free WAL senders since: what is needed now is judged again, before anything is changed.
    */
   static List<SettingChange> apply(PgSession s, MigrationSpec spec, RemoteHost sourceHost, List<String> notes) {
     List<SettingChange> changes = required(s);
+    List<SettingChange> restarts = changes.stream().filter(SettingChange::needsRestart).toList();
+    if (!restarts.isEmpty() && !Boolean.TRUE.equals(spec.cutover().allowSourceRestart())) {
+      throw Failures.fatal(Failures.NEEDS_RESTART, "since preflight, " + restartAdvice(spec, restarts)
+          + " Nothing was changed on the source.");
+    }
     for (SettingChange c : changes) {
       s.execute("ALTER SYSTEM SET " + PgSession.ident(c.name()) + " = " + PgSession.literal(c.required()));
     }
