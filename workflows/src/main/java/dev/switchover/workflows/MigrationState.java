@@ -19,6 +19,8 @@ final class MigrationState {
   Phase phase = Phase.PREFLIGHT;
   String waitingFor = "";
   boolean paused;
+  /** Promotion waits for the source to prove it is still fenced: nothing is promoted, abort still goes back. */
+  boolean promotionHeld;
   String pausedBy;
   final List<StepRecord> steps = new ArrayList<>();
   LagSample lag;

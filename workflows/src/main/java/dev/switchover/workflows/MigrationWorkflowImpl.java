@@ -179,11 +179,14 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.phase = Phase.PROMOTE;
     CancellationScope forward = Workflow.newDetachedCancellationScope(() -> {
       try {
-        promotion = step(Phase.PROMOTE, () -> activities.promote(spec, frozen), p ->
-            (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition());
+        promotion = step(Phase.PROMOTE, this::promoteOnProof, p ->
+            (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition()
+                + (p.detail() == null || p.detail().isBlank() ? "" : " (" + p.detail() + ")"));
       } catch (ActivityFailure f) {
         if (provedNothingChanged(f)) throw rollBack(f);
         throw holdAfterFailedPromotion(f);
+      } catch (CanceledFailure aborted) {
+        throw rollBack(aborted);
       }
       undos.clear();
       String trafficFailure = switchTraffic();
@@ -510,11 +513,43 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         : ApplicationFailure.newNonRetryableFailureWithCause(message, failureType(cause), cause);
   }
 
-  /** Promotion refused before acting (wrong host, target not in sync): nothing changed, so roll back. */
-  private static boolean provedNothingChanged(ActivityFailure f) {
-    return f.getCause() instanceof ApplicationFailure a
-        && (Failures.WRONG_HOST.equals(a.getType()) || Failures.SYNC_NOT_REACHED.equals(a.getType()));
+  /**
+   * Promotes once the source proves it is still fenced. While the source cannot be reached the
+   * target is not promoted and nothing waits silently: the proof is tried again every 30 s, status
+   * says what the operator can do, and an abort is accepted (nothing was promoted).
+   */
+  private PromotionResult promoteOnProof() {
+    boolean noted = false;
+    while (true) {
+      try {
+        PromotionResult r = activities.promote(spec, frozen);
+        state.promotionHeld = false;
+        return r;
+      } catch (ActivityFailure f) {
+        if (!Failures.SOURCE_UNREACHABLE.equals(failureType(f))) throw f;
+        state.promotionHeld = true;
+        state.waitingFor = rootMessage(f) + " Start the source's server again: the proof is tried every 30 s and"
+            + " the target promoted once it passes. Or abort (`./switchover abort " + Workflow.getInfo().getWorkflowId()
+            + " --reason …`): the target stays a standby and the source is made writable again once it answers.";
+        if (!noted) state.note(now(), "HELD before promotion: " + rootMessage(f));
+        noted = true;
+        publishDetails();
+        if (Workflow.await(SOURCE_PROOF_RETRY, () -> state.abort != null)) {
+          state.promotionHeld = false;
+          throw new CanceledFailure("aborted by " + state.abort.by() + " while the source could not be reached");
+        }
+      }
+    }
   }
+
+  /** Promotion refused before acting (wrong host, target not in sync, source not fenced): nothing changed, so roll back. */
+  private static boolean provedNothingChanged(ActivityFailure f) {
+    return f.getCause() instanceof ApplicationFailure a && NOTHING_PROMOTED.contains(a.getType());
+  }
+
+  private static final List<String> NOTHING_PROMOTED = List.of(Failures.WRONG_HOST, Failures.SYNC_NOT_REACHED,
+      Failures.SOURCE_NOT_FENCED, Failures.ERRANT_TRANSACTIONS);
+  private static final Duration SOURCE_PROOF_RETRY = Duration.ofSeconds(30);
 
   private ApplicationFailure holdAfterFailedPromotion(ActivityFailure f) {
     String message = "promotion of " + spec.target().address() + " did not complete: " + rootMessage(f)

@@ -552,6 +552,53 @@ class MigrationWorkflowTest {
   }
 
   @Test
+  void aSourceThatCannotBeReachedHoldsPromotionAndItGoesOnOnceTheSourceAnswers() {
+    java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+    fake.on("promote", () -> {
+      if (tries.incrementAndGet() <= 3) {
+        throw Failures.fatal(Failures.SOURCE_UNREACHABLE, "the source 198.18.0.11 cannot be reached. Nothing was promoted.");
+      }
+    });
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    MigrationStatus held = awaitStatus(wf, s -> s.waitingFor().contains("cannot be reached"));
+    assertEquals(Phase.PROMOTE, held.phase());
+    assertTrue(held.waitingFor().contains("switchover abort"), held.waitingFor());
+    MigrationResult r = result(wf);
+
+    assertEquals(Phase.DONE, r.status().phase());
+    assertEquals(4, fake.count("promote"), "tried again every 30 s until the source answered");
+    assertEquals(0, fake.count("unfreezeWrites"));
+    assertTrue(r.status().notes().stream().anyMatch(n -> n.contains("HELD before promotion")), r.status().notes().toString());
+  }
+
+  @Test
+  void anAbortWhilePromotionIsHeldRollsBackForNothingWasPromoted() {
+    fake.on("promote", () -> {
+      throw Failures.fatal(Failures.SOURCE_UNREACHABLE, "the source 198.18.0.11 cannot be reached. Nothing was promoted.");
+    });
+    MigrationWorkflow wf = start(pgbouncer());
+    awaitStatus(wf, s -> s.waitingFor().contains("cannot be reached"));
+    wf.abort(new AbortRequest("carol", "the source's host is gone for hours"));
+
+    assertEquals(Failures.ABORTED, failureOf(wf).getType());
+    assertEquals(1, fake.count("unfreezeWrites"));
+    assertEquals(1, fake.count("resumeTrafficOnSource"));
+    assertEquals(0, fake.count("resumeTraffic"), "clients never let through to the unpromoted target");
+  }
+
+  @Test
+  void aSourceNoLongerFencedAtPromotionRollsBack() {
+    fake.on("promote", () -> {
+      throw Failures.fatal(Failures.SOURCE_NOT_FENCED, "the source 198.18.0.11 is no longer fenced");
+    });
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+
+    assertEquals(Failures.SOURCE_NOT_FENCED, failureOf(wf).getType());
+    assertEquals(1, fake.count("promote"));
+    assertEquals(1, fake.count("unfreezeWrites"));
+  }
+
+  @Test
   void abortWhileClientsAreHeldResumesThemOnTheSource() {
     fake.on("verifySync", FakeActivities.blockUntilCancelled());
     MigrationWorkflow wf = start(pgbouncer());

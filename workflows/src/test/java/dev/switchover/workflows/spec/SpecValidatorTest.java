@@ -258,6 +258,21 @@ class SpecValidatorTest {
         "is required");
   }
 
+  @Test
+  void freezeTimeoutIsPositiveAndShortForEveryWriteWaitsThroughIt() {
+    assertProblem(withFreezeTimeout(java.time.Duration.ofMinutes(10)), "cutover.freezeTimeout", "every write waits");
+    assertProblem(withFreezeTimeout(java.time.Duration.ZERO), "cutover.freezeTimeout", "");
+    assertEquals(List.of(), SpecValidator.validate(withFreezeTimeout(java.time.Duration.ofSeconds(3))));
+    assertEquals(java.time.Duration.ofSeconds(5), spec().withDefaults().cutover().freezeTimeout());
+    assertEquals(false, spec().withDefaults().cutover().endBlockingSessions());
+  }
+
+  private static MigrationSpec withFreezeTimeout(java.time.Duration timeout) {
+    MigrationSpec spec = spec();
+    return new MigrationSpec(spec.name(), spec.engine(), spec.source(), spec.target(), spec.replication(), null, null,
+        new CutoverSpec(null, null, null, null, null, null, null, timeout, null), null, null, null);
+  }
+
   private static MigrationSpec withWindow(CutoverWindowSpec window) {
     MigrationSpec spec = spec();
     return new MigrationSpec(spec.name(), spec.engine(), spec.source(), spec.target(), spec.replication(), null, null,
