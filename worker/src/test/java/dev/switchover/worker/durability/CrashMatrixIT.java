@@ -1,9 +1,13 @@
 package dev.switchover.worker.durability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.worker.demo.LabScript;
+import dev.switchover.workflows.MigrationResult;
+import dev.switchover.workflows.Phase;
+import dev.switchover.workflows.status.MigrationStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,14 +107,24 @@ class CrashMatrixIT {
         return;
       }
       LabMigration.Options options = LabMigration.Options.automatic().withBackupAndWriter();
+      SourceFault fault = SOURCE_FAULTS.get(at);
+      SingleWriterSampler oneWriter = fault == null ? null : m.sampleOneWriter();
       // About 30 MB at 4 MB/s: the backup is still copying when the frozen worker is looked at,
       // where unthrottled it could finish between the first heartbeat and the pgrep.
       m.start(name, point.when() == CrashPoint.When.HEARTBEAT ? options.withBackupRate("4M") : options);
-      killAndResume(m, point, () -> {
-        String running = m.onTarget("sh", "-c", "pgrep -a pg_basebackup || true").strip();
-        m.say("on the target while frozen: " + running);
-        assertTrue(running.contains(m.backupDirectory() + "/" + name), "frozen while the backup runs: " + running);
-      });
+      if (fault != null) {
+        killAndResumeWithSourceFault(m, point, fault);
+        oneWriter.close();
+        oneWriter.assertOneWriter(m.frozenAt());
+        m.say("one writer: the source took " + oneWriter.acknowledged("source") + " probe writes before the freeze,"
+            + " the target " + oneWriter.acknowledged("target") + " after its promotion");
+      } else {
+        killAndResume(m, point, () -> {
+          String running = m.onTarget("sh", "-c", "pgrep -a pg_basebackup || true").strip();
+          m.say("on the target while frozen: " + running);
+          assertTrue(running.contains(m.backupDirectory() + "/" + name), "frozen while the backup runs: " + running);
+        });
+      }
       m.assertDataIdentical();
       assertRetriedOnceCopiedOncePromotedOnce(m, point);
       List<String> switches = m.trafficSwitches();
@@ -120,6 +134,51 @@ class CrashMatrixIT {
       m.assertOneCompleteBackupOfThisRun(name);
     } finally {
       PAIRS.put(hosts);
+    }
+  }
+
+  /** What happens to the source's server while the worker is frozen, in the scenarios that fault it too. */
+  enum SourceFault {
+    /** SIGKILLed and started again right away: it must come back fenced. */
+    CRASH_AND_RESTART,
+    /** Stopped before promotion: promotion is held, the target still a standby, until it is started again. */
+    DOWN_BEFORE_PROMOTION,
+    /** Stopped right after the target's promotion: nothing after it waits on the old source. */
+    DOWN_AFTER_PROMOTION
+  }
+
+  private static final Map<String, SourceFault> SOURCE_FAULTS = Map.of(
+      "after:FreezeWrites", SourceFault.CRASH_AND_RESTART,
+      "after:VerifySync", SourceFault.DOWN_BEFORE_PROMOTION,
+      "after:Promote", SourceFault.DOWN_AFTER_PROMOTION);
+
+  /** As {@link #killAndResume}, with the source's server faulted while the first worker is frozen. */
+  private static void killAndResumeWithSourceFault(LabMigration m, CrashPoint point, SourceFault fault) throws Exception {
+    Path reached = m.dir().resolve("reached");
+    WorkerProcess first = m.startCrashingWorker(point, reached);
+    m.awaitCrashPoint(first, reached, REACH_WITHIN);
+    switch (fault) {
+      case CRASH_AND_RESTART -> m.crashAndRestartSource();
+      case DOWN_BEFORE_PROMOTION, DOWN_AFTER_PROMOTION -> m.stopSource();
+    }
+    first.kill();
+    m.say("SIGKILLed at " + Files.readString(reached).strip());
+    m.startWorker();
+    if (fault == SourceFault.DOWN_BEFORE_PROMOTION) {
+      MigrationStatus held = m.awaitStatus("promotion held for the unreachable source",
+          s -> s.waitingFor() != null && s.waitingFor().contains("cannot be reached"), REACH_WITHIN);
+      m.say("held: " + held.waitingFor());
+      assertEquals(Phase.PROMOTE, held.phase());
+      assertFalse(m.pair().isPrimary(m.hosts().targetAddress()), "the target is not promoted while the source is unproved");
+      m.startSource();
+    }
+    MigrationResult done = m.awaitDone(DONE_WITHIN);
+    if (fault == SourceFault.DOWN_AFTER_PROMOTION) {
+      String promoted = done.status().steps().stream().filter(s -> s.phase() == Phase.PROMOTE).reduce((a, b) -> b)
+          .orElseThrow().detail();
+      m.say("promotion: " + promoted);
+      assertTrue(promoted.contains("could not be asked to drop"), promoted);
+      m.startSource();
     }
   }
 

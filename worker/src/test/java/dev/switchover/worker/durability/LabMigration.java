@@ -398,6 +398,59 @@ final class LabMigration implements AutoCloseable {
     return Files.exists(f) ? Files.readAllLines(f) : List.of();
   }
 
+  String onSource(String... command) {
+    return lab.run(concat("exec", hosts.source(), command));
+  }
+
+  /** The source's database server: SIGKILLed and started again (a crash and a supervisor's restart), or stopped, or started. */
+  void crashAndRestartSource() {
+    say("source's server SIGKILLed and started again");
+    onSource("sh", "-c", engine == Engine.POSTGRESQL
+        ? "kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid); sleep 1; pg_ctlcluster 15 main start"
+        : "lab-mysqld kill; lab-mysqld start");
+  }
+
+  void stopSource() {
+    say("source's server stopped");
+    onSource("sh", "-c", engine == Engine.POSTGRESQL ? "pg_ctlcluster 15 main stop -m immediate" : "lab-mysqld stop");
+  }
+
+  void startSource() {
+    say("source's server started");
+    onSource("sh", "-c", engine == Engine.POSTGRESQL ? "pg_ctlcluster 15 main start" : "lab-mysqld start");
+  }
+
+  /**
+   * A table {@code probe} and two clients on the clients' address that are not switchover: the
+   * application and a DBA with every privilege, each turning the read-only default off in its
+   * session. The hosts admit them from there.
+   */
+  SingleWriterSampler sampleOneWriter() throws Exception {
+    if (engine != Engine.POSTGRESQL) throw new UnsupportedOperationException("PostgreSQL only so far");
+    for (String host : List.of(hosts.source(), hosts.target())) {
+      lab.run("exec", host, "sh", "-c", "grep -q '^host all probe_app,probe_dba' /etc/postgresql/15/main/pg_hba.conf"
+          + " || echo 'host all probe_app,probe_dba " + SingleWriterSampler.CLIENT_ADDRESS + "/32 scram-sha-256'"
+          + " >> /etc/postgresql/15/main/pg_hba.conf; pg_ctlcluster 15 main reload");
+    }
+    try (Connection c = connect(hosts.sourceAddress()); Statement st = c.createStatement()) {
+      st.execute("CREATE ROLE probe_app LOGIN PASSWORD 'probe-app'");
+      st.execute("CREATE ROLE probe_dba LOGIN SUPERUSER PASSWORD 'probe-dba'");
+      st.execute("CREATE TABLE probe (id bigint PRIMARY KEY, door text)");
+      st.execute("GRANT INSERT ON probe TO probe_app");
+    }
+    String url = "jdbc:postgresql://%s:5432/postgres?connectTimeout=2&socketTimeout=5";
+    String off = "SET default_transaction_read_only = off";
+    return new SingleWriterSampler(hosts.sourceAddress(), hosts.targetAddress(), List.of(
+        new SingleWriterSampler.Door("app", url, "probe_app", "probe-app", off),
+        new SingleWriterSampler.Door("dba", url, "probe_dba", "probe-dba", off)));
+  }
+
+  /** When the workflow recorded the freeze as done: no write may be acknowledged by the source after it. */
+  Instant frozenAt() {
+    return workflow.status().steps().stream().filter(st -> st.phase() == Phase.FREEZE_WRITES && st.ended() != null)
+        .map(dev.switchover.workflows.status.StepRecord::ended).reduce((a, b) -> b).orElseThrow();
+  }
+
   String onTarget(String... command) {
     return lab.run(concat("exec", hosts.target(), command));
   }

@@ -687,8 +687,9 @@ public final class PostgresEngine implements DatabaseEngine {
       String why = e instanceof java.util.concurrent.TimeoutException ? "no answer within " + SLOT_DROP_BOUND.toSeconds()
           + " s" : Failures.rootMessage(e.getCause());
       log.warn("the old source kept slot {}: {}", spec.replication().slot(), why);
-      return "SLOT LEFT on the old source " + spec.source().address() + " (" + why + "): it holds WAL there until"
-          + " dropped with SELECT pg_drop_replication_slot('" + spec.replication().slot() + "')";
+      return "the old source " + spec.source().address() + " could not be asked to drop the slot "
+          + spec.replication().slot() + " (" + why + "): if it still has it, it holds WAL there until dropped with"
+          + " SELECT pg_drop_replication_slot('" + spec.replication().slot() + "')";
     }
   }
 
