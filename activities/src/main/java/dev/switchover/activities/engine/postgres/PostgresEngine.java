@@ -200,6 +200,7 @@ public final class PostgresEngine implements DatabaseEngine {
     List<SettingChange> changed;
     PgSession s = source(spec);
     try {
+      SourceSettings.refuseForbiddenRestart(s, spec);
       createdRole = ensureRole(s, spec, notes);
       changed = SourceSettings.apply(s, spec, hosts.ssh(spec.source()), notes);
       if (changed.stream().anyMatch(SettingChange::needsRestart)) {

@@ -57,17 +57,26 @@ final class SourceSettings {
   }
 
   /**
-   * Applies the changes with ALTER SYSTEM and a reload; restarts the source only when a change
-   * needs it and the spec allows it. Preflight refused that already, but sessions may have taken
-   * the free WAL senders since: what is needed now is judged again, before anything is changed.
+   * What must change now, unless that needs a restart the spec forbids: then the step stops with
+   * the exact fix, before prepare-source changes anything.
    */
-  static List<SettingChange> apply(PgSession s, MigrationSpec spec, RemoteHost sourceHost, List<String> notes) {
+  static List<SettingChange> refuseForbiddenRestart(PgSession s, MigrationSpec spec) {
     List<SettingChange> changes = required(s);
     List<SettingChange> restarts = changes.stream().filter(SettingChange::needsRestart).toList();
     if (!restarts.isEmpty() && !Boolean.TRUE.equals(spec.cutover().allowSourceRestart())) {
       throw Failures.fatal(Failures.NEEDS_RESTART, "since preflight, " + restartAdvice(spec, restarts)
           + " Nothing was changed on the source.");
     }
+    return changes;
+  }
+
+  /**
+   * Applies the changes with ALTER SYSTEM and a reload; restarts the source only when a change
+   * needs it and the spec allows it. Preflight refused that already, but sessions may have taken
+   * the free WAL senders since: what is needed now is judged again, before anything is changed.
+   */
+  static List<SettingChange> apply(PgSession s, MigrationSpec spec, RemoteHost sourceHost, List<String> notes) {
+    List<SettingChange> changes = refuseForbiddenRestart(s, spec);
     for (SettingChange c : changes) {
       s.execute("ALTER SYSTEM SET " + PgSession.ident(c.name()) + " = " + PgSession.literal(c.required()));
     }

@@ -177,4 +177,26 @@ class PostgresPrepareSourceIT {
       lab.restart(lab.source);
     }
   }
+
+  /**
+   * What preflight saw is not what prepare-source meets: here every replication slot was taken in
+   * between (as sessions took the free WAL senders in a trial), so one more needs a restart. The
+   * spec forbids it: a clear stop, and the live source neither restarted nor changed at all.
+   */
+  @Test
+  void aRestartNeededSincePreflightIsRefusedWhenTheSpecForbidsItAndNothingIsChanged() {
+    lab.engine.preflight(lab.spec);
+    String startedAt = lab.one(lab.source, "SELECT pg_postmaster_start_time()::text");
+    int max = Integer.parseInt(lab.one(lab.source, "SHOW max_replication_slots"));
+    for (int i = 0; i < max; i++) lab.execute(lab.source, "SELECT pg_create_physical_replication_slot('taken_" + i + "')");
+    ApplicationFailure f = failsWith(Failures.NEEDS_RESTART, () -> lab.engine.prepareSource(lab.spec));
+    String m = f.getOriginalMessage();
+    assertTrue(m.contains("max_replication_slots") && m.contains("allowSourceRestart: true")
+        && m.contains("Nothing was changed"), m);
+    assertEquals(startedAt, lab.one(lab.source, "SELECT pg_postmaster_start_time()::text"), "not restarted");
+    assertEquals(originalHba, hba(), "no access rule added");
+    assertEquals(null, lab.one(lab.source, "SELECT 1 FROM pg_roles WHERE rolname = 'replicator'"), "no role created");
+    String autoConf = lab.sh(lab.source, "cat", PgPair.DATA_DIR + "/postgresql.auto.conf");
+    assertFalse(autoConf.contains("max_replication_slots"), autoConf);
+  }
 }
