@@ -181,7 +181,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       try {
         promotion = step(Phase.PROMOTE, this::promoteOnProof, p ->
             (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition()
-                + (p.detail() == null || p.detail().isBlank() ? "" : " (" + p.detail() + ")"));
+                + (p.detail() == null || p.detail().isBlank() || p.detail().equals("was already primary") ? ""
+                    : " (" + p.detail() + ")"));
       } catch (ActivityFailure f) {
         if (provedNothingChanged(f)) throw rollBack(f);
         throw holdAfterFailedPromotion(f);

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The runbook's MySQL and MariaDB steps: GTID replication set up from a streamed
- * single-transaction dump, cut over by making the source read-only, proving the target applied
- * its final GTIDs, and turning the target's replication off. SQL goes over JDBC; the dump runs
+ * single-transaction dump, cut over by fencing the source ({@link MySqlCutover}), proving the
+ * target applied its final GTIDs and nothing else, and turning the target's replication off. SQL goes over JDBC; the dump runs
  * on the target over SSH, piped straight into the target's server.
  */
 public final class MySqlEngine implements DatabaseEngine {
@@ -42,8 +42,6 @@ public final class MySqlEngine implements DatabaseEngine {
   private static final Duration COPY_TIMEOUT = Duration.ofHours(47);
   /** How long replication gets to connect and start applying after START REPLICA. */
   private static final Duration START_WAIT = Duration.ofSeconds(90);
-  /** How long the source's sessions get to end after KILL. */
-  private static final Duration FREEZE_WAIT = Duration.ofSeconds(30);
   /** The source sends a heartbeat this often when it has nothing else to send. */
   static final int HEARTBEAT_SECONDS = 5;
   /** Four heartbeats missed: the link is down, whatever the replica's threads say. */
@@ -53,30 +51,38 @@ public final class MySqlEngine implements DatabaseEngine {
   private static final int MAX_REPLICATION_PASSWORD = 32;
 
   static final List<String> SYSTEM_SCHEMAS = List.of("mysql", "sys", "information_schema", "performance_schema");
-  /** Accounts the server manages itself, never copied. */
-  private static final List<String> SYSTEM_ACCOUNTS = List.of("root", "mysql.sys", "mysql.session",
+  /** Accounts the server manages itself: never copied, never locked by the fence. */
+  static final List<String> SYSTEM_ACCOUNTS = List.of("root", "mysql.sys", "mysql.session",
       "mysql.infoschema", "mariadb.sys", "debian-sys-maint", "PUBLIC");
 
   private final Hosts hosts;
   private final Dialect dialect;
+  private final MySqlCutover cutover;
 
   public MySqlEngine(Hosts hosts, dev.switchover.workflows.spec.Engine engine) {
     this.hosts = hosts;
     this.dialect = Dialect.of(engine);
+    this.cutover = new MySqlCutover(this, hosts, dialect);
   }
 
   // ---- sessions and identities ----
 
-  private MySqlSession source(MigrationSpec spec) {
+  MySqlSession source(MigrationSpec spec) {
     return MySqlSession.open(dialect, spec.source(), hosts.secret("source.database.adminPassword",
         spec.source().database().adminPassword()), "source");
+  }
+
+  /** A session to a source that may be gone: it gives up connecting after {@code connectLimit}. */
+  MySqlSession source(MigrationSpec spec, Duration connectLimit) {
+    return MySqlSession.open(dialect, spec.source(), hosts.secret("source.database.adminPassword",
+        spec.source().database().adminPassword()), "source", Duration.ofMinutes(2), connectLimit);
   }
 
   /**
    * A dump does not replace the target's accounts, so its own admin password stays valid. A clone
    * does: after it, the source's admin password is the one that works.
    */
-  private MySqlSession target(MigrationSpec spec) {
+  MySqlSession target(MigrationSpec spec) {
     return target(spec, Duration.ofMinutes(2));
   }
 
@@ -105,11 +111,11 @@ public final class MySqlEngine implements DatabaseEngine {
         : "SELECT CONCAT(@@hostname, ':', @@port, '/', @@server_id)";
   }
 
-  private String identity(MySqlSession s) {
+  String identity(MySqlSession s) {
     return s.one(identityExpression());
   }
 
-  private static Version version(MySqlSession s) {
+  static Version version(MySqlSession s) {
     return Version.parse(s.one("SELECT @@version"));
   }
 
@@ -301,7 +307,7 @@ public final class MySqlEngine implements DatabaseEngine {
   }
 
   /** "unfinished ID" or "complete ID" of the source copied into the target, or null. */
-  private String[] readMarker(MigrationSpec spec) {
+  String[] readMarker(MigrationSpec spec) {
     RemoteHost host = hosts.ssh(spec.target());
     String path = marker(spec);
     if (!host.exists(path)) return null;
@@ -309,7 +315,7 @@ public final class MySqlEngine implements DatabaseEngine {
     return parts.length == 2 ? parts : null;
   }
 
-  private void writeMarker(MigrationSpec spec, String state, String sourceId) {
+  void writeMarker(MigrationSpec spec, String state, String sourceId) {
     hosts.ssh(spec.target()).writeFile(marker(spec), state + " " + sourceId + "\n", "0600", null);
   }
 
@@ -320,7 +326,7 @@ public final class MySqlEngine implements DatabaseEngine {
   }
 
   /** The source identity the target's replication points at, or null if it points elsewhere or nowhere. */
-  private String replicatesFrom(MigrationSpec spec, MySqlSession t) {
+  String replicatesFrom(MigrationSpec spec, MySqlSession t) {
     Map<String, String> status = replicaStatus(t);
     if (status == null) return null;
     Version v = version(t);
@@ -337,7 +343,7 @@ public final class MySqlEngine implements DatabaseEngine {
     }
   }
 
-  private Map<String, String> replicaStatus(MySqlSession t) {
+  Map<String, String> replicaStatus(MySqlSession t) {
     List<Map<String, String>> rows = t.named(dialect.replicaStatus(version(t)));
     return rows.isEmpty() ? null : rows.get(0);
   }
@@ -420,17 +426,9 @@ public final class MySqlEngine implements DatabaseEngine {
       String host = spec.target().address();
       s.execute("DROP USER IF EXISTS " + account(user, host));
       for (List<String> row : s.rows("SELECT id FROM information_schema.processlist WHERE user = ?", user)) {
-        kill(s, row.get(0));
+        ClientSessions.kill(s, row.get(0));
       }
       sourceHost.run(Command.of("rm", "-f", "--", marker)).orThrow("removing " + marker);
-    }
-  }
-
-  private static void kill(MySqlSession s, String id) {
-    try {
-      s.execute("KILL CONNECTION " + Long.parseLong(id));
-    } catch (IllegalStateException e) {
-      log.debug("session {} ended before it could be killed: {}", id, e.getMessage());
     }
   }
 
@@ -696,9 +694,9 @@ public final class MySqlEngine implements DatabaseEngine {
   }
 
   /**
-   * Refuses writes from every client (MySQL: SUPER too), and on MySQL keeps refusing after a
-   * restart (SET PERSIST): a replica or a frozen source that comes back writable takes writes
-   * that the other side never sees. MariaDB cannot persist a setting from SQL; its my.cnf decides.
+   * Makes the target, a replica until promotion, refuse writes from every client (MySQL: SUPER
+   * too), and on MySQL keeps refusing after a restart (SET PERSIST): a replica that comes back
+   * writable takes writes the source never sees. (The source's fence is {@link MySqlFence}.)
    */
   private void readOnly(MySqlSession s) {
     if (dialect == Dialect.MYSQL) {
@@ -710,7 +708,7 @@ public final class MySqlEngine implements DatabaseEngine {
   }
 
   /** Takes back {@link #readOnly}, including what it persisted. */
-  private void writable(MySqlSession s) {
+  void writable(MySqlSession s) {
     if (dialect == Dialect.MYSQL) {
       s.execute("SET GLOBAL super_read_only = OFF");
       s.execute("RESET PERSIST IF EXISTS super_read_only");
@@ -738,7 +736,7 @@ public final class MySqlEngine implements DatabaseEngine {
         + START_WAIT.toSeconds() + "s after it was started: " + replicaProblem(v, st));
   }
 
-  private String replicaProblem(Version v, Map<String, String> st) {
+  String replicaProblem(Version v, Map<String, String> st) {
     if (st == null) return "no replication is configured";
     return "IO thread " + st.get(dialect.column(v, "Replica_IO_Running")) + " ("
         + st.getOrDefault(dialect.column(v, "Last_IO_Error"), "") + "), SQL thread "
@@ -835,135 +833,26 @@ public final class MySqlEngine implements DatabaseEngine {
     return s == null ? 0 : Long.parseLong(s);
   }
 
-  // ---- cutover ----
+  // ---- cutover: MySqlCutover ----
 
-  /**
-   * Makes the source refuse writes and returns the GTIDs the target must hold. Idempotent. The
-   * position is read once no client session that could still commit remains, so every commit a
-   * client saw succeed is in it.
-   */
   @Override
   public FrozenSource freezeWrites(MigrationSpec spec) {
-    try (MySqlSession s = source(spec)) {
-      readOnly(s);
-      // A session inside a transaction may commit after read_only is set if it holds the rights
-      // to (MariaDB's READ ONLY ADMIN): end every client session but replication's and ours.
-      List<String> ended = s.rows("SELECT id FROM information_schema.processlist WHERE id <> CONNECTION_ID()"
-          + " AND command NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Slave_IO', 'Slave_SQL',"
-          + " 'Slave_worker') AND user NOT IN ('system user', 'event_scheduler', 'DELAYED')").stream()
-          .map(r -> r.get(0)).toList();
-      for (String id : ended) kill(s, id);
-      String left = "SELECT count(*) FROM information_schema.processlist WHERE id IN ("
-          + (ended.isEmpty() ? "0" : String.join(",", ended)) + ")";
-      Pause.until(FREEZE_WAIT, Duration.ofMillis(20), () -> "0".equals(s.one(left)));
-      String n = s.one(left);
-      if (!"0".equals(n)) {
-        throw new IllegalStateException(n + " sessions on the source did not end within " + FREEZE_WAIT.toSeconds()
-            + "s of KILL; writes are refused to new sessions, the freeze will be retried");
-      }
-      String position = MySqlGtidSet.oneLine(s.one("SELECT " + dialect.executedVariable()));
-      log.info("source {} frozen at {}; {} sessions ended", spec.source().address(), position, ended.size());
-      return new FrozenSource(position, ended.size());
-    }
+    return cutover.freezeWrites(spec);
   }
 
   @Override
   public void unfreezeWrites(MigrationSpec spec) {
-    try (MySqlSession s = source(spec)) {
-      writable(s);
-      if (!"0".equals(s.one("SELECT @@GLOBAL.read_only"))) {
-        throw new IllegalStateException("the source still has read_only = ON after it was turned off");
-      }
-    }
+    cutover.unfreezeWrites(spec);
   }
 
   @Override
   public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen, Progress progress) {
-    String sourceId;
-    try (MySqlSession s = source(spec)) {
-      sourceId = identity(s);
-    }
-    Instant until = Instant.now().plus(spec.cutover().syncTimeout());
-    try (MySqlSession t = target(spec)) {
-      proveReplicaOf(spec, t, sourceId);
-      while (Instant.now().isBefore(until)) {
-        if (holds(t, frozen.finalPosition(), 1)) {
-          return new SyncProof(frozen.finalPosition(), MySqlGtidSet.oneLine(t.one("SELECT " + dialect.appliedVariable())));
-        }
-        progress.alive();
-      }
-      Version v = version(t);
-      throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target applied only "
-          + MySqlGtidSet.oneLine(t.one("SELECT " + dialect.appliedVariable())) + " within "
-          + spec.cutover().syncTimeout().toSeconds() + "s of the freeze, not the source's final "
-          + frozen.finalPosition() + " (" + replicaProblem(v, replicaStatus(t)) + "); nothing was promoted and the"
-          + " source will be made writable again");
-    }
-  }
-
-  /** Waits up to {@code seconds} for the target to have applied every transaction up to {@code position}. */
-  private boolean holds(MySqlSession t, String position, int seconds) {
-    if (position == null || position.isBlank()) return true;
-    if (dialect == Dialect.MYSQL) {
-      return seconds == 0 ? "1".equals(t.one("SELECT GTID_SUBSET(?, @@GLOBAL.gtid_executed)", position))
-          : "0".equals(t.one("SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)", position, seconds));
-    }
-    String r = t.one("SELECT MASTER_GTID_WAIT(?, ?)", position, seconds);
-    if ("0".equals(r)) return true;
-    // MASTER_GTID_WAIT watches the replica's position; a promoted target has its own binary log.
-    return MariaDbGtidPosition.parse(t.one("SELECT @@GLOBAL.gtid_current_pos"))
-        .covers(MariaDbGtidPosition.parse(position));
-  }
-
-  private void proveReplicaOf(MigrationSpec spec, MySqlSession t, String sourceId) {
-    String from = replicatesFrom(spec, t);
-    if (!sourceId.equals(from)) {
-      throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " does not replicate from the source "
-          + sourceId + " (its replication points at " + (from == null ? "another server or nowhere" : from)
-          + "), so it is not this migration's copy and will not be promoted");
-    }
+    return cutover.verifySync(spec, frozen, progress);
   }
 
   @Override
   public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-    String sourceId;
-    try (MySqlSession s = source(spec)) {
-      sourceId = identity(s);
-    }
-    boolean already;
-    try (MySqlSession t = target(spec)) {
-      Version v = version(t);
-      Map<String, String> st = replicaStatus(t);
-      already = st == null;
-      if (already) {
-        // A retry after the replication was reset: the target must still hold the source's last
-        // transaction, or it is some other server.
-        String[] marker = readMarker(spec);
-        if (marker == null || !sourceId.equals(marker[1]) || !holds(t, frozen.finalPosition(), 0)) {
-          throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " has no replication configured and"
-              + " is not a copy of the source holding its final transactions " + frozen.finalPosition()
-              + "; refusing to promote it");
-        }
-      } else {
-        proveReplicaOf(spec, t, sourceId);
-        if (!holds(t, frozen.finalPosition(), 10)) {
-          throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target has not applied the source's final position "
-              + frozen.finalPosition() + "; refusing to promote");
-        }
-        t.execute(dialect.stopReplica(v));
-        // ALL forgets the source and its password: the new primary must not follow the old one.
-        t.execute(dialect.resetReplicaAll(v));
-        log.info("target {} promoted: replication stopped and reset", spec.target().address());
-      }
-      writable(t);
-      if (!"0".equals(t.one("SELECT @@GLOBAL.read_only"))) {
-        throw new IllegalStateException(spec.target().address() + " is still read-only after promotion");
-      }
-      String position = MySqlGtidSet.oneLine(t.one("SELECT " + dialect.executedVariable()));
-      writeMarker(spec, "promoted", sourceId);
-      return new PromotionResult(already, position, already ? "was already primary"
-          : dialect.resetReplicaAll(v) + ", read_only off");
-    }
+    return cutover.promote(spec, frozen);
   }
 
   // ---- after promotion ----

@@ -38,6 +38,12 @@ final class MySqlSession implements AutoCloseable {
 
   /** A session whose statements may run up to {@code statementLimit} (CLONE INSTANCE runs for hours). */
   static MySqlSession open(Dialect dialect, HostSpec host, Secret password, String role, Duration statementLimit) {
+    return open(dialect, host, password, role, statementLimit, Duration.ofSeconds(10));
+  }
+
+  /** A session that gives up connecting after {@code connectLimit}: for a server that may be gone. */
+  static MySqlSession open(Dialect dialect, HostSpec host, Secret password, String role, Duration statementLimit,
+      Duration connectLimit) {
     String where = host.database().adminUser() + "@" + host.address() + ":" + host.database().port() + " (" + role + ")";
     Properties p = new Properties();
     p.setProperty("user", host.database().adminUser());
@@ -50,7 +56,7 @@ final class MySqlSession implements AutoCloseable {
         case REQUIRE -> "REQUIRED";
         case VERIFY_FULL -> "VERIFY_IDENTITY";
       });
-      p.setProperty("connectTimeout", "10000");
+      p.setProperty("connectTimeout", String.valueOf(connectLimit.toMillis()));
       p.setProperty("socketTimeout", String.valueOf(statementLimit.toMillis()));
       p.setProperty("connectionAttributes", "program_name:switchover");
     } else {
@@ -61,7 +67,7 @@ final class MySqlSession implements AutoCloseable {
         case PREFER, REQUIRE -> "trust";
         case VERIFY_FULL -> "verify-full";
       });
-      p.setProperty("connectTimeout", "10000");
+      p.setProperty("connectTimeout", String.valueOf(connectLimit.toMillis()));
       p.setProperty("socketTimeout", String.valueOf(statementLimit.toMillis()));
     }
     String url = dialect.jdbcPrefix + hostLiteral(host.address()) + ":" + host.database().port() + "/";
@@ -99,6 +105,14 @@ final class MySqlSession implements AutoCloseable {
           + " may log in from the worker's address.");
     }
     return new IllegalStateException(dialect.displayName() + " " + where + ": " + e.getMessage(), e);
+  }
+
+  /** The server's error number behind a failure this class raised, or 0 if it had none. */
+  static int errorCode(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException e) return e.getErrorCode();
+    }
+    return 0;
   }
 
   String one(String sql, Object... params) {

@@ -17,7 +17,7 @@ final class TargetGuard {
    *
    * @param identity the target server's identity (MySQL server_uuid; MariaDB host:port/server_id)
    * @param userSchemas databases beyond the server's own
-   * @param markerState our marker's state (unfinished, complete, promoted), or null
+   * @param markerState our marker's state (unfinished, complete, promoting, promoted), or null
    * @param copyOf the source identity our marker names, or null
    * @param replicatesFrom the source identity the target's replication points at, or null
    */
@@ -31,13 +31,16 @@ final class TargetGuard {
           + "): check target.address. (A target cloned from the source's disk also shares its server_uuid: delete"
           + " auto.cnf in its data directory and restart it.)");
     }
-    if ("promoted".equals(f.markerState()) && sourceIdentity.equals(f.copyOf())) {
+    // "promoting" with the replication gone: promotion reset it and stopped before saying "promoted".
+    boolean promoted = "promoted".equals(f.markerState())
+        || "promoting".equals(f.markerState()) && f.replicatesFrom() == null;
+    if (promoted && sourceIdentity.equals(f.copyOf())) {
       throw Failures.fatal(Failures.WIPE_REFUSED, targetAddress + " is this source's copy and was already promoted:"
           + " it is a primary now, so it will not be emptied. If an earlier migration already finished, there is"
           + " nothing to do; to copy again, drop its databases and delete its .switchover-copy marker yourself.");
     }
     if (f.userSchemas().isEmpty()) return new Verdict("the target holds no user databases");
-    if (sourceIdentity.equals(f.copyOf()) && !"promoted".equals(f.markerState())) {
+    if (sourceIdentity.equals(f.copyOf()) && !promoted) {
       return new Verdict("the target holds this migration's copy of the source, databases " + f.userSchemas());
     }
     if (sourceIdentity.equals(f.replicatesFrom())) {

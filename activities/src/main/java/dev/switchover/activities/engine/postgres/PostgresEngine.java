@@ -624,7 +624,7 @@ public final class PostgresEngine implements DatabaseEngine {
     } finally {
       proof.thenAccept(p -> p.session().close());
     }
-    return new PromotionResult(already, position, (already ? "was already primary" : "pg_promote()") + "; " + slot);
+    return new PromotionResult(already, position, already ? slot : "pg_promote(); " + slot);
   }
 
   /** The source's session and where its WAL ends, once it proved it is fenced. */

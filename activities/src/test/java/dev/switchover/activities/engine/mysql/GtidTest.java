@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GtidTest {
@@ -26,5 +27,35 @@ class GtidTest {
     assertFalse(target.covers(MariaDbGtidPosition.parse("2-121-1")), "a domain the target never saw");
     assertTrue(target.covers(MariaDbGtidPosition.parse("")));
     assertEquals(3 + 1, target.missingFrom(MariaDbGtidPosition.parse("0-121-60,2-121-1")));
+  }
+
+  @Test
+  void mariadbTransactionsOfTheTargetsOwnAreErrant() {
+    assertEquals(List.of(), MariaDbGtidPosition.errant("0-121-57", "0-121-57", "0-121-57"));
+    assertEquals(List.of(), MariaDbGtidPosition.errant("0-121-57,1-121-9", "0-121-40"), "behind is not errant");
+    assertEquals(List.of("0-122-58"), MariaDbGtidPosition.errant("0-121-57", "0-122-58", "0-121-57"));
+    assertEquals(List.of("0-122-57"), MariaDbGtidPosition.errant("0-121-57", "0-122-57"),
+        "the same seq_no written by another server");
+    assertEquals(List.of("5-122-1"), MariaDbGtidPosition.errant("0-121-57", "0-121-57,5-122-1"),
+        "a domain the source never wrote");
+    assertTrue(MariaDbGtidPosition.same("0-121-57,1-121-3", "1-121-3, 0-121-57"));
+    assertFalse(MariaDbGtidPosition.same("0-121-57", "0-121-58"));
+    assertFalse(MariaDbGtidPosition.same("0-121-57", "0-121-57,1-121-3"));
+  }
+
+  @Test
+  void fenceAccountsReadBackAsWritten() {
+    var tricky = new FenceAccounts.Account("o'brien\\x", "10.%");
+    assertEquals(tricky, FenceAccounts.parse(tricky.sql()));
+    assertEquals(new FenceAccounts.Account("", "localhost"), FenceAccounts.parse("''@'localhost'"));
+  }
+
+  @Test
+  void theLastReadOnlyOptionWins() {
+    assertTrue(SourceReadOnly.readOnlyLast("--log_bin=binlog\n--read_only=ON\n"));
+    assertFalse(SourceReadOnly.readOnlyLast("--read_only=ON\n--skip-read-only\n"));
+    assertFalse(SourceReadOnly.readOnlyLast("--read-only=ON\n--read_only=0\n"));
+    assertTrue(SourceReadOnly.readOnlyLast("--loose-read-only\n"));
+    assertFalse(SourceReadOnly.readOnlyLast(""));
   }
 }
