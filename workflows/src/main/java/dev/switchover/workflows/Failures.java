@@ -37,6 +37,8 @@ public final class Failures {
   public static final String SOURCE_UNREACHABLE = "SourceUnreachable";
   /** The target holds transactions of its own that the source never had. */
   public static final String ERRANT_TRANSACTIONS = "ErrantTransactions";
+  /** The WAL held back on the source for the target passed the spec's bound: the slot was released. */
+  public static final String RETAINED_WAL_LIMIT = "RetainedWalLimit";
   /** The freeze could not take the source's write lock within cutover.freezeTimeout. */
   public static final String FREEZE_TIMEOUT = "FreezeTimeout";
   /** An operator hook exited non-zero or timed out. */
@@ -66,6 +68,7 @@ public final class Failures {
           SOURCE_UNREACHABLE,
           ERRANT_TRANSACTIONS,
           FREEZE_TIMEOUT,
+          RETAINED_WAL_LIMIT,
           HOOK_FAILED,
           TRAFFIC_NOT_PAUSED,
           WEBHOOK_REJECTED,

@@ -20,7 +20,9 @@ final class Lag {
 
   static String describe(LagSample s) {
     if (s == null) return "lag not measured yet";
-    if (!s.streaming()) return "the target is not streaming (" + s.state() + ")";
-    return String.format(java.util.Locale.ROOT, "lag %s / %.1f s", bytes(s.lagBytes()), s.lagSeconds());
+    String held = s.retainedBytes() == null ? "" : "; WAL held for it on the source " + bytes(s.retainedBytes())
+        + (s.sourceFreeBytes() == null ? "" : " (" + bytes(s.sourceFreeBytes()) + " free there)");
+    if (!s.streaming()) return "the target is not streaming (" + s.state() + ")" + held;
+    return String.format(java.util.Locale.ROOT, "lag %s / %.1f s", bytes(s.lagBytes()), s.lagSeconds()) + held;
   }
 }

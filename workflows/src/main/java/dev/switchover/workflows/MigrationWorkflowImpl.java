@@ -402,14 +402,39 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   }
 
   private void sampleLag() {
+    LagSample sample;
     try {
-      state.sampled(activities.measureLag(spec), spec.catchUp(), now());
+      sample = activities.measureLag(spec);
     } catch (ActivityFailure f) {
       if (f.getCause() instanceof CanceledFailure) throw f;
-      state.sampled(new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, null, null,
-          "unknown: " + rootMessage(f)), spec.catchUp(), now());
+      sample = new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, null, null, "unknown: " + rootMessage(f));
+    }
+    state.sampled(sample, spec.catchUp(), now());
+    boundRetainedWal(sample);
+  }
+
+  /**
+   * The slot must not fill the production primary's disk while the target lags: past half the
+   * bound a note, past the bound the migration stops, and the rollback drops the slot.
+   */
+  private void boundRetainedWal(LagSample sample) {
+    Long limit = sample.retentionLimit(spec.catchUp().maxRetainedBytes(), spec.catchUp().maxRetainedPercent());
+    if (limit == null) return;
+    String held = Lag.bytes(sample.retainedBytes()) + " of WAL held back on the source " + spec.source().address()
+        + " for the target (" + Lag.bytes(sample.sourceFreeBytes()) + " free there; the bound is " + Lag.bytes(limit)
+        + ": catchUp.maxRetainedBytes / maxRetainedPercent)";
+    if (sample.retainedBytes() > limit) {
+      throw Failures.fatal(Failures.RETAINED_WAL_LIMIT, held + ". The target " + spec.target().address()
+          + " is too far behind (" + Lag.describe(sample) + "); the migration stops and releases the slot before the"
+          + " source's disk fills. Give the target a faster link or disk, or the source more space, and start again.");
+    }
+    if (sample.retainedBytes() > limit / 2 && !retentionWarned) {
+      retentionWarned = true;
+      state.note(now(), "WARNING: " + held + "; past the bound the migration stops");
     }
   }
+
+  private boolean retentionWarned;
 
   /** Polls slow down as the history grows so a days-long wait stays inside Temporal's limits. */
   private Duration pollInterval() {

@@ -599,6 +599,26 @@ class MigrationWorkflowTest {
   }
 
   @Test
+  void walHeldBackOnTheSourceIsShownWarnedAboutAndStopsTheMigrationAtItsBound() {
+    // 10 GiB free on the source's WAL volume: the default bound is half of what the slot could take.
+    java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+    fake.lag = () -> {
+      long h = held.addAndGet(1L << 30);
+      return FakeActivities.LAGGING.retaining(h, (11L << 30) - h);
+    };
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    ApplicationFailure f = failureOf(wf);
+
+    assertEquals(Failures.RETAINED_WAL_LIMIT, f.getType());
+    assertTrue(f.getOriginalMessage().contains("6.0 GiB of WAL held back on the source 198.18.0.11")
+        && f.getOriginalMessage().contains("the bound is 5.5 GiB"), f.getOriginalMessage());
+    assertEquals(1, fake.count("undoPrepareSource"), "the rollback releases the slot");
+    MigrationStatus s = wf.status();
+    assertTrue(s.notes().stream().anyMatch(n -> n.contains("WARNING: 3.0 GiB of WAL held back")), s.notes().toString());
+    assertTrue(s.lag().retainedBytes() == 6L << 30, s.lag().toString());
+  }
+
+  @Test
   void abortWhileClientsAreHeldResumesThemOnTheSource() {
     fake.on("verifySync", FakeActivities.blockUntilCancelled());
     MigrationWorkflow wf = start(pgbouncer());

@@ -196,6 +196,14 @@ public final class SpecValidator {
 
   private void catchUp(CatchUpSpec catchUp) {
     if (catchUp == null) return;
+    if (catchUp.maxRetainedBytes() != null && catchUp.maxRetainedBytes() <= 0) {
+      add("catchUp.maxRetainedBytes", catchUp.maxRetainedBytes() + " is not a size; write how many bytes of WAL the"
+          + " slot may hold back on the source, e.g. 21474836480 (20 GiB), or leave it out");
+    }
+    if (catchUp.maxRetainedPercent() != null && (catchUp.maxRetainedPercent() < 1 || catchUp.maxRetainedPercent() > 90)) {
+      add("catchUp.maxRetainedPercent", catchUp.maxRetainedPercent() + " is outside 1-90; write the share of the"
+          + " source's free WAL space the slot may fill, e.g. 50");
+    }
     if (catchUp.maxLagBytes() != null && catchUp.maxLagBytes() < 0) {
       add("catchUp.maxLagBytes", catchUp.maxLagBytes() + " is negative; write how many bytes behind"
           + " the target may be, e.g. 1048576 (1 MiB), or 0 to require no lag");

@@ -302,7 +302,11 @@ public final class PostgresEngine implements DatabaseEngine {
             spec.target().address()), null, null);
         s.execute("SELECT pg_reload_conf()");
       }
+      long held = heldBytes(s, spec.replication().slot());
       dropSlot(s, spec.replication().slot());
+      // WAL segments the slot held go only at the next checkpoint; a rollback for a full disk
+      // must give the space back now, not in up to checkpoint_timeout.
+      if (held > 64L << 20) s.execute("CHECKPOINT");
       String user = spec.replication().user();
       String comment = s.one("SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?", user);
       if (roleComment(spec).equals(comment)) {
@@ -310,6 +314,13 @@ public final class PostgresEngine implements DatabaseEngine {
         s.execute("DROP ROLE IF EXISTS " + PgSession.ident(user));
       }
     }
+  }
+
+  /** WAL bytes the slot keeps on the source; 0 without it. */
+  private static long heldBytes(PgSession s, String slot) {
+    String held = s.one("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text"
+        + " FROM pg_replication_slots WHERE slot_name = ?", slot);
+    return held == null ? 0 : Long.parseLong(held);
   }
 
   /**
@@ -489,31 +500,43 @@ public final class PostgresEngine implements DatabaseEngine {
 
   // ---- catch-up ----
 
+  /**
+   * One sample of lag, with what the slot holds back on the source and the free space of the
+   * source's WAL volume, which the workflow bounds.
+   */
   @Override
   public LagSample measureLag(MigrationSpec spec) {
     try (PgSession s = source(spec)) {
-      List<String> row = s.row("SELECT r.state || '/' || r.sync_state, pg_current_wal_lsn()::text, r.replay_lsn::text,"
-          + " pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint,"
-          + " coalesce(extract(epoch FROM r.replay_lag), 0)::float8,"
-          + " coalesce(extract(epoch FROM now() - r.reply_time), 0)::float8"
-          + " FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid"
-          + " WHERE s.slot_name = ? AND r.client_addr = ?::inet", spec.replication().slot(), spec.target().address());
-      if (row == null) {
-        String current = s.one("SELECT pg_current_wal_lsn()::text");
-        return new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, current, null,
-            "not connected: no walsender for slot " + spec.replication().slot() + " from " + spec.target().address());
-      }
-      long bytes = row.get(3) == null ? Long.MAX_VALUE : Long.parseLong(row.get(3));
-      double silentFor = Double.parseDouble(row.get(5));
-      if (silentFor > STANDBY_SILENCE.toSeconds()) {
-        // A cut link leaves the walsender "streaming" with the last positions and replay_lag the
-        // standby reported, which look in sync when the source is idle; only its silence tells.
-        return new LagSample(false, bytes, silentFor, row.get(1), row.get(2),
-            "no reply from the standby for " + Math.round(silentFor) + " s (" + row.get(0) + ")");
-      }
-      boolean streaming = row.get(0).startsWith("streaming");
-      return new LagSample(streaming, bytes, Double.parseDouble(row.get(4)), row.get(1), row.get(2), row.get(0));
+      LagSample lag = lag(s, spec);
+      List<String> held = s.row("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text,"
+          + " current_setting('data_directory') FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot());
+      if (held == null || held.get(0) == null) return lag;
+      return lag.retaining(Long.parseLong(held.get(0)), FreeSpace.at(hosts.ssh(spec.source()), held.get(1) + "/pg_wal"));
     }
+  }
+
+  private LagSample lag(PgSession s, MigrationSpec spec) {
+    List<String> row = s.row("SELECT r.state || '/' || r.sync_state, pg_current_wal_lsn()::text, r.replay_lsn::text,"
+        + " pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint,"
+        + " coalesce(extract(epoch FROM r.replay_lag), 0)::float8,"
+        + " coalesce(extract(epoch FROM now() - r.reply_time), 0)::float8"
+        + " FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid"
+        + " WHERE s.slot_name = ? AND r.client_addr = ?::inet", spec.replication().slot(), spec.target().address());
+    if (row == null) {
+      String current = s.one("SELECT pg_current_wal_lsn()::text");
+      return new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, current, null,
+          "not connected: no walsender for slot " + spec.replication().slot() + " from " + spec.target().address());
+    }
+    long bytes = row.get(3) == null ? Long.MAX_VALUE : Long.parseLong(row.get(3));
+    double silentFor = Double.parseDouble(row.get(5));
+    if (silentFor > STANDBY_SILENCE.toSeconds()) {
+      // A cut link leaves the walsender "streaming" with the last positions and replay_lag the
+      // standby reported, which look in sync when the source is idle; only its silence tells.
+      return new LagSample(false, bytes, silentFor, row.get(1), row.get(2),
+          "no reply from the standby for " + Math.round(silentFor) + " s (" + row.get(0) + ")");
+    }
+    boolean streaming = row.get(0).startsWith("streaming");
+    return new LagSample(streaming, bytes, Double.parseDouble(row.get(4)), row.get(1), row.get(2), row.get(0));
   }
 
   // ---- cutover ----

@@ -199,4 +199,41 @@ class PostgresPrepareSourceIT {
     String autoConf = lab.sh(lab.source, "cat", PgPair.DATA_DIR + "/postgresql.auto.conf");
     assertFalse(autoConf.contains("max_replication_slots"), autoConf);
   }
+
+  /**
+   * The slot holds every WAL segment the target has not received; measureLag says how much, and
+   * how much the source's WAL volume has free, and undo gives the space back at once.
+   */
+  @Test
+  void theWalTheSlotHoldsIsMeasuredAndUndoGivesItBack() {
+    lab.execute(lab.source, "ALTER SYSTEM SET max_wal_size = '64MB'");
+    lab.execute(lab.source, "ALTER SYSTEM SET min_wal_size = '32MB'");
+    lab.execute(lab.source, "SELECT pg_reload_conf()");
+    try {
+      SourcePreparation p = lab.engine.prepareSource(lab.spec);
+      lab.execute(lab.source, "CREATE TABLE IF NOT EXISTS ballast (b text)");
+      for (int i = 0; i < 4; i++) {
+        lab.execute(lab.source, "INSERT INTO ballast SELECT repeat(md5(g::text), 30) FROM generate_series(1, 40000) g");
+        lab.execute(lab.source, "CHECKPOINT"); // without the slot, these segments would go now
+      }
+      var held = lab.engine.measureLag(lab.spec);
+      assertTrue(held.retainedBytes() != null && held.retainedBytes() > 150L << 20, held.toString());
+      assertTrue(held.sourceFreeBytes() != null && held.sourceFreeBytes() > 0, held.toString());
+      long walBefore = walBytes();
+      assertTrue(walBefore > 150L << 20, "pg_wal holds " + walBefore);
+
+      lab.engine.undoPrepareSource(lab.spec, p);
+      long walAfter = walBytes();
+      assertTrue(walAfter < 100L << 20, "pg_wal after the slot was dropped: " + walAfter + " (was " + walBefore + ")");
+    } finally {
+      lab.execute(lab.source, "DROP TABLE IF EXISTS ballast");
+      lab.execute(lab.source, "ALTER SYSTEM RESET max_wal_size");
+      lab.execute(lab.source, "ALTER SYSTEM RESET min_wal_size");
+      lab.execute(lab.source, "SELECT pg_reload_conf()");
+    }
+  }
+
+  private static long walBytes() {
+    return Long.parseLong(lab.sh(lab.source, "du", "-sb", PgPair.DATA_DIR + "/pg_wal").split("\\s+")[0]);
+  }
 }
