@@ -9,8 +9,13 @@ import dev.switchover.workflows.Approval;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.SwitchoverQueues;
 import dev.switchover.workflows.status.MigrationStatus;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowUpdateException;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -223,6 +228,50 @@ class InterruptedMigrationIT {
     m.assertDataIdentical();
     m.assertCopiedOnce();
     m.assertPromotedOnceWithoutRetry();
+  }
+
+  /**
+   * A target that cannot keep up (its link held to 2 mbit) under a heavy writer: the WAL the slot
+   * holds back on the source is shown growing in status, and at the bound (here 48 MiB) the
+   * migration stops by itself, the slot released and the source's WAL back under its usual size,
+   * the source serving throughout.
+   */
+  @Test
+  void aTargetTooSlowForTheWritesIsStoppedBeforeTheSlotFillsTheSourcesDisk() throws Exception {
+    m.editingSpec(yaml -> yaml.replace("deadline: 10m}", "deadline: 10m, maxRetainedBytes: 50331648}"));
+    m.start("dur-f", new LabMigration.Options("manual", null, false, false, null));
+    m.startWorker();
+    m.awaitStatus("caught up", s -> s.phase() == Phase.AWAIT_CUTOVER, Duration.ofMinutes(3));
+    lab.run("rate", HOSTS.target(), "2mbit");
+    List<Long> held = new java.util.ArrayList<>();
+    try (Connection c = m.pair().connect(HOSTS.sourceAddress()); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE ballast (b text)");
+      long until = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      while (!m.ended() && System.nanoTime() < until) {
+        st.execute("INSERT INTO ballast SELECT repeat(md5(g::text), 30) FROM generate_series(1, 5000) g");
+        MigrationStatus s = m.workflow().status();
+        if (s.lag() != null && s.lag().retainedBytes() != null
+            && (held.isEmpty() || s.lag().retainedBytes() > held.get(held.size() - 1))) {
+          held.add(s.lag().retainedBytes());
+        }
+      }
+    } finally {
+      lab.run("rate", HOSTS.target(), "off");
+    }
+    m.say("WAL held on the source as status showed it: " + held);
+    assertTrue(held.size() >= 3, "status showed the held WAL growing: " + held);
+    WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, () -> m.awaitDone(Duration.ofMinutes(1)));
+    String why = io.temporal.failure.ApplicationFailure.class.cast(failed.getCause()).getOriginalMessage();
+    assertTrue(why.contains("of WAL held back on the source " + HOSTS.sourceAddress()) && why.contains("48.0 MiB"), why);
+    try (Connection c = m.pair().connect(HOSTS.sourceAddress()); Statement st = c.createStatement()) {
+      ResultSet slots = st.executeQuery("SELECT count(*) FROM pg_replication_slots");
+      slots.next();
+      assertEquals(0, slots.getInt(1), "the slot was released");
+      ResultSet wal = st.executeQuery("SELECT sum(size) FROM pg_ls_waldir()");
+      wal.next();
+      assertTrue(wal.getLong(1) < 1100L << 20, "the source's WAL back under max_wal_size: " + wal.getLong(1));
+      st.execute("INSERT INTO ballast VALUES ('the source takes writes')");
+    }
   }
 
   /** How long pg_basebackup ran on the target after {@code since}; at most {@code limit}. */

@@ -113,6 +113,7 @@ final class LabMigration implements AutoCloseable {
   private LabPgBouncer bouncer;
   private SetWriter writer;
   private MigrationWorkflow workflow;
+  private java.util.function.UnaryOperator<String> specEdit = yaml -> yaml;
 
   LabMigration(LabScript lab, DevServerClient temporal, Hosts hosts, Path dir, String taskQueue, long rows) {
     this(Engine.POSTGRESQL, lab, temporal, hosts, dir, taskQueue, rows);
@@ -186,10 +187,16 @@ final class LabMigration implements AutoCloseable {
     return pair;
   }
 
+  /** The spec this migration starts with, edited: for settings the scenarios rarely change. */
+  LabMigration editingSpec(java.util.function.UnaryOperator<String> edit) {
+    specEdit = edit;
+    return this;
+  }
+
   MigrationWorkflow start(String name, Options options) throws Exception {
     Files.writeString(primaryFile(), hosts.sourceAddress() + "\n");
     Path specFile = dir.resolve(name + ".yaml");
-    Files.writeString(specFile, spec(name, options));
+    Files.writeString(specFile, specEdit.apply(spec(name, options)));
     MigrationSpec spec = SpecLoader.load(specFile);
     workflow = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(spec.workflowId()).setTaskQueue(taskQueue)
@@ -268,6 +275,11 @@ final class LabMigration implements AutoCloseable {
       Thread.sleep(1000);
     }
     throw new AssertionError("approval never accepted", last);
+  }
+
+  /** Whether the migration has ended, however. */
+  boolean ended() {
+    return workflow.status().phase().isTerminal();
   }
 
   MigrationResult awaitDone(Duration within) throws Exception {
