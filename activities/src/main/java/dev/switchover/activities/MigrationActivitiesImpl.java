@@ -196,6 +196,11 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   }
 
   @Override
+  public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+    return engine(spec).retireOldSource(spec, preparation);
+  }
+
+  @Override
   public ChecklistResult runChecklist(MigrationSpec spec) {
     var target = hosts.ssh(spec.target());
     List<Check> checks = new ArrayList<>();

@@ -105,6 +105,11 @@ class QuickActivities implements MigrationActivities {
   }
 
   @Override
+  public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+    return "nothing to clean up";
+  }
+
+  @Override
   public ChecklistResult runChecklist(MigrationSpec spec) {
     return new ChecklistResult(List.of(Check.ok("time sync", "chrony synchronised")));
   }

@@ -112,6 +112,17 @@ public final class ActivityProfiles {
           .setRetryOptions(retry(Duration.ofMinutes(1)).build())
           .build();
 
+  /**
+   * Clean-up on the old source after promotion: it may be dead, and nothing after promotion may
+   * wait on it, so a minute at most; what is left is reported.
+   */
+  public static final ActivityOptions OLD_SOURCE =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofSeconds(30))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(1))
+          .setRetryOptions(retry(Duration.ofSeconds(10)).setMaximumAttempts(2).build())
+          .build();
+
   public static final ActivityOptions DEFAULT = QUICK;
 
   public static final Map<String, ActivityOptions> PER_METHOD =
@@ -135,6 +146,7 @@ public final class ActivityProfiles {
           Map.entry("ResumeTrafficOnSource", UNDO),
           Map.entry("BackupNewPrimary", LONG_COPY),
           Map.entry("RunChecklist", REMOTE),
+          Map.entry("RetireOldSource", OLD_SOURCE),
           Map.entry("WriteReport", QUICK));
 
   private ActivityProfiles() {}

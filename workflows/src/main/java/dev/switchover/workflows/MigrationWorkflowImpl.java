@@ -257,6 +257,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     } else {
       detail.append("backup disabled in the spec");
     }
+    retireOldSource(detail);
     try {
       checklist = activities.runChecklist(spec);
       long attention = checklist.checks().stream().filter(c -> c.verdict() != dev.switchover.workflows.activities.Check.Verdict.OK).count();
@@ -266,6 +267,23 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       detail.append("; checklist failed");
     }
     state.end(Outcome.OK, detail.toString(), now());
+  }
+
+  /**
+   * What the copy needed on the old source comes off it once the target is primary; the fence
+   * stays. Bounded (a dead old source costs a minute at most) and never fatal: what is left there
+   * is noted for the operator.
+   */
+  private void retireOldSource(StringBuilder detail) {
+    if (Workflow.getVersion("retire-old-source", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) return;
+    try {
+      detail.append("; old source: ").append(activities.retireOldSource(spec, preparation));
+    } catch (ActivityFailure f) {
+      String why = "the old source " + spec.source().address() + " could not be cleaned up (" + rootMessage(f)
+          + "): its replication account, access rule and slot (PostgreSQL) may still be there; it stays fenced";
+      state.note(now(), why);
+      detail.append("; ").append(why);
+    }
   }
 
   /** Samples lag until it has stayed under the thresholds for holdFor, or the deadline passes. */

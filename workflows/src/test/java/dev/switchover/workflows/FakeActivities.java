@@ -117,6 +117,12 @@ public class FakeActivities implements MigrationActivities {
   }
 
   @Override
+  public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+    called("retireOldSource");
+    return "slot dropped, role replicator dropped, access rule removed; the fence stays";
+  }
+
+  @Override
   public LagSample measureLag(MigrationSpec spec) {
     called("measureLag");
     return lag.get();

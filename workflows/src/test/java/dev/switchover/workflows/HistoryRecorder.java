@@ -67,6 +67,21 @@ class HistoryRecorder {
         save("pgbouncer-automatic.json", client.fetchHistory("switchover-pgbouncer").toJson(true));
       }
 
+      if (missing("held-then-promoted.json")) {
+        // The source unreachable at the first promotion (held, proof tried again), then the old
+        // source's retirement after promotion.
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        fake.on("promote", () -> {
+          if (tries.incrementAndGet() == 1) {
+            throw Failures.fatal(Failures.SOURCE_UNREACHABLE, "the source cannot be reached. Nothing was promoted.");
+          }
+        });
+        MigrationWorkflow held = start(client, "held", TestSpecs.spec(CutoverMode.AUTOMATIC));
+        WorkflowStub.fromTyped(held).getResult(MigrationResult.class);
+        save("held-then-promoted.json", client.fetchHistory("switchover-held").toJson(true));
+        fake.on("promote", () -> {});
+      }
+
       if (missing("fleet-wave.json") || missing("fleet-member.json")) {
         // Two databases one after the other under one wave approval: the children's phase reports
         // and the approval forwarded to each at its gate.

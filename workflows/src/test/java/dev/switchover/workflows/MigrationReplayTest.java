@@ -24,6 +24,11 @@ class MigrationReplayTest {
   }
 
   @Test
+  void promotionHeldForAnUnreachableSourceAndTheOldSourceRetiredReplays() throws Exception {
+    replay("histories/held-then-promoted.json", MigrationWorkflowImpl.class);
+  }
+
+  @Test
   void abortedHistoryReplays() throws Exception {
     replay("histories/aborted-in-catch-up.json", MigrationWorkflowImpl.class);
   }

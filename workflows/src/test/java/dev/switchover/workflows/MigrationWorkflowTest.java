@@ -90,7 +90,7 @@ class MigrationWorkflowTest {
     MigrationResult r = result(wf);
 
     assertEquals(List.of("preflight", "benchmarkTarget", "prepareSource", "baseCopy", "freezeWrites",
-        "verifySync", "promote", "backupNewPrimary", "runChecklist", "writeReport"), fake.steps());
+        "verifySync", "promote", "backupNewPrimary", "retireOldSource", "runChecklist", "writeReport"), fake.steps());
     assertEquals("198.18.0.12", r.newPrimary());
     assertEquals(Phase.DONE, r.status().phase());
     assertEquals(List.of(Phase.PREFLIGHT, Phase.BENCHMARK, Phase.PREPARE_SOURCE, Phase.BASE_COPY, Phase.CATCH_UP,
@@ -466,7 +466,7 @@ class MigrationWorkflowTest {
     MigrationResult r = result(wf);
 
     assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "promote", "resumeTraffic",
-        "backupNewPrimary", "runChecklist", "writeReport"), cutoverSteps());
+        "backupNewPrimary", "retireOldSource", "runChecklist", "writeReport"), cutoverSteps());
     List<String> all = fake.steps();
     assertEquals(1, fake.count("repointTraffic"));
     assertTrue(all.indexOf("pauseTraffic") < all.indexOf("repointTraffic")
@@ -616,6 +616,20 @@ class MigrationWorkflowTest {
     MigrationStatus s = wf.status();
     assertTrue(s.notes().stream().anyMatch(n -> n.contains("WARNING: 3.0 GiB of WAL held back")), s.notes().toString());
     assertTrue(s.lag().retainedBytes() == 6L << 30, s.lag().toString());
+  }
+
+  @Test
+  void anOldSourceThatCannotBeCleanedUpIsNotedAndTheMigrationStillEndsDone() {
+    fake.on("retireOldSource", () -> {
+      throw new IllegalStateException("Connection to 198.18.0.11:5432 refused");
+    });
+    MigrationResult r = result(start(TestSpecs.spec(CutoverMode.AUTOMATIC)));
+
+    assertEquals(Phase.DONE, r.status().phase());
+    assertEquals(2, fake.count("retireOldSource"), "two attempts, then it is reported");
+    assertTrue(r.status().notes().stream().anyMatch(n -> n.contains("the old source 198.18.0.11 could not be cleaned up")
+        && n.contains("refused")), r.status().notes().toString());
+    assertTrue(step(r, Phase.POST_PROMOTION).detail().contains("could not be cleaned up"));
   }
 
   @Test

@@ -36,6 +36,16 @@ public interface DatabaseEngine {
 
   PromotionResult promote(MigrationSpec spec, FrozenSource frozen);
 
+  /**
+   * Removes from the old source, after promotion, what prepare-source put there for the copy, and
+   * says what was removed and what is left; the fence stays. Engines that can change nothing on a
+   * fenced source say so.
+   */
+  default String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+    return "the replication account stays on the old source " + spec.source().address()
+        + " (it is read-only now, so nothing can be dropped there): drop it when you retire the server";
+  }
+
   BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress);
 
   /** The engine's memory settings against the target's RAM, for the final checklist. */

@@ -32,6 +32,7 @@ public final class StepPhases {
       Map.entry("switchtraffic", Phase.SWITCH_TRAFFIC),
       Map.entry("resumetraffic", Phase.SWITCH_TRAFFIC),
       Map.entry("backupnewprimary", Phase.POST_PROMOTION),
+      Map.entry("retireoldsource", Phase.POST_PROMOTION),
       Map.entry("runchecklist", Phase.POST_PROMOTION));
 
   /** Steps that run at the end of any outcome (done, aborted, failed): they leave the phase as it was. */

@@ -66,6 +66,13 @@ public interface MigrationActivities {
   /** PgBouncer: the undo of {@link #pauseTraffic}: the entry pointed back at the source if it was moved, then RESUME. */
   TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec);
 
+  /**
+   * After promotion, takes off the old source what the migration put there for the copy (its slot,
+   * replication account and access rule), keeping the fence. Bounded and never fatal: returns what
+   * was removed and what is left there, for the operator.
+   */
+  String retireOldSource(MigrationSpec spec, SourcePreparation preparation);
+
   /** A fresh backup of the new primary. */
   BackupResult backupNewPrimary(MigrationSpec spec);
 

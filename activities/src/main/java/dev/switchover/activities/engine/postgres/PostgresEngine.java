@@ -292,28 +292,57 @@ public final class PostgresEngine implements DatabaseEngine {
   @Override
   public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
     try (PgSession s = source(spec)) {
-      // The rule first: without it a standby on the target cannot log in again and take the slot
-      // back between our ending its walsender and dropping the slot.
-      String file = s.one("SHOW hba_file");
-      RemoteHost host = hosts.ssh(spec.source());
-      String content = host.readFile(file);
-      if (PgHba.hasMarker(content, spec.name())) {
-        host.writeFile(file, PgHba.withoutRule(content, spec.name(), spec.replication().user(),
-            spec.target().address()), null, null);
-        s.execute("SELECT pg_reload_conf()");
-      }
-      long held = heldBytes(s, spec.replication().slot());
-      dropSlot(s, spec.replication().slot());
-      // WAL segments the slot held go only at the next checkpoint; a rollback for a full disk
-      // must give the space back now, not in up to checkpoint_timeout.
-      if (held > 64L << 20) s.execute("CHECKPOINT");
-      String user = spec.replication().user();
-      String comment = s.one("SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?", user);
-      if (roleComment(spec).equals(comment)) {
-        s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?", user);
-        s.execute("DROP ROLE IF EXISTS " + PgSession.ident(user));
-      }
+      removePreparation(s, spec);
     }
+  }
+
+  /**
+   * After promotion, the same removal on the old source, whose fence stays: this session turns
+   * the read-only default off for itself (the fence admits it alone). A short login timeout: the
+   * old source may be gone, and nothing after promotion waits on it long.
+   */
+  @Override
+  public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+    try (PgSession s = PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
+        spec.source().database().adminPassword()), "old source", PROOF_CONNECT_SECONDS)) {
+      s.execute("SET default_transaction_read_only = off");
+      List<String> removed = removePreparation(s, spec);
+      return (removed.isEmpty() ? "nothing of the copy's was left" : String.join(", ", removed))
+          + "; still fenced: remove the block switchover-fence:" + spec.name() + " from its pg_hba.conf when you"
+          + " retire or re-purpose it";
+    }
+  }
+
+  /** The marked rule, the slot and the role if switchover created it; returns what it removed. */
+  private List<String> removePreparation(PgSession s, MigrationSpec spec) {
+    List<String> removed = new ArrayList<>();
+    // The rule first: without it a standby on the target cannot log in again and take the slot
+    // back between our ending its walsender and dropping the slot.
+    String file = s.one("SHOW hba_file");
+    RemoteHost host = hosts.ssh(spec.source());
+    String content = host.readFile(file);
+    if (PgHba.hasMarker(content, spec.name())) {
+      host.writeFile(file, PgHba.withoutRule(content, spec.name(), spec.replication().user(),
+          spec.target().address()), null, null);
+      s.execute("SELECT pg_reload_conf()");
+      removed.add("replication rule removed from " + file);
+    }
+    long held = heldBytes(s, spec.replication().slot());
+    if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) != null) {
+      dropSlot(s, spec.replication().slot());
+      removed.add("slot " + spec.replication().slot() + " dropped");
+    }
+    // WAL segments the slot held go only at the next checkpoint; a rollback for a full disk
+    // must give the space back now, not in up to checkpoint_timeout.
+    if (held > 64L << 20) s.execute("CHECKPOINT");
+    String user = spec.replication().user();
+    String comment = s.one("SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?", user);
+    if (roleComment(spec).equals(comment)) {
+      s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?", user);
+      s.execute("DROP ROLE IF EXISTS " + PgSession.ident(user));
+      removed.add("role " + user + " dropped");
+    }
+    return removed;
   }
 
   /** WAL bytes the slot keeps on the source; 0 without it. */

@@ -3,6 +3,7 @@ package dev.switchover.activities.engine.postgres;
 import static dev.switchover.activities.engine.postgres.PgPair.failsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.ssh.Command;
@@ -184,6 +185,15 @@ class PostgresFenceIT {
     assertEquals(Set.of(), lost, "acknowledged writes missing on the new primary (of " + acks.size() + ")");
     assertEquals(Set.of(), unexpected, "rows nobody wrote");
     assertFalse(localSuperuserInsert(9).ok(), "the old source stays fenced after the promotion");
+
+    String retired = lab.engine.retireOldSource(lab.spec, null);
+    assertTrue(retired.contains("replication rule removed") && retired.contains("role replicator dropped")
+        && retired.contains("still fenced"), retired);
+    String hba = hba();
+    assertFalse(PgHba.hasMarker(hba, lab.spec.name()), "the copy's access rule is gone");
+    assertTrue(PgFence.isFenced(hba, lab.spec.name()), "the fence stays");
+    assertEquals(null, lab.one(lab.source, "SELECT 1 FROM pg_roles WHERE rolname = 'replicator'"));
+    assertFalse(localSuperuserInsert(10).ok(), "still fenced after the clean-up");
   }
 
   @Test
@@ -192,8 +202,12 @@ class PostgresFenceIT {
     FrozenSource f = new FrozenSource("0/0", 0, lab.systemIdentifier(lab.target));
     lab.sh(lab.source, "sh", "-c", lab.source.get("PG_STOP_CMD"));
     try {
+      long started = System.nanoTime();
       PromotionResult again = lab.engine.promote(lab.spec, f);
       assertTrue(again.alreadyPromoted(), again.toString());
+      assertTrue(again.detail().contains("could not be asked to drop the slot"), again.detail());
+      assertThrows(RuntimeException.class, () -> lab.engine.retireOldSource(lab.spec, null));
+      assertTrue(System.nanoTime() - started < 20_000_000_000L, "neither waits long on the dead old source");
     } finally {
       lab.sh(lab.source, "sh", "-c", lab.source.get("PG_START_CMD"));
     }
