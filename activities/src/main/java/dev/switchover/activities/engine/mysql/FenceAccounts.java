@@ -11,7 +11,8 @@ import java.util.Set;
  * The fence's logins: every account that could write to the source is locked (ACCOUNT LOCK) for
  * the cutover, so no client gets back in, whatever its privileges (an administrator's ALL
  * PRIVILEGES includes MariaDB's READ ONLY ADMIN and MySQL's SUPER). Exempt: switchover's own
- * admin, the replication account, the server's built-in accounts and accounts already locked.
+ * admin, the replication account, the server's built-in accounts on its own host and accounts
+ * already locked.
  *
  * <p>What switchover locks is listed in a file beside the source's data before the first lock,
  * so that undo unlocks exactly those accounts even after a worker died halfway. A file, not a
@@ -30,6 +31,12 @@ final class FenceAccounts {
     this.replicationUser = replicationUser;
     this.migration = migration;
   }
+
+  /**
+   * The built-in accounts log in from the server's own host only; a 'root'@'%' is somebody's
+   * everyday account and is locked like any other.
+   */
+  private static final List<String> LOCAL = List.of("localhost", "127.0.0.1", "::1");
 
   /** A login, 'user'@'host'. */
   record Account(String user, String host) {
@@ -54,7 +61,7 @@ final class FenceAccounts {
     return s.rows(query).stream().map(r -> new Account(r.get(0), r.get(1)))
         .filter(a -> !a.toString().equals(self))
         .filter(a -> !a.user().equals(replicationUser))
-        .filter(a -> !MySqlEngine.SYSTEM_ACCOUNTS.contains(a.user()))
+        .filter(a -> !(MySqlEngine.SYSTEM_ACCOUNTS.contains(a.user()) && LOCAL.contains(a.host())))
         .toList();
   }
 
