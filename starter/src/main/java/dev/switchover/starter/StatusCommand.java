@@ -50,9 +50,23 @@ final class StatusCommand implements Callable<Integer> {
         status = Migrations.status(stub);
       } catch (RuntimeException e) {
         if (found.running()) {
-          throw CliFailure.failed("migration " + found.id() + " is " + found.stateWithTime() + ", but its status"
-              + " cannot be read: " + FailureText.grpcReason(e) + ". Is a worker running on task queue '"
-              + connection.taskQueue + "'? (`./switchover worker`)");
+          // Nobody answers the query: what the server's history says the steps did is still the truth.
+          RecordedProgress recorded = RecordedProgress.of(client.fetchHistory(found.id()).getEvents(),
+              client.getOptions().getDataConverter());
+          if (json) {
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("workflowId", found.id());
+            node.put("workflowStatus", found.state());
+            node.put("fromHistory", recorded.lines());
+            out.println(Json.pretty(node));
+          } else {
+            out.println(String.format("%-12s%s", "Workflow", found.id() + " " + found.stateWithTime()));
+            for (String line : recorded.lines()) out.println(line);
+          }
+          out.flush();
+          throw CliFailure.failed("no worker answered the status query (" + FailureText.grpcReason(e) + "); the lines"
+              + " above are from the server's history. Start a worker on task queue '" + connection.taskQueue
+              + "' (`./switchover worker`) and the migration goes on where it stopped.");
         }
         return printRecordedEnd(out, found, stub);
       }

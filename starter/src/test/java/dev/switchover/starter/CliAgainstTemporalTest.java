@@ -241,6 +241,53 @@ class CliAgainstTemporalTest {
     }
   }
 
+  /**
+   * A running migration whose worker is gone right after the freeze: status cannot query it, but
+   * says from the server's history what the servers are in (the source frozen since when), what
+   * waits, and how to go on.
+   */
+  @Test
+  void statusOfARunningMigrationWithNoWorkerSaysFromTheHistoryThatTheSourceIsFrozen() throws Exception {
+    int port = Cli.closedPort();
+    String own = "127.0.0.1:" + port;
+    try (TestServer.PortBoundTestServer ownServer = TestServer.createPortBoundServer(port, true)) {
+      WorkflowServiceStubs ownStubs =
+          WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(own).build());
+      WorkerFactory ownWorkers = WorkerFactory.newInstance(WorkflowClient.newInstance(ownStubs));
+      Worker worker = ownWorkers.newWorker(SwitchoverQueues.TASK_QUEUE);
+      worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+      java.util.concurrent.CountDownLatch verifying = new java.util.concurrent.CountDownLatch(1);
+      worker.registerActivitiesImplementations(new QuickActivities() {
+        @Override
+        public dev.switchover.workflows.activities.SyncProof verifySync(dev.switchover.workflows.spec.MigrationSpec spec,
+            dev.switchover.workflows.activities.FrozenSource frozen) {
+          verifying.countDown();
+          try {
+            Thread.sleep(60_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new IllegalStateException("the worker went away");
+        }
+      });
+      ownWorkers.start();
+      Cli.Run started = Cli.run("start", Cli.spec(dir, "orphan", "automatic").toString(), "--address", own);
+      assertEquals(ExitCodes.OK, started.exit(), started.toString());
+      assertTrue(verifying.await(60, TimeUnit.SECONDS), "the migration reached verify-sync");
+      ownWorkers.shutdownNow();
+      ownWorkers.awaitTermination(5, TimeUnit.SECONDS);
+
+      Cli.Run status = Cli.run("status", "orphan", "--address", own);
+      assertEquals(ExitCodes.FAILED, status.exit(), status.toString());
+      assertTrue(status.out().contains("Last step   FreezeWrites completed at"), status.toString());
+      assertTrue(status.out().contains("is frozen since") && status.out().contains("and refuses writes"), status.toString());
+      assertTrue(status.out().contains("Waiting     VerifySync"), status.toString());
+      assertTrue(status.err().contains("no worker answered the status query") && status.err().contains("./switchover worker"),
+          status.toString());
+      ownStubs.shutdownNow();
+    }
+  }
+
   @Test
   void statusOfUnknownMigrationExitsTwo() {
     Cli.Run run = cli("status", "switchover-nosuch");
