@@ -196,6 +196,11 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   }
 
   @Override
+  public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+    return engine(spec).promoteWithoutSource(spec, frozen);
+  }
+
+  @Override
   public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
     return engine(spec).retireOldSource(spec, preparation);
   }

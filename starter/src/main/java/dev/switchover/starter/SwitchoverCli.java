@@ -28,6 +28,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       StatusCommand.class,
       ApproveCommand.class,
       AbortCommand.class,
+      PromoteWithoutSourceCommand.class,
       PauseCommand.class,
       ResumeCommand.class,
       ListCommand.class,

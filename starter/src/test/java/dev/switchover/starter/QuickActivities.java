@@ -105,6 +105,11 @@ class QuickActivities implements MigrationActivities {
   }
 
   @Override
+  public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+    return new PromotionResult(false, "0/3000100", "pg_promote() without the source's proof");
+  }
+
+  @Override
   public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
     return "nothing to clean up";
   }

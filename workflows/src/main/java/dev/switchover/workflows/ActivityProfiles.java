@@ -139,6 +139,7 @@ public final class ActivityProfiles {
           Map.entry("UnfreezeWrites", UNDO),
           Map.entry("VerifySync", REMOTE),
           Map.entry("Promote", REMOTE),
+          Map.entry("PromoteWithoutSource", REMOTE),
           Map.entry("SwitchTraffic", REMOTE),
           Map.entry("PauseTraffic", CLIENTS_WAITING),
           Map.entry("RepointTraffic", CLIENTS_WAITING),

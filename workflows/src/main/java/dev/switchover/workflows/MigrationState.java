@@ -21,6 +21,8 @@ final class MigrationState {
   boolean paused;
   /** Promotion waits for the source to prove it is still fenced: nothing is promoted, abort still goes back. */
   boolean promotionHeld;
+  /** The operator's decision, while held, to promote without the source's proof. */
+  OperatorDecision promoteWithoutSource;
   String pausedBy;
   final List<StepRecord> steps = new ArrayList<>();
   LagSample lag;

@@ -42,6 +42,19 @@ public interface MigrationWorkflow {
   @SignalMethod(name = Names.ABORT)
   void abortSignal(AbortRequest request);
 
+  /**
+   * While promotion is held because the source cannot be reached: promote the target without the
+   * source's proof (it was fenced when last seen). Rejected at any other time.
+   */
+  @UpdateMethod(name = Names.PROMOTE_WITHOUT_SOURCE)
+  String promoteWithoutSource(OperatorDecision decision);
+
+  @UpdateValidatorMethod(updateName = Names.PROMOTE_WITHOUT_SOURCE)
+  void validatePromoteWithoutSource(OperatorDecision decision);
+
+  @SignalMethod(name = Names.PROMOTE_WITHOUT_SOURCE)
+  void promoteWithoutSourceSignal(OperatorDecision decision);
+
   /** Holds the migration in catch-up or before cutover; the deadline does not run meanwhile. */
   @UpdateMethod(name = Names.PAUSE)
   String pause(String by);
@@ -66,6 +79,7 @@ public interface MigrationWorkflow {
   final class Names {
     public static final String APPROVE = "approveCutover";
     public static final String ABORT = "abort";
+    public static final String PROMOTE_WITHOUT_SOURCE = "promoteWithoutSource";
     public static final String PAUSE = "pause";
     public static final String RESUME = "resume";
     public static final String COPY_PROGRESS = "reportCopyProgress";

@@ -572,15 +572,29 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       } catch (ActivityFailure f) {
         if (!Failures.SOURCE_UNREACHABLE.equals(failureType(f))) throw f;
         state.promotionHeld = true;
-        state.waitingFor = rootMessage(f) + " Start the source's server again: the proof is tried every 30 s and"
-            + " the target promoted once it passes. Or abort (`./switchover abort " + Workflow.getInfo().getWorkflowId()
-            + " --reason …`): the target stays a standby and the source is made writable again once it answers.";
+        String id = Workflow.getInfo().getWorkflowId();
+        state.waitingFor = rootMessage(f) + " Choose: start the source's server again (the proof is tried every 30 s"
+            + " and the target promoted once it passes); or `./switchover abort " + id + " --reason …` (the target"
+            + " stays a standby, the source is made writable again once it answers); or, if the source is gone for"
+            + " good, `./switchover promote-without-source " + id + " --reason …` (the target is promoted holding the"
+            + " freeze's final position " + frozen.finalPosition() + "; the old source must never be started as a"
+            + " primary again).";
         if (!noted) state.note(now(), "HELD before promotion: " + rootMessage(f));
         noted = true;
         publishDetails();
-        if (Workflow.await(SOURCE_PROOF_RETRY, () -> state.abort != null)) {
-          state.promotionHeld = false;
-          throw new CanceledFailure("aborted by " + state.abort.by() + " while the source could not be reached");
+        if (Workflow.await(SOURCE_PROOF_RETRY, () -> state.abort != null || state.promoteWithoutSource != null)) {
+          if (state.abort != null) {
+            state.promotionHeld = false;
+            throw new CanceledFailure("aborted by " + state.abort.by() + " while the source could not be reached");
+          }
+          try {
+            PromotionResult r = activities.promoteWithoutSource(spec, frozen);
+            state.promotionHeld = false;
+            return r;
+          } catch (ActivityFailure refused) {
+            state.note(now(), "promotion without the source's proof failed: " + rootMessage(refused) + "; still held");
+            state.promoteWithoutSource = null;
+          }
         }
       }
     }
@@ -745,6 +759,29 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       return;
     }
     abort(request);
+  }
+
+  @Override
+  public String promoteWithoutSource(OperatorDecision decision) {
+    state.promoteWithoutSource = decision;
+    state.note(now(), "promotion without the source's proof decided by " + decision.by() + ": " + decision.reason());
+    return "promoting " + spec.target().address() + " without the source's proof, as decided by " + decision.by()
+        + "; `./switchover status` shows it";
+  }
+
+  @Override
+  public void validatePromoteWithoutSource(OperatorDecision decision) {
+    reject(OperatorRules.refusePromoteWithoutSource(state, decision));
+  }
+
+  @Override
+  public void promoteWithoutSourceSignal(OperatorDecision decision) {
+    String refusal = OperatorRules.refusePromoteWithoutSource(state, decision);
+    if (refusal != null) {
+      state.note(now(), "promote-without-source signal ignored: " + refusal);
+      return;
+    }
+    promoteWithoutSource(decision);
   }
 
   @Override

@@ -45,6 +45,19 @@ final class OperatorRules {
     return null;
   }
 
+  static String refusePromoteWithoutSource(MigrationState s, OperatorDecision d) {
+    if (d == null || d.reason() == null || d.reason().isBlank() || d.by() == null || d.by().isBlank()) {
+      return "promoting without the source's proof needs who and why: {\"by\": \"your name\", \"reason\": \"why\"}";
+    }
+    if (!s.promotionHeld) {
+      return "promotion is not held for an unreachable source (phase " + s.phase + "); only then may it go ahead without"
+          + " the source's proof";
+    }
+    if (s.promoteWithoutSource != null) return "already decided by " + s.promoteWithoutSource.by();
+    if (s.abort != null) return "an abort is under way (by " + s.abort.by() + ")";
+    return null;
+  }
+
   static String refusePause(MigrationState s) {
     if (s.paused) return "already paused by " + s.pausedBy;
     if (s.phase != Phase.CATCH_UP && s.phase != Phase.AWAIT_CUTOVER) {

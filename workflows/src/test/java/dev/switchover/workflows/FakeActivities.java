@@ -117,6 +117,12 @@ public class FakeActivities implements MigrationActivities {
   }
 
   @Override
+  public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+    called("promoteWithoutSource");
+    return new PromotionResult(false, "0/3000100", "pg_promote() without the source's proof");
+  }
+
+  @Override
   public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
     called("retireOldSource");
     return "slot dropped, role replicator dropped, access rule removed; the fence stays";

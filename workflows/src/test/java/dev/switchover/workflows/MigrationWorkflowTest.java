@@ -587,6 +587,39 @@ class MigrationWorkflowTest {
   }
 
   @Test
+  void whileHeldTheOperatorMayPromoteWithoutTheSourceAndNotBefore() {
+    fake.on("promote", () -> {
+      throw Failures.fatal(Failures.SOURCE_UNREACHABLE, "the source 198.18.0.11 cannot be reached. Nothing was promoted.");
+    });
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    MigrationStatus held = awaitStatus(wf, s -> s.waitingFor().contains("cannot be reached"));
+    assertTrue(held.waitingFor().contains("promote-without-source"), held.waitingFor());
+    assertThrows(WorkflowUpdateException.class,
+        () -> wf.promoteWithoutSource(new OperatorDecision("erin", "")), "a decision needs a reason");
+    wf.promoteWithoutSource(new OperatorDecision("erin", "the source's host burned down"));
+    MigrationResult r = result(wf);
+
+    assertEquals(Phase.DONE, r.status().phase());
+    assertEquals(1, fake.count("promoteWithoutSource"));
+    assertEquals(0, fake.count("unfreezeWrites"));
+    assertTrue(r.status().notes().stream().anyMatch(n -> n.contains("decided by erin: the source's host burned down")),
+        r.status().notes().toString());
+  }
+
+  @Test
+  void promotingWithoutTheSourceIsRefusedUnlessPromotionIsHeld() {
+    fake.lag = () -> FakeActivities.LAGGING;
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    awaitPhase(wf, Phase.CATCH_UP);
+    WorkflowUpdateException refused = assertThrows(WorkflowUpdateException.class,
+        () -> wf.promoteWithoutSource(new OperatorDecision("erin", "impatient")));
+    assertTrue(rootMessage(refused).contains("promotion is not held"), rootMessage(refused));
+    wf.abort(new AbortRequest("erin", "done testing"));
+    assertEquals(Failures.ABORTED, failureOf(wf).getType());
+    assertEquals(0, fake.count("promoteWithoutSource"));
+  }
+
+  @Test
   void aSourceNoLongerFencedAtPromotionRollsBack() {
     fake.on("promote", () -> {
       throw Failures.fatal(Failures.SOURCE_NOT_FENCED, "the source 198.18.0.11 is no longer fenced");

@@ -46,6 +46,15 @@ public interface DatabaseEngine {
         + " (it is read-only now, so nothing can be dropped there): drop it when you retire the server";
   }
 
+  /**
+   * Promotes on the operator's decision while the source cannot be reached: the target's own proof
+   * only (a copy of the source, holding the freeze's final position and nothing of its own).
+   */
+  default PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+    throw dev.switchover.workflows.Failures.fatal(dev.switchover.workflows.Failures.WRONG_HOST, "promoting without the"
+        + " source's proof is not built for " + spec.engine().id() + " yet: start the source's server again, or abort");
+  }
+
   BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress);
 
   /** The engine's memory settings against the target's RAM, for the final checklist. */

@@ -29,6 +29,7 @@ public final class StepPhases {
       Map.entry("resumeapplication", Phase.ROLLING_BACK),
       Map.entry("verifysync", Phase.VERIFY_SYNC),
       Map.entry("promote", Phase.PROMOTE),
+      Map.entry("promotewithoutsource", Phase.PROMOTE),
       Map.entry("switchtraffic", Phase.SWITCH_TRAFFIC),
       Map.entry("resumetraffic", Phase.SWITCH_TRAFFIC),
       Map.entry("backupnewprimary", Phase.POST_PROMOTION),

@@ -48,6 +48,13 @@ public interface MigrationActivities {
   /** Promotes the target after proving it is a replica of this source holding the final position. */
   PromotionResult promote(MigrationSpec spec, FrozenSource frozen);
 
+  /**
+   * Promotes the target without the source's proof, on an operator's decision while the source
+   * cannot be reached: the target must still prove it is a copy of the source holding the freeze's
+   * final position, and nothing of its own.
+   */
+  PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen);
+
   /** Points clients at the new primary: the operator's command ({@code traffic.type: command}). */
   TrafficSwitchResult switchTraffic(MigrationSpec spec);
 

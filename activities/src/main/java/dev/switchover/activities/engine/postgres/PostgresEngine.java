@@ -655,28 +655,61 @@ public final class PostgresEngine implements DatabaseEngine {
       if (!already) {
         String sourceEnd = joinRethrowing(proof).flushLsn();
         waitForReplay(t, spec, sourceEnd);
-        // Without waiting: pg_promote(true) checks for the end of recovery only every 100 ms.
-        if (!"t".equals(t.one("SELECT pg_promote(false)"))) {
-          throw new IllegalStateException("pg_promote() could not signal the postmaster on " + spec.target().address());
-        }
-        Pause.until(PROMOTE_WAIT, PROMOTE_POLL, () -> "f".equals(t.one("SELECT pg_is_in_recovery()")));
-        log.info("target {} promoted with pg_promote() at the source's end {}", spec.target().address(), sourceEnd);
-      }
-      if (!"f".equals(t.one("SELECT pg_is_in_recovery()"))) {
-        throw new IllegalStateException(spec.target().address() + " is still in recovery " + PROMOTE_WAIT.toSeconds()
-            + " s after pg_promote()");
+        pgPromote(t, spec, "the source's end " + sourceEnd);
       }
       CompletableFuture<String> slotDropped = proof.handle((p, e) -> p).thenApplyAsync(p -> dropOldSlot(spec, p), BESIDE);
-      // The new primary must not keep a replication password or try to follow the old source.
-      t.execute("ALTER SYSTEM RESET primary_conninfo");
-      t.execute("ALTER SYSTEM RESET primary_slot_name");
-      t.execute("SELECT pg_reload_conf()");
-      position = t.one("SELECT pg_current_wal_lsn()::text");
+      position = forgetTheSource(t, spec);
       slot = slotWithin(slotDropped, spec);
     } finally {
       proof.thenAccept(p -> p.session().close());
     }
     return new PromotionResult(already, position, already ? slot : "pg_promote(); " + slot);
+  }
+
+  /**
+   * The operator's choice while the source cannot be reached: the target promoted on its own
+   * proof, a copy of the source that replayed the freeze's final position. What happened on the
+   * source after it was last seen fenced, nobody can say; the detail says so.
+   */
+  @Override
+  public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+    if (frozen.sourceId() == null) {
+      throw Failures.fatal(Failures.WRONG_HOST, "this freeze did not record the source's identity, so the target cannot"
+          + " prove it is its copy without the source; start the source's server again, or abort");
+    }
+    try (PgSession t = target(spec, true)) {
+      proveCopyOf(t, spec, frozen.sourceId());
+      boolean already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
+      if (!already) {
+        waitForReplay(t, spec, frozen.finalPosition());
+        pgPromote(t, spec, "the freeze's final position " + frozen.finalPosition() + ", without the source's proof");
+      }
+      String position = forgetTheSource(t, spec);
+      return new PromotionResult(already, position, "promoted without the source's proof at the freeze's final position "
+          + frozen.finalPosition() + "; the old source " + spec.source().address() + " must never serve as a primary"
+          + " again, and still has the slot " + spec.replication().slot() + " if it comes back");
+    }
+  }
+
+  /** pg_promote() without waiting (pg_promote(true) checks only every 100 ms), then polls the end of recovery. */
+  private static void pgPromote(PgSession t, MigrationSpec spec, String at) {
+    if (!"t".equals(t.one("SELECT pg_promote(false)"))) {
+      throw new IllegalStateException("pg_promote() could not signal the postmaster on " + spec.target().address());
+    }
+    Pause.until(PROMOTE_WAIT, PROMOTE_POLL, () -> "f".equals(t.one("SELECT pg_is_in_recovery()")));
+    log.info("target {} promoted with pg_promote() at {}", spec.target().address(), at);
+  }
+
+  /** The new primary keeps no replication password and does not try to follow the old source; returns its position. */
+  private static String forgetTheSource(PgSession t, MigrationSpec spec) {
+    if (!"f".equals(t.one("SELECT pg_is_in_recovery()"))) {
+      throw new IllegalStateException(spec.target().address() + " is still in recovery " + PROMOTE_WAIT.toSeconds()
+          + " s after pg_promote()");
+    }
+    t.execute("ALTER SYSTEM RESET primary_conninfo");
+    t.execute("ALTER SYSTEM RESET primary_slot_name");
+    t.execute("SELECT pg_reload_conf()");
+    return t.one("SELECT pg_current_wal_lsn()::text");
   }
 
   /** The source's session and where its WAL ends, once it proved it is fenced. */

@@ -147,10 +147,9 @@ class PostgresFenceIT {
   @Test
   @Order(4)
   void oneWriterAtEveryInstantThroughFreezeRestartAndPromotionAndNothingLost() throws Exception {
-    List<WriteSampler.Ack> acks;
-    Set<Long> attempted;
     long frozenAt;
-    try (WriteSampler sampler = new WriteSampler(1_000_000)) {
+    WriteSampler sampler = new WriteSampler(1_000_000);
+    try (sampler) {
       sampler.start("source", lab.source.address(), doors());
       sampler.start("target", lab.target.address(), doors());
       waitForAcks(sampler, "source", 50);
@@ -163,9 +162,10 @@ class PostgresFenceIT {
       assertFalse(p.alreadyPromoted(), p.toString());
       assertTrue(p.detail().contains("slot switchover_it_fence dropped"), p.detail());
       waitForAcks(sampler, "target", 50);
-      acks = List.copyOf(sampler.acks);
-      attempted = Set.copyOf(sampler.attempted);
     }
+    // Read once every door has stopped: an insert in flight at the stop is attempted, maybe present.
+    List<WriteSampler.Ack> acks = List.copyOf(sampler.acks);
+    Set<Long> attempted = Set.copyOf(sampler.attempted);
     List<WriteSampler.Ack> onSource = acks.stream().filter(a -> a.server().equals("source")).toList();
     List<WriteSampler.Ack> onTarget = acks.stream().filter(a -> a.server().equals("target")).toList();
     assertEquals(List.of(), onSource.stream().filter(a -> a.sentNanos() > frozenAt).toList(),
@@ -208,6 +208,35 @@ class PostgresFenceIT {
       assertTrue(again.detail().contains("could not be asked to drop the slot"), again.detail());
       assertThrows(RuntimeException.class, () -> lab.engine.retireOldSource(lab.spec, null));
       assertTrue(System.nanoTime() - started < 20_000_000_000L, "neither waits long on the dead old source");
+    } finally {
+      lab.sh(lab.source, "sh", "-c", lab.source.get("PG_START_CMD"));
+    }
+  }
+
+  /**
+   * The operator's way out when the source is gone for good: promotion on the target's own proof
+   * (a copy of the source holding the freeze's final position), on a fresh standby.
+   */
+  @Test
+  @Order(6)
+  void withTheSourceGoneTheOperatorMayPromoteOnTheTargetsOwnProof() {
+    lab.engine.unfreezeWrites(lab.spec);
+    lab.engine.prepareSource(lab.spec);
+    dev.switchover.activities.lab.Lab.reset("pgt");
+    lab.engine.baseCopy(lab.spec, new PgPair.Recording());
+    lab.execute(lab.source, "INSERT INTO probe VALUES (-1, 'the last write before the freeze')");
+    FrozenSource f = lab.engine.freezeWrites(lab.spec);
+    lab.engine.verifySync(lab.spec, f, new PgPair.Recording());
+    lab.sh(lab.source, "sh", "-c", lab.source.get("PG_STOP_CMD"));
+    try {
+      failsWith(Failures.SOURCE_UNREACHABLE, () -> lab.engine.promote(lab.spec, f));
+      PromotionResult r = lab.engine.promoteWithoutSource(lab.spec, f);
+      assertFalse(r.alreadyPromoted(), r.toString());
+      assertTrue(r.detail().contains("without the source's proof") && r.detail().contains("must never serve as a primary"),
+          r.detail());
+      assertEquals("f", lab.one(lab.target, "SELECT pg_is_in_recovery()"));
+      assertEquals("1", lab.one(lab.target, "SELECT count(*) FROM probe WHERE id = -1"), "the last write is there");
+      assertTrue(lab.engine.promoteWithoutSource(lab.spec, f).alreadyPromoted(), "a retry finds it done");
     } finally {
       lab.sh(lab.source, "sh", "-c", lab.source.get("PG_START_CMD"));
     }
