@@ -27,6 +27,8 @@ final class MysqlDemoDialect implements DemoDialect {
 
   /** MySQL's ER_OPTION_PREVENTS_STATEMENT: "running with the --(super-)read-only option". */
   private static final int READ_ONLY_ERROR = 1290;
+  /** ER_ACCOUNT_HAS_BEEN_LOCKED (MySQL 3118, MariaDB 4151): the fence locks the application's account on the old source. */
+  private static final java.util.Set<Integer> ACCOUNT_LOCKED = java.util.Set.of(3118, 4151);
   private static final int ROWS_PER_BATCH = 5000;
   private static final Pattern PLAIN_PASSWORD = Pattern.compile("[A-Za-z0-9]{12,}");
 
@@ -217,7 +219,8 @@ final class MysqlDemoDialect implements DemoDialect {
 
   /**
    * MySQL's super_read_only (which stops even the admin) or MariaDB's read_only is on, and the
-   * application's insert is refused for it. An error other than read-only is thrown: it says why.
+   * application's insert is refused for it, or its login is (the fence locks its account). Any other
+   * error is thrown: it says why.
    */
   @Override
   public boolean refusesWrites(String address, String writes) throws SQLException {
@@ -230,7 +233,8 @@ final class MysqlDemoDialect implements DemoDialect {
       st.executeUpdate("INSERT INTO " + writes + " (id) VALUES (-1)");
       return false;
     } catch (SQLException e) {
-      if (e.getErrorCode() == READ_ONLY_ERROR) return true;
+      // The fence locks the application's account on the old source: refused at login is refused too.
+      if (e.getErrorCode() == READ_ONLY_ERROR || ACCOUNT_LOCKED.contains(e.getErrorCode())) return true;
       throw e;
     }
   }
