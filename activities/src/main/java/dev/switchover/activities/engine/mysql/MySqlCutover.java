@@ -120,6 +120,24 @@ final class MySqlCutover {
     }
   }
 
+  /**
+   * What stays on the old source after promotion: the whole fence, and the replication account
+   * (a fenced MySQL refuses account changes). Asks nothing of the source, which may be gone.
+   */
+  String retireOldSource(MigrationSpec spec) {
+    String record = ".switchover-locked-" + spec.name() + " in its data directory";
+    String keep = dialect == Dialect.MYSQL ? "read_only and super_read_only persisted (SET PERSIST)"
+        : "read_only = ON in zz-switchover-fence-" + spec.name() + ".cnf in the last directory its my.cnf includes";
+    String reopen = dialect == Dialect.MYSQL
+        ? "RESET PERSIST super_read_only, RESET PERSIST read_only, SET GLOBAL super_read_only = OFF, SET GLOBAL"
+            + " read_only = OFF"
+        : "remove that file, SET GLOBAL read_only = OFF";
+    return "the old source " + spec.source().address() + " stays fenced: " + keep + ", its client accounts locked"
+        + " (listed in " + record + "), and the replication account " + spec.replication().user() + "@"
+        + spec.target().address() + " stays. To write there again on purpose: " + reopen + ", then ALTER USER ..."
+        + " ACCOUNT UNLOCK for each listed account";
+  }
+
   private PromotionResult alreadyPromoted(MigrationSpec spec, FrozenSource frozen, MySqlSession t) {
     String[] marker = engine.readMarker(spec);
     boolean ours = marker != null && List.of("promoting", "promoted").contains(marker[0])

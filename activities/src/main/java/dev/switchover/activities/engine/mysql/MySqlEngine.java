@@ -855,6 +855,11 @@ public final class MySqlEngine implements DatabaseEngine {
     return cutover.promote(spec, frozen);
   }
 
+  @Override
+  public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+    return cutover.retireOldSource(spec);
+  }
+
   // ---- after promotion ----
 
   @Override

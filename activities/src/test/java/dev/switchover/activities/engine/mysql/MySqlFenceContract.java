@@ -69,6 +69,8 @@ abstract class MySqlFenceContract {
       write(p, p.target, "app", "app-password", 999999);
       write(p, p.target, "dba", "dba-password", 999998);
       assertEquals("1", p.one(p.source, "SELECT @@GLOBAL.read_only"), "the old source stays fenced");
+      String retired = p.engine.retireOldSource(p.spec, null);
+      assertTrue(retired.contains("stays fenced") && retired.contains(".switchover-locked-fence"), retired);
       assertLoginLocked(p, p.source, "app", "app-password");
       // A retry finds the target promoted without the source, which may be gone by then.
       p.sh(p.source, "sh", "-c", p.source.get("MYSQL_STOP_CMD"));
