@@ -419,7 +419,7 @@ final class LabMigration implements AutoCloseable {
     say("source's server SIGKILLed and started again");
     onSource("sh", "-c", engine == Engine.POSTGRESQL
         ? "kill -9 $(head -1 /var/lib/postgresql/15/main/postmaster.pid); sleep 1; pg_ctlcluster 15 main start"
-        : "lab-mysqld kill; lab-mysqld start");
+        : "kill -9 $(cat /run/mysqld/mysqld.pid); sleep 1; lab-mysqld start");
   }
 
   void stopSource() {
@@ -438,7 +438,7 @@ final class LabMigration implements AutoCloseable {
    * session. The hosts admit them from there.
    */
   SingleWriterSampler sampleOneWriter() throws Exception {
-    if (engine != Engine.POSTGRESQL) throw new UnsupportedOperationException("PostgreSQL only so far");
+    if (engine != Engine.POSTGRESQL) return sampleOneWriterOnMysql();
     for (String host : List.of(hosts.source(), hosts.target())) {
       lab.run("exec", host, "sh", "-c", "grep -q '^host all probe_app,probe_dba' /etc/postgresql/15/main/pg_hba.conf"
           + " || echo 'host all probe_app,probe_dba " + SingleWriterSampler.CLIENT_ADDRESS + "/32 scram-sha-256'"
@@ -454,7 +454,29 @@ final class LabMigration implements AutoCloseable {
     String off = "SET default_transaction_read_only = off";
     return new SingleWriterSampler(hosts.sourceAddress(), hosts.targetAddress(), List.of(
         new SingleWriterSampler.Door("app", url, "probe_app", "probe-app", off),
-        new SingleWriterSampler.Door("dba", url, "probe_dba", "probe-dba", off)));
+        new SingleWriterSampler.Door("dba", url, "probe_dba", "probe-dba", off)), "probe");
+  }
+
+  /**
+   * MySQL and MariaDB: the application with INSERT on the demo's database, and a DBA with every
+   * privilege (MariaDB's READ ONLY ADMIN among them, which writes through read_only), both from the
+   * clients' address. Created on the source before the copy, so the target has them too.
+   */
+  private SingleWriterSampler sampleOneWriterOnMysql() throws Exception {
+    String from = "'" + SingleWriterSampler.CLIENT_ADDRESS + "'";
+    try (Connection c = connect(hosts.sourceAddress()); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE " + pair.table("probe") + " (id bigint PRIMARY KEY, door varchar(20))");
+      st.execute("CREATE USER 'probe_app'@" + from + " IDENTIFIED BY 'ProbeApp2026x'");
+      st.execute("GRANT INSERT ON " + pair.table("probe") + " TO 'probe_app'@" + from);
+      st.execute("CREATE USER 'probe_dba'@" + from + " IDENTIFIED BY 'ProbeDba2026x'");
+      st.execute("GRANT ALL PRIVILEGES ON *.* TO 'probe_dba'@" + from + " WITH GRANT OPTION");
+    }
+    String url = engine == Engine.MYSQL
+        ? "jdbc:mysql://%s:3306/?sslMode=REQUIRED&connectTimeout=2000&socketTimeout=5000"
+        : "jdbc:mariadb://%s:3306/?sslMode=trust&connectTimeout=2000&socketTimeout=5000";
+    return new SingleWriterSampler(hosts.sourceAddress(), hosts.targetAddress(), List.of(
+        new SingleWriterSampler.Door("app", url, "probe_app", "ProbeApp2026x", null),
+        new SingleWriterSampler.Door("dba", url, "probe_dba", "ProbeDba2026x", null)), pair.table("probe"));
   }
 
   /** When the workflow recorded the freeze as done: no write may be acknowledged by the source after it. */

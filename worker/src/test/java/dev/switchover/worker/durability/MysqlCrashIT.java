@@ -115,6 +115,39 @@ class MysqlCrashIT {
     }, "MeasureLag", 1);
   }
 
+  /**
+   * The source's server SIGKILLed and started again right after the freeze (a crash and a
+   * supervisor's restart), while the worker is frozen there and then killed too: the source comes
+   * back fenced (read_only persisted, the accounts still locked), the new worker proves it and
+   * promotes. Throughout, an application account and an ALL PRIVILEGES administrator try to write
+   * on both servers every 20 ms: never two servers at once, never the source after the freeze.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Engine.class, names = {"MYSQL", "MARIADB"})
+  void theSourceCrashedAndRestartedAfterTheFreezeComesBackFencedAndNothingIsLost(Engine engine) throws Exception {
+    String name = engine.id() + "-crash-source";
+    LabMigration.Hosts hosts = HOSTS.get(engine).take();
+    try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
+      m.prepare();
+      SingleWriterSampler oneWriter = m.sampleOneWriter();
+      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+      WorkerProcess frozen = freezeAt(m, "after:FreezeWrites");
+      m.crashAndRestartSource();
+      Instant killed = kill(m, frozen);
+      m.startWorker();
+      m.awaitDone(DONE_WITHIN);
+      m.say("FreezeWrites attempt 2 started " + Duration.between(killed, m.activity("FreezeWrites").lastStarted())
+          .toSeconds() + " s after the kill");
+      oneWriter.close();
+      oneWriter.assertOneWriter(m.frozenAt());
+      m.say("one writer: the source took " + oneWriter.acknowledged("source") + " probe writes before the freeze,"
+          + " the target " + oneWriter.acknowledged("target") + " after its promotion");
+      assertResumedAndCompleted(m, engine, name, "FreezeWrites", 1);
+    } finally {
+      HOSTS.get(engine).put(hosts);
+    }
+  }
+
   /** What a scenario does once its first worker is frozen: checks, the SIGKILL, the next worker. */
   @FunctionalInterface
   private interface Crash {

@@ -36,7 +36,10 @@ final class SingleWriterSampler implements AutoCloseable {
   private volatile boolean running = true;
 
   /** Starts every door against both servers: {@code doors.get(i)} uses the server's address in its URL ({@code %s}). */
-  SingleWriterSampler(String sourceAddress, String targetAddress, List<Door> doors) {
+  private final String table;
+
+  SingleWriterSampler(String sourceAddress, String targetAddress, List<Door> doors, String table) {
+    this.table = table;
     for (String[] server : List.of(new String[] {"source", sourceAddress}, new String[] {"target", targetAddress})) {
       for (Door door : doors) {
         Thread t = new Thread(() -> loop(server[0], String.format(door.url(), server[1]), door),
@@ -63,7 +66,7 @@ final class SingleWriterSampler implements AutoCloseable {
         try (Statement st = c.createStatement()) {
           if (door.before() != null) st.execute(door.before());
           long sent = System.currentTimeMillis();
-          st.execute("INSERT INTO probe (id, door) VALUES (" + ids.incrementAndGet() + ", '" + door.name() + "')");
+          st.execute("INSERT INTO " + table + " (id, door) VALUES (" + ids.incrementAndGet() + ", '" + door.name() + "')");
           acks.add(new Ack(server, door.name(), sent, System.currentTimeMillis()));
         }
       } catch (SQLException e) {
