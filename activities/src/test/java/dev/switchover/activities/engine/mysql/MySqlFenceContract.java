@@ -129,6 +129,14 @@ abstract class MySqlFenceContract {
       assertEquals("0", p.one(p.source, "SELECT @@GLOBAL.read_only"), "and a restart keeps it writable");
       assertFalse(locked(p, p.target).contains("app@") || locked(p, p.target).contains("dba@"),
           "the target never had a locked account: " + locked(p, p.target));
+
+      // A freeze that died after its record and its first lock: undo unlocks that, and only that.
+      p.hosts.ssh(p.source.host()).writeFile(p.source.get("MYSQL_DATA_DIR") + "/.switchover-locked-proof",
+          "'app'@'198.18.0.1'\n", "0600", null);
+      p.execute(p.source, "SET SESSION sql_log_bin = 0", "ALTER USER 'app'@'198.18.0.1' ACCOUNT LOCK");
+      p.engine.unfreezeWrites(p.spec);
+      write(p, p.source, "app", "app-password", 888886);
+      assertEquals(lockedBefore, locked(p, p.source));
     }
   }
 
