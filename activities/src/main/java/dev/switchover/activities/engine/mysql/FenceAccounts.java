@@ -99,15 +99,11 @@ final class FenceAccounts {
     return locked;
   }
 
-  /** The accounts switchover locked, as recorded on the source; empty if it locked none. */
-  List<Account> recorded(MySqlSession s) {
-    return recorded(record(s));
-  }
-
   private String record(MySqlSession s) {
     return s.one("SELECT @@datadir").replaceAll("/+$", "") + "/.switchover-locked-" + migration;
   }
 
+  /** The accounts switchover locked, as recorded on the source; empty if it locked none. */
   private List<Account> recorded(String file) {
     if (!host.exists(file)) return List.of();
     List<Account> out = new ArrayList<>();

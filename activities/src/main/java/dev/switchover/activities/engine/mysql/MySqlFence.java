@@ -101,9 +101,4 @@ final class MySqlFence {
     }
     return gaps;
   }
-
-  /** The accounts the freeze locked, as recorded on the source. */
-  List<FenceAccounts.Account> locked(MySqlSession s) {
-    return accounts.recorded(s);
-  }
 }
