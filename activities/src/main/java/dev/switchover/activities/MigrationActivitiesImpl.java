@@ -145,12 +145,12 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public FrozenSource freezeWrites(MigrationSpec spec) {
-    return engine(spec).freezeWrites(spec);
+    return Heartbeats.around(() -> engine(spec).freezeWrites(spec));
   }
 
   @Override
   public void unfreezeWrites(MigrationSpec spec) {
-    engine(spec).unfreezeWrites(spec);
+    Heartbeats.around(() -> engine(spec).unfreezeWrites(spec));
   }
 
   @Override
@@ -160,7 +160,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-    return engine(spec).promote(spec, frozen);
+    return Heartbeats.around(() -> engine(spec).promote(spec, frozen));
   }
 
   @Override
@@ -197,7 +197,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
-    return engine(spec).promoteWithoutSource(spec, frozen);
+    return Heartbeats.around(() -> engine(spec).promoteWithoutSource(spec, frozen));
   }
 
   @Override
