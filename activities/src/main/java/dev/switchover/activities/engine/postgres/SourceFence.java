@@ -36,22 +36,22 @@ final class SourceFence {
     if (!PgFence.isFenced(content, spec.name())) {
       host.writeFile(file, PgFence.withFence(content, spec.name(), adminDoor(s)), null, null);
     }
-    reload(s, "on");
+    reload(s, "on", spec.source().address());
     String errors = s.one("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL");
     if (!"0".equals(errors)) {
       lower(s, host, spec);
-      throw new IllegalStateException(file + " has " + errors + " invalid lines with the fence in it (see"
-          + " pg_hba_file_rules); the fence was taken down and the source is writable");
+      throw new IllegalStateException(file + " on " + spec.source().address() + " has " + errors + " invalid lines with"
+          + " the fence in it (see pg_hba_file_rules); the fence was taken down and the source is writable");
     }
     try (PgSession check = newLogin.get()) {
       check.one("SELECT 1");
     } catch (RuntimeException e) {
       lower(s, host, spec);
-      throw Failures.fatal(Failures.WRONG_HOST, "with the fence in " + file + ", switchover's own login to the source"
-          + " was refused (" + e.getMessage() + "), so it was taken down again and the source is writable. The"
+      throw Failures.fatal(Failures.WRONG_HOST, "with the fence in " + file + ", switchover's own login to the source "
+          + spec.source().address() + " was refused (" + e.getMessage() + "), so it was taken down again and the source is writable. The"
           + " fence admits " + adminDoor(s).line() + "; check that this is how the worker logs in.");
     }
-    return endOtherSessions(s);
+    return endOtherSessions(s, spec.source().address());
   }
 
   /** Takes the fence down: the block out of pg_hba.conf, the read-only default reset, reloaded. */
@@ -61,7 +61,7 @@ final class SourceFence {
     String without = PgFence.withoutFence(content, spec.name());
     if (!without.equals(content)) host.writeFile(file, without, null, null);
     s.execute("ALTER SYSTEM RESET default_transaction_read_only");
-    reload(s, "off");
+    reload(s, "off", spec.source().address());
   }
 
   /**
@@ -81,8 +81,8 @@ final class SourceFence {
       throw Failures.fatal(Failures.SOURCE_NOT_FENCED, "the source " + address + " is in recovery now: somebody"
           + " changed it since the freeze. Nothing was promoted; the target is still a standby.");
     }
-    reload(s, "on");
-    endOtherSessions(s);
+    reload(s, "on", address);
+    endOtherSessions(s, address);
     return s.one("SELECT pg_current_wal_flush_lsn()::text");
   }
 
@@ -91,7 +91,7 @@ final class SourceFence {
     List<String> r = s.row("SELECT current_user::text, host(inet_client_addr()),"
         + " coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)::text,"
         + " coalesce((SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = current_user), true)::text");
-    if (r.get(1) == null) throw new IllegalStateException("the admin session to the source is not over TCP");
+    if (r.get(1) == null) throw new IllegalStateException("the admin session to the source is not over TCP: the fence needs its address");
     // md5 in pg_hba also accepts a SCRAM verifier (by SCRAM): it is named only for an md5 one.
     return new PgFence.AdminDoor(r.get(0), r.get(1), "true".equals(r.get(2)), "true".equals(r.get(3)) ? "scram-sha-256" : "md5");
   }
@@ -101,11 +101,11 @@ final class SourceFence {
    * postmaster re-reads pg_hba.conf before it signals its children, so from then on every new
    * login meets the new rules.
    */
-  private static void reload(PgSession s, String expected) {
+  private static void reload(PgSession s, String expected, String address) {
     s.execute("SELECT pg_reload_conf()");
     Pause.until(WAIT, POLL, () -> expected.equals(s.one("SHOW default_transaction_read_only")));
     if (!expected.equals(s.one("SHOW default_transaction_read_only"))) {
-      throw new IllegalStateException("the source did not apply default_transaction_read_only = " + expected + " within "
+      throw new IllegalStateException("the source " + address + " did not apply default_transaction_read_only = " + expected + " within "
           + WAIT.toSeconds() + "s of pg_reload_conf()" + ("off".equals(expected) ? "; is it set in postgresql.conf too?" : ""));
     }
   }
@@ -116,7 +116,7 @@ final class SourceFence {
    * are listed first: in one WHERE clause the planner may run the cheaper pg_terminate_backend()
    * before the test that spares this session.
    */
-  private static int endOtherSessions(PgSession s) {
+  private static int endOtherSessions(PgSession s, String address) {
     java.util.Set<String> ended = new java.util.HashSet<>();
     long until = System.nanoTime() + WAIT.toNanos();
     while (true) {
@@ -124,7 +124,7 @@ final class SourceFence {
           + " AND pid <> pg_backend_pid()").stream().map(row -> row.get(0)).toList();
       if (pids.isEmpty()) return ended.size();
       if (System.nanoTime() > until) {
-        throw new IllegalStateException(pids.size() + " sessions on the source did not end within " + WAIT.toSeconds()
+        throw new IllegalStateException(pids.size() + " sessions on the source " + address + " did not end within " + WAIT.toSeconds()
             + "s of pg_terminate_backend(); new logins are refused, the freeze will be retried");
       }
       String array = "{" + String.join(",", pids) + "}";
