@@ -24,9 +24,16 @@ final class ClientSessions {
       + " AND user NOT IN ('system user', 'event_scheduler', 'DELAYED') AND user <> ?";
 
   private final String replicationUser;
+  private final String server;
 
   ClientSessions(String replicationUser) {
-    this.replicationUser = replicationUser;
+    this(replicationUser, "source");
+  }
+
+  /** {@code replicationUser} may be null (the target: nobody replicates from it); {@code server} names it in failures. */
+  ClientSessions(String replicationUser, String server) {
+    this.replicationUser = replicationUser == null ? "" : replicationUser;
+    this.server = server;
   }
 
   List<Session> all(MySqlSession s) {
@@ -65,8 +72,8 @@ final class ClientSessions {
     });
     List<Session> left = all(s);
     if (!left.isEmpty()) {
-      throw new IllegalStateException(left.size() + " client sessions on the source did not end within "
-          + wait.toSeconds() + " s of KILL: " + left + "; the freeze will be retried");
+      throw new IllegalStateException(left.size() + " client sessions on the " + server + " did not end within "
+          + wait.toSeconds() + " s of KILL: " + left + "; the step will be retried");
     }
     return ended.size();
   }

@@ -24,12 +24,20 @@ final class FenceAccounts {
   private final RemoteHost host;
   private final String replicationUser;
   private final String migration;
+  /** Further accounts, user@host, never locked (on the target: the local login the copy loads through). */
+  private final Set<String> alsoExempt;
 
   FenceAccounts(Dialect dialect, RemoteHost host, String replicationUser, String migration) {
+    this(dialect, host, replicationUser, migration, Set.of());
+  }
+
+  /** {@code replicationUser} may be null: on the target no account replicates. */
+  FenceAccounts(Dialect dialect, RemoteHost host, String replicationUser, String migration, Set<String> alsoExempt) {
     this.dialect = dialect;
     this.host = host;
     this.replicationUser = replicationUser;
     this.migration = migration;
+    this.alsoExempt = Set.copyOf(alsoExempt);
   }
 
   /**
@@ -61,14 +69,14 @@ final class FenceAccounts {
     return s.rows(query).stream().map(r -> new Account(r.get(0), r.get(1)))
         .filter(a -> !a.toString().equals(self))
         .filter(a -> !a.user().equals(replicationUser))
+        .filter(a -> !alsoExempt.contains(a.toString()))
         .filter(a -> !(MySqlEngine.SYSTEM_ACCOUNTS.contains(a.user()) && LOCAL.contains(a.host())))
         .toList();
   }
 
   /**
    * Locks every open account, recording it first. A second run finds them locked and keeps the
-   * record. Accounts cannot be changed under MySQL's super_read_only, so a retry that finds it on
-   * lowers it for the locks; read_only stays on meanwhile.
+   * record, adding only accounts that appeared since.
    */
   List<Account> lock(MySqlSession s) {
     List<Account> toLock = open(s);
@@ -77,15 +85,24 @@ final class FenceAccounts {
     all.addAll(toLock);
     if (!toLock.isEmpty() || !host.exists(file)) write(file, all);
     if (toLock.isEmpty()) return List.copyOf(all);
+    alter(s, toLock, "ALTER USER ", " ACCOUNT LOCK");
+    return List.copyOf(all);
+  }
+
+  /**
+   * Runs one ALTER USER per account outside the binary log. Accounts cannot be changed under
+   * MySQL's super_read_only (a replica, a frozen source), so it is lowered for the statements
+   * only; read_only stays on meanwhile.
+   */
+  private void alter(MySqlSession s, List<Account> accounts, String head, String tail) {
     s.execute("SET SESSION sql_log_bin = 0");
     boolean superReadOnly = dialect == Dialect.MYSQL && "1".equals(s.one("SELECT @@GLOBAL.super_read_only"));
     if (superReadOnly) s.execute("SET GLOBAL super_read_only = OFF");
     try {
-      for (Account a : toLock) s.execute("ALTER USER " + a.sql() + " ACCOUNT LOCK");
+      for (Account a : accounts) s.execute(head + a.sql() + tail);
     } finally {
       if (superReadOnly) s.execute("SET GLOBAL super_read_only = ON");
     }
-    return List.copyOf(all);
   }
 
   /** Unlocks what {@link #lock} recorded, and only that, then forgets the record. Idempotent. */
@@ -93,8 +110,7 @@ final class FenceAccounts {
     String file = record(s);
     if (!host.exists(file)) return List.of();
     List<Account> locked = recorded(file);
-    s.execute("SET SESSION sql_log_bin = 0");
-    for (Account a : locked) s.execute("ALTER USER IF EXISTS " + a.sql() + " ACCOUNT UNLOCK");
+    alter(s, locked, "ALTER USER IF EXISTS ", " ACCOUNT UNLOCK");
     host.run(Command.of("rm", "-f", "--", file)).orThrow("removing " + file);
     return locked;
   }

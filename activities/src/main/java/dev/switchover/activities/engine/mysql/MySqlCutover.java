@@ -151,12 +151,15 @@ final class MySqlCutover {
   }
 
   private PromotionResult finish(MigrationSpec spec, MySqlSession t, String sourceId, boolean already, String how) {
+    // Replication is off: the accounts closed while the target was a replica open, then read_only.
+    List<FenceAccounts.Account> unlocked = engine.targetFence(spec).open(t);
     engine.writable(t);
     if (!"0".equals(t.one("SELECT @@GLOBAL.read_only"))) {
       throw new IllegalStateException(spec.target().address() + " is still read-only after promotion");
     }
     engine.writeMarker(spec, "promoted", sourceId);
-    return new PromotionResult(already, MySqlGtidSet.oneLine(t.one("SELECT " + dialect.executedVariable())), how);
+    return new PromotionResult(already, MySqlGtidSet.oneLine(t.one("SELECT " + dialect.executedVariable())),
+        unlocked.isEmpty() ? how : how + ", " + unlocked.size() + " accounts unlocked");
   }
 
   /** The source's identity, once it is proved fenced and still at the freeze's final position. */

@@ -461,6 +461,8 @@ public final class MySqlEngine implements DatabaseEngine {
     try (MySqlSession t = target(spec)) {
       if (marker != null && "complete".equals(marker[0]) && sourceId.equals(marker[1])
           && sourceId.equals(replicatesFrom(spec, t))) {
+        // A worker that died after configuring the replica may not have closed it to clients.
+        targetFence(spec).close(t);
         startReplica(spec, t);
         return new BaseCopyResult(0, 0, true, cloning(spec) ? "clone" : dialect.dumpTool);
       }
@@ -677,7 +679,14 @@ public final class MySqlEngine implements DatabaseEngine {
     t.execute(dialect.stopReplica(v));
     if (dialect == Dialect.MARIADB) shortenNetTimeout(t);
     t.executeSecret(sql, replicationPassword(spec).reveal(), "pointing the target's replication at " + spec.source().address());
+    // Before read_only: MySQL refuses account changes under super_read_only.
+    targetFence(spec).close(t);
     readOnly(t);
+  }
+
+  /** The target's logins, closed while it is a replica and opened at promotion. */
+  TargetFence targetFence(MigrationSpec spec) {
+    return new TargetFence(dialect, hosts.ssh(spec.target()), spec);
   }
 
   /**

@@ -39,7 +39,28 @@ abstract class MySqlFenceContract {
   @Test
   void noClientWritesThroughTheFenceNotEvenAfterARestartAndPromotionProvesIt() throws Exception {
     try (MySqlPair p = MySqlPair.fresh(kind(), "fence")) {
+      String targetBefore = locked(p, p.target);
       replicating(p);
+      String targetLocked = closedTarget(p);
+      String record = record(p, p.target, "fence");
+
+      // A lock lost on the target (a worker that died after the record, before the lock) and a
+      // session the administrator opened there meanwhile: a retried copy locks it again and ends
+      // the session, with the record as it was.
+      try (MySqlSession t = p.admin(p.target)) {
+        t.execute("SET SESSION sql_log_bin = 0");
+        if (kind() == Engine.MYSQL) t.execute("SET GLOBAL super_read_only = OFF");
+        t.execute("ALTER USER 'dba'@'198.18.0.1' ACCOUNT UNLOCK");
+        if (kind() == Engine.MYSQL) t.execute("SET GLOBAL super_read_only = ON");
+      }
+      try (Connection dba = login(p, p.target, "dba", "dba-password")) {
+        assertTrue(p.engine.baseCopy(p.spec, Progress.NONE).alreadyDone());
+        assertThrows(SQLException.class, () -> dba.createStatement().execute(
+            "INSERT INTO orders VALUES (313131, 'through read_only', 1.00)"), "the session on the target was ended");
+      }
+      assertEquals(targetLocked, locked(p, p.target), "locked again");
+      assertEquals(record, record(p, p.target, "fence"), "the record as it was");
+      assertLoginLocked(p, p.target, "dba", "dba-password");
       try (Connection open = login(p, p.source, "app", "app-password")) {
         open.setAutoCommit(false);
         open.createStatement().execute("INSERT INTO orders VALUES (424242, 'open at the freeze', 1.00)");
@@ -54,8 +75,7 @@ abstract class MySqlFenceContract {
       assertLoginLocked(p, p.source, "app", "app-password");
       assertLoginLocked(p, p.source, "dba", "dba-password");
       assertLoginLocked(p, p.source, "root", "root-password");
-      assertFalse(locked(p, p.target).contains("app@") || locked(p, p.target).contains("dba@"),
-          "the target's accounts stay open: " + locked(p, p.target));
+      assertEquals(targetLocked, locked(p, p.target), "the source's locks do not reach the target");
 
       FrozenSource frozen = p.engine.freezeWrites(p.spec);
       p.engine.verifySync(p.spec, frozen, Progress.NONE);
@@ -68,6 +88,10 @@ abstract class MySqlFenceContract {
       assertEquals("0", p.one(p.target, "SELECT @@GLOBAL.read_only"));
       write(p, p.target, "app", "app-password", 999999);
       write(p, p.target, "dba", "dba-password", 999998);
+      assertEquals(targetBefore, locked(p, p.target), "the new primary's accounts open as before the copy");
+      assertFalse(p.sh(p.target, "ls", "-a", p.target.get("MYSQL_DATA_DIR")).contains("switchover-locked"),
+          "no record left on the new primary");
+      assertLoginLocked(p, p.source, "dba", "dba-password");
       assertEquals("1", p.one(p.source, "SELECT @@GLOBAL.read_only"), "the old source stays fenced");
       String retired = p.engine.retireOldSource(p.spec, null);
       assertTrue(retired.contains("stays fenced") && retired.contains(".switchover-locked-fence"), retired);
@@ -87,6 +111,11 @@ abstract class MySqlFenceContract {
     try (MySqlPair p = MySqlPair.fresh(kind(), "proof")) {
       replicating(p);
       p.execute(p.source, "CREATE USER 'retired'@'198.18.0.1' IDENTIFIED BY 'retired-password' ACCOUNT LOCK");
+      awaitInSync(p);
+      // Replicated locked, as the source has it: not switchover's to unlock.
+      String targetLocked = closedTarget(p);
+      String record = record(p, p.target, "proof");
+      assertTrue(targetLocked.contains("retired@") && !record.contains("retired"), targetLocked + " / " + record);
       String lockedBefore = locked(p, p.source);
       assertTrue(lockedBefore.contains("retired@"), lockedBefore);
       FrozenSource frozen = p.engine.freezeWrites(p.spec);
@@ -127,8 +156,7 @@ abstract class MySqlFenceContract {
       }
       p.sh(p.source, "sh", "-c", p.source.get("MYSQL_RESTART_CMD"));
       assertEquals("0", p.one(p.source, "SELECT @@GLOBAL.read_only"), "and a restart keeps it writable");
-      assertFalse(locked(p, p.target).contains("app@") || locked(p, p.target).contains("dba@"),
-          "the target never had a locked account: " + locked(p, p.target));
+      assertEquals(targetLocked, locked(p, p.target), "the target keeps its own locks, untouched by the source's");
 
       // A freeze that died after its record and its first lock: undo unlocks that, and only that.
       p.hosts.ssh(p.source.host()).writeFile(p.source.get("MYSQL_DATA_DIR") + "/.switchover-locked-proof",
@@ -137,7 +165,37 @@ abstract class MySqlFenceContract {
       p.engine.unfreezeWrites(p.spec);
       write(p, p.source, "app", "app-password", 888886);
       assertEquals(lockedBefore, locked(p, p.source));
+
+      // After the rollback the copy is made again onto the same target: its accounts are not
+      // locked twice and the record is kept.
+      p.engine.writeMarker(p.spec, "unfinished", p.engine.readMarker(p.spec)[1]);
+      assertFalse(p.engine.baseCopy(p.spec, Progress.NONE).alreadyDone());
+      awaitInSync(p);
+      assertEquals(targetLocked, locked(p, p.target));
+      assertEquals(record, record(p, p.target, "proof"));
+      assertLoginLocked(p, p.target, "dba", "dba-password");
     }
+  }
+
+  /**
+   * After the copy the target is closed: the accounts copied from the source, an administrator's
+   * with every privilege included, are locked there, and the list is recorded. Its locked accounts.
+   */
+  private String closedTarget(MySqlPair p) {
+    String targetLocked = locked(p, p.target);
+    for (String a : new String[] {"app@", "dba@198.18.0.1"}) {
+      assertTrue(targetLocked.contains(a), a + " locked on the target: " + targetLocked);
+    }
+    assertLoginLocked(p, p.target, "dba", "dba-password");
+    assertEquals(p.fingerprint(p.source, "shop.orders"), p.fingerprint(p.target, "shop.orders"), "nothing written there");
+    return targetLocked;
+  }
+
+  /** The accounts switchover recorded as locked on a server, in the order recorded. */
+  private static String record(MySqlPair p, Lab lab, String migration) {
+    String r = p.sh(lab, "cat", lab.get("MYSQL_DATA_DIR") + "/.switchover-locked-" + migration);
+    assertTrue(r.contains("'dba'@'198.18.0.1'") && !r.contains("'root'@'localhost'"), r);
+    return r;
   }
 
   @Test
