@@ -471,7 +471,12 @@ public final class MySqlEngine implements DatabaseEngine {
       log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
       writeMarker(spec, "unfinished", sourceId);
       empty(t);
-      if (!cloning(spec)) copyAccounts(spec, t);
+      if (!cloning(spec)) {
+        copyAccounts(spec, t);
+        // Closed for the copy too: the target is writable until it is a replica, and a client's
+        // write meanwhile would be an errant transaction that stops the cutover.
+        targetFence(spec).close(t);
+      }
     }
     Instant started = Instant.now();
     DumpProgress meter = new DumpProgress(tables);
