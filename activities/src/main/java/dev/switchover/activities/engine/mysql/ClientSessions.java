@@ -21,7 +21,10 @@ final class ClientSessions {
   private static final int STATEMENT_CHARS = 200;
   private static final String CLIENTS = " FROM information_schema.processlist WHERE id <> CONNECTION_ID()"
       + " AND command NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker')"
-      + " AND user NOT IN ('system user', 'event_scheduler', 'DELAYED') AND user <> ?";
+      // A login still in its handshake ('unauthenticated user') can run nothing, and with the
+      // accounts locked it is refused: ending it is pointless, and clients retrying every few
+      // milliseconds would keep such sessions in the list for ever.
+      + " AND user NOT IN ('system user', 'event_scheduler', 'DELAYED', 'unauthenticated user') AND user <> ?";
 
   private final String replicationUser;
   private final String server;
