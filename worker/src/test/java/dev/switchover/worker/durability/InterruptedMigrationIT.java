@@ -259,7 +259,8 @@ class InterruptedMigrationIT {
       lab.run("rate", HOSTS.target(), "off");
     }
     m.say("WAL held on the source as status showed it: " + held);
-    assertTrue(held.size() >= 3, "status showed the held WAL growing: " + held);
+    // On an idle machine the writer can pass the bound between two status reads: two rising reads suffice.
+    assertTrue(held.size() >= 2 && held.get(held.size() - 1) > held.get(0), "status showed the held WAL growing: " + held);
     WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, () -> m.awaitDone(Duration.ofMinutes(1)));
     String why = io.temporal.failure.ApplicationFailure.class.cast(failed.getCause()).getOriginalMessage();
     assertTrue(why.contains("of WAL held back on the source " + HOSTS.sourceAddress()) && why.contains("48.0 MiB"), why);
