@@ -196,6 +196,11 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   }
 
   @Override
+  public boolean targetPromoted(MigrationSpec spec) {
+    return engine(spec).targetPromoted(spec);
+  }
+
+  @Override
   public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
     return Heartbeats.around(() -> engine(spec).promoteWithoutSource(spec, frozen));
   }

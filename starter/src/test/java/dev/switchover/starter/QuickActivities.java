@@ -105,6 +105,11 @@ class QuickActivities implements MigrationActivities {
   }
 
   @Override
+  public boolean targetPromoted(MigrationSpec spec) {
+    return false;
+  }
+
+  @Override
   public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
     return new PromotionResult(false, "0/3000100", "pg_promote() without the source's proof");
   }

@@ -1,5 +1,6 @@
 package dev.switchover.workflows;
 
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
@@ -41,6 +42,16 @@ public final class ActivityProfiles {
           .setHeartbeatTimeout(Duration.ofSeconds(30))
           .setScheduleToCloseTimeout(Duration.ofHours(2))
           .setRetryOptions(retry(Duration.ofMinutes(1)).build())
+          .build();
+
+  /**
+   * Promotion: as {@link #REMOTE}, but an abort's cancellation waits for the running attempt to
+   * end. Only then can the target say truly whether it was promoted; a rollback that went ahead
+   * while an attempt still ran could leave two writable servers.
+   */
+  public static final ActivityOptions PROMOTION =
+      ActivityOptions.newBuilder(REMOTE)
+          .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
           .build();
 
   /**
@@ -138,8 +149,9 @@ public final class ActivityProfiles {
           Map.entry("FreezeWrites", REMOTE),
           Map.entry("UnfreezeWrites", UNDO),
           Map.entry("VerifySync", REMOTE),
-          Map.entry("Promote", REMOTE),
-          Map.entry("PromoteWithoutSource", REMOTE),
+          Map.entry("Promote", PROMOTION),
+          Map.entry("PromoteWithoutSource", PROMOTION),
+          Map.entry("TargetPromoted", QUICK),
           Map.entry("SwitchTraffic", REMOTE),
           Map.entry("PauseTraffic", CLIENTS_WAITING),
           Map.entry("RepointTraffic", CLIENTS_WAITING),

@@ -21,6 +21,13 @@ final class MigrationState {
   boolean paused;
   /** Promotion waits for the source to prove it is still fenced: nothing is promoted, abort still goes back. */
   boolean promotionHeld;
+  /**
+   * An abort during PROMOTE is accepted until the target has answered that it takes writes: the
+   * running attempt is let end, then the target is asked. False on histories recorded before.
+   */
+  boolean abortablePromotion;
+  /** The target answered, or a promotion returned, that it takes writes: from here only forward. */
+  boolean targetPromoted;
   /** The operator's decision, while held, to promote without the source's proof. */
   OperatorDecision promoteWithoutSource;
   String pausedBy;

@@ -32,6 +32,7 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Functions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -177,6 +178,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    */
   private MigrationResult runFromPromotion() {
     state.phase = Phase.PROMOTE;
+    state.abortablePromotion =
+        Workflow.getVersion("abort-during-promote", Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
     CancellationScope forward = Workflow.newDetachedCancellationScope(() -> {
       try {
         promotion = step(Phase.PROMOTE, this::promoteOnProof, p ->
@@ -566,9 +569,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     boolean noted = false;
     while (true) {
       try {
-        PromotionResult r = activities.promote(spec, frozen);
-        state.promotionHeld = false;
-        return r;
+        return abortably(() -> activities.promote(spec, frozen));
       } catch (ActivityFailure f) {
         if (!Failures.SOURCE_UNREACHABLE.equals(failureType(f))) throw f;
         state.promotionHeld = true;
@@ -588,9 +589,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             throw new CanceledFailure("aborted by " + state.abort.by() + " while the source could not be reached");
           }
           try {
-            PromotionResult r = activities.promoteWithoutSource(spec, frozen);
-            state.promotionHeld = false;
-            return r;
+            return abortably(() -> activities.promoteWithoutSource(spec, frozen));
           } catch (ActivityFailure refused) {
             state.note(now(), "promotion without the source's proof failed: " + rootMessage(refused) + "; still held");
             state.promoteWithoutSource = null;
@@ -598,6 +597,50 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         }
       }
     }
+  }
+
+  /**
+   * One promotion attempt that an abort may stop. The phase cannot tell whether an attempt got as
+   * far as promoting, so an abort lets the running attempt end (its activity waits for that) and
+   * then asks the target: a standby means nothing was promoted and the cutover rolls back; a
+   * target that takes writes is the primary, the abort came too late and the promotion is finished.
+   */
+  private PromotionResult abortably(Functions.Func<PromotionResult> attempt) {
+    if (!state.abortablePromotion || state.targetPromoted) return promoted(attempt.apply());
+    List<Promise<PromotionResult>> running = new java.util.ArrayList<>(1);
+    CancellationScope scope = Workflow.newCancellationScope(() -> running.add(Async.function(attempt)));
+    scope.run();
+    Workflow.await(() -> running.get(0).isCompleted() || state.abort != null);
+    if (!running.get(0).isCompleted()) {
+      state.waitingFor = "abort requested by " + state.abort.by() + ": letting the running promotion attempt end, then"
+          + " asking the target " + spec.target().address() + " whether it takes writes";
+      publishDetails();
+      scope.cancel("aborted by " + state.abort.by());
+    }
+    try {
+      return promoted(running.get(0).get());
+    } catch (ActivityFailure | CanceledFailure f) {
+      if (state.abort == null) throw f;
+      if (!activities.targetPromoted(spec)) {
+        state.promotionHeld = false;
+        throw new CanceledFailure("aborted by " + state.abort.by() + " during promotion; the target "
+            + spec.target().address() + " answered that it is not promoted");
+      }
+      state.targetPromoted = true;
+      return promoted(attempt.apply());
+    }
+  }
+
+  /** The target takes writes: an abort that arrived meanwhile came too late, and says so. */
+  private PromotionResult promoted(PromotionResult r) {
+    state.promotionHeld = false;
+    state.targetPromoted = true;
+    if (state.abort != null) {
+      state.note(now(), "the abort by " + state.abort.by() + " came too late: the target " + spec.target().address()
+          + " had already been promoted and takes writes, so the migration goes forward");
+      state.abort = null;
+    }
+    return r;
   }
 
   /** Promotion refused before acting (wrong host, target not in sync, source not fenced): nothing changed, so roll back. */
@@ -739,6 +782,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.abort = request;
     state.note(now(), "abort requested by " + request.by() + ": " + request.reason());
     if (untilPromotion != null) untilPromotion.cancel("aborted by " + request.by());
+    if (state.phase == Phase.PROMOTE && !state.promotionHeld) {
+      return "aborting during promotion: the running attempt is let end, then the target " + spec.target().address()
+          + " is asked whether it takes writes; if not, the source's changes are undone, if so it is the primary"
+          + " and the migration goes forward. `./switchover status` shows which";
+    }
     return "aborting: the source's changes are being undone; `./switchover status` shows the rollback";
   }
 

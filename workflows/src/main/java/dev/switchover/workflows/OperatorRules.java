@@ -38,7 +38,12 @@ final class OperatorRules {
   static String refuseAbort(MigrationState s) {
     if (s.abort != null) return "an abort is already under way (by " + s.abort.by() + ")";
     if (s.phase.isTerminal() || s.phase == Phase.ROLLING_BACK) return "the migration has ended (" + s.phase + ")";
-    if (s.phase.isPastPointOfNoReturn() && !s.promotionHeld) {
+    if (s.targetPromoted) {
+      return "the target has been promoted (phase " + s.phase + "); it is the primary now and abort cannot go back."
+          + " Let the migration finish.";
+    }
+    boolean promotionUnproven = s.phase == Phase.PROMOTE && s.abortablePromotion && !s.targetPromoted;
+    if (s.phase.isPastPointOfNoReturn() && !s.promotionHeld && !promotionUnproven) {
       return "the target has been promoted (phase " + s.phase
           + "); it is the primary now and abort cannot go back. Let the migration finish.";
     }

@@ -116,6 +116,15 @@ public class FakeActivities implements MigrationActivities {
     return new BaseCopyResult(100L << 20, 3, false, "pg_basebackup");
   }
 
+  /** Whether the fake target is primary: true once promote or promoteWithoutSource completed. */
+  public volatile boolean targetIsPrimary;
+
+  @Override
+  public boolean targetPromoted(MigrationSpec spec) {
+    called("targetPromoted");
+    return targetIsPrimary;
+  }
+
   @Override
   public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
     called("promoteWithoutSource");

@@ -82,6 +82,26 @@ class HistoryRecorder {
         fake.on("promote", () -> {});
       }
 
+      if (missing("aborted-during-promotion.json")) {
+        // An abort while the first promotion attempt runs: the attempt cancelled and let end, the
+        // target asked (it answers it takes writes), the promotion finished, the abort too late.
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable blocked = FakeActivities.blockUntilCancelled();
+        fake.on("promote", () -> {
+          if (tries.incrementAndGet() == 1) {
+            fake.targetIsPrimary = true;
+            blocked.run();
+          }
+        });
+        MigrationWorkflow late = start(client, "late-abort", TestSpecs.spec(CutoverMode.AUTOMATIC));
+        until(env, () -> late.status().phase() == Phase.PROMOTE);
+        late.abort(new AbortRequest("carol", "recording"));
+        WorkflowStub.fromTyped(late).getResult(MigrationResult.class);
+        save("aborted-during-promotion.json", client.fetchHistory("switchover-late-abort").toJson(true));
+        fake.on("promote", () -> {});
+        fake.targetIsPrimary = false;
+      }
+
       if (missing("fleet-wave.json") || missing("fleet-member.json")) {
         // Two databases one after the other under one wave approval: the children's phase reports
         // and the approval forwarded to each at its gate.

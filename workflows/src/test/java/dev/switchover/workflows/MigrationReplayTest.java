@@ -27,6 +27,12 @@ class MigrationReplayTest {
   void promotionHeldForAnUnreachableSourceAndTheOldSourceRetiredReplays() throws Exception {
     replay("histories/held-then-promoted.json", MigrationWorkflowImpl.class);
   }
+  /** An abort during promotion: the attempt let end, the target asked, the abort too late. */
+  @Test
+  void abortDuringPromotionReplays() throws Exception {
+    replay("histories/aborted-during-promotion.json", MigrationWorkflowImpl.class);
+  }
+
 
   @Test
   void abortedHistoryReplays() throws Exception {

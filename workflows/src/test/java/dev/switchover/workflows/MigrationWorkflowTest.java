@@ -285,6 +285,51 @@ class MigrationWorkflowTest {
     assertFalse(steps.contains("promote"));
   }
 
+  /**
+   * The MySQL trial: promotion retrying against a target that does not answer, abort refused by
+   * the phase. Now the abort is accepted, the running attempt ends first, and the target, asked,
+   * says it is still a standby: the cutover rolls back.
+   */
+  @Test
+  void anAbortDuringPromotionAsksTheTargetAndRollsBackWhenItIsStillAStandby() {
+    fake.on("promote", FakeActivities.blockUntilCancelled());
+    MigrationWorkflow wf = start(pgbouncer());
+    awaitPhase(wf, Phase.PROMOTE);
+    String answer = wf.abort(new AbortRequest("carol", "the target's network is down"));
+    assertTrue(answer.contains("asked whether it takes writes"), answer);
+
+    ApplicationFailure f = failureOf(wf);
+    assertEquals(Failures.ABORTED, f.getType());
+    List<String> steps = fake.steps();
+    assertEquals(List.of("promote", "targetPromoted", "unfreezeWrites", "resumeTrafficOnSource"),
+        steps.subList(steps.indexOf("promote"), steps.indexOf("resumeTrafficOnSource") + 1));
+    assertEquals(0, fake.count("resumeTraffic"), "clients never let through to the unpromoted target");
+  }
+
+  /** An attempt that got as far as promoting before the abort stopped it: the target is the primary, so forward. */
+  @Test
+  void anAbortDuringPromotionGoesForwardWhenTheTargetAnswersItTakesWrites() {
+    AtomicInteger attempts = new AtomicInteger();
+    Runnable blocked = FakeActivities.blockUntilCancelled();
+    fake.on("promote", () -> {
+      if (attempts.incrementAndGet() == 1) {
+        fake.targetIsPrimary = true;
+        blocked.run();
+      }
+    });
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    awaitPhase(wf, Phase.PROMOTE);
+    wf.abort(new AbortRequest("carol", "second thoughts"));
+    MigrationResult r = result(wf);
+
+    assertEquals(Phase.DONE, r.status().phase());
+    assertEquals(1, fake.count("targetPromoted"));
+    assertEquals(2, fake.count("promote"), "the promotion finished after the target answered");
+    assertEquals(0, fake.count("unfreezeWrites"), "the source stays fenced: the target is the primary");
+    assertTrue(r.status().notes().stream().anyMatch(n -> n.contains("abort by carol came too late")),
+        r.status().notes().toString());
+  }
+
   @Test
   void abortIsRejectedOnceThePromotionHasHappened() {
     fake.on("backupNewPrimary", FakeActivities.blockUntilCancelled());

@@ -36,6 +36,9 @@ public interface DatabaseEngine {
 
   PromotionResult promote(MigrationSpec spec, FrozenSource frozen);
 
+  /** Whether the target takes writes now, asked of the target itself (an abort during promotion needs the truth). */
+  boolean targetPromoted(MigrationSpec spec);
+
   /**
    * Removes from the old source, after promotion, what prepare-source put there for the copy, and
    * says what was removed and what is left; the fence stays. Engines that can change nothing on a

@@ -49,6 +49,12 @@ public interface MigrationActivities {
   PromotionResult promote(MigrationSpec spec, FrozenSource frozen);
 
   /**
+   * Whether the target takes writes now, asked of the target itself: after an abort during
+   * promotion, the phase cannot say whether the attempt that ran got as far as promoting.
+   */
+  boolean targetPromoted(MigrationSpec spec);
+
+  /**
    * Promotes the target without the source's proof, on an operator's decision while the source
    * cannot be reached: the target must still prove it is a copy of the source holding the freeze's
    * final position, and nothing of its own.

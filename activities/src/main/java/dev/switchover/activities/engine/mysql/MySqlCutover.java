@@ -121,6 +121,55 @@ final class MySqlCutover {
   }
 
   /**
+   * The operator's choice while the source cannot be reached: the target promoted on its own
+   * proof, a replica of the frozen source (its replication still names the source's address and
+   * identity) holding exactly the freeze's final transactions. Asks nothing of the source. A retry
+   * after the replication was reset finds the target promoted by its marker.
+   */
+  PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+    if (frozen.sourceId() == null) {
+      throw Failures.fatal(Failures.WRONG_HOST, "this freeze did not record the source's identity, so the target cannot"
+          + " prove it is its copy without the source; start the source's server again, or abort");
+    }
+    try (MySqlSession t = engine.target(spec)) {
+      if (engine.replicaStatus(t) == null) return alreadyPromoted(spec, frozen, t);
+      Version v = engine.version(t);
+      String from = replicatesFromUnseen(spec, t, v, frozen.sourceId());
+      if (!frozen.sourceId().equals(from)) {
+        throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " does not replicate from the frozen"
+            + " source " + frozen.sourceId() + " (its replication names " + (from == null ? "another address" : from)
+            + "), so it is not this migration's copy and will not be promoted");
+      }
+      if (!holds(t, frozen.finalPosition(), 10)) {
+        throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target has not applied the freeze's final position "
+            + frozen.finalPosition() + " (it has " + applied(t) + "), and without the source it never will: start the"
+            + " source's server again, or abort");
+      }
+      refuseErrant(spec, t, frozen.finalPosition());
+      engine.writeMarker(spec, "promoting", frozen.sourceId());
+      t.execute(dialect.stopReplica(v));
+      t.execute(dialect.resetReplicaAll(v));
+      log.info("target {} promoted without the source's proof at {}", spec.target().address(), frozen.finalPosition());
+      return finish(spec, t, frozen.sourceId(), false, "promoted without the source's proof at the freeze's final"
+          + " position " + frozen.finalPosition() + "; the old source " + spec.source().address() + " must never"
+          + " serve as a primary again (it comes back fenced if it is started)");
+    }
+  }
+
+  /** The identity the target's replication names for its source, read without asking the source. */
+  private String replicatesFromUnseen(MigrationSpec spec, MySqlSession t, Version v, String frozenId) {
+    Map<String, String> status = engine.replicaStatus(t);
+    if (!spec.source().address().equals(status.get(dialect.column(v, "Source_Host")))) return null;
+    if (dialect == Dialect.MYSQL) {
+      String uuid = status.get(dialect.column(v, "Source_UUID"));
+      return uuid == null || uuid.isBlank() ? null : uuid;
+    }
+    // MariaDB names only the source's server_id; the frozen identity ends with it.
+    String id = status.get("Master_Server_Id");
+    return frozenId.endsWith("/" + id) ? frozenId : "the server_id " + id;
+  }
+
+  /**
    * What stays on the old source after promotion: the whole fence, and the replication account
    * (a fenced MySQL refuses account changes). Asks nothing of the source, which may be gone.
    */

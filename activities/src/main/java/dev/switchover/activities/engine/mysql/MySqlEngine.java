@@ -870,6 +870,18 @@ public final class MySqlEngine implements DatabaseEngine {
   }
 
   @Override
+  public boolean targetPromoted(MigrationSpec spec) {
+    try (MySqlSession t = target(spec)) {
+      return "0".equals(t.one("SELECT @@GLOBAL.read_only"));
+    }
+  }
+
+  @Override
+  public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+    return cutover.promoteWithoutSource(spec, frozen);
+  }
+
+  @Override
   public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
     return cutover.retireOldSource(spec);
   }

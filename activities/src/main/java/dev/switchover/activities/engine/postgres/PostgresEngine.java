@@ -666,6 +666,13 @@ public final class PostgresEngine implements DatabaseEngine {
     return new PromotionResult(already, position, already ? slot : "pg_promote(); " + slot);
   }
 
+  @Override
+  public boolean targetPromoted(MigrationSpec spec) {
+    try (PgSession t = target(spec, true)) {
+      return "f".equals(t.one("SELECT pg_is_in_recovery()"));
+    }
+  }
+
   /**
    * The operator's choice while the source cannot be reached: the target promoted on its own
    * proof, a copy of the source that replayed the freeze's final position. What happened on the

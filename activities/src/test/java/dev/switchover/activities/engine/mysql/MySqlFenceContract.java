@@ -178,6 +178,64 @@ abstract class MySqlFenceContract {
   }
 
   /**
+   * The operator's way out when the source is gone for good: the target promoted on its own proof
+   * (a replica of the frozen source holding exactly the freeze's final transactions), asked
+   * beforehand and afterwards whether it takes writes, as an abort during promotion asks it.
+   */
+  @Test
+  void withTheSourceGoneTheOperatorMayPromoteOnTheTargetsOwnProof() throws Exception {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "gone")) {
+      replicating(p);
+      write(p, p.source, "app", "app-password", 777777);
+      FrozenSource frozen = p.engine.freezeWrites(p.spec);
+      p.engine.verifySync(p.spec, frozen, Progress.NONE);
+      assertFalse(p.engine.targetPromoted(p.spec), "a replica does not take writes");
+      p.sh(p.source, "sh", "-c", p.source.get("MYSQL_STOP_CMD"));
+      try {
+        fails(Failures.SOURCE_UNREACHABLE, () -> p.engine.promote(p.spec, frozen));
+        assertStillReplica(p);
+        PromotionResult r = p.engine.promoteWithoutSource(p.spec, frozen);
+        assertFalse(r.alreadyPromoted(), r.toString());
+        assertTrue(r.detail().contains("without the source's proof") && r.detail().contains("must never serve"),
+            r.detail());
+        assertTrue(p.engine.targetPromoted(p.spec));
+        assertEquals("1", p.one(p.target, "SELECT count(*) FROM shop.orders WHERE id = 777777"), "the last write is there");
+        write(p, p.target, "app", "app-password", 777778);
+        assertTrue(p.engine.promoteWithoutSource(p.spec, frozen).alreadyPromoted(), "a retry finds it done");
+      } finally {
+        p.sh(p.source, "sh", "-c", p.source.get("MYSQL_START_CMD"));
+      }
+      assertEquals("1", p.one(p.source, "SELECT @@GLOBAL.read_only"), "the old source comes back fenced");
+      assertLoginLocked(p, p.source, "app", "app-password");
+    }
+  }
+
+  /** A write on the target after the copy is not the source's: promotion without the source refuses it too. */
+  @Test
+  void withoutTheSourceATargetHoldingItsOwnWritesIsNotPromoted() throws Exception {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "errant")) {
+      replicating(p);
+      FrozenSource frozen = p.engine.freezeWrites(p.spec);
+      p.engine.verifySync(p.spec, frozen, Progress.NONE);
+      try (MySqlSession t = p.admin(p.target)) {
+        if (kind() == Engine.MYSQL) t.execute("SET GLOBAL super_read_only = OFF");
+        t.execute("SET GLOBAL read_only = OFF");
+        t.execute("INSERT INTO shop.orders VALUES (555555, 'errant', 1.00)");
+        t.execute("SET GLOBAL read_only = ON");
+      }
+      p.sh(p.source, "sh", "-c", p.source.get("MYSQL_STOP_CMD"));
+      try {
+        ApplicationFailure f = fails(Failures.ERRANT_TRANSACTIONS, () -> p.engine.promoteWithoutSource(p.spec, frozen));
+        assertTrue(f.getOriginalMessage().contains("never had"), f.getOriginalMessage());
+        assertStillReplica(p);
+        assertFalse(p.engine.targetPromoted(p.spec));
+      } finally {
+        p.sh(p.source, "sh", "-c", p.source.get("MYSQL_START_CMD"));
+      }
+    }
+  }
+
+  /**
    * After the copy the target is closed: the accounts copied from the source, an administrator's
    * with every privilege included, are locked there, and the list is recorded. Its locked accounts.
    */

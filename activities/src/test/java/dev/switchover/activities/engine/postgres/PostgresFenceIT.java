@@ -227,10 +227,13 @@ class PostgresFenceIT {
     lab.execute(lab.source, "INSERT INTO probe VALUES (-1, 'the last write before the freeze')");
     FrozenSource f = lab.engine.freezeWrites(lab.spec);
     lab.engine.verifySync(lab.spec, f, new PgPair.Recording());
+    assertFalse(lab.engine.targetPromoted(lab.spec), "a standby does not take writes");
     lab.sh(lab.source, "sh", "-c", lab.source.get("PG_STOP_CMD"));
     try {
       failsWith(Failures.SOURCE_UNREACHABLE, () -> lab.engine.promote(lab.spec, f));
+      assertFalse(lab.engine.targetPromoted(lab.spec), "nothing was promoted");
       PromotionResult r = lab.engine.promoteWithoutSource(lab.spec, f);
+      assertTrue(lab.engine.targetPromoted(lab.spec));
       assertFalse(r.alreadyPromoted(), r.toString());
       assertTrue(r.detail().contains("without the source's proof") && r.detail().contains("must never serve as a primary"),
           r.detail());
