@@ -121,7 +121,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         () -> activities.undoPrepareSource(spec, preparation)));
     preparation = step(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(spec, r));
 
-    baseCopy = step(Phase.BASE_COPY, () -> activities.baseCopy(spec), r -> String.format(
+    baseCopy = step(Phase.BASE_COPY, this::copyWatchingRetention, r -> String.format(
         "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
 
     step(Phase.CATCH_UP, () -> { catchUp(); return state.lag; }, Lag::describe);
@@ -421,6 +421,35 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       if (!woken && state.approval == null && spec.cutover().mode() == CutoverMode.MANUAL) sampleLag();
     }
   }
+
+  /**
+   * Our slot holds WAL back on the source from PREPARE_SOURCE on, and a copy takes hours: the
+   * retained WAL is sampled while the copy runs, shown in status and bounded as in the catch-up.
+   * Past the bound the copy is cancelled and the rollback releases the slot.
+   */
+  private BaseCopyResult copyWatchingRetention() {
+    if (Workflow.getVersion("retention-during-copy", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION
+        // Only a slot holds anything back during the copy (a MySQL replica is set up after it).
+        || preparation == null || !preparation.createdSlot()) {
+      return activities.baseCopy(spec);
+    }
+    List<Promise<BaseCopyResult>> copy = new java.util.ArrayList<>(1);
+    CancellationScope copying = Workflow.newCancellationScope(() -> copy.add(Async.function(activities::baseCopy, spec)));
+    copying.run();
+    Duration every = pollInterval().compareTo(RETENTION_WATCH) > 0 ? pollInterval() : RETENTION_WATCH;
+    while (!Workflow.await(every, () -> copy.get(0).isCompleted())) {
+      try {
+        sampleLag();
+      } catch (ApplicationFailure bound) {
+        copying.cancel("stopped: " + bound.getOriginalMessage());
+        quietly(copy.get(0));
+        throw bound;
+      }
+    }
+    return copy.get(0).get();
+  }
+
+  private static final Duration RETENTION_WATCH = Duration.ofSeconds(30);
 
   private void sampleLag() {
     LagSample sample;

@@ -696,6 +696,25 @@ class MigrationWorkflowTest {
     assertTrue(s.lag().retainedBytes() == 6L << 30, s.lag().toString());
   }
 
+  /** A copy of hours holds WAL back from its first minute: watched and bounded while it runs, not only after. */
+  @Test
+  void walHeldBackDuringTheBaseCopyStopsTheCopyAtItsBound() {
+    fake.on("baseCopy", FakeActivities.blockUntilCancelled());
+    // The first sample, 30 s into the copy: 6 GiB held, 5 GiB free, the default bound half of 11.
+    fake.lag = () -> FakeActivities.LAGGING.retaining(6L << 30, 5L << 30);
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    ApplicationFailure f = failureOf(wf);
+
+    assertEquals(Failures.RETAINED_WAL_LIMIT, f.getType());
+    assertTrue(f.getOriginalMessage().contains("6.0 GiB of WAL held back")
+        && f.getOriginalMessage().contains("the bound is 5.5 GiB"), f.getOriginalMessage());
+    List<String> steps = fake.steps();
+    assertEquals(List.of("baseCopy", "undoPrepareSource", "writeReport"), steps.subList(steps.indexOf("baseCopy"),
+        steps.size()), "the copy stopped, the slot released, nothing after the copy ran");
+    assertTrue(wf.status().steps().stream().anyMatch(r -> r.phase() == Phase.BASE_COPY
+        && r.outcome() == StepRecord.Outcome.FAILED), wf.status().steps().toString());
+  }
+
   @Test
   void anOldSourceThatCannotBeCleanedUpIsNotedAndTheMigrationStillEndsDone() {
     fake.on("retireOldSource", () -> {
