@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.worker.demo.LabScript;
+import dev.switchover.workflows.AbortRequest;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.status.MigrationStatus;
@@ -132,6 +133,51 @@ class CrashMatrixIT {
           "traffic switch hook runs: " + switches);
       assertTrue(switches.stream().allMatch(hosts.targetAddress()::equals), "traffic went to the target: " + switches);
       m.assertOneCompleteBackupOfThisRun(name);
+    } finally {
+      PAIRS.put(hosts);
+    }
+  }
+
+  /**
+   * The target's server stopped right before promotion: every attempt fails, and the phase
+   * (PROMOTE) cannot say whether one got as far as promoting. The abort is accepted anyway; the
+   * running attempt ends first, then the target is asked, once it answers, whether it takes
+   * writes. It is a standby, so the cutover rolls back: the source serves the writer again with
+   * nothing lost, and the target never took a write.
+   */
+  @org.junit.jupiter.api.Test
+  void anAbortWhilePromotionFailsAgainstAStoppedTargetAsksTheTargetAndRollsBack() throws Exception {
+    String name = "cm-abort-in-promote";
+    LabMigration.Hosts hosts = PAIRS.take();
+    try (LabMigration m = new LabMigration(lab, temporal, hosts, dir.resolve(name), name, ROWS)) {
+      m.prepare();
+      SingleWriterSampler oneWriter = m.sampleOneWriter();
+      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+      Path reached = m.dir().resolve("reached");
+      // Frozen as Promote starts: the new worker's attempt is the first to run, against the stopped target.
+      WorkerProcess first = m.startCrashingWorker(CrashPoint.parse("before:Promote"), reached);
+      m.awaitCrashPoint(first, reached, REACH_WITHIN);
+      m.stopTarget();
+      first.kill();
+      m.startWorker();
+      m.awaitStatus("promotion under way", s -> s.phase() == Phase.PROMOTE, REACH_WITHIN);
+      Thread.sleep(15_000); // a few attempts fail against the stopped target
+      String answer = m.workflow().abort(new AbortRequest("carol", "the target's host is gone"));
+      m.say("abort: " + answer);
+      assertTrue(answer.contains("asked whether it takes writes"), answer);
+      Thread.sleep(5_000);
+      m.startTarget();
+      MigrationStatus end = m.awaitStatus("rolled back", s -> s.phase().isTerminal(), REACH_WITHIN);
+      assertEquals(Phase.ABORTED, end.phase(), end.failure());
+      assertFalse(m.pair().isPrimary(hosts.targetAddress()), "the target was never promoted");
+      java.time.Instant rolledBack = java.time.Instant.now();
+      Thread.sleep(2_000); // the writer and the doors write to the source again
+      oneWriter.close();
+      assertTrue(oneWriter.acknowledgedAfter("source", rolledBack) > 0, "the source takes writes again");
+      assertEquals(0, oneWriter.acknowledged("target"), "writes the unpromoted target took");
+      m.say("the source took " + oneWriter.acknowledged("source") + " probe writes, before the freeze and after the"
+          + " rollback");
+      m.assertWriterLostNothingOn(hosts.sourceAddress());
     } finally {
       PAIRS.put(hosts);
     }

@@ -432,6 +432,17 @@ final class LabMigration implements AutoCloseable {
     onSource("sh", "-c", engine == Engine.POSTGRESQL ? "pg_ctlcluster 15 main start" : "lab-mysqld start");
   }
 
+  /** The target's database server stopped at once, or started again. */
+  void stopTarget() {
+    say("target's server stopped");
+    onTarget("sh", "-c", engine == Engine.POSTGRESQL ? "pg_ctlcluster 15 main stop -m immediate" : "lab-mysqld stop");
+  }
+
+  void startTarget() {
+    say("target's server started");
+    onTarget("sh", "-c", engine == Engine.POSTGRESQL ? "pg_ctlcluster 15 main start" : "lab-mysqld start");
+  }
+
   /**
    * A table {@code probe} and two clients on the clients' address that are not switchover: the
    * application and a DBA with every privilege, each turning the read-only default off in its
@@ -508,21 +519,24 @@ final class LabMigration implements AutoCloseable {
     assertEquals(rows, target.rows(), "rows on the target");
     assertEquals(source.rows(), target.rows(), "row counts");
     assertEquals(source.checksum(), target.checksum(), "order-independent checksum of every row");
-    if (writer != null) {
-      Thread.sleep(1000); // the writer follows the primary file to the target
-      writer.stop();
-      Set<Long> present = new HashSet<>();
-      try (Connection c = connect(hosts.targetAddress()); Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT id FROM " + pair.table("writes"))) {
-        while (rs.next()) present.add(rs.getLong(1));
-      }
-      SetChecker.Verdict v = SetChecker.check(writer.outcomes(), present);
-      say("writer: " + v.acknowledged() + " acknowledged, " + v.failed() + " refused, " + v.unknown() + " unknown");
-      assertTrue(v.acknowledged() > 0, "the writer wrote");
-      assertEquals(Set.of(), v.lost(), "acknowledged writes missing on the new primary");
-      assertEquals(Set.of(), v.unexpected(), "writes on the new primary that were never attempted");
-      assertEquals(Set.of(), v.failedButPresent(), "writes refused by the source yet present");
+    if (writer != null) assertWriterLostNothingOn(hosts.targetAddress());
+  }
+
+  /** Every write the writer saw acknowledged is on the server at {@code address}, and nothing else. */
+  void assertWriterLostNothingOn(String address) throws Exception {
+    Thread.sleep(1000); // the writer follows the primary file to the target
+    writer.stop();
+    Set<Long> present = new HashSet<>();
+    try (Connection c = connect(address); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id FROM " + pair.table("writes"))) {
+      while (rs.next()) present.add(rs.getLong(1));
     }
+    SetChecker.Verdict v = SetChecker.check(writer.outcomes(), present);
+    say("writer: " + v.acknowledged() + " acknowledged, " + v.failed() + " refused, " + v.unknown() + " unknown");
+    assertTrue(v.acknowledged() > 0, "the writer wrote");
+    assertEquals(Set.of(), v.lost(), "acknowledged writes missing on " + address);
+    assertEquals(Set.of(), v.unexpected(), "writes on " + address + " that were never attempted");
+    assertEquals(Set.of(), v.failedButPresent(), "writes refused yet present on " + address);
   }
 
   private long timeline(String address) {

@@ -112,6 +112,11 @@ final class SingleWriterSampler implements AutoCloseable {
         + " ms before the source's last: two writable servers at once");
   }
 
+  /** Writes the server acknowledged that were sent after {@code at}. */
+  int acknowledgedAfter(String server, java.time.Instant at) {
+    return (int) acks.stream().filter(a -> a.server().equals(server) && a.sentMillis() > at.toEpochMilli()).count();
+  }
+
   int acknowledged(String server) {
     return (int) acks.stream().filter(a -> a.server().equals(server)).count();
   }

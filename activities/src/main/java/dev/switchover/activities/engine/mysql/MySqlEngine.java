@@ -778,6 +778,7 @@ public final class MySqlEngine implements DatabaseEngine {
         return new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, sourcePos, applied,
             "not replicating: the target has no replication configured");
       }
+      targetFence(spec).lockArrivals(t);
       long missing = missing(t, sourcePos, applied);
       long bytes = missing == 0 ? 0 : Math.max(1, binlogBytesBehind(v, st, sourceBinlog, binlogs));
       boolean io = "Yes".equals(st.get(dialect.column(v, "Replica_IO_Running")));

@@ -45,6 +45,20 @@ final class TargetFence {
     return locked;
   }
 
+  /**
+   * An account created on the source after the copy arrives by replication as it was created,
+   * open, and may write to the replica (MariaDB's READ ONLY ADMIN): each lag sample locks such
+   * arrivals and adds them to the record, so promotion opens them with the rest. Costs one query
+   * when nothing arrived.
+   */
+  void lockArrivals(MySqlSession t) {
+    List<FenceAccounts.Account> open = new FenceAccounts(dialect, host, null, spec.name()).open(t);
+    if (open.isEmpty()) return;
+    Set<String> loader = loader();
+    if (open.stream().allMatch(a -> loader.contains(a.toString()))) return;
+    close(t);
+  }
+
   /** Unlocks exactly what {@link #close} recorded and removes the record. Idempotent. */
   List<FenceAccounts.Account> open(MySqlSession t) {
     List<FenceAccounts.Account> unlocked = new FenceAccounts(dialect, host, null, spec.name()).unlock(t);

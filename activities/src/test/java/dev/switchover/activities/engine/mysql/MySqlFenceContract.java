@@ -181,11 +181,19 @@ abstract class MySqlFenceContract {
    * The operator's way out when the source is gone for good: the target promoted on its own proof
    * (a replica of the frozen source holding exactly the freeze's final transactions), asked
    * beforehand and afterwards whether it takes writes, as an abort during promotion asks it.
+   * Before that, an administrator's account created on the source after the copy arrives open on
+   * the target: the next lag sample locks it there, and promotion opens it with the rest.
    */
   @Test
   void withTheSourceGoneTheOperatorMayPromoteOnTheTargetsOwnProof() throws Exception {
     try (MySqlPair p = MySqlPair.fresh(kind(), "gone")) {
       replicating(p);
+      p.execute(p.source, "CREATE USER 'late'@'198.18.0.1' IDENTIFIED BY 'late-password'",
+          "GRANT ALL PRIVILEGES ON *.* TO 'late'@'198.18.0.1'");
+      awaitInSync(p);
+      p.engine.measureLag(p.spec);
+      assertLoginLocked(p, p.target, "late", "late-password");
+      assertTrue(record(p, p.target, "gone").contains("'late'@'198.18.0.1'"), "recorded, to be opened at promotion");
       write(p, p.source, "app", "app-password", 777777);
       FrozenSource frozen = p.engine.freezeWrites(p.spec);
       p.engine.verifySync(p.spec, frozen, Progress.NONE);
@@ -201,6 +209,7 @@ abstract class MySqlFenceContract {
         assertTrue(p.engine.targetPromoted(p.spec));
         assertEquals("1", p.one(p.target, "SELECT count(*) FROM shop.orders WHERE id = 777777"), "the last write is there");
         write(p, p.target, "app", "app-password", 777778);
+        write(p, p.target, "late", "late-password", 777779);
         assertTrue(p.engine.promoteWithoutSource(p.spec, frozen).alreadyPromoted(), "a retry finds it done");
       } finally {
         p.sh(p.source, "sh", "-c", p.source.get("MYSQL_START_CMD"));
@@ -213,7 +222,7 @@ abstract class MySqlFenceContract {
   /** A write on the target after the copy is not the source's: promotion without the source refuses it too. */
   @Test
   void withoutTheSourceATargetHoldingItsOwnWritesIsNotPromoted() throws Exception {
-    try (MySqlPair p = MySqlPair.fresh(kind(), "errant")) {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "errant-alone")) {
       replicating(p);
       FrozenSource frozen = p.engine.freezeWrites(p.spec);
       p.engine.verifySync(p.spec, frozen, Progress.NONE);
