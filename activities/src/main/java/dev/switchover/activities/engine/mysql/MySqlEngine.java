@@ -500,6 +500,9 @@ public final class MySqlEngine implements DatabaseEngine {
       if (!r.ok()) throw dumpFailed(r, spec);
     }
     progress.report(meter.finished());
+    try (MySqlSession t = target(spec)) {
+      grantAccounts(spec, t);
+    }
     writeMarker(spec, "complete", sourceId);
     try (MySqlSession t = target(spec)) {
       configureReplica(spec, t);
@@ -530,22 +533,40 @@ public final class MySqlEngine implements DatabaseEngine {
     List<String> copied = new ArrayList<>();
     try (MySqlSession s = source(spec)) {
       if (dialect == Dialect.MYSQL) s.execute("SET SESSION print_identified_with_as_hex = ON");
-      String roles = dialect == Dialect.MARIADB ? " AND is_role <> 'Y'" : "";
-      List<List<String>> accounts = s.rows("SELECT user, host FROM mysql.user WHERE user <> '' AND NOT (user = ? AND"
-          + " host = ?)" + roles + " ORDER BY user, host", spec.replication().user(), spec.target().address());
-      for (List<String> a : accounts) {
-        if (SYSTEM_ACCOUNTS.contains(a.get(0))) continue;
+      for (List<String> a : sourceAccounts(spec, s)) {
         if (t.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", a.get(0), a.get(1)) != null) continue;
-        String who = account(a.get(0), a.get(1));
-        String create = s.one("SHOW CREATE USER " + who);
+        String create = s.one("SHOW CREATE USER " + account(a.get(0), a.get(1)));
         t.executeSecret(create, create, "creating the account " + a.get(0) + "@" + a.get(1));
-        for (List<String> grant : s.rows("SHOW GRANTS FOR " + who)) {
-          t.executeSecret(grant.get(0), grant.get(0), "granting the account " + a.get(0) + "@" + a.get(1) + " its privileges");
-        }
         copied.add(a.get(0) + "@" + a.get(1));
       }
     }
     if (!copied.isEmpty()) log.info("target {}: copied accounts {}", spec.target().address(), copied);
+  }
+
+  /**
+   * The source's grants for each of its accounts on the target, once the data is loaded: a grant
+   * on one table fails before the table exists, and a retried copy, which finds the accounts
+   * created, must still grant them. GRANT adds and repeats harmlessly, so this runs on every copy;
+   * an account of the same name the target had before gets the source's privileges too.
+   */
+  private void grantAccounts(MigrationSpec spec, MySqlSession t) {
+    t.execute("SET SESSION sql_log_bin = 0");
+    try (MySqlSession s = source(spec)) {
+      for (List<String> a : sourceAccounts(spec, s)) {
+        if (t.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", a.get(0), a.get(1)) == null) continue;
+        for (List<String> grant : s.rows("SHOW GRANTS FOR " + account(a.get(0), a.get(1)))) {
+          t.executeSecret(grant.get(0), grant.get(0), "granting the account " + a.get(0) + "@" + a.get(1) + " its privileges");
+        }
+      }
+    }
+  }
+
+  /** The source's accounts that the copy carries: not the server's own, not replication's. */
+  private List<List<String>> sourceAccounts(MigrationSpec spec, MySqlSession s) {
+    String roles = dialect == Dialect.MARIADB ? " AND is_role <> 'Y'" : "";
+    return s.rows("SELECT user, host FROM mysql.user WHERE user <> '' AND NOT (user = ? AND host = ?)" + roles
+        + " ORDER BY user, host", spec.replication().user(), spec.target().address()).stream()
+        .filter(a -> !SYSTEM_ACCOUNTS.contains(a.get(0))).toList();
   }
 
   /** A source with no user database: only its GTID history has to reach the target. */

@@ -78,6 +78,10 @@ abstract class MySqlEngineContract {
       writer.join();
       assertFalse(copy.alreadyDone());
       assertTrue(written.get() > 0, "the writer wrote during the copy");
+      // Granted on one table: possible only once the table exists on the target, so after the load.
+      String grants = grants(p, p.target, "'reporter'@'198.18.0.1'");
+      assertTrue(grants.contains("SELECT ON `shop`.`orders`"), grants);
+      assertEquals(grants(p, p.source, "'reporter'@'198.18.0.1'"), grants, "the account's grants as on the source");
       assertFalse(progress.reports.isEmpty(), "the copy reported progress");
       CopyProgress last = progress.reports.get(progress.reports.size() - 1);
       assertEquals(last.totalBytes(), last.doneBytes(), "the last report is complete");
@@ -247,7 +251,16 @@ abstract class MySqlEngineContract {
         "INSERT INTO shop.orders WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + rows
             + ") SELECT i, concat('customer-', i % 997), (i % 10000) / 100 FROM n",
         "CREATE USER 'app'@'198.18.0.1' IDENTIFIED BY 'app-password'",
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON shop.* TO 'app'@'198.18.0.1'");
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON shop.* TO 'app'@'198.18.0.1'",
+        "CREATE USER 'reporter'@'198.18.0.1' IDENTIFIED BY 'reporter-password'",
+        "GRANT SELECT ON shop.orders TO 'reporter'@'198.18.0.1'");
+  }
+
+  /** An account's SHOW GRANTS, one line each, in order. */
+  static String grants(MySqlPair p, Lab lab, String account) {
+    try (MySqlSession s = p.admin(lab)) {
+      return String.join("\n", s.rows("SHOW GRANTS FOR " + account).stream().map(r -> r.get(0)).sorted().toList());
+    }
   }
 
   /** A write as the application's account, which has no right to bypass read_only. */
