@@ -51,8 +51,11 @@ public final class MySqlEngine implements DatabaseEngine {
   private static final int MAX_REPLICATION_PASSWORD = 32;
 
   static final List<String> SYSTEM_SCHEMAS = List.of("mysql", "sys", "information_schema", "performance_schema");
-  /** Accounts the server manages itself: never copied, never locked by the fence. */
-  static final List<String> SYSTEM_ACCOUNTS = List.of("root", "mysql.sys", "mysql.session",
+  /**
+   * Accounts the server manages itself: never copied, never locked by the fence on their own host
+   * ({@code mysql} is MariaDB's socket-only account of the OS user mysql, made at install).
+   */
+  static final List<String> SYSTEM_ACCOUNTS = List.of("root", "mysql", "mysql.sys", "mysql.session",
       "mysql.infoschema", "mariadb.sys", "debian-sys-maint", "PUBLIC");
 
   private final Hosts hosts;
