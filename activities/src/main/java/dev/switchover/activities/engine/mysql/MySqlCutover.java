@@ -75,7 +75,7 @@ final class MySqlCutover {
     }
     Instant until = Instant.now().plus(spec.cutover().syncTimeout());
     try (MySqlSession t = engine.target(spec)) {
-      proveReplicaOf(spec, t, sourceId);
+      if (!replicaOfFrozen(spec, t, frozen.sourceId())) proveReplicaOf(spec, t, sourceId);
       refuseErrant(spec, t, frozen.finalPosition());
       while (Instant.now().isBefore(until)) {
         if (holds(t, frozen.finalPosition(), 1)) {
@@ -154,6 +154,21 @@ final class MySqlCutover {
           + " position " + frozen.finalPosition() + "; the old source " + spec.source().address() + " must never"
           + " serve as a primary again (it comes back fenced if it is started)");
     }
+  }
+
+  /**
+   * Whether the target's own replication status names the frozen source, asking nothing of the
+   * source. MariaDB's status names only the source's server_id, so {@link #proveReplicaOf} asks the
+   * source for the rest of its identity; with the source's server stopped or crashed after the
+   * freeze, VerifySync then failed and was retried for up to its 2-hour limit, the migration
+   * silent in VERIFY_SYNC instead of held at promotion, where status says the source cannot be
+   * reached and offers the operator's choices (MysqlCrashIT). The freeze recorded the source's
+   * identity, and the promotion proves the live source again before acting. When this cannot
+   * tell (no identity recorded, status without the server_id), the source is asked as before.
+   */
+  private boolean replicaOfFrozen(MigrationSpec spec, MySqlSession t, String frozenId) {
+    if (frozenId == null || engine.replicaStatus(t) == null) return false;
+    return frozenId.equals(replicatesFromUnseen(spec, t, engine.version(t), frozenId));
   }
 
   /** The identity the target's replication names for its source, read without asking the source. */

@@ -200,6 +200,9 @@ abstract class MySqlFenceContract {
       assertFalse(p.engine.targetPromoted(p.spec), "a replica does not take writes");
       p.sh(p.source, "sh", "-c", p.source.get("MYSQL_STOP_CMD"));
       try {
+        // VerifySync retried now (its worker died) proves the target on the freeze's record alone,
+        // so the migration reaches promotion and is held there, saying why, not stuck in VERIFY_SYNC.
+        p.engine.verifySync(p.spec, frozen, Progress.NONE);
         fails(Failures.SOURCE_UNREACHABLE, () -> p.engine.promote(p.spec, frozen));
         assertStillReplica(p);
         PromotionResult r = p.engine.promoteWithoutSource(p.spec, frozen);
