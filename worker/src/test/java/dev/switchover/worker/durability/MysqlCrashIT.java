@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.worker.demo.LabScript;
+import dev.switchover.workflows.MigrationResult;
+import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.Engine;
+import dev.switchover.workflows.status.MigrationStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,8 +35,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the source's exact rows on the target, no acknowledged write lost, the target emptied once per
  * copy attempt, promoted once, the interrupted step retried once, the target the application's
  * writable primary and the old source read-only, the copy's marker saying promoted, and one
- * backup of this run. Each engine's scenarios share its pair of hosts, so two run side by side,
- * one per engine.
+ * backup of this run. The source's own server is faulted too, each time while a worker is frozen
+ * and then killed: SIGKILLed and restarted right after the freeze, and just before promotion;
+ * stopped just before promotion (held until it is started again) and right after it (nothing
+ * waits on it). In those an application and an administrator try to write on both servers every
+ * 20 ms throughout: never two at once. Each engine's scenarios share its pair of hosts, so two run
+ * side by side, one per engine.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class MysqlCrashIT {
@@ -148,6 +155,133 @@ class MysqlCrashIT {
     }
   }
 
+  /**
+   * Two source faults in one migration, each while a worker is frozen and then killed. First the
+   * source's server SIGKILLed and started again right after VerifySync, just before promotion:
+   * nothing re-raises the fence after that, so the restarted source must prove on its own that the
+   * fence outlived the crash (read_only persisted, accounts locked, not a transaction further)
+   * before the next worker promotes. Then, frozen right after that promotion, the source's server
+   * stopped: what follows the promotion asks nothing of the old source, so the last worker ends
+   * DONE while it is down. Started again, it comes back fenced. (Chained here, one migration per
+   * engine instead of two: in the held scenario the crash point would count the promotion attempts
+   * refused while the source is down, so where it froze could not be known beforehand.)
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Engine.class, names = {"MYSQL", "MARIADB"})
+  void theSourceCrashedBeforePromotionAndStoppedAfterItStaysFencedAndNothingIsLost(Engine engine) throws Exception {
+    String name = engine.id() + "-crash-around-promote";
+    LabMigration.Hosts hosts = HOSTS.get(engine).take();
+    try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
+      m.prepare();
+      SingleWriterSampler oneWriter = m.sampleOneWriter();
+      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+      WorkerProcess verified = freezeAt(m, "after:VerifySync");
+      m.crashAndRestartSource();
+      kill(m, verified);
+      WorkerProcess promoted = freezeAt(m, "after:Promote");
+      assertTrue(m.pair().isPrimary(hosts.targetAddress()), "promoted on the restarted source's proof");
+      m.stopSource();
+      kill(m, promoted);
+      m.startWorker();
+      MigrationResult done = m.awaitDone(DONE_WITHIN);
+      // The retry found the target promoted by its own marker, and the clean-up of the old source
+      // is only words: neither waited on the stopped server.
+      assertTrue(stepDetail(done, Phase.PROMOTE).contains("was already primary"), stepDetail(done, Phase.PROMOTE));
+      String after = stepDetail(done, Phase.POST_PROMOTION);
+      m.say("after promotion: " + after);
+      assertTrue(after.contains("old source: the old source " + hosts.sourceAddress() + " stays fenced"), after);
+      m.startSource();
+      // Came back fenced: the sampler's doors find it read-only and locked (assertOneWriter), and
+      // the application is refused there (assertResumedAndCompleted).
+      Thread.sleep(3000);
+      assertTrue(readOnly(m, hosts.sourceAddress()), "the old source came back read-only");
+      oneWriter.close();
+      oneWriter.assertOneWriter(m.frozenAt());
+      m.say("one writer: the source took " + oneWriter.acknowledged("source") + " probe writes before the freeze,"
+          + " the target " + oneWriter.acknowledged("target") + " after its promotion");
+      assertEquals(2, m.activity("VerifySync").lastAttempt(), "VerifySync was retried once after the first kill");
+      assertResumedAndCompleted(m, engine, name, "Promote", 1);
+    } finally {
+      HOSTS.get(engine).put(hosts);
+    }
+  }
+
+  /**
+   * The source's server stopped right after VerifySync, its worker frozen there and killed: the
+   * next worker cannot prove the source still fenced, so promotion is held, tried again every 30 s,
+   * the target a read-only replica that no client can write to, and status says why and what the
+   * operator may do. Once the source's server is started again the proof passes and the migration
+   * ends DONE.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Engine.class, names = {"MYSQL", "MARIADB"})
+  void promotionIsHeldWhileTheStoppedSourceCannotBeReachedAndGoesOnOnceItIsStarted(Engine engine)
+      throws Exception {
+    String name = engine.id() + "-crash-source-down";
+    LabMigration.Hosts hosts = HOSTS.get(engine).take();
+    try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
+      m.prepare();
+      SingleWriterSampler oneWriter = m.sampleOneWriter();
+      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+      WorkerProcess frozen = freezeAt(m, "after:VerifySync");
+      m.stopSource();
+      kill(m, frozen);
+      m.startWorker();
+      MigrationStatus held = m.awaitStatus("promotion held for the unreachable source",
+          s -> s.waitingFor() != null && s.waitingFor().contains("cannot be reached"), REACH_WITHIN);
+      m.say("held: " + held.waitingFor());
+      assertEquals(Phase.PROMOTE, held.phase());
+      assertTrue(held.waitingFor().contains("promote-without-source"), "the operator's choices: " + held.waitingFor());
+      // Still held at the next proof, 30 s on: held means not promoted, however long it lasts.
+      awaitPromoteScheduled(m, 2);
+      assertEquals(Phase.PROMOTE, m.workflow().status().phase());
+      assertFalse(m.pair().isPrimary(hosts.targetAddress()), "the target is not promoted while the source is unproved");
+      assertTrue(readOnly(m, hosts.targetAddress()), "the target is still read-only");
+      assertEquals(0, oneWriter.acknowledged("target"), "writes the held target acknowledged");
+      m.startSource();
+      m.awaitDone(DONE_WITHIN);
+      LabMigration.Activity promote = m.activity("Promote");
+      m.say("Promote: " + promote);
+      assertTrue(promote.scheduled() >= 2, "Promote tried again while held: " + promote);
+      // Each refusal is final for its activity (the workflow schedules the next proof itself).
+      assertEquals(List.of(1, 1), List.of(promote.lastAttempt(), promote.completed()),
+          "each Promote ran once, and only the last completed: " + promote);
+      assertTrue(m.workflow().status().notes().stream().anyMatch(n -> n.contains("HELD before promotion")),
+          "the hold is in the notes: " + m.workflow().status().notes());
+      oneWriter.close();
+      oneWriter.assertOneWriter(m.frozenAt());
+      m.say("one writer: the source took " + oneWriter.acknowledged("source") + " probe writes before the freeze,"
+          + " the target " + oneWriter.acknowledged("target") + " after its promotion");
+      assertResumedAndCompleted(m, engine, name, "VerifySync", 1);
+    } finally {
+      HOSTS.get(engine).put(hosts);
+    }
+  }
+
+  /** The server's global read_only, as the lab's administrator reads it. */
+  private static boolean readOnly(LabMigration m, String address) throws SQLException {
+    try (Connection c = m.pair().connect(address); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT @@global.read_only")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  private static void awaitPromoteScheduled(LabMigration m, int times) throws InterruptedException {
+    long deadline = System.nanoTime() + REACH_WITHIN.toNanos();
+    while (m.activity("Promote").scheduled() < times) {
+      if (System.nanoTime() > deadline) throw new AssertionError("Promote not tried " + times + " times: "
+          + m.activity("Promote"));
+      Thread.sleep(1000);
+    }
+    m.say("Promote tried " + times + " times, still held");
+  }
+
+  /** The detail of the last step of {@code phase} in the migration's result. */
+  private static String stepDetail(MigrationResult done, Phase phase) {
+    return done.status().steps().stream().filter(s -> s.phase() == phase).reduce((a, b) -> b).orElseThrow().detail();
+  }
+
   /** What a scenario does once its first worker is frozen: checks, the SIGKILL, the next worker. */
   @FunctionalInterface
   private interface Crash {
@@ -178,7 +312,8 @@ class MysqlCrashIT {
   }
 
   private static WorkerProcess freezeAt(LabMigration m, String at) throws Exception {
-    Path reached = m.dir().resolve("reached");
+    // One file per crash point: a migration may freeze more than one worker.
+    Path reached = m.dir().resolve("reached-" + at.replace(':', '-'));
     WorkerProcess first = m.startCrashingWorker(CrashPoint.parse(at), reached);
     m.awaitCrashPoint(first, reached, REACH_WITHIN);
     m.say("frozen at " + Files.readString(reached).strip());
