@@ -30,6 +30,8 @@ public final class StepPhases {
       Map.entry("verifysync", Phase.VERIFY_SYNC),
       Map.entry("promote", Phase.PROMOTE),
       Map.entry("promotewithoutsource", Phase.PROMOTE),
+      // Asked after an abort during promotion, before the rollback or the promotion's end.
+      Map.entry("targetpromoted", Phase.PROMOTE),
       Map.entry("switchtraffic", Phase.SWITCH_TRAFFIC),
       Map.entry("resumetraffic", Phase.SWITCH_TRAFFIC),
       Map.entry("backupnewprimary", Phase.POST_PROMOTION),
