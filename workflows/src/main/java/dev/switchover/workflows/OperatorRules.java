@@ -42,8 +42,9 @@ final class OperatorRules {
       return "the target has been promoted (phase " + s.phase + "); it is the primary now and abort cannot go back."
           + " Let the migration finish.";
     }
-    boolean promotionUnproven = s.phase == Phase.PROMOTE && s.abortablePromotion && !s.targetPromoted;
-    if (s.phase.isPastPointOfNoReturn() && !s.promotionHeld && !promotionUnproven) {
+    // Until the target answers that it takes writes, an abort in PROMOTE asks it (histories recorded before: only while held).
+    boolean targetNotYetPromoted = s.phase == Phase.PROMOTE && (s.abortablePromotion || s.promotionHeld);
+    if (s.phase.isPastPointOfNoReturn() && !targetNotYetPromoted) {
       return "the target has been promoted (phase " + s.phase
           + "); it is the primary now and abort cannot go back. Let the migration finish.";
     }

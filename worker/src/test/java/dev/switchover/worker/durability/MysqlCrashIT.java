@@ -132,12 +132,7 @@ class MysqlCrashIT {
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = Engine.class, names = {"MYSQL", "MARIADB"})
   void theSourceCrashedAndRestartedAfterTheFreezeComesBackFencedAndNothingIsLost(Engine engine) throws Exception {
-    String name = engine.id() + "-crash-source";
-    LabMigration.Hosts hosts = HOSTS.get(engine).take();
-    try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
-      m.prepare();
-      SingleWriterSampler oneWriter = m.sampleOneWriter();
-      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+    underOneWriter(engine, "crash-source", (m, oneWriter) -> {
       WorkerProcess frozen = freezeAt(m, "after:FreezeWrites");
       m.crashAndRestartSource();
       Instant killed = kill(m, frozen);
@@ -145,14 +140,7 @@ class MysqlCrashIT {
       m.awaitDone(DONE_WITHIN);
       m.say("FreezeWrites attempt 2 started " + Duration.between(killed, m.activity("FreezeWrites").lastStarted())
           .toSeconds() + " s after the kill");
-      oneWriter.close();
-      oneWriter.assertOneWriter(m.frozenAt());
-      m.say("one writer: the source took " + oneWriter.acknowledged("source") + " probe writes before the freeze,"
-          + " the target " + oneWriter.acknowledged("target") + " after its promotion");
-      assertResumedAndCompleted(m, engine, name, "FreezeWrites", 1);
-    } finally {
-      HOSTS.get(engine).put(hosts);
-    }
+    }, "FreezeWrites");
   }
 
   /**
@@ -169,12 +157,8 @@ class MysqlCrashIT {
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = Engine.class, names = {"MYSQL", "MARIADB"})
   void theSourceCrashedBeforePromotionAndStoppedAfterItStaysFencedAndNothingIsLost(Engine engine) throws Exception {
-    String name = engine.id() + "-crash-around-promote";
-    LabMigration.Hosts hosts = HOSTS.get(engine).take();
-    try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
-      m.prepare();
-      SingleWriterSampler oneWriter = m.sampleOneWriter();
-      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+    underOneWriter(engine, "crash-around-promote", (m, oneWriter) -> {
+      LabMigration.Hosts hosts = m.hosts();
       WorkerProcess verified = freezeAt(m, "after:VerifySync");
       m.crashAndRestartSource();
       kill(m, verified);
@@ -195,15 +179,8 @@ class MysqlCrashIT {
       // the application is refused there (assertResumedAndCompleted).
       Thread.sleep(3000);
       assertTrue(readOnly(m, hosts.sourceAddress()), "the old source came back read-only");
-      oneWriter.close();
-      oneWriter.assertOneWriter(m.frozenAt());
-      m.say("one writer: the source took " + oneWriter.acknowledged("source") + " probe writes before the freeze,"
-          + " the target " + oneWriter.acknowledged("target") + " after its promotion");
       assertEquals(2, m.activity("VerifySync").lastAttempt(), "VerifySync was retried once after the first kill");
-      assertResumedAndCompleted(m, engine, name, "Promote", 1);
-    } finally {
-      HOSTS.get(engine).put(hosts);
-    }
+    }, "Promote");
   }
 
   /**
@@ -217,12 +194,8 @@ class MysqlCrashIT {
   @EnumSource(value = Engine.class, names = {"MYSQL", "MARIADB"})
   void promotionIsHeldWhileTheStoppedSourceCannotBeReachedAndGoesOnOnceItIsStarted(Engine engine)
       throws Exception {
-    String name = engine.id() + "-crash-source-down";
-    LabMigration.Hosts hosts = HOSTS.get(engine).take();
-    try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
-      m.prepare();
-      SingleWriterSampler oneWriter = m.sampleOneWriter();
-      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+    underOneWriter(engine, "crash-source-down", (m, oneWriter) -> {
+      LabMigration.Hosts hosts = m.hosts();
       WorkerProcess frozen = freezeAt(m, "after:VerifySync");
       m.stopSource();
       kill(m, frozen);
@@ -248,11 +221,35 @@ class MysqlCrashIT {
           "each Promote ran once, and only the last completed: " + promote);
       assertTrue(m.workflow().status().notes().stream().anyMatch(n -> n.contains("HELD before promotion")),
           "the hold is in the notes: " + m.workflow().status().notes());
+    }, "VerifySync");
+  }
+
+  /** What a source-fault scenario does between the migration's start and its DONE, and the checks it adds. */
+  @FunctionalInterface
+  private interface UnderOneWriter {
+    void run(LabMigration m, SingleWriterSampler oneWriter) throws Exception;
+  }
+
+  /**
+   * A migration on the engine's pair with the ledger writer and, from before its start to after
+   * {@code scenario}, the single-writer sampler: then never two writable servers and never the
+   * source after the freeze, and the checks every scenario ends with, {@code cutStep} being the
+   * step the first kill cut short.
+   */
+  private static void underOneWriter(Engine engine, String scenario, UnderOneWriter body, String cutStep)
+      throws Exception {
+    String name = engine.id() + "-" + scenario;
+    LabMigration.Hosts hosts = HOSTS.get(engine).take();
+    try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
+      m.prepare();
+      SingleWriterSampler oneWriter = m.sampleOneWriter();
+      m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
+      body.run(m, oneWriter);
       oneWriter.close();
       oneWriter.assertOneWriter(m.frozenAt());
       m.say("one writer: the source took " + oneWriter.acknowledged("source") + " probe writes before the freeze,"
           + " the target " + oneWriter.acknowledged("target") + " after its promotion");
-      assertResumedAndCompleted(m, engine, name, "VerifySync", 1);
+      assertResumedAndCompleted(m, engine, name, cutStep, 1);
     } finally {
       HOSTS.get(engine).put(hosts);
     }

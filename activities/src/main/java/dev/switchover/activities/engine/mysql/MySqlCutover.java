@@ -75,7 +75,7 @@ final class MySqlCutover {
     }
     Instant until = Instant.now().plus(spec.cutover().syncTimeout());
     try (MySqlSession t = engine.target(spec)) {
-      if (!replicaOfFrozen(spec, t, frozen.sourceId())) proveReplicaOf(spec, t, sourceId);
+      proveReplicaOf(spec, t, sourceId);
       refuseErrant(spec, t, frozen.finalPosition());
       while (Instant.now().isBefore(until)) {
         if (holds(t, frozen.finalPosition(), 1)) {
@@ -134,12 +134,7 @@ final class MySqlCutover {
     try (MySqlSession t = engine.target(spec)) {
       if (engine.replicaStatus(t) == null) return alreadyPromoted(spec, frozen, t);
       Version v = engine.version(t);
-      String from = replicatesFromUnseen(spec, t, v, frozen.sourceId());
-      if (!frozen.sourceId().equals(from)) {
-        throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " does not replicate from the frozen"
-            + " source " + frozen.sourceId() + " (its replication names " + (from == null ? "another address" : from)
-            + "), so it is not this migration's copy and will not be promoted");
-      }
+      proveReplicaOf(spec, t, frozen.sourceId());
       if (!holds(t, frozen.finalPosition(), 10)) {
         throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target has not applied the freeze's final position "
             + frozen.finalPosition() + " (it has " + applied(t) + "), and without the source it never will: start the"
@@ -154,34 +149,6 @@ final class MySqlCutover {
           + " position " + frozen.finalPosition() + "; the old source " + spec.source().address() + " must never"
           + " serve as a primary again (it comes back fenced if it is started)");
     }
-  }
-
-  /**
-   * Whether the target's own replication status names the frozen source, asking nothing of the
-   * source. MariaDB's status names only the source's server_id, so {@link #proveReplicaOf} asks the
-   * source for the rest of its identity; with the source's server stopped or crashed after the
-   * freeze, VerifySync then failed and was retried for up to its 2-hour limit, the migration
-   * silent in VERIFY_SYNC instead of held at promotion, where status says the source cannot be
-   * reached and offers the operator's choices (MysqlCrashIT). The freeze recorded the source's
-   * identity, and the promotion proves the live source again before acting. When this cannot
-   * tell (no identity recorded, status without the server_id), the source is asked as before.
-   */
-  private boolean replicaOfFrozen(MigrationSpec spec, MySqlSession t, String frozenId) {
-    if (frozenId == null || engine.replicaStatus(t) == null) return false;
-    return frozenId.equals(replicatesFromUnseen(spec, t, engine.version(t), frozenId));
-  }
-
-  /** The identity the target's replication names for its source, read without asking the source. */
-  private String replicatesFromUnseen(MigrationSpec spec, MySqlSession t, Version v, String frozenId) {
-    Map<String, String> status = engine.replicaStatus(t);
-    if (!spec.source().address().equals(status.get(dialect.column(v, "Source_Host")))) return null;
-    if (dialect == Dialect.MYSQL) {
-      String uuid = status.get(dialect.column(v, "Source_UUID"));
-      return uuid == null || uuid.isBlank() ? null : uuid;
-    }
-    // MariaDB names only the source's server_id; the frozen identity ends with it.
-    String id = status.get("Master_Server_Id");
-    return frozenId.endsWith("/" + id) ? frozenId : "the server_id " + id;
   }
 
   /**
@@ -314,8 +281,9 @@ final class MySqlCutover {
         .covers(MariaDbGtidPosition.parse(position));
   }
 
+  /** Asks nothing of the source: {@code sourceId} is known (recorded at the freeze, or just proved). */
   private void proveReplicaOf(MigrationSpec spec, MySqlSession t, String sourceId) {
-    String from = engine.replicatesFrom(spec, t);
+    String from = engine.replicatesFrom(spec, t, sourceId);
     if (!sourceId.equals(from)) {
       throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " does not replicate from the source "
           + sourceId + " (its replication points at " + (from == null ? "another server or nowhere" : from)

@@ -330,6 +330,18 @@ public final class MySqlEngine implements DatabaseEngine {
 
   /** The source identity the target's replication points at, or null if it points elsewhere or nowhere. */
   String replicatesFrom(MigrationSpec spec, MySqlSession t) {
+    return replicatesFrom(spec, t, null);
+  }
+
+  /**
+   * As {@link #replicatesFrom(MigrationSpec, MySqlSession)}, given the source's identity as
+   * recorded at the freeze or just proved. MariaDB's replica status names only the source's
+   * server_id, and without a known identity the source is asked for the rest; with the source's
+   * server stopped or crashed after the freeze, VerifySync then failed and was retried for up to
+   * its 2-hour limit, silent in VERIFY_SYNC instead of held at promotion with the operator's
+   * choices (MysqlCrashIT). With one, the server_id is checked against it and the source is not asked.
+   */
+  String replicatesFrom(MigrationSpec spec, MySqlSession t, String knownSourceId) {
     Map<String, String> status = replicaStatus(t);
     if (status == null) return null;
     Version v = version(t);
@@ -340,6 +352,9 @@ public final class MySqlEngine implements DatabaseEngine {
       return uuid == null || uuid.isBlank() ? null : uuid;
     }
     // MariaDB's status names the source's server_id only; the rest of its identity is the address's.
+    if (knownSourceId != null) {
+      return knownSourceId.endsWith("/" + status.get("Master_Server_Id")) ? knownSourceId : null;
+    }
     try (MySqlSession s = source(spec)) {
       String id = identity(s);
       return id.endsWith("/" + status.get("Master_Server_Id")) ? id : null;
