@@ -77,7 +77,8 @@ final class LabMigration implements AutoCloseable {
   }
 
   /** An activity step as the history shows it: scheduled events, the final attempt, completions. */
-  record Activity(int scheduled, int lastAttempt, int completed, Instant lastStarted) {}
+  /** {@code retriedAfter}: why the last attempt's predecessor failed (empty if the last was the first). */
+  record Activity(int scheduled, int lastAttempt, int completed, Instant lastStarted, String retriedAfter) {}
 
   /** Logged by the worker each time it empties the target for a copy (every engine says so). */
   static final String WIPE_LINE = "emptying it for the copy";
@@ -298,6 +299,7 @@ final class LabMigration implements AutoCloseable {
     int attempt = 0;
     int completed = 0;
     Instant started = null;
+    String retriedAfter = "";
     for (HistoryEvent e : client.fetchHistory(WorkflowStub.fromTyped(workflow).getExecution().getWorkflowId())
         .getEvents()) {
       if (e.hasActivityTaskScheduledEventAttributes()
@@ -308,12 +310,15 @@ final class LabMigration implements AutoCloseable {
         attempt = Math.max(attempt, e.getActivityTaskStartedEventAttributes().getAttempt());
         // Written when the attempt ends, but stamped with the time the last attempt started.
         started = Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
+        if (e.getActivityTaskStartedEventAttributes().hasLastFailure()) {
+          retriedAfter = e.getActivityTaskStartedEventAttributes().getLastFailure().getMessage();
+        }
       } else if (e.hasActivityTaskCompletedEventAttributes()
           && ids.contains(e.getActivityTaskCompletedEventAttributes().getScheduledEventId())) {
         completed++;
       }
     }
-    return new Activity(ids.size(), attempt, completed, started);
+    return new Activity(ids.size(), attempt, completed, started, retriedAfter);
   }
 
   /** One copy attempt, one emptying of the target's data directory. */
