@@ -32,7 +32,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -77,8 +79,13 @@ final class LabMigration implements AutoCloseable {
   }
 
   /** An activity step as the history shows it: scheduled events, the final attempt, completions. */
-  /** {@code retriedAfter}: why the last attempt's predecessor failed (empty if the last was the first). */
-  record Activity(int scheduled, int lastAttempt, int completed, Instant lastStarted, String retriedAfter) {}
+  /**
+   * The activities of one type in a history: {@code attempts} per scheduled activity in order,
+   * {@code lastAttempt} the highest of them, {@code retriedAfter} why the predecessor of the last
+   * started attempt failed (empty if that was a first attempt).
+   */
+  record Activity(int scheduled, int lastAttempt, int completed, Instant lastStarted, String retriedAfter,
+      List<Integer> attempts) {}
 
   /** Logged by the worker each time it empties the target for a copy (every engine says so). */
   static final String WIPE_LINE = "emptying it for the copy";
@@ -296,6 +303,7 @@ final class LabMigration implements AutoCloseable {
 
   Activity activity(String type) {
     List<Long> ids = new ArrayList<>();
+    Map<Long, Integer> attempts = new LinkedHashMap<>();
     int attempt = 0;
     int completed = 0;
     Instant started = null;
@@ -305,9 +313,12 @@ final class LabMigration implements AutoCloseable {
       if (e.hasActivityTaskScheduledEventAttributes()
           && e.getActivityTaskScheduledEventAttributes().getActivityType().getName().equals(type)) {
         ids.add(e.getEventId());
+        attempts.put(e.getEventId(), 0);
       } else if (e.hasActivityTaskStartedEventAttributes()
           && ids.contains(e.getActivityTaskStartedEventAttributes().getScheduledEventId())) {
         attempt = Math.max(attempt, e.getActivityTaskStartedEventAttributes().getAttempt());
+        attempts.put(e.getActivityTaskStartedEventAttributes().getScheduledEventId(),
+            e.getActivityTaskStartedEventAttributes().getAttempt());
         // Written when the attempt ends, but stamped with the time the last attempt started.
         started = Instant.ofEpochSecond(e.getEventTime().getSeconds(), e.getEventTime().getNanos());
         if (e.getActivityTaskStartedEventAttributes().hasLastFailure()) {
@@ -318,7 +329,7 @@ final class LabMigration implements AutoCloseable {
         completed++;
       }
     }
-    return new Activity(ids.size(), attempt, completed, started, retriedAfter);
+    return new Activity(ids.size(), attempt, completed, started, retriedAfter, List.copyOf(attempts.values()));
   }
 
   /** One copy attempt, one emptying of the target's data directory. */

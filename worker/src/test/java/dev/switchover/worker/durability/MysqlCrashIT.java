@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -216,9 +217,11 @@ class MysqlCrashIT {
       LabMigration.Activity promote = m.activity("Promote");
       m.say("Promote: " + promote);
       assertTrue(promote.scheduled() >= 2, "Promote tried again while held: " + promote);
-      // Each refusal is final for its activity (the workflow schedules the next proof itself).
-      assertEquals(List.of(1, 1), List.of(promote.lastAttempt(), promote.completed()),
-          "each Promote ran once, and only the last completed: " + promote);
+      // Each refusal is final for its activity (the workflow schedules the next proof itself); the
+      // last, against a server just started, may meet it still opening and be retried.
+      List<Integer> refused = promote.attempts().subList(0, promote.scheduled() - 1);
+      assertEquals(Collections.nCopies(refused.size(), 1), refused, "each refused Promote ran once: " + promote);
+      assertEquals(1, promote.completed(), "only the last Promote completed: " + promote);
       assertTrue(m.workflow().status().notes().stream().anyMatch(n -> n.contains("HELD before promotion")),
           "the hold is in the notes: " + m.workflow().status().notes());
     }, "VerifySync");
@@ -249,7 +252,7 @@ class MysqlCrashIT {
       oneWriter.assertOneWriter(m.frozenAt());
       m.say("one writer: the source took " + oneWriter.acknowledged("source") + " probe writes before the freeze,"
           + " the target " + oneWriter.acknowledged("target") + " after its promotion");
-      assertResumedAndCompleted(m, engine, name, cutStep, 1);
+      assertResumedAndCompleted(m, engine, name, cutStep, 1, true);
     } finally {
       HOSTS.get(engine).put(hosts);
     }
@@ -302,7 +305,7 @@ class MysqlCrashIT {
       m.awaitDone(DONE_WITHIN);
       m.say(cutStep + " attempt 2 started " + Duration.between(killed, m.activity(cutStep).lastStarted()).toSeconds()
           + " s after the kill");
-      assertResumedAndCompleted(m, engine, name, cutStep, wipes);
+      assertResumedAndCompleted(m, engine, name, cutStep, wipes, false);
     } finally {
       HOSTS.get(engine).put(hosts);
     }
@@ -323,14 +326,24 @@ class MysqlCrashIT {
     return Instant.now();
   }
 
-  /** What every scenario must end with, {@code wipes} being how often the target was emptied for a copy. */
+  /**
+   * What every scenario must end with, {@code wipes} being how often the target was emptied for a
+   * copy. After a fault of the source ({@code sourceFaulted}) the step retried after the kill may
+   * meet the source still recovering and be retried again (CI saw a third FreezeWrites attempt
+   * under load); it must still have completed once.
+   */
   private static void assertResumedAndCompleted(LabMigration m, Engine engine, String name, String cutStep,
-      int wipes) throws Exception {
+      int wipes, boolean sourceFaulted) throws Exception {
     m.assertDataIdentical();
     m.assertTargetServesAndSourceRefuses();
     LabMigration.Activity cut = m.activity(cutStep);
     m.say(cutStep + ": " + cut + "; target emptied " + m.wipes() + " times");
-    assertEquals(2, cut.lastAttempt(), cutStep + " was retried once after the kill");
+    if (sourceFaulted) {
+      assertTrue(cut.lastAttempt() >= 2 && cut.lastAttempt() <= 4, cutStep + " retried after the kill: " + cut);
+      assertEquals(1, cut.completed(), cutStep + " completed once: " + cut);
+    } else {
+      assertEquals(2, cut.lastAttempt(), cutStep + " was retried once after the kill: " + cut);
+    }
     assertEquals(wipes, m.wipes(), "times the target was emptied for a copy");
     m.assertPromotedOnce();
     assertEquals("promoted " + sourceIdentity(m, engine), m.copyMarker().strip(), "the copy's marker on the target");
