@@ -28,11 +28,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The webhook sender against a real HTTP server on the lab bridge (198.18.0.1, which exists while a
  * lab host does: whks, 198.18.0.181, is brought up for it).
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:whks")
 class WebhookSenderIT {
   private static final String BRIDGE = "198.18.0.1";
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The PgBouncer switch against a real PgBouncer on lab host pgb in front of pgbs, moved to pgbt:
@@ -41,6 +44,8 @@ import org.junit.jupiter.api.function.Executable;
  * run twice, and the refusals. The steps run in the runbook's order; each test leaves PgBouncer
  * as the next expects it.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:pgb+pgbs+pgbt")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PgBouncerSwitchIT {
   private static final String CONF = "/etc/pgbouncer/pgbouncer.ini";

@@ -1,8 +1,13 @@
 package dev.switchover.activities.engine.mysql;
 
 import dev.switchover.workflows.spec.Engine;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** The engine's steps on MariaDB 10.11 (Debian 12's mariadb-server) hosts mds and mdt. */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:mds+mdt")
 class MariaDbEngineIT extends MySqlEngineContract {
   @Override
   Engine kind() {

@@ -11,8 +11,13 @@ import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** The engine's steps on MySQL 9.7 (Debian sid's mysql-server) hosts mys and myt. */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:mys+myt")
 class MySqlEngineIT extends MySqlEngineContract {
   @Override
   Engine kind() {

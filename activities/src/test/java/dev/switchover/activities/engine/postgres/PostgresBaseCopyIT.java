@@ -21,6 +21,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The base copy from pgs to pgt: what a good copy leaves, that a retried copy keeps it, that an
@@ -28,6 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * destroy. The tests run in order: the first three share the copy the first one makes; the
  * others give pgt a cluster with somebody's data, or none.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:pgs+pgt")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PostgresBaseCopyIT {
   /** A file the copy would delete with the rest of the data directory. */

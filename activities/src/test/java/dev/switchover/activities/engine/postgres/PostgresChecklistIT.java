@@ -14,8 +14,13 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** After promotion on pgt: the first backup of the new primary and the memory checks. */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:pgs+pgt")
 class PostgresChecklistIT {
   static PgPair lab;
 

@@ -33,12 +33,17 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The cutover on pgs and pgt after a real copy, in the runbook's order: lag, a freeze that is
  * rolled back, a sync that is not reached, the real freeze and sync, promotion, and a promotion
  * refused on a host that is not the copy. Each test leaves the pair as the next step expects it.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:pgs+pgt")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PostgresCutoverIT {
   static PgPair lab;

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The fence against clients that do anything PostgreSQL allows them: an application role and a
@@ -29,6 +32,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * user over the source's own socket; the source's server restarted while fenced; promotion only
  * on proof. The pair: pgs (source) and pgt (target), as the other PostgreSQL ITs.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:pgs+pgt")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PostgresFenceIT {
   private static final String APP_PASSWORD = "app-pw-1";

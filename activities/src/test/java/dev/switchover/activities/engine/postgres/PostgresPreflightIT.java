@@ -21,8 +21,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** Preflight against pgs and pgt: what it reports on a healthy pair and what it refuses. */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:pgs+pgt")
 class PostgresPreflightIT {
   static PgPair lab;
 

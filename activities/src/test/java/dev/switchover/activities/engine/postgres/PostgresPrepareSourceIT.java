@@ -17,11 +17,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * prepare-source and its undo on pgs: the replication role, the one pg_hba line for pgt and the
  * slot; what a second run finds, and that undo takes back exactly what was added.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
+@ResourceLock("lab:pgs+pgt")
 class PostgresPrepareSourceIT {
   static final String RULE = "host replication replicator 198.18.0.42/32 scram-sha-256";
   static final String SLOT = "switchover_it_prepare";
