@@ -13,8 +13,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "approve",
     description = {
-      "Open the cutover gate. Refused unless the migration is in AWAIT_CUTOVER and the target is in sync;",
-      "the workflow re-checks lag before it freezes writes."
+      "Open the cutover gate.",
+      "Refused unless the migration is in AWAIT_CUTOVER and the target is in sync; the workflow re-checks",
+      "lag before it freezes writes."
     })
 final class ApproveCommand implements Callable<Integer> {
   @Spec CommandSpec command;

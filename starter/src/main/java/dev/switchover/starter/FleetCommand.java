@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "fleet",
     description = {
-      "Many databases in waves: each a migration of its own (switchover-NAME), at most CONCURRENCY at once;",
-      "a failure stops its wave and every later wave by default."
+      "Many databases in waves, each a migration of its own (switchover-NAME).",
+      "At most CONCURRENCY run at once; a failure stops its wave and every later wave by default."
     },
     subcommands = {
       FleetStartCommand.class,
@@ -34,8 +34,9 @@ final class FleetCommand implements Callable<Integer> {
   }
 
   @Command(name = "approve", description = {
-      "Approve a whole wave (fleets with approval: wave): each of its migrations cuts over as it reaches the gate,",
-      "in sync. Fleets approved per database take `switchover approve NAME` for each migration instead."})
+      "Approve a whole wave (fleets with approval: wave).",
+      "Each of its migrations cuts over as it reaches the gate, in sync. Fleets approved per database take",
+      "`switchover approve NAME` for each migration instead."})
   static final class Approve implements Callable<Integer> {
     @Spec CommandSpec command;
     @Mixin ConnectionOptions connection;

@@ -42,7 +42,8 @@ final class Human {
   static String duration(Duration d) {
     if (d == null) return "";
     if (d.isNegative()) d = Duration.ZERO;
-    if (d.compareTo(Duration.ofSeconds(1)) < 0) return DurationText.format(d);
+    // A server's retry interval has nanoseconds ("PT0.217769081S" if printed as is): milliseconds do.
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) return d.toMillis() + "ms";
     if (d.compareTo(Duration.ofMinutes(1)) < 0) {
       long tenths = d.toMillis() / 100;
       return tenths % 10 == 0 ? tenths / 10 + "s" : String.format(Locale.ROOT, "%.1fs", tenths / 10.0);

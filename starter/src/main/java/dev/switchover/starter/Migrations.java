@@ -41,6 +41,16 @@ final class Migrations {
       return word(description.getStatus());
     }
 
+    /**
+     * The exit code of a command that shows this migration: 0 while it runs or once it completed,
+     * 1 if it ended any other way (failed, aborted, cancelled, terminated, timed out), so that a
+     * script's {@code switchover status} says whether the migration went wrong.
+     */
+    int exitCode() {
+      return running() || description.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED
+          ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
     /** "completed at 2024-05-01 12:01:03", or "running since ...". */
     String stateWithTime() {
       return running()

@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
     name = "start",
     description = {
       "Validate SPEC and start its migration. Prints the workflow id on the first line of stdout.",
-      "Starting a spec whose migration is already running is harmless: it says so and exits 0."
+      "Starting a spec whose migration is already running is harmless: it says so and exits 0.",
+      "A spec whose migration failed or was aborted may be started again once fixed.",
+      "Exit codes: 0 started (or already running; with --wait: completed), 1 failed or aborted,",
+      "2 bad input, 3 not started: a migration of this spec already completed."
     })
 final class StartCommand implements Callable<Integer> {
   /** Each poll is a query the worker answers; faster than this only loads it. */
@@ -63,7 +66,6 @@ final class StartCommand implements Callable<Integer> {
       boolean follow = wait || temporal.embedded();
       WorkflowClient client = temporal.client();
       MigrationWorkflow workflow = client.newWorkflowStub(MigrationWorkflow.class, options(spec));
-      boolean running = true;
       try {
         WorkflowClient.start(workflow::migrate, spec);
         out.println(id);
@@ -78,12 +80,15 @@ final class StartCommand implements Callable<Integer> {
         if (existing.running()) {
           err.println("Migration " + id + " is already running (" + existing.stateWithTime() + "); not starting it again.");
         } else {
-          running = false;
-          err.println("Migration " + id + " already " + existing.stateWithTime() + "; a completed migration is not run"
-              + " again under the same name. To move this database again, give the spec a new name.");
+          // The reuse policy lets a failed, aborted or cancelled run start again: only a completed one is here.
+          err.println("Migration " + id + " already " + existing.stateWithTime() + ": its source is no longer the"
+              + " primary, so it is not run again and nothing was started. To move the new primary on, write a"
+              + " spec with it as the source and a new name.");
+          printHints(err, spec, id, false, false);
+          return ExitCodes.NOT_STARTED;
         }
       }
-      printHints(err, spec, id, follow, running);
+      printHints(err, spec, id, follow, true);
       if (!follow) return ExitCodes.OK;
       return new ProgressFollower(client, id, poll, out, Clock.systemDefaultZone()).follow();
     }

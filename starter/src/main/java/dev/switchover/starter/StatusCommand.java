@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Show a migration's phase, lag, copy progress, approval, the activities running or retrying now,"
           + " steps and notes.",
-      "ID is the workflow id that start printed (switchover-NAME), or the spec's NAME."
+      "ID is the workflow id that start printed (switchover-NAME), or the spec's NAME.",
+      "Exits 0 while the migration runs or once it completed, 1 if it failed or was aborted"
+          + " (or no worker answers for a running one), 2 if there is no such migration."
     })
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec command;
@@ -83,7 +85,7 @@ final class StatusCommand implements Callable<Integer> {
         out.print(StatusTable.render(found.id(), status, pending, Instant.now()));
       }
       out.flush();
-      return ExitCodes.OK;
+      return found.exitCode();
     }
   }
 
@@ -122,6 +124,6 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     out.flush();
-    return ExitCodes.OK;
+    return found.exitCode();
   }
 }

@@ -20,6 +20,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(
     name = "switchover",
+    // --help and --version on every verb, the launcher's own included.
+    scope = CommandLine.ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = SwitchoverCli.Version.class,
     description = "Move a live database to a new server by replication switchover, as a Temporal workflow.",
@@ -38,7 +40,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     },
     footer = {
       "",
-      "Exit codes: 0 done, 1 failed/aborted/refused/unreachable, 2 bad input (usage, invalid spec, unknown id).",
+      "Exit codes: 0 done, 1 failed/aborted/refused/unreachable, 2 bad input (usage, invalid spec, unknown id),",
+      "3 start started nothing (a migration of the spec already completed).",
       "Temporal: --address or TEMPORAL_ADDRESS, else 127.0.0.1:7233 (`./switchover worker` runs one there)."
     })
 public final class SwitchoverCli implements Callable<Integer> {

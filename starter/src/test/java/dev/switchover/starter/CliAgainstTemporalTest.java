@@ -150,9 +150,29 @@ class CliAgainstTemporalTest {
     assertTrue(finalStatus.out().contains("by alice"), finalStatus.toString());
 
     Cli.Run startAgain = cli("start", spec.toString());
-    assertEquals(ExitCodes.OK, startAgain.exit(), startAgain.toString());
+    assertEquals(ExitCodes.NOT_STARTED, startAgain.exit(), "nothing was started\n" + startAgain);
     assertEquals("switchover-orders\n", startAgain.out());
     assertTrue(startAgain.err().contains("already completed"), "a done migration is not run twice\n" + startAgain);
+    assertTrue(startAgain.err().contains("its source is no longer the primary"), startAgain.toString());
+  }
+
+  /** A failed run is fixed and started again under the same name: the spec's name is not used up. */
+  @Test
+  void aFailedMigrationStartsAgainUnderItsNameOnceFixed() throws Exception {
+    Path spec = Cli.spec(dir, "retry-me", "automatic");
+    QuickActivities.FAIL_PREFLIGHT_ONCE.add("retry-me");
+    Cli.Run failed = cli("start", spec.toString(), "--wait", "--poll", "200ms");
+    assertEquals(ExitCodes.FAILED, failed.exit(), failed.toString());
+    assertTrue(failed.out().contains("holds a database already"), failed.toString());
+    Cli.Run status = cli("status", "retry-me");
+    assertEquals(ExitCodes.FAILED, status.exit(), "status of a failed migration\n" + status);
+    assertTrue(status.out().contains("FAILED"), status.toString());
+
+    Cli.Run again = cli("start", spec.toString(), "--wait", "--poll", "200ms");
+    assertEquals(ExitCodes.OK, again.exit(), again.toString());
+    assertTrue(again.err().contains("Started migration retry-me"), again.toString());
+    assertFalse(again.err().contains("already"), again.toString());
+    assertTrue(again.out().contains("DONE  migration complete"), again.toString());
   }
 
   @Test
@@ -210,7 +230,7 @@ class CliAgainstTemporalTest {
     assertTrue(end.out().contains("ticket withdrawn"), end.toString());
 
     Cli.Run json = cli("status", "switchover-abortme", "--json");
-    assertEquals(ExitCodes.OK, json.exit(), json.toString());
+    assertEquals(ExitCodes.FAILED, json.exit(), "status says the migration did not complete\n" + json);
     assertTrue(json.out().contains("\"phase\" : \"ABORTED\""), json.toString());
     assertTrue(json.out().contains("\"workflowStatus\" : \"failed\""), json.toString());
   }

@@ -25,6 +25,7 @@ class HumanTest {
   @Test
   void durationsAsOperatorsWriteThem() {
     assertEquals("250ms", Human.duration(Duration.ofMillis(250)));
+    assertEquals("217ms", Human.duration(Duration.ofNanos(217_769_081)), "a server's retry interval, in human units");
     assertEquals("12s", Human.duration(Duration.ofMillis(12_040)));
     assertEquals("1.5s", Human.duration(Duration.ofMillis(1_530)));
     assertEquals("1m30s", Human.duration(Duration.ofMillis(90_700)));

@@ -20,9 +20,15 @@ import java.util.List;
 
 /** Canned, instant answers: a healthy pair of hosts, a fast disk, a target always in sync. */
 class QuickActivities implements MigrationActivities {
+  /** Migrations whose next preflight fails, once, as a preflight that found something to fix would. */
+  static final java.util.Set<String> FAIL_PREFLIGHT_ONCE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   @Override
   public PreflightReport preflight(MigrationSpec spec) {
+    if (FAIL_PREFLIGHT_ONCE.remove(spec.name())) {
+      throw dev.switchover.workflows.Failures.fatal(dev.switchover.workflows.Failures.PREFLIGHT_FAILED,
+          "the target's data directory holds a database already; empty it or pick another target");
+    }
     return new PreflightReport("15.8", "15.8", "/var/lib/postgresql/15/main", "/var/lib/postgresql/15/main",
         100L << 20, 10L << 30, List.of(), List.of(Check.ok("versions", "15 = 15")));
   }

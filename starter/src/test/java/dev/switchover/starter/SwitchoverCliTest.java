@@ -1,10 +1,13 @@
 package dev.switchover.starter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,6 +147,54 @@ class SwitchoverCliTest {
     assertEquals(ExitCodes.BAD_INPUT, noReason.exit(), noReason.toString());
     assertTrue(noReason.err().contains("--reason"), noReason.toString());
     assertEquals(ExitCodes.BAD_INPUT, Cli.run("start", "x.yaml", "--poll", "soon").exit());
+  }
+
+  /** Every verb, nested ones too, answers --help and -h with its usage, whatever else it requires. */
+  @Test
+  void everyVerbHasHelp() {
+    List<List<String>> verbs = new ArrayList<>();
+    collect(SwitchoverCli.commandLine(), new ArrayList<>(), verbs);
+    assertTrue(verbs.size() >= 15, "verbs found: " + verbs);
+    for (List<String> verb : verbs) {
+      for (String flag : new String[] {"--help", "-h"}) {
+        List<String> args = new ArrayList<>(verb);
+        args.add(flag);
+        Cli.Run run = Cli.run(args.toArray(String[]::new));
+        assertEquals(ExitCodes.OK, run.exit(), args + "\n" + run);
+        assertTrue(run.out().contains("Usage: switchover " + String.join(" ", verb)), args + "\n" + run);
+      }
+    }
+  }
+
+  private static void collect(picocli.CommandLine cli, List<String> path, List<List<String>> into) {
+    for (var sub : cli.getSubcommands().entrySet()) {
+      List<String> verb = new ArrayList<>(path);
+      verb.add(sub.getKey());
+      into.add(verb);
+      collect(sub.getValue(), verb, into);
+    }
+  }
+
+  /** Each list of verbs gives every verb's whole first sentence, not a clause cut at a line's end. */
+  @Test
+  void theVerbListsSayWholeSentences() {
+    for (String[] args : new String[][] {{"--help"}, {"fleet", "--help"}, {"schedule", "--help"}}) {
+      assertWholeSentences(Cli.run(args));
+    }
+  }
+
+  private static void assertWholeSentences(Cli.Run run) {
+    List<String> entries = new ArrayList<>();
+    for (String line : run.out().lines().dropWhile(l -> !l.startsWith("Commands:")).skip(1)
+        .takeWhile(l -> !l.isBlank()).toList()) {
+      // "  verb   summary…", wrapped onto lines indented further.
+      if (line.matches("  \\S.*")) entries.add(line.strip());
+      else entries.set(entries.size() - 1, entries.get(entries.size() - 1) + " " + line.strip());
+    }
+    assertTrue(entries.size() >= 3, run.toString());
+    for (String entry : entries) {
+      assertTrue(entry.endsWith(".") || entry.endsWith(")"), "cut short: " + entry);
+    }
   }
 
   @Test
