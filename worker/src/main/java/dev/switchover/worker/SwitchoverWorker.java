@@ -7,6 +7,8 @@ import dev.switchover.worker.metrics.WorkerMetrics;
 import dev.switchover.workflows.MigrationWorkflowImpl;
 import dev.switchover.workflows.fleet.FleetWorkflowImpl;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -35,12 +37,19 @@ public final class SwitchoverWorker {
     all.addAll(interceptors);
     WorkerFactoryOptions options = WorkerFactoryOptions.newBuilder()
         .setWorkerInterceptors(all.toArray(WorkerInterceptor[]::new)).build();
-    WorkerFactory factory = WorkerFactory.newInstance(client, options);
+    WorkerFactory factory = WorkerFactory.newInstance(withBoundedFailures(client), options);
     Worker worker = factory.newWorker(taskQueue);
     worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class, FleetWorkflowImpl.class);
     worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment(
         metrics != null ? metrics.migrations() : MigrationMetrics.NONE), WebhookSender.fromEnvironment());
     factory.start();
     return factory;
+  }
+
+  /** {@code client}, its failures kept inside the server's size limit (see {@link BoundedFailureConverter}). */
+  private static WorkflowClient withBoundedFailures(WorkflowClient client) {
+    return WorkflowClient.newInstance(client.getWorkflowServiceStubs(), WorkflowClientOptions.newBuilder(client.getOptions())
+        .setDataConverter(DefaultDataConverter.newDefaultInstance().withFailureConverter(new BoundedFailureConverter()))
+        .build());
   }
 }
