@@ -31,6 +31,7 @@ import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.TrafficSwitch;
 import io.temporal.activity.Activity;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,14 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public PreflightReport preflight(MigrationSpec spec) {
+    try {
+      return checkedPreflight(spec);
+    } catch (RuntimeException e) {
+      throw Unreachable.inPreflight(e, spec, Activity.getExecutionContext().getInfo(), Instant.now());
+    }
+  }
+
+  private PreflightReport checkedPreflight(MigrationSpec spec) {
     PreflightReport report = engine(spec).preflight(spec);
     if (spec.traffic().type() != TrafficSwitch.PGBOUNCER) return report;
     List<Check> checks = new ArrayList<>(report.checks());

@@ -45,6 +45,17 @@ public final class ActivityProfiles {
           .build();
 
   /**
+   * Preflight changes nothing, so nothing is lost by failing it: retries come at most 10 s apart,
+   * a host that does not answer at all fails it after about 40 s (the activity decides), and no
+   * other cause keeps it trying for more than 10 minutes.
+   */
+  public static final ActivityOptions PREFLIGHT =
+      ActivityOptions.newBuilder(REMOTE)
+          .setScheduleToCloseTimeout(Duration.ofMinutes(10))
+          .setRetryOptions(retry(Duration.ofSeconds(10)).build())
+          .build();
+
+  /**
    * Promotion: as {@link #REMOTE}, but an abort's cancellation waits for the running attempt to
    * end. Only then can the target say truly whether it was promoted; a rollback that went ahead
    * while an attempt still ran could leave two writable servers.
@@ -138,7 +149,7 @@ public final class ActivityProfiles {
 
   public static final Map<String, ActivityOptions> PER_METHOD =
       Map.ofEntries(
-          Map.entry("Preflight", REMOTE),
+          Map.entry("Preflight", PREFLIGHT),
           Map.entry("BenchmarkTarget", REMOTE),
           Map.entry("PrepareSource", REMOTE),
           Map.entry("UndoPrepareSource", UNDO),

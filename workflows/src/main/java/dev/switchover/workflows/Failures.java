@@ -33,6 +33,8 @@ public final class Failures {
    * target is about to be promoted: promoting would leave two writers or lose writes.
    */
   public static final String SOURCE_NOT_FENCED = "SourceNotFenced";
+  /** Preflight: a host did not answer at all (no route, nothing listening, no name) for a while. */
+  public static final String HOST_UNREACHABLE = "HostUnreachable";
   /** The source cannot be reached to prove it is still fenced: only an operator can decide. */
   public static final String SOURCE_UNREACHABLE = "SourceUnreachable";
   /** The target holds transactions of its own that the source never had. */
@@ -66,6 +68,7 @@ public final class Failures {
           SYNC_NOT_REACHED,
           SOURCE_NOT_FENCED,
           SOURCE_UNREACHABLE,
+          HOST_UNREACHABLE,
           ERRANT_TRANSACTIONS,
           FREEZE_TIMEOUT,
           RETAINED_WAL_LIMIT,

@@ -1,5 +1,6 @@
 package dev.switchover.activities.ssh;
 
+import dev.switchover.workflows.spec.DurationText;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.SshSpec;
@@ -464,7 +465,7 @@ public final class RemoteHost implements AutoCloseable {
       StrictKnownHosts.Refusal refused = verifier.refusal();
       if (refused != null) throw hostKeyRejected(refused, knownHostsFile);
       throw new RemoteCommandException(
-          "cannot connect to " + address + ":" + port + " within " + connectTimeout + ": " + e, e);
+          "cannot connect to " + address + ":" + port + " within " + DurationText.format(connectTimeout) + ": " + e, e);
     }
     try {
       c.authPublickey(user, key);

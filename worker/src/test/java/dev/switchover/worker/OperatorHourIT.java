@@ -1,0 +1,81 @@
+package dev.switchover.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.switchover.worker.demo.LabFlavor;
+import dev.switchover.worker.demo.LabScript;
+import dev.switchover.worker.durability.WorkerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What an operator meets when something is wrong, as the CLI shows it: a real Temporal dev server,
+ * a worker process, lab host ohs (198.18.0.161, PostgreSQL 15) and {@link #NOWHERE}, an address
+ * in the lab's network where no host answers.
+ */
+class OperatorHourIT {
+  private static final String SRC = "ohs";
+  private static final String SRC_ADDRESS = "198.18.0.161";
+  /** In the lab's network, and no host there: ARP gets no answer, connects fail with "No route to host". */
+  private static final String NOWHERE = "198.18.0.169";
+
+  @TempDir static Path dir;
+  private static DevServer temporal;
+  private static WorkerProcess worker;
+
+  @BeforeAll
+  static void up() throws Exception {
+    LabScript.find().run("up", LabFlavor.POSTGRES15.host(SRC, SRC_ADDRESS));
+    temporal = DevServer.start(dir.resolve("temporal.db"));
+    worker = WorkerProcess.start(temporal.address(), dir.resolve("worker.log"));
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    if (worker != null) worker.close();
+    if (temporal != null) temporal.close();
+  }
+
+  private static OperatorCli.Output cli(String... args) throws Exception {
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--address";
+    all[args.length + 1] = temporal.address();
+    return OperatorCli.run(dir, all);
+  }
+
+  /**
+   * A mistyped target address: preflight gives up within a minute (not after two hours of
+   * retries), and `start --wait` ends with exit 1 and the real cause, not "Failure exceeds size
+   * limit"; status then exits 1 too.
+   */
+  @Test
+  void anUnreachableTargetFailsPreflightWithinAMinuteWithTheRealCause() throws Exception {
+    Path spec = dir.resolve("unreachable.yaml");
+    Files.writeString(spec, LabScript.specHead("unreachable", SRC_ADDRESS, NOWHERE,
+        LabScript.replicationSecret(dir.resolve("replication-password"))) + LabScript.TEST_PACE);
+    long t0 = System.nanoTime();
+    OperatorCli.Output run = cli("start", "--wait", "--poll", "1s", spec.toString());
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    System.out.println("start --wait ended after " + took.toSeconds() + " s: " + run);
+
+    assertEquals(1, run.exit(), run.toString());
+    assertTrue(took.compareTo(Duration.ofSeconds(90)) < 0, "preflight gave up after " + took.toSeconds() + " s");
+    assertTrue(run.out().contains("preflight cannot reach the target " + NOWHERE), run.toString());
+    assertTrue(run.out().contains("No route to host") || run.out().contains("timed out"), "the cause: " + run);
+    assertTrue(run.out().contains("Check target.address in the spec"), run.toString());
+    assertFalse((run.out() + run.err()).contains("exceeds size limit"), run.toString());
+    assertFalse(run.out().contains("PT"), "durations in human units: " + run);
+
+    OperatorCli.Output status = cli("status", "unreachable");
+    assertEquals(1, status.exit(), "status of a failed migration\n" + status);
+    assertTrue(status.out().contains("preflight cannot reach the target"), status.toString());
+  }
+}
