@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Function;
@@ -86,6 +87,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private ChecklistResult checklist;
 
   private record Undo(String what, Runnable action) {}
+
+  /** The undo that lifts the freeze: whether it ran, and ran well, decides what the failure may say of the source. */
+  private static final String UNFREEZE = "make the source writable again";
 
   @Override
   public MigrationResult migrate(MigrationSpec input) {
@@ -140,7 +144,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (spec.cutover().stopApplication() != null) {
       undos.push(new Undo("resume the application", () -> activities.resumeApplication(spec)));
     }
-    undos.push(new Undo("make the source writable again", () -> activities.unfreezeWrites(spec)));
+    undos.push(new Undo(UNFREEZE, () -> activities.unfreezeWrites(spec)));
     frozen = step(Phase.FREEZE_WRITES, () -> {
       if (pgbouncer) {
         activities.pauseTraffic(spec);
@@ -557,9 +561,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (!undos.isEmpty()) state.note(now(), "rolling back: " + why);
     publishDetails();
     StringBuilder undone = new StringBuilder();
+    List<String> notUndone = new ArrayList<>();
+    boolean[] froze = {false};
     Workflow.newDetachedCancellationScope(() -> {
       while (!undos.isEmpty()) {
         Undo undo = undos.pop();
+        froze[0] |= undo.what().equals(UNFREEZE);
         state.begin(Phase.ROLLING_BACK, now());
         try {
           undo.action().run();
@@ -568,6 +575,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         } catch (ActivityFailure f) {
           state.end(Outcome.FAILED, undo.what() + ": " + rootMessage(f), now());
           state.note(now(), "COULD NOT " + undo.what() + ": " + rootMessage(f) + " — do it by hand");
+          notUndone.add(undo.what() + " (" + rootMessage(f) + ")");
         }
       }
       state.phase = aborted ? Phase.ABORTED : Phase.FAILED;
@@ -576,9 +584,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       publishDetails();
       writeReportQuietly();
     }).run();
-    String message = why + (why.endsWith(".") ? "" : ".") + " The source " + spec.source().address()
-        + " is the primary and serving"
-        + (undone.length() == 0 ? "." : "; undone: " + undone + ".");
+    String message = why + (why.endsWith(".") ? "" : ".") + " " + sourceAfterRollback(froze[0], undone, notUndone);
     if (aborted) {
       flushNotifications();
     } else {
@@ -587,6 +593,21 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     return aborted
         ? Failures.fatal(Failures.ABORTED, message)
         : ApplicationFailure.newNonRetryableFailureWithCause(message, failureType(cause), cause);
+  }
+
+  /**
+   * What the rolled-back migration leaves, true to what the undo steps did: the source is still
+   * the primary (nothing was promoted), but it takes writes again only if it was never frozen or
+   * the freeze was lifted; whatever could not be undone is named for the operator.
+   */
+  private String sourceAfterRollback(boolean froze, CharSequence undone, List<String> notUndone) {
+    String source = spec.source().address();
+    boolean stillFrozen = notUndone.stream().anyMatch(u -> u.startsWith(UNFREEZE));
+    String writes = stillFrozen ? ", but it may still refuse writes: lift the freeze by hand"
+        : froze ? " and takes writes again" : "";
+    return "Nothing was promoted: the source " + source + " is still the primary" + writes
+        + (undone.length() == 0 ? "" : "; undone: " + undone)
+        + (notUndone.isEmpty() ? "" : "; NOT undone, do it by hand: " + String.join("; ", notUndone)) + ".";
   }
 
   /**

@@ -249,7 +249,7 @@ class MigrationWorkflowTest {
     ApplicationFailure f = failureOf(wf);
     assertEquals(Failures.ABORTED, f.getType());
     assertTrue(f.getOriginalMessage().contains("aborted by carol: change window closed"), f.getOriginalMessage());
-    assertTrue(f.getOriginalMessage().contains("198.18.0.11 is the primary and serving"), f.getOriginalMessage());
+    assertTrue(f.getOriginalMessage().contains("Nothing was promoted: the source 198.18.0.11 is still the primary"), f.getOriginalMessage());
     assertEquals(1, fake.count("undoPrepareSource"));
     assertFalse(fake.calls.contains("freezeWrites"));
     assertFalse(fake.calls.contains("promote"));
@@ -568,6 +568,35 @@ class MigrationWorkflowTest {
         "undoPrepareSource", "writeReport"), cutoverSteps());
     assertFalse(fake.calls.contains("promote"));
     assertFalse(fake.calls.contains("resumeTraffic"));
+  }
+
+  /** The failure's last words are true to what the rollback did: a freeze it could not lift is said, not hidden. */
+  @Test
+  void aFreezeThatCouldNotBeLiftedIsSaidInTheFailure() {
+    fake.on("verifySync", () -> {
+      throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target stayed at 0/3000000");
+    });
+    fake.on("unfreezeWrites", () -> {
+      throw Failures.fatal(Failures.WRONG_HOST, "the source answers as another server");
+    });
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.AUTOMATIC));
+    String message = failureOf(wf).getOriginalMessage();
+
+    assertTrue(message.contains("the source 198.18.0.11 is still the primary, but it may still refuse writes"), message);
+    assertTrue(message.contains("NOT undone, do it by hand: make the source writable again (the source answers as"
+        + " another server)"), message);
+    assertFalse(message.contains("takes writes again"), message);
+    assertTrue(message.contains("undone: remove what prepare-source added on the source"), message);
+  }
+
+  @Test
+  void aFreezeLiftedByTheRollbackIsSaidToo() {
+    fake.on("verifySync", () -> {
+      throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target stayed at 0/3000000");
+    });
+    String message = failureOf(start(TestSpecs.spec(CutoverMode.AUTOMATIC))).getOriginalMessage();
+    assertTrue(message.contains("the source 198.18.0.11 is still the primary and takes writes again"), message);
+    assertFalse(message.contains("NOT undone"), message);
   }
 
   @Test
