@@ -42,6 +42,14 @@ final class OperatorRequest {
       WorkflowClient client = temporal.client();
       Migrations.Found found = find.apply(client);
       if (!found.running()) throw ended(what, found);
+      // An update without a worker is never answered, and nothing says it survives until one
+      // comes: refuse at once, before anything is sent, rather than wait and leave it in doubt.
+      TaskQueuePollers.Seen workers = TaskQueuePollers.seen(client, connection.taskQueue);
+      if (!workers.alive(java.time.Instant.now())) {
+        throw CliFailure.failed("the " + what + " was NOT sent: no worker polls task queue '" + connection.taskQueue
+            + "' (" + workers.describe() + "), so the migration cannot answer it. Start one (`./switchover worker`"
+            + " on a machine that reaches both hosts) and send it again.");
+      }
       CompletableFuture<String> answer =
           CompletableFuture.supplyAsync(() -> Migrations.stub(client, found.id()).update(name, String.class, argument));
       try {
@@ -51,9 +59,9 @@ final class OperatorRequest {
       } catch (TimeoutException e) {
         answer.cancel(true);
         throw CliFailure.failed("the migration did not answer the " + what + " within "
-            + Human.duration(ANSWER_WITHIN) + ". Is a worker running on task queue '" + connection.taskQueue
-            + "'? (`./switchover worker`) The request may still be applied when one runs; check with"
-            + " `./switchover status " + found.id() + "`.");
+            + Human.duration(ANSWER_WITHIN) + " (is the worker on task queue '" + connection.taskQueue
+            + "' overloaded or stuck?). Whether it was applied is not known: `./switchover status " + found.id()
+            + "` says; send it again if it was not.");
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof WorkflowUpdateException refused) {

@@ -3,11 +3,8 @@ package dev.switchover.starter;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.spec.CutoverMode;
 import dev.switchover.workflows.spec.MigrationSpec;
-import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.api.taskqueue.v1.TaskQueue;
-import io.temporal.api.workflowservice.v1.DescribeTaskQueueRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
@@ -16,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -135,20 +131,10 @@ final class StartCommand implements Callable<Integer> {
 
   /** A migration without a worker waits silently; say so while the operator is still looking. */
   private static void warnIfNoWorker(WorkflowClient client, String taskQueue, PrintWriter err) {
-    try {
-      int pollers = client.getWorkflowServiceStubs().blockingStub()
-          .withDeadlineAfter(TemporalConnection.PROBE_DEADLINE_SECONDS, TimeUnit.SECONDS)
-          .describeTaskQueue(DescribeTaskQueueRequest.newBuilder()
-              .setNamespace(client.getOptions().getNamespace())
-              .setTaskQueue(TaskQueue.newBuilder().setName(taskQueue))
-              .build())
-          .getPollersCount();
-      if (pollers == 0) {
-        err.println("switchover: WARNING: no worker has polled task queue '" + taskQueue + "' recently; the"
-            + " migration starts when one does (`./switchover worker` on a machine that can reach both hosts).");
-      }
-    } catch (StatusRuntimeException e) {
-      // Servers without this call (the SDK's test server) simply give no warning.
+    TaskQueuePollers.Seen workers = TaskQueuePollers.seen(client, taskQueue);
+    if (!workers.alive(java.time.Instant.now())) {
+      err.println("switchover: WARNING: no worker polls task queue '" + taskQueue + "' (" + workers.describe()
+          + "); the migration starts when one does (`./switchover worker` on a machine that can reach both hosts).");
     }
   }
 }

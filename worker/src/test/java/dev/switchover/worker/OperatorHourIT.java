@@ -78,4 +78,32 @@ class OperatorHourIT {
     assertEquals(1, status.exit(), "status of a failed migration\n" + status);
     assertTrue(status.out().contains("preflight cannot reach the target"), status.toString());
   }
+
+  /**
+   * No worker on the migration's task queue: approve and pause are refused at once, saying that
+   * nothing was sent and what to start, instead of waiting half a minute and leaving it in doubt.
+   */
+  @Test
+  void approveAndPauseWithNoWorkerAreRefusedAtOnceAndNothingIsSent() throws Exception {
+    Path spec = dir.resolve("no-worker.yaml");
+    Files.writeString(spec, LabScript.specHead("no-worker", SRC_ADDRESS, NOWHERE,
+        LabScript.replicationSecret(dir.resolve("replication-password"))) + "cutover:\n  mode: manual\n");
+    OperatorCli.Output started = cli("start", spec.toString(), "--task-queue", "nobody-polls");
+    assertEquals(0, started.exit(), started.toString());
+    assertTrue(started.err().contains("WARNING: no worker polls task queue 'nobody-polls'"), started.toString());
+
+    for (String verb : new String[] {"approve", "pause"}) {
+      long t0 = System.nanoTime();
+      OperatorCli.Output refused = cli(verb, "no-worker", "--task-queue", "nobody-polls");
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      System.out.println(verb + " without a worker answered in " + took.toMillis() + " ms: " + refused);
+      assertEquals(1, refused.exit(), refused.toString());
+      assertTrue(refused.err().contains("was NOT sent: no worker polls task queue 'nobody-polls'"), refused.toString());
+      assertTrue(refused.err().contains("./switchover worker"), refused.toString());
+      assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, verb + " took " + took.toSeconds() + " s");
+    }
+    // Nothing waits to be applied: the history holds no update and no signal.
+    OperatorCli.Output history = cli("status", "no-worker", "--json");
+    assertFalse(history.out().contains("approved"), history.toString());
+  }
 }
