@@ -11,9 +11,11 @@ demo: deps build
 	if [ "$(ENGINE)" = mysql ]; then lab/sid-root.sh; fi
 	scripts/demo.sh --engine "$(ENGINE)"
 
-## test: every test, unit and integration (lab hosts, real servers).
+## test: every test, unit and integration (lab hosts, real servers): a build, then the worker's
+## end-to-end tests beside the other modules' tests (scripts/test-lanes.sh).
 test: deps sid-root
-	$(MVN) verify
+	$(MVN) -q -DskipTests install
+	scripts/test-lanes.sh
 
 ## bench: cutover write-unavailability (PostgreSQL through PgBouncer, MySQL), base copy against
 ## pg_basebackup and pg_dump, orchestration overhead; writes bench/results/latest.json and latest.md.

@@ -34,10 +34,10 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The webhook sender against a real HTTP server on the lab bridge (198.18.0.1, which exists while a
- * lab host does: whks, 198.18.0.181, is brought up for it).
+ * lab host does: whrs, 198.18.0.183, is brought up for it; the worker's webhook test has whks).
  */
 @Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
-@ResourceLock("lab:whks")
+@ResourceLock("lab:whrs")
 class WebhookSenderIT {
   private static final String BRIDGE = "198.18.0.1";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,7 +60,7 @@ class WebhookSenderIT {
 
   @BeforeAll
   static void bridge() {
-    Lab.up("whks", "198.18.0.181");
+    Lab.up("whrs", "198.18.0.183");
   }
 
   @BeforeEach
