@@ -1,6 +1,7 @@
 package dev.switchover.starter;
 
 import dev.switchover.workflows.Approval;
+import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.activities.LagSample;
 import dev.switchover.workflows.status.MigrationStatus;
 import dev.switchover.workflows.status.StepRecord;
@@ -34,7 +35,8 @@ final class StatusTable {
     if (s.catchUpDeadline() != null && !s.phase().isTerminal()) {
       head.add(row("Catch-up", "gives up at " + Human.dateTime(s.catchUpDeadline())));
     }
-    if (s.copy() != null) head.add(row("Base copy", Human.copy(s.copy())));
+    // While it runs: after the copy, its step line says what it did.
+    if (s.copy() != null && s.phase() == Phase.BASE_COPY) head.add(row("Base copy", Human.copy(s.copy())));
     head.add(row("Approval", approval(s.approval(), s.approvedAt())));
     if (s.failure() != null && !s.failure().isBlank()) head.add(row("Failure", Human.localTimes(s.failure())));
     for (List<String> r : head) b.append(String.format("%-13s", r.get(0))).append(r.get(1)).append('\n');

@@ -1,6 +1,5 @@
 package dev.switchover.workflows;
 
-import dev.switchover.workflows.activities.CopyProgress;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.status.MigrationStatus;
 import io.temporal.workflow.QueryMethod;
@@ -68,10 +67,6 @@ public interface MigrationWorkflow {
   @UpdateValidatorMethod(updateName = Names.RESUME)
   void validateResume(String by);
 
-  /** Sent by the base copy activity while it runs, so status and the UI show how far it is. */
-  @SignalMethod(name = Names.COPY_PROGRESS)
-  void reportCopyProgress(CopyProgress progress);
-
   @QueryMethod(name = Names.STATUS)
   MigrationStatus status();
 
@@ -82,6 +77,10 @@ public interface MigrationWorkflow {
     public static final String PROMOTE_WITHOUT_SOURCE = "promoteWithoutSource";
     public static final String PAUSE = "pause";
     public static final String RESUME = "resume";
+    /**
+     * Sent by the base copy activity while it runs, so status and the UI show how far it is; the
+     * workflow receives it without a named handler, so that operators are not offered it.
+     */
     public static final String COPY_PROGRESS = "reportCopyProgress";
     public static final String STATUS = "status";
 

@@ -34,6 +34,7 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Functions;
 import io.temporal.workflow.Promise;
+import io.temporal.workflow.DynamicSignalHandler;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,6 +94,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public MigrationResult migrate(MigrationSpec input) {
+    receiveInternalSignals();
     List<SpecProblem> problems = SpecValidator.validate(input);
     if (!problems.isEmpty()) {
       throw Failures.fatal(
@@ -821,7 +823,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   public void approveCutoverSignal(Approval approval) {
     String refusal = spec == null ? "the migration has not started" : OperatorRules.refuseApproval(state, spec, approval, now());
     if (refusal != null) {
-      state.note(now(), "approval signal from " + (approval == null ? "?" : approval.approver()) + " ignored: " + refusal);
+      String from = approval == null || approval.approver() == null || approval.approver().isBlank()
+          ? "without an approver" : "from " + approval.approver();
+      state.note(now(), "approval signal " + from + " ignored: " + refusal);
       return;
     }
     approveCutover(approval);
@@ -909,8 +913,17 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     reject(OperatorRules.refuseResume(state));
   }
 
-  @Override
-  public void reportCopyProgress(CopyProgress progress) {
+  /**
+   * The base copy's progress, signalled by its activity. Received by a dynamic handler so that the
+   * Web UI, which lists a workflow's named signals for operators to send, does not offer it.
+   */
+  private void receiveInternalSignals() {
+    Workflow.registerListener((DynamicSignalHandler) (name, args) -> {
+      if (MigrationWorkflow.Names.COPY_PROGRESS.equals(name)) reportCopyProgress(args.get(0, CopyProgress.class));
+    });
+  }
+
+  private void reportCopyProgress(CopyProgress progress) {
     state.copy = progress;
     if (state.phase == Phase.BASE_COPY) {
       state.waitingFor = String.format(java.util.Locale.ROOT, "base copy %.1f%% (%s)", progress.percent(), progress.stage());

@@ -436,8 +436,9 @@ class MigrationWorkflowTest {
   void statusShowsLagCopyProgressAndWhatItWaitsFor() {
     fake.on("baseCopy", () -> {
       String id = io.temporal.activity.Activity.getExecutionContext().getInfo().getWorkflowId();
-      client.newWorkflowStub(MigrationWorkflow.class, id)
-          .reportCopyProgress(new dev.switchover.workflows.activities.CopyProgress(50L << 20, 200L << 20, "streaming"));
+      // By name, as ActivityProgress sends it: the workflow has no named handler for it.
+      client.newUntypedWorkflowStub(id).signal(MigrationWorkflow.Names.COPY_PROGRESS,
+          new dev.switchover.workflows.activities.CopyProgress(50L << 20, 200L << 20, "streaming"));
       FakeActivities.blockUntilCancelled().run();
     });
     fake.lag = () -> FakeActivities.LAGGING;
@@ -446,6 +447,14 @@ class MigrationWorkflowTest {
     assertEquals(Phase.BASE_COPY, copying.phase());
     assertEquals(25.0, copying.copy().percent(), 0.01);
     assertTrue(copying.waitingFor().contains("base copy 25.0%"), copying.waitingFor());
+    // What the Web UI offers operators to send: the operator's signals, not the copy's own.
+    io.temporal.api.sdk.v1.WorkflowMetadata metadata = WorkflowStub.fromTyped(wf)
+        .query("__temporal_workflow_metadata", io.temporal.api.sdk.v1.WorkflowMetadata.class);
+    List<String> signals = metadata.getDefinition().getSignalDefinitionsList().stream()
+        .map(io.temporal.api.sdk.v1.WorkflowInteractionDefinition::getName).toList();
+    assertTrue(signals.contains(MigrationWorkflow.Names.APPROVE) && signals.contains(MigrationWorkflow.Names.ABORT),
+        signals.toString());
+    assertFalse(signals.contains(MigrationWorkflow.Names.COPY_PROGRESS), signals.toString());
     wf.abort(new AbortRequest("erin", "test over"));
     failureOf(wf);
     assertNotNull(wf.status().failure());
