@@ -33,7 +33,8 @@ final class StatusTable {
     }
     head.add(row("Lag", lag(s.lag(), s.inSyncFor())));
     if (s.catchUpDeadline() != null && !s.phase().isTerminal()) {
-      head.add(row("Catch-up", "gives up at " + Human.dateTime(s.catchUpDeadline())));
+      head.add(row("Catch-up", (s.catchUp() == null ? "" : Human.localTimes(s.catchUp().summary()) + "; ")
+          + "gives up at " + Human.dateTime(s.catchUpDeadline())));
     }
     // While it runs: after the copy, its step line says what it did.
     if (s.copy() != null && s.phase() == Phase.BASE_COPY) head.add(row("Base copy", Human.copy(s.copy())));

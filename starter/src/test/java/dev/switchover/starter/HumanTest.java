@@ -76,6 +76,6 @@ class HumanTest {
 
   private static MigrationStatus status(Phase phase, String waiting, LagSample lag, CopyProgress copy) {
     return new MigrationStatus("orders", "postgresql", "a", "b", phase, waiting, false, List.of(), lag, null, copy,
-        null, null, null, List.of(), null);
+        null, null, null, List.of(), null, null);
   }
 }

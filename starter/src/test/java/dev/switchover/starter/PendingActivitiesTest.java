@@ -144,7 +144,7 @@ class PendingActivitiesTest {
   @Test
   void statusScreenShowsRunningNowUnderThePhase() {
     MigrationStatus s = new MigrationStatus("orders", "postgresql", "198.18.0.11", "198.18.0.12", Phase.PREPARE_SOURCE,
-        "", false, List.of(), null, null, null, null, null, null, List.of(), null);
+        "", false, List.of(), null, null, null, null, null, null, List.of(), null, null);
     String screen = StatusTable.render("switchover-orders", s, described(backingOff()), NOW);
     assertTrue(screen.contains("\nRunning now  PrepareSource  attempt 4  retrying in 8s"), screen);
     assertTrue(screen.indexOf("Phase") < screen.indexOf("Running now"), screen);

@@ -66,10 +66,20 @@ final class MigrationState {
   }
 
   /** Records a sample and keeps the start of the current in-sync stretch. */
+  /** The lag's rate of change, from the samples. */
+  final LagTrend trend = new LagTrend();
+
   void sampled(LagSample sample, CatchUpSpec c, Instant at) {
     lag = sample;
+    trend.add(sample, at);
     if (!inSync(c)) inSyncSince = null;
     else if (inSyncSince == null) inSyncSince = at;
+  }
+
+  /** While the target catches up or waits at the gate, how the lag moves; otherwise nothing. */
+  dev.switchover.workflows.status.CatchUpProgress catchUpProgress(MigrationSpec spec) {
+    if (phase != Phase.CATCH_UP && phase != Phase.AWAIT_CUTOVER) return null;
+    return trend.progress(catchUpDeadline, spec.catchUp().maxLagBytes());
   }
 
   MigrationStatus snapshot(MigrationSpec spec, Instant now) {
@@ -89,6 +99,7 @@ final class MigrationState {
         approvedAt,
         deadlineHeldSince == null ? catchUpDeadline : catchUpDeadline.plus(Duration.between(deadlineHeldSince, now)),
         List.copyOf(notes),
-        failure);
+        failure,
+        catchUpProgress(spec));
   }
 }

@@ -24,6 +24,7 @@ import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecProblem;
 import dev.switchover.workflows.spec.SpecValidator;
 import dev.switchover.workflows.spec.TrafficSwitch;
+import dev.switchover.workflows.status.CatchUpProgress;
 import dev.switchover.workflows.status.MigrationStatus;
 import dev.switchover.workflows.status.StepRecord.Outcome;
 import io.temporal.failure.ActivityFailure;
@@ -299,7 +300,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private void catchUp() {
     CatchUpSpec c = spec.catchUp();
     state.catchUpDeadline = now().plus(c.deadline());
-    Trend trend = new Trend(now());
     while (true) {
       waitWhilePaused(true);
       sampleLag();
@@ -311,38 +311,14 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             + "). The source is untouched and serving. Check the target's disk and network and the source's"
             + " write rate, then start the migration again.");
       }
-      boolean converging = trend.converging(state.lag, now());
+      CatchUpProgress progress = state.catchUpProgress(spec);
       state.waitingFor = (state.inSync(c)
               ? "in sync; holding for " + DurationText.format(c.holdFor())
-              : Lag.describe(state.lag) + (converging ? "" : ", NOT CONVERGING") + "; waiting for lag under "
+              : Lag.describe(state.lag) + (progress == null ? "" : "; " + progress.summary()) + "; waiting for lag under "
                   + Lag.bytes(c.maxLagBytes()) + " / " + c.maxLagSeconds() + " s")
           + "; gives up at " + state.catchUpDeadline;
       publishDetails();
       Workflow.await(pollInterval(), () -> state.paused);
-    }
-  }
-
-  /** Whether lag shrank over the last five minutes; a target that never catches up says so. */
-  private static final class Trend {
-    private static final Duration WINDOW = Duration.ofMinutes(5);
-    private Instant windowStart;
-    private LagSample atWindowStart;
-    private boolean converging = true;
-
-    Trend(Instant start) {
-      windowStart = start;
-    }
-
-    boolean converging(LagSample now, Instant at) {
-      if (atWindowStart == null || !atWindowStart.streaming()) {
-        atWindowStart = now;
-        windowStart = at;
-      } else if (Duration.between(windowStart, at).compareTo(WINDOW) >= 0) {
-        converging = now.streaming() && now.lagBytes() < atWindowStart.lagBytes();
-        atWindowStart = now;
-        windowStart = at;
-      }
-      return converging;
     }
   }
 
@@ -757,6 +733,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (state.paused) md.append(" (PAUSED by ").append(state.pausedBy).append(")");
     if (!state.waitingFor.isEmpty()) md.append("\n\n**Waiting for:** ").append(state.waitingFor);
     if (state.lag != null) md.append("\n\n**Lag:** ").append(Lag.describe(state.lag));
+    CatchUpProgress progress = state.catchUpProgress(spec);
+    if (progress != null) md.append("\n\n**Catch-up:** ").append(progress.summary());
     if (state.copy != null && state.phase == Phase.BASE_COPY) {
       md.append(String.format(java.util.Locale.ROOT, "\n\n**Base copy:** %.1f%% (%s of %s)",
           state.copy.percent(), Lag.bytes(state.copy.doneBytes()), Lag.bytes(state.copy.totalBytes())));
@@ -935,7 +913,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   public MigrationStatus status() {
     if (spec == null) {
       return new MigrationStatus(null, null, null, null, state.phase, "starting", false, List.of(), null, null,
-          null, null, null, null, List.of(), null);
+          null, null, null, null, List.of(), null, null);
     }
     return state.snapshot(spec, now());
   }

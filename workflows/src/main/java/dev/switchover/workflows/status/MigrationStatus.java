@@ -15,6 +15,8 @@ import java.util.List;
  *
  * @param inSyncFor how long lag has stayed under the thresholds; null when it is not in sync
  * @param catchUpDeadline when catch-up gives up (moves later while paused)
+ * @param catchUp the lag's rate, trend and time to sync while catching up or at the gate; null
+ *     before there is a judgement (the first 20 s of streaming) and in other phases
  * @param notes operator-facing events worth keeping: rejected or expired approvals, sampling
  *     errors, rollbacks
  */
@@ -34,4 +36,5 @@ public record MigrationStatus(
     Instant approvedAt,
     Instant catchUpDeadline,
     List<String> notes,
-    String failure) {}
+    String failure,
+    CatchUpProgress catchUp) {}
