@@ -141,7 +141,7 @@ class NotificationWorkflowTest {
     Notification last = events.get(events.size() - 1);
     assertEquals(Notification.FAILED, last.event());
     assertEquals(Phase.FAILED, last.phase());
-    assertTrue(last.message().contains("2000 write IOPS") && last.message().contains("198.18.0.11 is the primary"),
+    assertTrue(last.message().contains("2000 write IOPS") && last.message().contains("the source 198.18.0.11 is still the primary"),
         last.message());
   }
 
