@@ -210,6 +210,11 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   }
 
   @Override
+  public String quietTarget(MigrationSpec spec) {
+    return engine(spec).quietTarget(spec);
+  }
+
+  @Override
   public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
     return Heartbeats.around(() -> engine(spec).promoteWithoutSource(spec, frozen));
   }

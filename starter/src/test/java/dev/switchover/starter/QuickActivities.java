@@ -116,6 +116,11 @@ class QuickActivities implements MigrationActivities {
   }
 
   @Override
+  public String quietTarget(MigrationSpec spec) {
+    return "the target's standby was stopped";
+  }
+
+  @Override
   public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
     return new PromotionResult(false, "0/3000100", "pg_promote() without the source's proof");
   }

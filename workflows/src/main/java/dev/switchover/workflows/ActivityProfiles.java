@@ -153,6 +153,7 @@ public final class ActivityProfiles {
           Map.entry("BenchmarkTarget", REMOTE),
           Map.entry("PrepareSource", REMOTE),
           Map.entry("UndoPrepareSource", UNDO),
+          Map.entry("QuietTarget", UNDO),
           Map.entry("BaseCopy", LONG_COPY),
           Map.entry("MeasureLag", LAG_PROBE),
           Map.entry("StopApplication", HOOK),

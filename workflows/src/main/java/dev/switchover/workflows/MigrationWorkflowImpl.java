@@ -128,6 +128,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         () -> activities.undoPrepareSource(spec, preparation)));
     preparation = step(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(spec, r));
 
+    if (Workflow.getVersion("quiet-target-on-rollback", Workflow.DEFAULT_VERSION, 1) == 1) {
+      // Popped before the source's preparation is undone: the standby stops before its access goes.
+      undos.push(new Undo("stop the target's replication", () -> state.note(now(), activities.quietTarget(spec))));
+    }
     baseCopy = step(Phase.BASE_COPY, this::copyWatchingRetention, r -> String.format(
         "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
 

@@ -126,6 +126,12 @@ public class FakeActivities implements MigrationActivities {
   }
 
   @Override
+  public String quietTarget(MigrationSpec spec) {
+    called("quietTarget");
+    return "the target's standby 198.18.0.12 was stopped";
+  }
+
+  @Override
   public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
     called("promoteWithoutSource");
     return new PromotionResult(false, "0/3000100", "pg_promote() without the source's proof");

@@ -264,7 +264,7 @@ class MigrationWorkflowTest {
     wf.abort(new AbortRequest("carol", "wrong target"));
 
     assertEquals(Failures.ABORTED, failureOf(wf).getType());
-    assertEquals(List.of("preflight", "benchmarkTarget", "prepareSource", "baseCopy", "undoPrepareSource", "writeReport"),
+    assertEquals(List.of("preflight", "benchmarkTarget", "prepareSource", "baseCopy", "quietTarget", "undoPrepareSource", "writeReport"),
         fake.steps());
     assertTrue(wf.status().steps().stream()
         .anyMatch(s -> s.phase() == Phase.BASE_COPY && s.outcome() == StepRecord.Outcome.CANCELLED));
@@ -280,7 +280,7 @@ class MigrationWorkflowTest {
 
     assertEquals(Failures.ABORTED, failureOf(wf).getType());
     List<String> steps = fake.steps();
-    assertEquals(List.of("unfreezeWrites", "resumeApplication", "undoPrepareSource"),
+    assertEquals(List.of("unfreezeWrites", "resumeApplication", "quietTarget", "undoPrepareSource"),
         steps.subList(steps.indexOf("verifySync") + 1, steps.size() - 1));
     assertFalse(steps.contains("promote"));
   }
@@ -550,7 +550,7 @@ class MigrationWorkflowTest {
 
     assertEquals(Failures.WRONG_HOST, failureOf(wf).getType());
     assertFalse(fake.calls.contains("promote"), "never promoted without PgBouncer pointing at the target");
-    assertEquals(List.of("unfreezeWrites", "resumeTrafficOnSource", "undoPrepareSource", "writeReport"),
+    assertEquals(List.of("unfreezeWrites", "resumeTrafficOnSource", "quietTarget", "undoPrepareSource", "writeReport"),
         cutoverSteps().subList(cutoverSteps().indexOf("verifySync") + 1, cutoverSteps().size()));
   }
 
@@ -564,7 +564,7 @@ class MigrationWorkflowTest {
 
     assertEquals(Failures.SYNC_NOT_REACHED, failureOf(wf).getType());
     assertEquals(List.of("pauseTraffic", "stopApplication", "freezeWrites", "verifySync", "unfreezeWrites",
-        "resumeApplication", "resumeTrafficOnSource", "undoPrepareSource", "writeReport"), cutoverSteps());
+        "resumeApplication", "resumeTrafficOnSource", "quietTarget", "undoPrepareSource", "writeReport"), cutoverSteps());
   }
 
   @Test
@@ -579,7 +579,7 @@ class MigrationWorkflowTest {
     assertTrue(f.getOriginalMessage().contains("undone: make the source writable again; resume traffic on the source"),
         f.getOriginalMessage());
     assertEquals(List.of("pauseTraffic", "freezeWrites", "verifySync", "unfreezeWrites", "resumeTrafficOnSource",
-        "undoPrepareSource", "writeReport"), cutoverSteps());
+        "quietTarget", "undoPrepareSource", "writeReport"), cutoverSteps());
     assertFalse(fake.calls.contains("promote"));
     assertFalse(fake.calls.contains("resumeTraffic"));
   }
@@ -600,7 +600,8 @@ class MigrationWorkflowTest {
     assertTrue(message.contains("NOT undone, do it by hand: make the source writable again (the source answers as"
         + " another server)"), message);
     assertFalse(message.contains("takes writes again"), message);
-    assertTrue(message.contains("undone: remove what prepare-source added on the source"), message);
+    assertTrue(message.contains("undone: stop the target's replication; remove what prepare-source added on the source"),
+        message);
   }
 
   @Test
@@ -635,7 +636,7 @@ class MigrationWorkflowTest {
     MigrationWorkflow wf = start(pgbouncer());
 
     assertEquals(Failures.WRONG_HOST, failureOf(wf).getType());
-    assertEquals(List.of("unfreezeWrites", "resumeTrafficOnSource", "undoPrepareSource", "writeReport"),
+    assertEquals(List.of("unfreezeWrites", "resumeTrafficOnSource", "quietTarget", "undoPrepareSource", "writeReport"),
         cutoverSteps().subList(cutoverSteps().indexOf("promote") + 1, cutoverSteps().size()));
   }
 
@@ -752,7 +753,7 @@ class MigrationWorkflowTest {
     assertTrue(f.getOriginalMessage().contains("6.0 GiB of WAL held back")
         && f.getOriginalMessage().contains("the bound is 5.5 GiB"), f.getOriginalMessage());
     List<String> steps = fake.steps();
-    assertEquals(List.of("baseCopy", "undoPrepareSource", "writeReport"), steps.subList(steps.indexOf("baseCopy"),
+    assertEquals(List.of("baseCopy", "quietTarget", "undoPrepareSource", "writeReport"), steps.subList(steps.indexOf("baseCopy"),
         steps.size()), "the copy stopped, the slot released, nothing after the copy ran");
     assertTrue(wf.status().steps().stream().anyMatch(r -> r.phase() == Phase.BASE_COPY
         && r.outcome() == StepRecord.Outcome.FAILED), wf.status().steps().toString());
@@ -780,7 +781,7 @@ class MigrationWorkflowTest {
     wf.abort(new AbortRequest("carol", "change window closed"));
 
     assertEquals(Failures.ABORTED, failureOf(wf).getType());
-    assertEquals(List.of("unfreezeWrites", "resumeTrafficOnSource", "undoPrepareSource"),
+    assertEquals(List.of("unfreezeWrites", "resumeTrafficOnSource", "quietTarget", "undoPrepareSource"),
         cutoverSteps().subList(cutoverSteps().indexOf("verifySync") + 1, cutoverSteps().size() - 1));
   }
 

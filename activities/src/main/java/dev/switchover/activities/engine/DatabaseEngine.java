@@ -40,6 +40,13 @@ public interface DatabaseEngine {
   boolean targetPromoted(MigrationSpec spec);
 
   /**
+   * After a rollback before promotion: the target, if it is this migration's replica of the
+   * source, stops replicating, so it does not retry against a source whose access the rollback
+   * removes (and fill both logs every few seconds). Says what it did, or why it left the target.
+   */
+  String quietTarget(MigrationSpec spec);
+
+  /**
    * Removes from the old source, after promotion, what prepare-source put there for the copy, and
    * says what was removed and what is left; the fence stays. Engines that can change nothing on a
    * fenced source say so.

@@ -17,6 +17,7 @@ public final class StepPhases {
       Map.entry("benchmarktarget", Phase.BENCHMARK),
       Map.entry("preparesource", Phase.PREPARE_SOURCE),
       Map.entry("undopreparesource", Phase.ROLLING_BACK),
+      Map.entry("quiettarget", Phase.ROLLING_BACK),
       Map.entry("basecopy", Phase.BASE_COPY),
       Map.entry("measurelag", Phase.CATCH_UP),
       Map.entry("pausetraffic", Phase.FREEZE_WRITES),

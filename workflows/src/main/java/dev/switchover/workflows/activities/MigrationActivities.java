@@ -55,6 +55,12 @@ public interface MigrationActivities {
   boolean targetPromoted(MigrationSpec spec);
 
   /**
+   * Rollback before promotion: the target, if it is this migration's replica of the source,
+   * stops replicating rather than retrying against the source every few seconds. Says what it did.
+   */
+  String quietTarget(MigrationSpec spec);
+
+  /**
    * Promotes the target without the source's proof, on an operator's decision while the source
    * cannot be reached: the target must still prove it is a copy of the source holding the freeze's
    * final position, and nothing of its own.

@@ -361,6 +361,22 @@ public final class MySqlEngine implements DatabaseEngine {
     }
   }
 
+  /** STOP REPLICA on the target if it replicates from the source; its data and locked accounts stay. */
+  @Override
+  public String quietTarget(MigrationSpec spec) {
+    try (MySqlSession t = target(spec)) {
+      Map<String, String> status = replicaStatus(t);
+      Version v = version(t);
+      if (status == null || !spec.source().address().equals(status.get(dialect.column(v, "Source_Host")))) {
+        return "left as it is: " + spec.target().address() + " does not replicate from the source";
+      }
+      t.execute(dialect.stopReplica(v));
+      log.info("target {}: replication stopped after the rollback", spec.target().address());
+      return "replication on the target " + spec.target().address() + " was stopped, so it does not retry against"
+          + " the source; a new start of the migration copies again";
+    }
+  }
+
   Map<String, String> replicaStatus(MySqlSession t) {
     List<Map<String, String>> rows = t.named(dialect.replicaStatus(version(t)));
     return rows.isEmpty() ? null : rows.get(0);

@@ -674,6 +674,33 @@ public final class PostgresEngine implements DatabaseEngine {
   }
 
   /**
+   * Stops the target's server if it holds this migration's copy (its marker) and is still a
+   * standby: a standby keeps no writes of its own, and a re-run's copy finds its marker and
+   * starts it again. Anything else on the target is left as it is.
+   */
+  @Override
+  public String quietTarget(MigrationSpec spec) {
+    RemoteHost target = hosts.ssh(spec.target());
+    String dir = targetDataDirectory(spec);
+    CommandResult version = target.run(Command.of("cat", dir + "/PG_VERSION"));
+    if (!version.ok()) return "left as it is: " + dir + " on " + spec.target().address() + " holds no cluster";
+    String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", version.stdout().strip()))
+        .orThrow("finding pg_ctl").stdout().strip();
+    TargetCluster cluster = new TargetCluster(target, spec, dir, bindir);
+    if (cluster.unfinishedCopyOf() == null && cluster.completeCopyOf() == null) {
+      return "left as it is: " + dir + " on " + spec.target().address() + " holds no copy of this migration";
+    }
+    if (!Boolean.TRUE.equals(cluster.controlInRecovery())) {
+      return "left running: " + spec.target().address() + " is not a standby";
+    }
+    if (!cluster.running()) return "the target's standby " + spec.target().address() + " was already stopped";
+    cluster.stop();
+    log.info("target {}: standby stopped after the rollback", spec.target().address());
+    return "the target's standby " + spec.target().address() + " was stopped, so it does not retry against the"
+        + " source; a new start of the migration copies or resumes it";
+  }
+
+  /**
    * The operator's choice while the source cannot be reached: the target promoted on its own
    * proof, a copy of the source that replayed the freeze's final position. What happened on the
    * source after it was last seen fenced, nobody can say; the detail says so.

@@ -227,6 +227,13 @@ abstract class MySqlEngineContract {
         Lab.labSh(Duration.ofMinutes(1), "exec", p.source.name(), "sh", "-c",
             "ip route del blackhole " + p.target.address() + "/32");
       }
+      // A rollback then stops the replica rather than let it retry against the source.
+      String quiet = p.engine.quietTarget(p.spec);
+      assertTrue(quiet.contains("replication on the target " + p.target.address() + " was stopped"), quiet);
+      p.execute(p.source, "INSERT INTO shop.orders VALUES (900001, 'after the rollback', 1.00)");
+      Thread.sleep(2000);
+      assertFalse(p.engine.measureLag(p.spec).streaming(), "the target stopped replicating");
+      assertNull(p.one(p.target, "SELECT 1 FROM shop.orders WHERE id = 900001"), "nothing arrives after the stop");
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.lab.Lab;
@@ -135,9 +136,19 @@ class PostgresBaseCopyIT {
     assertEquals("streaming", lab.one(lab.target, "SELECT status FROM pg_stat_wal_receiver"));
   }
 
+  /**
+   * A rollback's order: the standby is stopped before its access on the source goes (it retried
+   * every 5 s, two FATAL lines on the source each time), and a new start of the migration finds
+   * its copy and starts it again instead of copying.
+   */
   @Test
   @Order(4)
-  void undoWhileTheTargetStreamsDropsTheActiveSlotAndTheRole() {
+  void rollbackStopsTheStandbyThenDropsTheSlotAndTheRoleAndARerunResumesTheCopy() {
+    String quiet = lab.engine.quietTarget(lab.spec);
+    assertTrue(quiet.contains("standby " + lab.target.address() + " was stopped"), quiet);
+    assertThrows(RuntimeException.class, () -> lab.one(lab.target, "SELECT 1"), "the target's server is down");
+    assertTrue(lab.engine.quietTarget(lab.spec).contains("was already stopped"));
+
     SourcePreparation added = new SourcePreparation(true, true, true, List.of(), List.of());
     lab.engine.undoPrepareSource(lab.spec, added);
     assertNull(lab.one(lab.source, "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'switchover_it_copy'"));
@@ -146,7 +157,12 @@ class PostgresBaseCopyIT {
     assertTrue(PgPair.eventually(Duration.ofSeconds(10),
             () -> lab.one(lab.source, "SELECT 1 FROM pg_stat_replication") == null),
         "the target no longer streams");
-    lab.engine.prepareSource(lab.spec); // for the tests after this one
+
+    lab.engine.prepareSource(lab.spec);
+    BaseCopyResult again = lab.engine.baseCopy(lab.spec, new PgPair.Recording());
+    assertTrue(again.alreadyDone(), "the stopped standby is started, not copied again: " + again);
+    assertTrue(lab.ssh(lab.target).exists(WITNESS), "not wiped");
+    assertEquals("streaming", lab.one(lab.target, "SELECT status FROM pg_stat_wal_receiver"));
   }
 
   @Test
@@ -160,6 +176,10 @@ class PostgresBaseCopyIT {
     String m = f.getOriginalMessage();
     assertTrue(m.contains("refusing to empty " + PgPair.DATA_DIR + " on " + lab.target.address()), m);
     assertTrue(m.contains("[shop]") && m.contains("1 user tables"), m);
+    assertOwnDataIntact(targetId);
+    // The rollback that follows leaves a server that holds no copy of this migration alone.
+    String quiet = lab.engine.quietTarget(lab.spec);
+    assertTrue(quiet.contains("holds no copy of this migration"), quiet);
     assertOwnDataIntact(targetId);
   }
 
