@@ -66,6 +66,7 @@ final class Migrations {
   static Found find(WorkflowClient client, String idOrName) {
     Found found = describe(client, idOrName);
     if (found == null && !idOrName.startsWith(ID_PREFIX)) found = describe(client, ID_PREFIX + idOrName);
+    if (found == null) found = latestScheduledRun(client, idOrName);
     if (found == null) {
       throw CliFailure.badInput("no migration '" + idOrName + "' in namespace '"
           + client.getOptions().getNamespace() + "'. Migration ids look like " + ID_PREFIX
@@ -77,6 +78,42 @@ final class Migrations {
           + (Fleets.WORKFLOW_TYPE.equals(type) ? "; `switchover fleet status " + found.id() + "` shows it" : ""));
     }
     return found;
+  }
+
+  /**
+   * A run that a schedule started: Temporal names it after the schedule's workflow id and the
+   * time it fired (switchover-NAME-2026-12-06T02:00:00Z), so it is found by the schedule's id
+   * (switchover-NAME by default) or the spec's name, the latest run first. Null without one, or
+   * on a server that cannot search (the schedule's runs need one that can).
+   */
+  private static Found latestScheduledRun(WorkflowClient client, String idOrName) {
+    String scheduleId = idOrName.startsWith(ID_PREFIX) ? idOrName : ID_PREFIX + idOrName;
+    try {
+      return client.listExecutions("TemporalScheduledById = '" + scheduleId.replace("'", "") + "'")
+          .limit(1).findFirst().map(m -> describe(client, m.getExecution().getWorkflowId())).orElse(null);
+    } catch (RuntimeException e) {
+      if (FailureText.grpcCode(e, Status.Code.UNIMPLEMENTED) || FailureText.grpcCode(e, Status.Code.INVALID_ARGUMENT)) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /** Whether a failed migration ended by an operator's abort: its closing event's failure type says so. */
+  static boolean aborted(WorkflowClient client, io.temporal.api.common.v1.WorkflowExecution execution) {
+    try {
+      var last = client.getWorkflowServiceStubs().blockingStub()
+          .withDeadlineAfter(TemporalConnection.PROBE_DEADLINE_SECONDS, TimeUnit.SECONDS)
+          .getWorkflowExecutionHistoryReverse(io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseRequest
+              .newBuilder().setNamespace(client.getOptions().getNamespace()).setExecution(execution)
+              .setMaximumPageSize(1).build())
+          .getHistory().getEventsList();
+      return !last.isEmpty() && last.get(0).hasWorkflowExecutionFailedEventAttributes()
+          && dev.switchover.workflows.Failures.ABORTED.equals(last.get(0).getWorkflowExecutionFailedEventAttributes()
+              .getFailure().getApplicationFailureInfo().getType());
+    } catch (RuntimeException e) {
+      return false; // a server without the call: the status stays "failed"
+    }
   }
 
   static WorkflowStub stub(WorkflowClient client, String id) {
@@ -93,12 +130,17 @@ final class Migrations {
 
   /** Query {@code name}, given up as {@link #status} is. */
   static <T> T query(WorkflowStub stub, String name, Class<T> type) {
+    return query(stub, name, type, QUERY_ANSWER_WITHIN);
+  }
+
+  /** Query {@code name}, given up after {@code within}. */
+  static <T> T query(WorkflowStub stub, String name, Class<T> type, Duration within) {
     CompletableFuture<T> answer = CompletableFuture.supplyAsync(() -> stub.query(name, type));
     try {
-      return answer.get(QUERY_ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+      return answer.get(within.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       answer.cancel(true);
-      throw new IllegalStateException("no worker answered the status query within " + Human.duration(QUERY_ANSWER_WITHIN));
+      throw new IllegalStateException("no worker answered the status query within " + Human.duration(within));
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {

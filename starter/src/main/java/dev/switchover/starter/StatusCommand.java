@@ -81,7 +81,12 @@ final class StatusCommand implements Callable<Integer> {
         node.set("pendingActivities", Json.tree(pending));
         out.println(Json.pretty(node));
       } else {
-        if (!found.running()) out.println(String.format("%-13s%s", "Workflow", found.stateWithTime()));
+        if (!found.running()) {
+          // Temporal knows only "failed"; an operator's abort is an outcome of its own.
+          String state = found.stateWithTime();
+          if (status.phase() == dev.switchover.workflows.Phase.ABORTED) state = state.replaceFirst("^failed", "aborted");
+          out.println(String.format("%-13s%s", "Workflow", state));
+        }
         out.print(StatusTable.render(found.id(), status, pending, Instant.now()));
       }
       out.flush();

@@ -106,4 +106,38 @@ class OperatorHourIT {
     OperatorCli.Output history = cli("status", "no-worker", "--json");
     assertFalse(history.out().contains("approved"), history.toString());
   }
+
+  /**
+   * list shows each running migration's phase and what it waits for, and an aborted one as
+   * aborted, not failed; status says aborted too.
+   */
+  @Test
+  void listShowsThePhaseAndWhatEachWaitsForAndAnAbortAsAborted() throws Exception {
+    Path spec = dir.resolve("to-abort.yaml");
+    Files.writeString(spec, LabScript.specHead("to-abort", SRC_ADDRESS, NOWHERE,
+        LabScript.replicationSecret(dir.resolve("replication-password"))) + "cutover:\n  mode: manual\n");
+    assertEquals(0, cli("start", spec.toString()).exit());
+    Thread.sleep(3000);
+    OperatorCli.Output running = cli("list");
+    System.out.println("list: " + running);
+    assertEquals(0, running.exit(), running.toString());
+    assertTrue(running.out().contains("PHASE") && running.out().contains("WAITING FOR"), running.toString());
+    String row = running.out().lines().filter(l -> l.startsWith("switchover-to-abort ")).findFirst().orElse("");
+    assertTrue(row.contains("running") && row.contains("PREFLIGHT") && row.contains("checking both hosts"), running.toString());
+
+    OperatorCli.Output aborted = cli("abort", "to-abort", "--reason", "wrong target address");
+    assertEquals(0, aborted.exit(), aborted.toString());
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    OperatorCli.Output status = cli("status", "to-abort");
+    while (status.exit() == 0 && System.nanoTime() < until) {
+      Thread.sleep(1000);
+      status = cli("status", "to-abort");
+    }
+    assertEquals(1, status.exit(), status.toString());
+    assertTrue(status.out().contains("Workflow     aborted at"), status.toString());
+    OperatorCli.Output all = cli("list", "--all");
+    System.out.println("list --all: " + all);
+    String ended = all.out().lines().filter(l -> l.startsWith("switchover-to-abort ")).findFirst().orElse("");
+    assertTrue(ended.contains(" aborted "), all.toString());
+  }
 }

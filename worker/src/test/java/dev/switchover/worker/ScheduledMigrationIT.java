@@ -89,6 +89,12 @@ class ScheduledMigrationIT {
             && described.out().contains("Started:   " + workflowId) && described.out().contains("(CHG-7)"),
             described.toString());
 
+        // The run is found by the migration's name, as the operator knows it.
+        OperatorCli.Output status = OperatorCli.run(dir, "status", "nightly", "--address", address);
+        say("status nightly: " + status);
+        assertEquals(0, status.exit(), status.toString());
+        assertTrue(status.out().contains("[" + workflowId + "]") && status.out().contains("DONE"), status.toString());
+
         verbsOnASecondSchedule(lab, dir, address, schedules, stubs);
       } finally {
         stubs.shutdownNow();
