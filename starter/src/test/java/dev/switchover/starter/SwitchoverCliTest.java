@@ -126,12 +126,74 @@ class SwitchoverCliTest {
     assertTrue(!run.err().contains("cannot reach"), "refused before connecting\n" + run);
   }
 
+  /**
+   * From where it runs, validate also finds what the spec's rules cannot: an unset env: secret, a
+   * missing file: secret, a mistyped key path, a known_hosts file without the host, a host that
+   * does not answer. Each names its field; exit 2.
+   */
+  @Test
+  void validateChecksSecretsKeysAndHostsFromHere() throws Exception {
+    Path key = java.nio.file.Files.writeString(dir.resolve("id_ed25519"), "not really a key\n");
+    Path knownHosts = java.nio.file.Files.writeString(dir.resolve("known_hosts"),
+        "198.18.0.11 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n");
+    String yaml = """
+        name: checked
+        engine: postgresql
+        source:
+          address: 198.18.0.11
+          ssh:
+            privateKey: %s
+            knownHosts: %s
+          database:
+            adminPassword: env:SWITCHOVER_TEST_SURELY_UNSET
+        target:
+          address: 198.18.0.12
+          ssh:
+            privateKey: %s/id_typo
+            knownHosts: %s
+          database:
+            adminPassword: file:%s/no-such-secret
+        replication:
+          password: file:%s
+        """.formatted(key, knownHosts, dir, knownHosts, dir, key);
+    Path spec = Cli.write(dir.resolve("checked.yaml"), yaml);
+    Cli.Run run = Cli.run("validate", spec.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
+    assertEquals("", run.out(), "no 'valid' and no effective spec\n" + run);
+    String err = run.err();
+    assertTrue(err.contains("source.database.adminPassword: the environment variable SWITCHOVER_TEST_SURELY_UNSET is"
+        + " not set here"), err);
+    assertTrue(err.contains("target.database.adminPassword: the file " + dir + "/no-such-secret does not exist"), err);
+    assertTrue(err.contains("target.ssh.privateKey: " + dir + "/id_typo does not exist"), err);
+    assertTrue(err.contains("target.ssh.knownHosts: " + knownHosts + " has no key for 198.18.0.12"), err);
+    assertFalse(err.contains("source.ssh.knownHosts"), "the source's key is listed\n" + err);
+    assertFalse(err.contains("replication.password"), "a readable file secret\n" + err);
+    assertTrue(err.contains("--offline skips these checks"), err);
+
+    Cli.Run offline = Cli.run("validate", "--offline", spec.toString());
+    assertEquals(ExitCodes.OK, offline.exit(), offline.toString());
+  }
+
+  @Test
+  void aHashedKnownHostsLineNamesItsHost() throws Exception {
+    // ssh-keygen -H writes |1|salt|HMAC-SHA1(salt, host); this one is for 198.18.0.12.
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+    byte[] salt = "0123456789abcdefghij".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    mac.init(new javax.crypto.spec.SecretKeySpec(salt, "HmacSHA1"));
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    String hashed = "|1|" + b64.encodeToString(salt) + "|"
+        + b64.encodeToString(mac.doFinal("198.18.0.12".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    Path file = java.nio.file.Files.writeString(dir.resolve("hashed"), hashed + " ssh-ed25519 AAAA\n");
+    assertTrue(LocalChecks.knows(file, "198.18.0.12", 22));
+    assertFalse(LocalChecks.knows(file, "198.18.0.11", 22));
+  }
+
   @Test
   void validatePrintsEffectiveSpecWithDefaults() {
     Path spec = Cli.spec(dir, "orders", "manual");
-    Cli.Run run = Cli.run("validate", spec.toString());
+    Cli.Run run = Cli.run("validate", "--offline", spec.toString());
     assertEquals(ExitCodes.OK, run.exit(), run.toString());
-    assertTrue(run.out().startsWith(spec + " is valid\n"), run.toString());
+    assertTrue(run.out().startsWith(spec + " is valid (spec only)\n"), run.toString());
     assertTrue(run.out().contains("switchover-orders"), run.toString());
     assertTrue(run.out().contains("holdFor: 1s"), run.toString());
     assertTrue(run.out().contains("port: 5432"), "defaults filled in\n" + run);
