@@ -2,14 +2,19 @@
 SHELL := /bin/bash
 MVN := mvn -B -ntp
 
-.PHONY: demo test bench deps sid-root build unit clean lab-down
+.PHONY: demo demo-down test bench deps sid-root build unit clean lab-down
 
 ## demo: a real migration end to end on local lab hosts, with an embedded Temporal.
 ## ENGINE=mysql or ENGINE=mariadb migrates those instead of PostgreSQL.
 ENGINE ?= postgresql
-demo: deps build
+## The jar is built by ./switchover, and only when the sources changed since it was built.
+demo: deps
 	if [ "$(ENGINE)" = mysql ]; then lab/sid-root.sh; fi
 	scripts/demo.sh --engine "$(ENGINE)"
+
+## demo-down: stop the demo's lab hosts only (src/dst, mysrc/mydst, mdsrc/mddst), not the tests'.
+demo-down:
+	lab/lab.sh down src dst mysrc mydst mdsrc mddst
 
 ## test: every test, unit and integration (lab hosts, real servers): a build, then the worker's
 ## end-to-end tests beside the other modules' tests (scripts/test-lanes.sh).
