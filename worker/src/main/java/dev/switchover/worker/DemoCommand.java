@@ -49,6 +49,11 @@ final class DemoCommand implements Callable<Integer> {
       case MARIADB -> new DemoRun.Options(engine, "demo-mariadb", "mdsrc", "198.18.0.15", "mddst", "198.18.0.16", rows,
           dir);
     };
+    java.nio.file.Files.createDirectories(dir);
+    Path log = dir.resolve("demo.log");
+    DemoLogging.quiet(log);
+    System.out.println("demo: the migration's phases below; the worker's full log (SSH commands, the writer's refused"
+        + " writes at the freeze) is in " + log);
     DemoSummary s = new DemoRun(options, line -> System.out.println("demo: " + line)).run();
     System.out.println();
     System.out.printf("rows on source / target      %d / %d (checksums %s)%n", s.rowsOnSource(), s.rowsOnTarget(),
