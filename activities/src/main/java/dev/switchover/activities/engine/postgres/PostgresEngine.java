@@ -121,10 +121,13 @@ public final class PostgresEngine implements DatabaseEngine {
     String sourceDir;
     long sourceSize;
     List<SettingChange> changes;
+    String sourceId;
     try (PgSession s = source(spec)) {
       if ("t".equals(s.one("SELECT pg_is_in_recovery()"))) {
         throw Failures.fatal(Failures.WRONG_HOST, spec.source().address() + " is a standby; the source must be the primary");
       }
+      sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
+      existingRolePassword(spec, s, checks);
       version = s.one("SHOW server_version");
       sourceDir = s.one("SHOW data_directory");
       sourceSize = Long.parseLong(s.one("SELECT sum(pg_database_size(datname))::bigint FROM pg_database"));
@@ -152,6 +155,11 @@ public final class PostgresEngine implements DatabaseEngine {
           + " grow the volume first.");
     }
     checks.add(Check.ok("space", free + " bytes free on the target for " + sourceSize + " bytes of data"));
+    // The copy's own guard, asked now: a target holding somebody's data is refused before the
+    // benchmark and the source's preparation, not after them.
+    TargetCluster cluster = new TargetCluster(targetHost, spec, targetDir, bin.stdout().strip());
+    checks.add(Check.ok("target data", DataDirectoryGuard.decide(sourceId, spec.target().address(),
+        cluster.facts(this, spec)).reason()));
 
     CommandResult reach = targetHost.run(Command.of("pg_isready", "-h", spec.source().address(), "-p",
         String.valueOf(spec.source().database().port()), "-t", "5"));
@@ -171,6 +179,26 @@ public final class PostgresEngine implements DatabaseEngine {
           + (c.needsRestart() ? " (restart allowed by the spec)" : " (reload)")));
     }
     return new PreflightReport(version, targetVersion, sourceDir, targetDir, sourceSize, free, changes, checks);
+  }
+
+  /**
+   * prepare-source keeps a replication role that exists, password and all: one whose password is
+   * not the spec's would have the copy's login refused, after the benchmark and the source's
+   * preparation. Its stored verifier says so now, without a login.
+   */
+  private void existingRolePassword(MigrationSpec spec, PgSession s, List<Check> checks) {
+    String user = spec.replication().user();
+    List<String> role = s.row("SELECT rolpassword FROM pg_authid WHERE rolname = ?", user);
+    if (role == null) return;
+    Boolean same = PasswordVerifier.matches(role.get(0), user, replicationPassword(spec).reveal());
+    if (Boolean.FALSE.equals(same)) {
+      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the role " + user + " exists on the source "
+          + spec.source().address() + " with another password than replication.password; the migration keeps an"
+          + " existing role as it is, so the copy's login would be refused. Set replication.password to the role's"
+          + " password, or give the role the spec's: ALTER ROLE " + user + " PASSWORD '…'.");
+    }
+    checks.add(Check.ok("replication role", user + " exists" + (same == null ? " (its password could not be checked"
+        + " here)" : " with the spec's password")));
   }
 
   private static String major(String version) {

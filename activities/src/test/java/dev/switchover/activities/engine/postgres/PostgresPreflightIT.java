@@ -55,6 +55,50 @@ class PostgresPreflightIT {
     assertTrue(r.checks().stream().allMatch(c -> c.verdict() == Check.Verdict.OK), r.checks().toString());
   }
 
+  /** The copy's guard, asked in preflight: somebody's data on the target is refused before anything changes. */
+  @Test
+  void aTargetHoldingSomebodysDataIsRefusedInPreflight() {
+    lab.execute(lab.target, "CREATE DATABASE precious");
+    try {
+      ApplicationFailure f = failsWith(Failures.WIPE_REFUSED, () -> lab.engine.preflight(lab.spec));
+      assertTrue(f.getOriginalMessage().contains("refusing to empty " + PgPair.DATA_DIR + " on " + lab.target.address()),
+          f.getOriginalMessage());
+      assertTrue(f.getOriginalMessage().contains("[precious]"), f.getOriginalMessage());
+      assertEquals("1", lab.one(lab.target, "SELECT count(*) FROM pg_database WHERE datname = 'precious'"), "untouched");
+    } finally {
+      lab.execute(lab.target, "DROP DATABASE precious");
+    }
+    assertTrue(lab.engine.preflight(lab.spec).checks().stream()
+        .anyMatch(c -> c.name().equals("target data") && c.detail().contains("no user data")));
+  }
+
+  /**
+   * A replication role that already exists keeps its password through prepare-source: one that is
+   * not the spec's is found in preflight from its stored verifier (SCRAM or md5), not at the copy.
+   */
+  @Test
+  void anExistingReplicationRoleWithAnotherPasswordIsRefusedInPreflight() throws Exception {
+    String user = lab.spec.replication().user();
+    lab.execute(lab.source, "CREATE ROLE " + user + " LOGIN REPLICATION PASSWORD 'not-the-specs'");
+    try {
+      ApplicationFailure f = failsWith(Failures.PREFLIGHT_FAILED, () -> lab.engine.preflight(lab.spec));
+      assertTrue(f.getOriginalMessage().contains("the role " + user + " exists on the source " + lab.source.address()
+          + " with another password than replication.password"), f.getOriginalMessage());
+      // An md5 verifier, as older servers and password_encryption = md5 store it.
+      String md5 = "md5" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+          .digest(("still-not" + user).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      lab.execute(lab.source, "ALTER ROLE " + user + " PASSWORD '" + md5 + "'");
+      assertTrue(lab.one(lab.source, "SELECT rolpassword FROM pg_authid WHERE rolname = ?", user).startsWith("md5"));
+      failsWith(Failures.PREFLIGHT_FAILED, () -> lab.engine.preflight(lab.spec));
+
+      lab.execute(lab.source, "ALTER ROLE " + user + " PASSWORD '" + lab.replicationPassword + "'");
+      assertTrue(lab.engine.preflight(lab.spec).checks().stream().anyMatch(c -> c.name().equals("replication role")
+          && c.detail().equals(user + " exists with the spec's password")));
+    } finally {
+      lab.execute(lab.source, "DROP ROLE " + user);
+    }
+  }
+
   @Test
   void targetDataDirectoryIsAskedOfTheServerWhenTheSpecOmitsIt() {
     MigrationSpec s = lab.spec;
