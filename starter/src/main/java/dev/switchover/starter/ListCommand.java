@@ -71,7 +71,9 @@ final class ListCommand implements Callable<Integer> {
             MigrationStatus.class, ANSWER_WITHIN);
         phase = s.phase().name() + (s.paused() ? " (paused)" : "");
         lag = s.lag() == null ? "" : Human.lag(s.lag()).replaceFirst("^lag ", "");
-        waiting = shortened(Human.localTimes(s.waitingFor()));
+        // A step that waits for nothing in particular says what it does.
+        waiting = shortened(Human.localTimes(s.waitingFor() == null || s.waitingFor().isBlank()
+            ? s.phase().description() : s.waitingFor()));
       } catch (RuntimeException e) {
         phase = "?";
         waiting = "no worker answers";
