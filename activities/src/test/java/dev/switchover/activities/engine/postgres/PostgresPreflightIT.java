@@ -35,7 +35,7 @@ class PostgresPreflightIT {
 
   @BeforeAll
   static void up() {
-    lab = PgPair.freshSource("it-preflight");
+    lab = PgPair.fresh("it-preflight"); // preflight looks inside the target too
   }
 
   @AfterAll

@@ -37,7 +37,7 @@ class PostgresPrepareSourceIT {
 
   @BeforeAll
   static void up() {
-    lab = PgPair.freshSource("it-prepare");
+    lab = PgPair.fresh("it-prepare"); // preflight looks inside the target too
     hbaFile = lab.one(lab.source, "SHOW hba_file");
     originalHba = lab.ssh(lab.source).readFile(hbaFile);
   }
