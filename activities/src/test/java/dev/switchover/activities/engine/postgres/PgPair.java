@@ -63,27 +63,11 @@ final class PgPair implements AutoCloseable {
    * Throws with lab.sh's output if the lab cannot start: these tests never pass without it.
    */
   static PgPair fresh(String name) {
-    return fresh(name, true);
-  }
-
-  /**
-   * Like {@link #fresh(String)}, but keeps pgt's cluster as it is, for tests that only log in to
-   * pgt or read its files (a reset costs several seconds).
-   */
-  static PgPair freshSource(String name) {
-    return fresh(name, false);
-  }
-
-  private static PgPair fresh(String name, boolean resetTarget) {
     AutoCloseable lease = Lab.lease(LEASE_WAIT, "pgs", "pgt");
     try {
       Lab s = Lab.up("pgs", "198.18.0.41");
       Lab t = Lab.up("pgt", "198.18.0.42");
-      if (resetTarget) {
-        Lab.reset("pgs", "pgt");
-      } else {
-        Lab.reset("pgs");
-      }
+      Lab.reset("pgs", "pgt");
       PgPair pair = new PgPair(s, t, name, lease);
       for (Lab lab : List.of(s, t)) {
         pair.sh(lab, "rm", "-rf", "--", COPY_MARKER, BACKUPS);
