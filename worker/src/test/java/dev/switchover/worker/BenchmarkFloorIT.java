@@ -42,7 +42,10 @@ class BenchmarkFloorIT {
 
   @Test
   void slowTargetDiskStopsTheMigrationBeforeTheSourceIsTouched() throws Exception {
-    LabScript.find().run("up", "e2esrc:" + SOURCE, "e2edst:" + TARGET);
+    LabScript lab = LabScript.find();
+    lab.run("up", "e2esrc:" + SOURCE, "e2edst:" + TARGET);
+    // Fresh servers: preflight refuses a target that an earlier test promoted, before any benchmark.
+    lab.run("reset", "e2esrc", "e2edst");
     Path dir = Files.createTempDirectory("switchover-floor");
     Path secret = dir.resolve("replication-password");
     Files.writeString(secret, "floor-secret-1\n");

@@ -718,10 +718,11 @@ public final class PostgresEngine implements DatabaseEngine {
     if (cluster.unfinishedCopyOf() == null && cluster.completeCopyOf() == null) {
       return "left as it is: " + dir + " on " + spec.target().address() + " holds no copy of this migration";
     }
+    // A copy cut short has no server running (and may have no control file yet): nothing to stop.
+    if (!cluster.running()) return "the target's server " + spec.target().address() + " was already stopped";
     if (!Boolean.TRUE.equals(cluster.controlInRecovery())) {
       return "left running: " + spec.target().address() + " is not a standby";
     }
-    if (!cluster.running()) return "the target's standby " + spec.target().address() + " was already stopped";
     cluster.stop();
     log.info("target {}: standby stopped after the rollback", spec.target().address());
     return "the target's standby " + spec.target().address() + " was stopped, so it does not retry against the"
