@@ -16,11 +16,9 @@ demo: deps
 demo-down:
 	lab/lab.sh down src dst mysrc mydst mdsrc mddst
 
-## test: every test, unit and integration (lab hosts, real servers): a build, then the worker's
-## end-to-end tests beside the other modules' tests (scripts/test-lanes.sh).
+## test: every test, unit and integration (lab hosts, real servers).
 test: deps sid-root
-	$(MVN) -q -DskipTests install
-	scripts/test-lanes.sh
+	$(MVN) verify
 
 ## bench: cutover write-unavailability (PostgreSQL through PgBouncer, MySQL), base copy against
 ## pg_basebackup and pg_dump, orchestration overhead; writes bench/results/latest.json and latest.md.
