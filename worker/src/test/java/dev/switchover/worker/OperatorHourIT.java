@@ -43,6 +43,14 @@ class OperatorHourIT {
     if (temporal != null) temporal.close();
   }
 
+  /** A manual migration from ohs to {@link #NOWHERE}: its preflight retries until it gives up. */
+  private static Path manualSpecToNowhere(String name) throws Exception {
+    Path spec = dir.resolve(name + ".yaml");
+    Files.writeString(spec, LabScript.specHead(name, SRC_ADDRESS, NOWHERE,
+        LabScript.replicationSecret(dir.resolve("replication-password"))) + "cutover:\n  mode: manual\n");
+    return spec;
+  }
+
   private static OperatorCli.Output cli(String... args) throws Exception {
     String[] all = new String[args.length + 2];
     System.arraycopy(args, 0, all, 0, args.length);
@@ -85,9 +93,7 @@ class OperatorHourIT {
    */
   @Test
   void approveAndPauseWithNoWorkerAreRefusedAtOnceAndNothingIsSent() throws Exception {
-    Path spec = dir.resolve("no-worker.yaml");
-    Files.writeString(spec, LabScript.specHead("no-worker", SRC_ADDRESS, NOWHERE,
-        LabScript.replicationSecret(dir.resolve("replication-password"))) + "cutover:\n  mode: manual\n");
+    Path spec = manualSpecToNowhere("no-worker");
     OperatorCli.Output started = cli("start", spec.toString(), "--task-queue", "nobody-polls");
     assertEquals(0, started.exit(), started.toString());
     assertTrue(started.err().contains("WARNING: no worker polls task queue 'nobody-polls'"), started.toString());
@@ -113,9 +119,7 @@ class OperatorHourIT {
    */
   @Test
   void listShowsThePhaseAndWhatEachWaitsForAndAnAbortAsAborted() throws Exception {
-    Path spec = dir.resolve("to-abort.yaml");
-    Files.writeString(spec, LabScript.specHead("to-abort", SRC_ADDRESS, NOWHERE,
-        LabScript.replicationSecret(dir.resolve("replication-password"))) + "cutover:\n  mode: manual\n");
+    Path spec = manualSpecToNowhere("to-abort");
     assertEquals(0, cli("start", spec.toString()).exit());
     Thread.sleep(3000);
     OperatorCli.Output running = cli("list");

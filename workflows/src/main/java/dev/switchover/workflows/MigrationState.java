@@ -65,10 +65,10 @@ final class MigrationState {
     return lag != null && lag.within(c.maxLagBytes(), c.maxLagSeconds());
   }
 
-  /** Records a sample and keeps the start of the current in-sync stretch. */
   /** The lag's rate of change, from the samples. */
   final LagTrend trend = new LagTrend();
 
+  /** Records a sample and keeps the start of the current in-sync stretch. */
   void sampled(LagSample sample, CatchUpSpec c, Instant at) {
     lag = sample;
     trend.add(sample, at);

@@ -702,9 +702,10 @@ public final class PostgresEngine implements DatabaseEngine {
   }
 
   /**
-   * Stops the target's server if it holds this migration's copy (its marker) and is still a
-   * standby: a standby keeps no writes of its own, and a re-run's copy finds its marker and
-   * starts it again. Anything else on the target is left as it is.
+   * Stops the target's server if it holds this migration's copy (its marker, and a cluster with
+   * the source identifier the marker names) and is still a standby: a standby keeps no writes of
+   * its own, and a re-run's copy finds its marker and starts it again. Anything else on the target
+   * is left as it is.
    */
   @Override
   public String quietTarget(MigrationSpec spec) {
@@ -715,11 +716,18 @@ public final class PostgresEngine implements DatabaseEngine {
     String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", version.stdout().strip()))
         .orThrow("finding pg_ctl").stdout().strip();
     TargetCluster cluster = new TargetCluster(target, spec, dir, bindir);
-    if (cluster.unfinishedCopyOf() == null && cluster.completeCopyOf() == null) {
+    String copyOf = cluster.unfinishedCopyOf() != null ? cluster.unfinishedCopyOf() : cluster.completeCopyOf();
+    if (copyOf == null) {
       return "left as it is: " + dir + " on " + spec.target().address() + " holds no copy of this migration";
     }
     // A copy cut short has no server running (and may have no control file yet): nothing to stop.
     if (!cluster.running()) return "the target's server " + spec.target().address() + " was already stopped";
+    // The marker lies beside the directory and outlives what is in it: it vouches only for a
+    // cluster with the source's identifier, never for one created there since.
+    if (!copyOf.equals(cluster.systemIdentifier())) {
+      return "left running: the cluster in " + dir + " on " + spec.target().address() + " is not the copy its"
+          + " marker names (system identifier " + cluster.systemIdentifier() + ", not " + copyOf + ")";
+    }
     if (!Boolean.TRUE.equals(cluster.controlInRecovery())) {
       return "left running: " + spec.target().address() + " is not a standby";
     }

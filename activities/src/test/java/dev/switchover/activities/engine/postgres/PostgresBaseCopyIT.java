@@ -193,6 +193,10 @@ class PostgresBaseCopyIT {
 
     failsWith(Failures.WIPE_REFUSED, () -> lab.engine.baseCopy(lab.spec, new PgPair.Recording()));
     assertOwnDataIntact(targetId);
+    // Nor is the rollback's stop: the marker does not name the cluster that runs there now.
+    String quiet = lab.engine.quietTarget(lab.spec);
+    assertTrue(quiet.contains("is not the copy its marker names"), quiet);
+    assertOwnDataIntact(targetId);
   }
 
   @Test
