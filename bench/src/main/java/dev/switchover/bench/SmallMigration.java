@@ -62,7 +62,7 @@ final class SmallMigration {
             .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
         Instant started = Instant.now();
         long t0 = System.nanoTime();
-        WorkflowClient.start(wf::migrate, spec);
+        WorkflowClient.start(wf::migrate, spec, null);
         MigrationResult result = WorkflowStub.fromTyped(wf).getResult(MigrationResult.class);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Instant ended = Instant.now();

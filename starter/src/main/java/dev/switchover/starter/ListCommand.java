@@ -33,7 +33,8 @@ final class ListCommand implements Callable<Integer> {
     PrintWriter out = command.commandLine().getOut();
     if (limit < 1) throw CliFailure.badInput("--limit must be at least 1");
     String query = "(WorkflowType = '" + Migrations.WORKFLOW_TYPE + "' OR WorkflowType = '" + Fleets.WORKFLOW_TYPE + "')"
-        + (all ? "" : " AND ExecutionStatus = 'Running'");
+        // A migration that continued as new at a long wait is one migration: its current run.
+        + (all ? " AND ExecutionStatus != 'ContinuedAsNew'" : " AND ExecutionStatus = 'Running'");
     try (TemporalConnection temporal = TemporalConnection.open(connection)) {
       List<WorkflowExecutionMetadata> found;
       try {

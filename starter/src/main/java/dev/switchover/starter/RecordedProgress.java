@@ -1,6 +1,9 @@
 package dev.switchover.starter;
 
+import dev.switchover.workflows.Continuation;
+import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.status.StepRecord;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -43,6 +46,10 @@ final class RecordedProgress {
       if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
         Payloads input = e.getWorkflowExecutionStartedEventAttributes().getInput();
         spec = converter.fromPayloads(0, Optional.of(input), MigrationSpec.class, MigrationSpec.class);
+        // A run that a long wait continued as new did not run the earlier steps: it carries them.
+        Continuation carried = input.getPayloadsCount() < 2 ? null
+            : converter.fromPayloads(1, Optional.of(input), Continuation.class, Continuation.class);
+        if (carried != null) done.addAll(carriedSteps(carried));
       } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
         String type = e.getActivityTaskScheduledEventAttributes().getActivityType().getName();
         scheduled.put(e.getEventId(), type);
@@ -61,6 +68,21 @@ final class RecordedProgress {
     running.remove("MeasureLag");
     return new RecordedProgress(done, running, spec);
   }
+
+  /** The activity each carried step completed, as a run that did it would have recorded it. */
+  private static List<Done> carriedSteps(Continuation carried) {
+    List<Done> out = new ArrayList<>();
+    for (StepRecord step : carried.steps()) {
+      String type = CARRIED_ACTIVITIES.get(step.phase());
+      if (type != null && step.outcome() == StepRecord.Outcome.OK && step.ended() != null) {
+        out.add(new Done(type, step.ended()));
+      }
+    }
+    return out;
+  }
+
+  private static final Map<Phase, String> CARRIED_ACTIVITIES = Map.of(Phase.PREFLIGHT, "Preflight",
+      Phase.BENCHMARK, "BenchmarkTarget", Phase.PREPARE_SOURCE, "PrepareSource", Phase.BASE_COPY, "BaseCopy");
 
   private static long scheduledIdOf(HistoryEvent e) {
     return switch (e.getEventType()) {

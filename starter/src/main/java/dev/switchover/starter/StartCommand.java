@@ -63,7 +63,7 @@ final class StartCommand implements Callable<Integer> {
       WorkflowClient client = temporal.client();
       MigrationWorkflow workflow = client.newWorkflowStub(MigrationWorkflow.class, options(spec));
       try {
-        WorkflowClient.start(workflow::migrate, spec);
+        WorkflowClient.start(workflow::migrate, spec, null);
         out.println(id);
         out.flush();
         err.println("Started migration " + spec.name() + " (" + spec.engine().id() + " " + spec.source().address()

@@ -67,7 +67,7 @@ class BenchmarkFloorIT {
       WorkflowClient client = env.getWorkflowClient();
       MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
           .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
-      WorkflowClient.start(wf::migrate, spec);
+      WorkflowClient.start(wf::migrate, spec, null);
       WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
           () -> WorkflowStub.fromTyped(wf).getResult(MigrationResult.class));
       ApplicationFailure f = assertInstanceOf(ApplicationFailure.class, e.getCause());

@@ -22,7 +22,8 @@ final class LagTrend {
   /** Below this a lag neither grows nor shrinks: replication's own noise on an idle source. */
   private static final double STEADY_BYTES_PER_SECOND = 1024;
 
-  private record Point(Instant at, long lagBytes) {}
+  /** One sample's lag and when it was taken; public so that a continued run carries the window. */
+  public record Point(Instant at, long lagBytes) {}
 
   private final Deque<Point> points = new ArrayDeque<>();
 
@@ -36,6 +37,17 @@ final class LagTrend {
     while (points.size() > 2 && Duration.between(points.peekFirst().at(), at).compareTo(WINDOW) > 0) {
       points.removeFirst();
     }
+  }
+
+  /** The samples in the window, oldest first. */
+  java.util.List<Point> points() {
+    return java.util.List.copyOf(points);
+  }
+
+  /** Takes over a window carried from an earlier run. */
+  void restore(java.util.List<Point> carried) {
+    points.clear();
+    if (carried != null) points.addAll(carried);
   }
 
   /**

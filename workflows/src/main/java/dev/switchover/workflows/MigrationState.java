@@ -82,6 +82,22 @@ final class MigrationState {
     return trend.progress(catchUpDeadline, spec.catchUp().maxLagBytes());
   }
 
+  /** Takes over what the run before this one knew; see {@link Continuation}. */
+  void restore(Continuation c) {
+    phase = c.phase();
+    steps.addAll(c.steps());
+    notes.addAll(c.notes());
+    lag = c.lag();
+    inSyncSince = c.inSyncSince();
+    trend.restore(c.trend());
+    catchUpDeadline = c.catchUpDeadline();
+    deadlineHeldSince = c.deadlineHeldSince();
+    paused = c.paused();
+    pausedBy = c.pausedBy();
+    approval = c.approval();
+    approvedAt = c.approvedAt();
+  }
+
   MigrationStatus snapshot(MigrationSpec spec, Instant now) {
     return new MigrationStatus(
         spec.name(),

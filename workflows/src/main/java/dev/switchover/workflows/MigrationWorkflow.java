@@ -18,8 +18,12 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface MigrationWorkflow {
 
+  /**
+   * Runs the migration {@code spec} describes. {@code continued} is null when it starts (the CLI,
+   * a schedule, a fleet); a migration that waits long continues as new with what it carries.
+   */
   @WorkflowMethod
-  MigrationResult migrate(MigrationSpec spec);
+  MigrationResult migrate(MigrationSpec spec, Continuation continued);
 
   /** Opens the cutover gate. Rejected unless the target is in sync and cutover is awaited. */
   @UpdateMethod(name = Names.APPROVE)

@@ -57,7 +57,10 @@ import org.slf4j.Logger;
 public class MigrationWorkflowImpl implements MigrationWorkflow {
   private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
 
-  /** Past this many events, polls slow down so a days-long wait stays within history limits. */
+  /**
+   * Past this many events, polls slow down: what kept a long wait within history limits before
+   * runs continued as new at {@link #CONTINUE_AS_NEW_AT}; kept for migrations recorded before.
+   */
   private static final int HISTORY_SLOWDOWN_AT = 20_000;
 
   private final MigrationActivities activities =
@@ -90,11 +93,26 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private record Undo(String what, Runnable action) {}
 
+  /** What the run before this one carried over; null in a migration's first run. */
+  private Continuation resumed;
+  /** Whether the rollback stops the target's replication before the source's access goes (versioned). */
+  private boolean quietTargetOnRollback;
+  /** The gate announced its wait for an approval to the webhook: once per wait. */
+  private boolean approvalAnnounced;
+  /** Null until the history first grows past {@link #CONTINUE_AS_NEW_AT}; then whether this code may continue as new. */
+  private Boolean mayContinueAsNew;
+  /**
+   * A wait (catch-up, the gate, a pause there) that has written this many events continues as
+   * new: far below Temporal's 51,200-event limit, and short enough that a worker taking the
+   * migration over replays it in moments. At a 2 s poll that is about every ten minutes.
+   */
+  static final int CONTINUE_AS_NEW_AT = 2_000;
+
   /** The undo that lifts the freeze: whether it ran, and ran well, decides what the failure may say of the source. */
   private static final String UNFREEZE = "make the source writable again";
 
   @Override
-  public MigrationResult migrate(MigrationSpec input) {
+  public MigrationResult migrate(MigrationSpec input, Continuation continued) {
     receiveInternalSignals();
     List<SpecProblem> problems = SpecValidator.validate(input);
     if (!problems.isEmpty()) {
@@ -105,6 +123,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
     spec = input.withDefaults();
     notifier = Notifier.start(state, spec);
+    if (continued != null) restore(continued);
     publishDetails();
 
     untilPromotion = Workflow.newCancellationScope(this::runUntilPromotion);
@@ -112,31 +131,87 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       untilPromotion.run();
       // An abort accepted while the last step was completing finds the scope already done.
       if (state.abort != null) throw new CanceledFailure("aborted by " + state.abort.by());
+    } catch (Continuation.Requested longHistory) {
+      continueAsNew(input);
     } catch (TemporalFailure failure) {
       throw rollBack(failure);
     }
     return runFromPromotion();
   }
 
+  private void restore(Continuation c) {
+    resumed = c;
+    preflight = c.preflight();
+    benchmark = c.benchmark();
+    preparation = c.preparation();
+    baseCopy = c.baseCopy();
+    quietTargetOnRollback = c.quietTargetOnRollback();
+    approvalAnnounced = c.approvalAnnounced();
+    retentionWarned = c.retentionWarned();
+    reportedPhase = c.reportedPhase();
+    reports = c.fleetReports();
+    if (notifier != null) notifier.resume(c.notified(), c.announcedPhase());
+    state.restore(c);
+    log.info("run {} goes on in {}", c.run(), c.phase());
+  }
+
+  /**
+   * Ends this run and starts the next with what it carries. The webhook's queued events go out
+   * from here first (the next run numbers on), handlers finish, and an abort that arrives meanwhile
+   * is honoured here, since the next run would not know of it.
+   */
+  private void continueAsNew(MigrationSpec input) {
+    if (notifier != null) notifier.drain(() -> state.abort != null);
+    Workflow.await(() -> Workflow.isEveryHandlerFinished() || state.abort != null);
+    if (state.abort != null) throw rollBack(new CanceledFailure("aborted by " + state.abort.by()));
+    Continuation next = new Continuation(resumed == null ? 2 : resumed.run() + 1, state.phase, preflight,
+        benchmark, preparation, baseCopy, quietTargetOnRollback, List.copyOf(state.steps), List.copyOf(state.notes),
+        state.lag, state.inSyncSince, state.trend.points(), state.catchUpDeadline, state.deadlineHeldSince,
+        state.paused, state.pausedBy, state.approval, state.approvedAt, approvalAnnounced, retentionWarned,
+        notifier == null ? 0 : notifier.sequence(), notifier == null ? null : notifier.announced(), reportedPhase,
+        reports);
+    log.info("history at {} events: continuing as new in {}", Workflow.getInfo().getHistoryLength(), state.phase);
+    Workflow.newContinueAsNewStub(MigrationWorkflow.class).migrate(input, next);
+  }
+
+  /**
+   * Called by the waits between their polls: past {@link #CONTINUE_AS_NEW_AT} events the run ends
+   * and the next goes on where this one is. Versioned: a history recorded before keeps polling.
+   */
+  private void continueAsNewIfLong() {
+    if (Workflow.getInfo().getHistoryLength() < CONTINUE_AS_NEW_AT) return;
+    if (mayContinueAsNew == null) {
+      mayContinueAsNew = Workflow.getVersion("continue-as-new-while-waiting", Workflow.DEFAULT_VERSION, 1) == 1;
+    }
+    if (mayContinueAsNew) throw new Continuation.Requested();
+  }
+
   /** Steps that can still be undone: the source is the primary throughout. */
   private void runUntilPromotion() {
     if (state.abort != null) throw new CanceledFailure("aborted before the first step");
-    preflight = step(Phase.PREFLIGHT, () -> activities.preflight(spec), r -> preflightSummary(r));
-    benchmark = step(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec), this::judgeBenchmark);
+    Phase goOnIn = resumed == null ? null : resumed.phase();
+    if (goOnIn == null) {
+      preflight = step(Phase.PREFLIGHT, () -> activities.preflight(spec), r -> preflightSummary(r));
+      benchmark = step(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec), this::judgeBenchmark);
 
-    undos.push(new Undo("remove what prepare-source added on the source",
-        () -> activities.undoPrepareSource(spec, preparation)));
-    preparation = step(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(spec, r));
+      undoPreparation();
+      preparation = step(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(spec, r));
 
-    if (Workflow.getVersion("quiet-target-on-rollback", Workflow.DEFAULT_VERSION, 1) == 1) {
-      // Popped before the source's preparation is undone: the standby stops before its access goes.
-      undos.push(new Undo("stop the target's replication", () -> state.note(now(), activities.quietTarget(spec))));
+      quietTargetOnRollback = Workflow.getVersion("quiet-target-on-rollback", Workflow.DEFAULT_VERSION, 1) == 1;
+      if (quietTargetOnRollback) undoQuietTarget();
+      baseCopy = step(Phase.BASE_COPY, this::copyWatchingRetention, r -> String.format(
+          "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
+    } else {
+      // A continued run: the steps before the wait were done by an earlier run; their undos are
+      // registered again from what it carried, in the same order.
+      undoPreparation();
+      if (quietTargetOnRollback) undoQuietTarget();
     }
-    baseCopy = step(Phase.BASE_COPY, this::copyWatchingRetention, r -> String.format(
-        "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
 
-    step(Phase.CATCH_UP, () -> { catchUp(); return state.lag; }, Lag::describe);
-    step(Phase.AWAIT_CUTOVER, this::awaitCutover, a -> a);
+    if (goOnIn != Phase.AWAIT_CUTOVER) {
+      step(Phase.CATCH_UP, () -> { catchUp(); return state.lag; }, Lag::describe, goOnIn == Phase.CATCH_UP);
+    }
+    step(Phase.AWAIT_CUTOVER, this::awaitCutover, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
 
     // The shortest write pause: clients are held by PgBouncer from here until the target is
     // primary, and let through on the source again if anything fails before promotion.
@@ -172,6 +247,16 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       if (repointing != null) repointing.get();
       return proof;
     }, p -> "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition());
+  }
+
+  private void undoPreparation() {
+    undos.push(new Undo("remove what prepare-source added on the source",
+        () -> activities.undoPrepareSource(spec, preparation)));
+  }
+
+  /** Popped before the source's preparation is undone: the standby stops before its access goes. */
+  private void undoQuietTarget() {
+    undos.push(new Undo("stop the target's replication", () -> state.note(now(), activities.quietTarget(spec))));
   }
 
   /** Waits for an activity's end, success or failure. */
@@ -303,7 +388,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   /** Samples lag until it has stayed under the thresholds for holdFor, or the deadline passes. */
   private void catchUp() {
     CatchUpSpec c = spec.catchUp();
-    state.catchUpDeadline = now().plus(c.deadline());
+    // A continued run keeps the deadline its first run set.
+    if (state.catchUpDeadline == null) state.catchUpDeadline = now().plus(c.deadline());
     while (true) {
       waitWhilePaused(true);
       sampleLag();
@@ -323,13 +409,15 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           + "; gives up at " + state.catchUpDeadline;
       publishDetails();
       Workflow.await(pollInterval(), () -> state.paused);
+      continueAsNewIfLong();
     }
   }
 
   /** While paused, nothing moves; time paused in catch-up moves its deadline, as documented. */
   private void waitWhilePaused(boolean extendsDeadline) {
     if (!state.paused) return;
-    Instant pausedAt = now();
+    // A pause that a continued run carries over began in an earlier run.
+    Instant pausedAt = extendsDeadline && state.deadlineHeldSince != null ? state.deadlineHeldSince : now();
     if (extendsDeadline) state.deadlineHeldSince = pausedAt;
     // Lag is still sampled so status stays live while paused.
     while (state.paused) {
@@ -337,6 +425,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           + Lag.describe(state.lag) + ")";
       publishDetails();
       if (!Workflow.await(pollInterval(), () -> !state.paused)) sampleLag();
+      continueAsNewIfLong();
     }
     if (extendsDeadline) {
       state.catchUpDeadline = state.catchUpDeadline.plus(Duration.between(pausedAt, now()));
@@ -349,7 +438,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     CatchUpSpec c = spec.catchUp();
     CutoverWindow window = CutoverWindow.of(spec.cutover().window());
     // Announced once per wait for an approval, not at every poll; an expired approval starts a new wait.
-    boolean approvalAnnounced = false;
     while (true) {
       waitWhilePaused(false);
       Approval considered = state.approval;
@@ -405,6 +493,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
       boolean woken = Workflow.await(wait, () -> state.paused || state.approval != considered);
       if (!woken && state.approval == null && spec.cutover().mode() == CutoverMode.MANUAL) sampleLag();
+      continueAsNewIfLong();
     }
   }
 
@@ -510,14 +599,23 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   /** Runs one step: records it, shows it in the UI, and marks its end however it ends. */
   private <T> T step(Phase phase, Supplier<T> action, Function<T, String> describe) {
-    state.begin(phase, now());
-    log.info("phase={} started", phase);
+    return step(phase, action, describe, false);
+  }
+
+  /** {@code goesOn}: an earlier run began this step and carried it over; it is not begun again. */
+  private <T> T step(Phase phase, Supplier<T> action, Function<T, String> describe, boolean goesOn) {
+    if (!goesOn) {
+      state.begin(phase, now());
+      log.info("phase={} started", phase);
+    }
     publishDetails();
     try {
       T result = action.get();
       state.end(Outcome.OK, describe.apply(result), now());
       log.info("phase={} ok: {}", phase, state.steps.get(state.steps.size() - 1).detail());
       return result;
+    } catch (Continuation.Requested longHistory) {
+      throw longHistory;
     } catch (RuntimeException e) {
       boolean cancelled = isCancellation(e);
       state.end(cancelled ? Outcome.CANCELLED : Outcome.FAILED, cancelled ? "cancelled" : rootMessage(e), now());
@@ -599,14 +697,22 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    */
   private PromotionResult promoteOnProof() {
     boolean noted = false;
+    Instant heldSince = null;
+    boolean backOff = false;
     while (true) {
       try {
         return abortably(() -> activities.promote(spec, frozen));
       } catch (ActivityFailure f) {
         if (!Failures.SOURCE_UNREACHABLE.equals(failureType(f))) throw f;
+        if (heldSince == null) {
+          heldSince = now();
+          backOff = Workflow.getVersion("held-proof-backoff", Workflow.DEFAULT_VERSION, 1) == 1;
+        }
         state.promotionHeld = true;
+        Duration retry = backOff ? proofRetry(Duration.between(heldSince, now())) : SOURCE_PROOF_RETRY;
         String id = Workflow.getInfo().getWorkflowId();
-        state.waitingFor = rootMessage(f) + " Choose: start the source's server again (the proof is tried every 30 s"
+        state.waitingFor = rootMessage(f) + " Choose: start the source's server again (the proof is tried again at "
+            + now().plus(retry).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
             + " and the target promoted once it passes); or `./switchover abort " + id + " --reason …` (the target"
             + " stays a standby, the source is made writable again once it answers); or, if the source is gone for"
             + " good, `./switchover promote-without-source " + id + " --reason …` (the target is promoted holding the"
@@ -615,7 +721,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         if (!noted) state.note(now(), "HELD before promotion: " + rootMessage(f));
         noted = true;
         publishDetails();
-        if (Workflow.await(SOURCE_PROOF_RETRY, () -> state.abort != null || state.promoteWithoutSource != null)) {
+        if (Workflow.await(retry, () -> state.abort != null || state.promoteWithoutSource != null)) {
           if (state.abort != null) {
             state.promotionHeld = false;
             throw new CanceledFailure("aborted by " + state.abort.by() + " while the source could not be reached");
@@ -683,6 +789,17 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private static final List<String> NOTHING_PROMOTED = List.of(Failures.WRONG_HOST, Failures.SYNC_NOT_REACHED,
       Failures.SOURCE_NOT_FENCED, Failures.ERRANT_TRANSACTIONS);
   private static final Duration SOURCE_PROOF_RETRY = Duration.ofSeconds(30);
+
+  /**
+   * How long a held promotion waits before trying the proof again: every 30 s at first, when the
+   * source is most likely back soon; then every 2 minutes, and after 6 hours every 10, so that a hold
+   * over a weekend writes about 5,000 events, not Temporal's limit. An abort or a promotion without the
+   * source is acted on at once whatever the interval.
+   */
+  static Duration proofRetry(Duration held) {
+    if (held.compareTo(Duration.ofMinutes(30)) < 0) return SOURCE_PROOF_RETRY;
+    return held.compareTo(Duration.ofHours(6)) < 0 ? Duration.ofMinutes(2) : Duration.ofMinutes(10);
+  }
 
   private ApplicationFailure holdAfterFailedPromotion(ActivityFailure f) {
     String message = "promotion of " + spec.target().address() + " did not complete: " + rootMessage(f)

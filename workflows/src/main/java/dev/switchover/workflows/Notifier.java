@@ -81,6 +81,30 @@ final class Notifier {
     }).run();
   }
 
+  /**
+   * Waits, at most {@link #FLUSH}, for the queued events to go out before the run continues as
+   * new; true if the queue is empty (or {@code stop} became true first: the caller decides).
+   */
+  boolean drain(java.util.function.Supplier<Boolean> stop) {
+    return Workflow.await(FLUSH, () -> queue.isEmpty() || stop.get()) && queue.isEmpty();
+  }
+
+  /** How many events were numbered so far. */
+  int sequence() {
+    return sequence;
+  }
+
+  /** The phase the receiver last heard of. */
+  Phase announced() {
+    return announced;
+  }
+
+  /** Goes on from an earlier run's numbering and last announced phase. */
+  void resume(int numbered, Phase lastAnnounced) {
+    sequence = numbered;
+    announced = lastAnnounced;
+  }
+
   private void enqueue(String event, Phase previous, String message) {
     queue.add(new Notification(++sequence, event, spec.name(), Workflow.getInfo().getWorkflowId(), state.phase,
         previous, now().toString(), message, spec.source().address(), spec.target().address()));

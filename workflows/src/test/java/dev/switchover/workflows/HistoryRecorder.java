@@ -102,6 +102,30 @@ class HistoryRecorder {
         fake.targetIsPrimary = false;
       }
 
+      if (missing("gate-continued-as-new.json") || missing("gate-continuation-approved.json")) {
+        // A gate held for most of a day at 5-minute polls: the first run continues as new at the
+        // gate, the second carries its steps and is approved to DONE.
+        dev.switchover.workflows.spec.MigrationSpec spec = TestSpecs.polling(TestSpecs.spec(CutoverMode.MANUAL),
+            Duration.ofMinutes(5), Duration.ofMinutes(10));
+        spec = new dev.switchover.workflows.spec.MigrationSpec("long-gate", spec.engine(), spec.source(), spec.target(),
+            spec.replication(), spec.benchmark(), spec.catchUp(), spec.cutover(), spec.traffic(), spec.backup(), spec.report());
+        MigrationWorkflow gate = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
+            .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
+        String firstRun = WorkflowClient.start(gate::migrate, spec, null).getRunId();
+        MigrationWorkflow current = client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
+        until(env, () -> current.status().phase() == Phase.AWAIT_CUTOVER);
+        io.temporal.api.history.v1.HistoryEvent last;
+        do {
+          env.sleep(Duration.ofHours(1));
+          last = client.fetchHistory(spec.workflowId(), firstRun).getLastEvent();
+        } while (last.getEventType() != io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+        String secondRun = last.getWorkflowExecutionContinuedAsNewEventAttributes().getNewExecutionRunId();
+        current.approveCutover(new Approval("alice", "CHG-3"));
+        WorkflowStub.fromTyped(current).getResult(MigrationResult.class);
+        save("gate-continued-as-new.json", client.fetchHistory(spec.workflowId(), firstRun).toJson(true));
+        save("gate-continuation-approved.json", client.fetchHistory(spec.workflowId(), secondRun).toJson(true));
+      }
+
       if (missing("fleet-wave.json") || missing("fleet-member.json")) {
         // Two databases one after the other under one wave approval: the children's phase reports
         // and the approval forwarded to each at its gate.
@@ -141,7 +165,7 @@ class HistoryRecorder {
         spec.replication(), spec.benchmark(), spec.catchUp(), spec.cutover(), spec.traffic(), spec.backup(), spec.report());
     MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
-    WorkflowClient.start(wf::migrate, spec);
+    WorkflowClient.start(wf::migrate, spec, null);
     return wf;
   }
 

@@ -34,6 +34,13 @@ class MigrationReplayTest {
   }
 
 
+  /** A gate held long: the first run continuing as new, and the run it started carrying its steps to DONE. */
+  @Test
+  void aGateThatContinuedAsNewReplays() throws Exception {
+    replay("histories/gate-continued-as-new.json", MigrationWorkflowImpl.class);
+    replay("histories/gate-continuation-approved.json", MigrationWorkflowImpl.class);
+  }
+
   @Test
   void abortedHistoryReplays() throws Exception {
     replay("histories/aborted-in-catch-up.json", MigrationWorkflowImpl.class);

@@ -57,8 +57,9 @@ class MigrationWorkflowTest {
   private MigrationWorkflow start(MigrationSpec spec) {
     MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
-    WorkflowClient.start(wf::migrate, spec);
-    return wf;
+    WorkflowClient.start(wf::migrate, spec, null);
+    // By its id, as the CLI addresses it: a long wait continues as new, and the current run answers.
+    return client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
   }
 
   /** Lets workflow time pass (skipped) until the status satisfies the condition. */

@@ -65,7 +65,7 @@ class NotificationWorkflowTest {
   private MigrationWorkflow start(MigrationSpec spec) {
     MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
-    WorkflowClient.start(wf::migrate, spec);
+    WorkflowClient.start(wf::migrate, spec, null);
     return wf;
   }
 

@@ -60,6 +60,15 @@ public final class TestSpecs {
         spec.traffic(), spec.backup(), spec.report()).withDefaults();
   }
 
+  /** {@code spec} polling lag every {@code pollEvery}, holding in sync for {@code holdFor}. */
+  public static MigrationSpec polling(MigrationSpec spec, Duration pollEvery, Duration holdFor) {
+    CatchUpSpec c = spec.catchUp();
+    return new MigrationSpec(spec.name(), spec.engine(), spec.source(), spec.target(), spec.replication(),
+        spec.benchmark(), new CatchUpSpec(c.maxLagBytes(), c.maxLagSeconds(), holdFor, c.deadline(), pollEvery,
+            c.maxRetainedBytes(), c.maxRetainedPercent()),
+        spec.cutover(), spec.traffic(), spec.backup(), spec.report()).withDefaults();
+  }
+
   /** {@code spec} as another database: its own name, source and target. */
   public static MigrationSpec named(MigrationSpec spec, String name, String source, String target) {
     return new MigrationSpec(name, spec.engine(), host(source), host(target), spec.replication(), spec.benchmark(),

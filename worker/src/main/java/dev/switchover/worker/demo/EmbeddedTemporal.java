@@ -66,7 +66,9 @@ public final class EmbeddedTemporal implements AutoCloseable {
   public MigrationResult migrate(MigrationSpec spec, Consumer<List<StepRecord>> progress) throws Exception {
     MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
-    WorkflowClient.start(wf::migrate, spec);
+    WorkflowClient.start(wf::migrate, spec, null);
+    // By its id: a migration that waits long continues as new, and its current run answers.
+    wf = client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
     CompletableFuture<MigrationResult> result = WorkflowStub.fromTyped(wf).getResultAsync(MigrationResult.class);
     while (!result.isDone()) {
       try {

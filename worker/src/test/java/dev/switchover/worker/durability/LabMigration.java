@@ -216,7 +216,9 @@ final class LabMigration implements AutoCloseable {
           : pair.writer(SetWriter.fromFile(primaryFile()), "writes", 5000);
       writer.start();
     }
-    WorkflowClient.start(workflow::migrate, spec);
+    WorkflowClient.start(workflow::migrate, spec, null);
+    // By its id: after a continue-as-new the started run is no longer the one that answers.
+    workflow = client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
     say("started " + spec.workflowId() + " on task queue " + taskQueue);
     return workflow;
   }

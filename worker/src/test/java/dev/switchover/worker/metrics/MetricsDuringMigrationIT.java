@@ -365,9 +365,10 @@ class MetricsDuringMigrationIT {
     MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE)
         .setWorkflowRunTimeout(Duration.ofMinutes(15)).build());
-    WorkflowClient.start(wf::migrate, spec);
+    WorkflowClient.start(wf::migrate, spec, null);
     say("started " + spec.workflowId());
-    return wf;
+    // By its id: after a continue-as-new the started run is no longer the one that answers.
+    return client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
   }
 
   private static void awaitStatus(MigrationWorkflow wf, String what, Predicate<MigrationStatus> until)

@@ -160,7 +160,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
         .build();
     MigrationWorkflow child = Workflow.newChildWorkflowStub(MigrationWorkflow.class, options);
-    m.result = Async.function(child::migrate, m.spec);
+    m.result = Async.function(child::migrate, m.spec, null);
     m.state = MemberState.RUNNING;
     m.phase = Phase.PREFLIGHT;
     m.startedAt = now();

@@ -238,7 +238,7 @@ class FleetWorkflowTest {
     MigrationSpec a = db("a", 1, CutoverMode.AUTOMATIC);
     dev.switchover.workflows.MigrationWorkflow alone = client.newWorkflowStub(dev.switchover.workflows.MigrationWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(a.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
-    alone.migrate(a);
+    alone.migrate(a, null);
     fake.preflighted.clear();
 
     FleetWorkflow wf = start(fleet(1, null, null, new WaveSpec("w", List.of(a, db("b", 2, CutoverMode.AUTOMATIC)))));
