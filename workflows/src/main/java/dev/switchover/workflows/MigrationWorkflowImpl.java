@@ -106,7 +106,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    * new: far below Temporal's 51,200-event limit, and short enough that a worker taking the
    * migration over replays it in moments. At a 2 s poll that is about every ten minutes.
    */
-  static final int CONTINUE_AS_NEW_AT = 2_000;
+  public static final int CONTINUE_AS_NEW_AT = 2_000;
 
   /** The undo that lifts the freeze: whether it ran, and ran well, decides what the failure may say of the source. */
   private static final String UNFREEZE = "make the source writable again";

@@ -201,6 +201,28 @@ class FleetWorkflowTest {
     assertEquals("alice", r.status().waves().get(0).approvedBy());
   }
 
+  /** Its migrations continue as new while the wave waits for days; the fleet still follows and approves them. */
+  @Test
+  void aWaveHeldAtTheGateForDaysIsStillApprovedAndFinished() {
+    java.util.function.Function<MigrationSpec, MigrationSpec> slow =
+        m -> TestSpecs.polling(m, Duration.ofMinutes(5), Duration.ofMinutes(10));
+    FleetWorkflow wf = start(fleet(2, FleetApproval.WAVE, null,
+        new WaveSpec("all", List.of(slow.apply(db("a", 1, CutoverMode.MANUAL)), slow.apply(db("b", 2, CutoverMode.MANUAL))))));
+    awaitStatus(wf, s -> s.migrations().stream().filter(x -> x.phase() == Phase.AWAIT_CUTOVER).count() == 2);
+    env.sleep(Duration.ofHours(36));
+    assertTrue(client.fetchHistory("switchover-a").getEvents().size() < MigrationWorkflowImpl.CONTINUE_AS_NEW_AT + 40,
+        "the current run of a is a continued one");
+    assertEquals(2, byName(wf.status()).values().stream().filter(m -> m.phase() == Phase.AWAIT_CUTOVER).count(),
+        wf.status().toString());
+
+    String answer = wf.approveWave(new WaveApproval("all", "alice", "CHG-8"));
+    assertTrue(answer.contains("at the gate now: a, b"), answer);
+    FleetResult r = WorkflowStub.fromTyped(wf).getResult(FleetResult.class);
+    assertEquals("DONE", r.status().state());
+    assertEquals(2, fake.count("freezeWrites"));
+    assertEquals(2, fake.count("prepareSource"));
+  }
+
   @Test
   void aFleetApprovedPerDatabaseRefusesAWaveApproval() {
     FleetWorkflow wf = start(fleet(1, null, null, new WaveSpec("w", List.of(db("a", 1, CutoverMode.MANUAL)))));
