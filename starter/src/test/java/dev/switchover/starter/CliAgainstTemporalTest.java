@@ -156,6 +156,46 @@ class CliAgainstTemporalTest {
     assertTrue(startAgain.err().contains("its source is no longer the primary"), startAgain.toString());
   }
 
+  /**
+   * A gate polled every 100 ms continues as new within a minute or so; the CLI, which addresses the
+   * migration by its name, follows it into the new run: status shows the steps the first run did,
+   * approve reaches the current run, and start --wait ends with the migration's result.
+   */
+  @Test
+  void aGateThatContinuedAsNewIsFollowedShownAndApprovedByName() throws Exception {
+    Path spec = Cli.write(dir.resolve("long-gate.yaml"),
+        java.nio.file.Files.readString(Cli.spec(dir, "long-gate", "manual")).replace("pollEvery: 1s", "pollEvery: 100ms"));
+    Cli.Capture follow = new Cli.Capture();
+    CompletableFuture<Cli.Run> started = inBackground(follow, "start", spec.toString(), "--wait", "--poll", "500ms");
+    WorkflowClient client = WorkflowClient.newInstance(stubs);
+    long until = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (!continued(client, "switchover-long-gate")) {
+      if (System.nanoTime() > until) fail("the gate did not continue as new within 3 minutes");
+      Thread.sleep(500);
+    }
+
+    Cli.Run status = cli("status", "long-gate");
+    assertEquals(ExitCodes.OK, status.exit(), status.toString());
+    assertTrue(status.out().contains("AWAIT_CUTOVER — waiting for cutover approval"), status.toString());
+    assertTrue(status.out().contains("BASE_COPY"), "the first run's steps, carried\n" + status);
+    Cli.Run approved = cli("approve", "long-gate", "--by", "alice");
+    assertEquals(ExitCodes.OK, approved.exit(), approved.toString());
+
+    Cli.Run done = started.get(60, TimeUnit.SECONDS);
+    assertEquals(ExitCodes.OK, done.exit(), done.toString());
+    assertTrue(done.out().contains("DONE  migration complete: the new primary is 198.18.0.12"), done.toString());
+  }
+
+  /** Whether the current run of {@code id} was started by a continue-as-new (false until it exists). */
+  private static boolean continued(WorkflowClient client, String id) {
+    try {
+      return !client.fetchHistory(id).getEvents().get(0).getWorkflowExecutionStartedEventAttributes()
+          .getContinuedExecutionRunId().isEmpty();
+    } catch (io.grpc.StatusRuntimeException notYet) {
+      return false;
+    }
+  }
+
   /** A failed run is fixed and started again under the same name: the spec's name is not used up. */
   @Test
   void aFailedMigrationStartsAgainUnderItsNameOnceFixed() throws Exception {
