@@ -15,7 +15,8 @@ public interface Benchmark {
   enum Name {
     CUTOVER("cutover", CutoverBench::new),
     BASE_COPY("baseCopy", BaseCopyBench::new),
-    OVERHEAD("orchestration", OverheadBench::new);
+    OVERHEAD("orchestration", OverheadBench::new),
+    CLI("cli", CliLatencyBench::new);
 
     private final String id;
     private final Supplier<Benchmark> factory;

@@ -81,13 +81,18 @@ final class SmallMigration {
     }
   }
 
-  private String spec(String name) throws Exception {
+  String spec(String name) throws Exception {
+    return spec(name, "automatic");
+  }
+
+  /** The spec of {@link #run}, its cutover automatic or manual (a migration that waits at the gate). */
+  String spec(String name, String mode) throws Exception {
     Path secret = LabScript.replicationSecret(work.resolve("replication-password"));
     return LabScript.specHead(name, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET_ADDRESS, secret) + """
         benchmark: {minIops: 1000, size: 16M, runtime: 2s, numJobs: 1}
         catchUp: {holdFor: %ds, pollEvery: 1s, deadline: 10m}
         cutover:
-          mode: automatic
+          mode: %s
         traffic:
           type: none
         backup:
@@ -95,6 +100,6 @@ final class SmallMigration {
           destination: %s
         report:
           directory: %s
-        """.formatted(HOLD.toSeconds(), BACKUPS, work.resolve("reports"));
+        """.formatted(HOLD.toSeconds(), mode, BACKUPS, work.resolve("reports"));
   }
 }

@@ -1,0 +1,125 @@
+package dev.switchover.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchover.worker.DevServer;
+import dev.switchover.worker.LabPair;
+import dev.switchover.worker.SwitchoverWorker;
+import dev.switchover.workflows.MigrationResult;
+import dev.switchover.workflows.MigrationWorkflow;
+import dev.switchover.workflows.Phase;
+import dev.switchover.workflows.SwitchoverQueues;
+import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.spec.SpecLoader;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.WorkerFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How long the operator waits for the CLI: `./switchover status`, `list` and `approve` against a
+ * real migration waiting at the gate (a lab pair, a real Temporal server, the worker in this
+ * process), each run as the operator runs it, through the launcher script, timed from fork to exit.
+ */
+final class CliLatencyBench implements Benchmark {
+  static final int STATUS_CALLS = 20;
+  static final int LIST_CALLS = 5;
+
+  @Override
+  public void run(BenchContext ctx, ObjectNode section) throws Exception {
+    section.put("loadAverageBefore", LoadAverage.now());
+    Path work = ctx.work().resolve("cli");
+    Files.createDirectories(work);
+    LabPair lab = LabPair.up(BenchLab.SOURCE, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET, BenchLab.TARGET_ADDRESS);
+    lab.reset();
+    lab.run("exec", BenchLab.TARGET, "rm", "-rf", SmallMigration.BACKUPS);
+    lab.seedOrders(1_000);
+    MigrationSpec spec = SpecLoader.parse(new SmallMigration(work).spec("bench-cli", "manual"), "cli bench spec");
+    try (DevServer temporal = DevServer.start(work.resolve("temporal.db"))) {
+      WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+          WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.address()).build());
+      WorkerFactory factory = null;
+      try {
+        WorkflowClient client = WorkflowClient.newInstance(service);
+        factory = SwitchoverWorker.start(client, SwitchoverQueues.TASK_QUEUE);
+        MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
+            .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
+        WorkflowClient.start(wf::migrate, spec, null);
+        MigrationWorkflow current = client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
+        long until = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (current.status().phase() != Phase.AWAIT_CUTOVER) {
+          if (System.nanoTime() > until) throw new IllegalStateException("the migration never reached the gate: " + current.status());
+          Thread.sleep(500);
+        }
+        String address = temporal.address();
+        // The first call after a build writes the launcher's class-data archive: not what an operator waits for each time.
+        double first = cli(work, "status", "bench-cli", "--address", address);
+        List<Double> status = new ArrayList<>();
+        for (int i = 0; i < STATUS_CALLS; i++) status.add(cli(work, "status", "bench-cli", "--address", address));
+        List<Double> list = new ArrayList<>();
+        for (int i = 0; i < LIST_CALLS; i++) list.add(cli(work, "list", "--address", address));
+        double approve = cli(work, "approve", "bench-cli", "--by", "bench", "--address", address);
+        MigrationResult done = WorkflowStub.fromTyped(current).getResult(MigrationResult.class);
+        if (done.status().phase() != Phase.DONE) throw new IllegalStateException("ended in " + done.status().phase());
+        section.put("firstCallSeconds", Stats.round(first));
+        section.put("statusCalls", STATUS_CALLS);
+        section.put("statusMedianSeconds", Stats.round(Stats.median(status)));
+        section.put("statusMaxSeconds", Stats.round(Stats.max(status)));
+        section.put("listMedianSeconds", Stats.round(Stats.median(list)));
+        section.put("approveSeconds", Stats.round(approve));
+        ctx.say().accept(String.format("status median %.2f s (max %.2f s), list %.2f s, approve %.2f s",
+            Stats.median(status), Stats.max(status), Stats.median(list), approve));
+      } finally {
+        if (factory != null) {
+          factory.shutdownNow();
+          factory.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        service.shutdownNow();
+      }
+    }
+    section.put("loadAverageAfter", LoadAverage.now());
+  }
+
+  /** One call of the launcher, as the operator types it; its wall time in seconds. */
+  private static double cli(Path work, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of("switchover").toAbsolutePath().toString());
+    command.addAll(List.of(args));
+    long t0 = System.nanoTime();
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(work.resolve("cli-output.txt").toFile()).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(String.join(" ", args) + " did not answer within 60 s");
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", args) + " exited " + p.exitValue() + ": "
+          + Files.readString(work.resolve("cli-output.txt")));
+    }
+    return seconds;
+  }
+
+  @Override
+  public String markdown(JsonNode s) {
+    return String.format("""
+        ## CLI latency
+
+        `./switchover status` against a migration waiting at the gate, %d calls: median **%.2f s**, slowest
+        %.2f s; `list` median %.2f s; `approve` %.2f s. The first call after a build took %.2f s (it writes
+        the launcher's class-data archive). Each call is timed from fork to exit through the launcher
+        script, against a real Temporal server (`temporal server start-dev`) on this machine, the worker
+        in the bench's process. Load averages (1, 5, 15 min) before and after: %s and %s.
+        """, s.path("statusCalls").asInt(), s.path("statusMedianSeconds").asDouble(), s.path("statusMaxSeconds").asDouble(),
+        s.path("listMedianSeconds").asDouble(), s.path("approveSeconds").asDouble(), s.path("firstCallSeconds").asDouble(),
+        s.path("loadAverageBefore").asText(), s.path("loadAverageAfter").asText());
+  }
+}
