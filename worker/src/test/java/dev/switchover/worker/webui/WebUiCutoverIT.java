@@ -67,8 +67,11 @@ class WebUiCutoverIT {
         WorkflowClient client = WorkflowClient.newInstance(service);
         MigrationWorkflow wf = startMigration(client, temporal.address(), lab, dir);
         String id = WorkflowStub.fromTyped(wf).getExecution().getWorkflowId();
-        LabPair.awaitStatus(wf, "awaiting cutover, target in sync",
-            s -> s.phase() == Phase.AWAIT_CUTOVER && s.inSyncFor() != null, Duration.ofMinutes(4), this::say);
+        // In sync at the gate, with the 20 s of samples the catch-up's trend needs: the UI shows its
+        // details as they were when the page loaded.
+        LabPair.awaitStatus(wf, "awaiting cutover, target in sync, its trend known",
+            s -> s.phase() == Phase.AWAIT_CUTOVER && s.inSyncFor() != null && s.catchUp() != null,
+            Duration.ofMinutes(4), this::say);
 
         String ui = "http://127.0.0.1:" + uiPort;
         WorkflowPage.awaitUi(ui);
@@ -103,6 +106,13 @@ class WebUiCutoverIT {
     String details = page.awaitCurrentDetails("Phase: AWAIT_CUTOVER");
     assertTrue(details.contains("signal approveCutover in the Web UI"), "the details say how to approve:\n" + details);
     say("the UI shows: " + details.lines().findFirst().orElse(""));
+    // How the lag moves, as status shows it: the operator plans the cutover with it (shown once the
+    // gate has 20 s of samples; in sync here, so the lag is "within" the threshold).
+    String progress = page.awaitCurrentDetails("Catch-up: ");
+    String line = progress.lines().filter(l -> l.startsWith("Catch-up: ")).findFirst().orElse("");
+    assertTrue(line.matches("Catch-up: lag (steady|shrinking by .+|growing by .+), within \\d.*"),
+        "the catch-up line in the UI's details:\n" + progress);
+    say("the UI shows: " + line);
     say("screenshot " + browser.screenshot(ARTIFACTS.resolve("1-awaiting-cutover.png")));
 
     page.openSignalDialog();
