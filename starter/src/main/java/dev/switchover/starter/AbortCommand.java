@@ -33,6 +33,19 @@ final class AbortCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return OperatorRequest.send(connection, command.commandLine().getOut(), id,
-        MigrationWorkflow.Names.ABORT, "abort", new AbortRequest(by, reason));
+        MigrationWorkflow.Names.ABORT, "abort", new AbortRequest(by, reason), stub -> requestCancellation(stub, by, reason));
+  }
+
+  /**
+   * Once the abort is accepted, a cancellation request too: Temporal shows a workflow as CANCELED
+   * (not FAILED) only when one was requested. The workflow rolls back for the abort either way;
+   * past promotion it goes forward and a cancellation changes nothing.
+   */
+  private static void requestCancellation(io.temporal.client.WorkflowStub stub, String by, String reason) {
+    try {
+      stub.cancel("aborted by " + by + ": " + reason);
+    } catch (RuntimeException ended) {
+      // The rollback was quicker: the migration ended as aborted already.
+    }
   }
 }

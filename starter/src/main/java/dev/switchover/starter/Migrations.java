@@ -108,6 +108,7 @@ final class Migrations {
               .newBuilder().setNamespace(client.getOptions().getNamespace()).setExecution(execution)
               .setMaximumPageSize(1).build())
           .getHistory().getEventsList();
+      if (!last.isEmpty() && last.get(0).hasWorkflowExecutionCanceledEventAttributes()) return true;
       return !last.isEmpty() && last.get(0).hasWorkflowExecutionFailedEventAttributes()
           && dev.switchover.workflows.Failures.ABORTED.equals(last.get(0).getWorkflowExecutionFailedEventAttributes()
               .getFailure().getApplicationFailureInfo().getType());
@@ -177,7 +178,8 @@ final class Migrations {
       case WORKFLOW_EXECUTION_STATUS_RUNNING -> "running";
       case WORKFLOW_EXECUTION_STATUS_COMPLETED -> "completed";
       case WORKFLOW_EXECUTION_STATUS_FAILED -> "failed";
-      case WORKFLOW_EXECUTION_STATUS_CANCELED -> "cancelled";
+      // Before promotion a cancellation is an abort (the workflow rolls back for either), and the CLI's abort requests one.
+      case WORKFLOW_EXECUTION_STATUS_CANCELED -> "aborted";
       case WORKFLOW_EXECUTION_STATUS_TERMINATED -> "terminated";
       case WORKFLOW_EXECUTION_STATUS_TIMED_OUT -> "timed out";
       case WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW -> "continued as new";

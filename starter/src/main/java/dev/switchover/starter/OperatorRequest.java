@@ -32,12 +32,23 @@ final class OperatorRequest {
    * @param what the request in words, for messages: "approval", "abort", "pause", "resume"
    */
   static int send(ConnectionOptions connection, PrintWriter out, String id, String name, String what, Object argument) {
-    return send(connection, out, client -> Migrations.find(client, id), name, what, argument);
+    return send(connection, out, client -> Migrations.find(client, id), name, what, argument, accepted -> {});
+  }
+
+  /** As {@link #send(ConnectionOptions, PrintWriter, String, String, String, Object)}, then {@code accepted} with the workflow's stub. */
+  static int send(ConnectionOptions connection, PrintWriter out, String id, String name, String what, Object argument,
+      java.util.function.Consumer<io.temporal.client.WorkflowStub> accepted) {
+    return send(connection, out, client -> Migrations.find(client, id), name, what, argument, accepted);
   }
 
   /** As {@link #send(ConnectionOptions, PrintWriter, String, String, String, Object)}, to the workflow {@code find} finds. */
   static int send(ConnectionOptions connection, PrintWriter out, Function<WorkflowClient, Migrations.Found> find,
       String name, String what, Object argument) {
+    return send(connection, out, find, name, what, argument, accepted -> {});
+  }
+
+  private static int send(ConnectionOptions connection, PrintWriter out, Function<WorkflowClient, Migrations.Found> find,
+      String name, String what, Object argument, java.util.function.Consumer<io.temporal.client.WorkflowStub> accepted) {
     try (TemporalConnection temporal = TemporalConnection.open(connection)) {
       WorkflowClient client = temporal.client();
       Migrations.Found found = find.apply(client);
@@ -55,6 +66,7 @@ final class OperatorRequest {
       try {
         out.println(answer.get(ANSWER_WITHIN.toSeconds(), TimeUnit.SECONDS));
         out.flush();
+        accepted.accept(Migrations.stub(client, found.id()));
         return ExitCodes.OK;
       } catch (TimeoutException e) {
         answer.cancel(true);

@@ -25,7 +25,8 @@ record Outcome(String word, List<String> lines, MigrationStatus finalStatus, int
 
   static Outcome failed(WorkflowFailedException e) {
     String word = switch (e.getWorkflowCloseEventType()) {
-      case EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED -> "CANCELLED";
+      // An abort (the CLI's, or the Web UI's Request Cancellation) before promotion.
+      case EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED -> "ABORTED";
       case EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED -> "TERMINATED";
       case EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> "TIMED_OUT";
       default -> dev.switchover.workflows.Failures.ABORTED.equals(FailureText.applicationType(e)) ? "ABORTED" : "FAILED";

@@ -93,6 +93,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private record Undo(String what, Runnable action) {}
 
+  /** The abort came by the CLI's update, which requests a cancellation next. */
+  private boolean abortByUpdate;
+  private static final Duration CANCELLATION_FOLLOWS = Duration.ofSeconds(5);
+
   /** What the run before this one carried over; null in a migration's first run. */
   private Continuation resumed;
   /** Whether the rollback stops the target's replication before the source's access goes (versioned). */
@@ -113,6 +117,28 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public MigrationResult migrate(MigrationSpec input, Continuation continued) {
+    CancellationScope root = CancellationScope.current();
+    try {
+      return run(input, continued);
+    } catch (ApplicationFailure f) {
+      // Temporal records a workflow as CANCELED only if a cancellation was requested and it ends
+      // with CanceledFailure: the CLI's abort requests one after its update is accepted (as the Web
+      // UI's Request Cancellation does), so the UI shows an abort as an abort, not a red FAILED.
+      if (Failures.ABORTED.equals(f.getType())
+          && Workflow.getVersion("aborted-as-cancelled", Workflow.DEFAULT_VERSION, 1) == 1) {
+        if (abortByUpdate && !root.isCancelRequested()) {
+          // The CLI requests the cancellation right after its abort is accepted; a quick rollback
+          // may be done first. Signals (the Web UI's, a fleet's) come with none and end FAILED.
+          Workflow.newDetachedCancellationScope(() -> Workflow.await(CANCELLATION_FOLLOWS, root::isCancelRequested)).run();
+        }
+        // Temporal keeps no message with a cancellation; the rollback's words stay in the status.
+        if (root.isCancelRequested()) throw new CanceledFailure(f.getOriginalMessage());
+      }
+      throw f;
+    }
+  }
+
+  private MigrationResult run(MigrationSpec input, Continuation continued) {
     receiveInternalSignals();
     List<SpecProblem> problems = SpecValidator.validate(input);
     if (!problems.isEmpty()) {
@@ -161,8 +187,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    * is honoured here, since the next run would not know of it.
    */
   private void continueAsNew(MigrationSpec input) {
-    if (notifier != null) notifier.drain(() -> state.abort != null);
-    Workflow.await(() -> Workflow.isEveryHandlerFinished() || state.abort != null);
+    // Detached: a cancellation requested meanwhile (an abort) must reach the rollback below, not end the wait.
+    Workflow.newDetachedCancellationScope(() -> {
+      if (notifier != null) notifier.drain(() -> state.abort != null);
+      Workflow.await(() -> Workflow.isEveryHandlerFinished() || state.abort != null);
+    }).run();
     if (state.abort != null) throw rollBack(new CanceledFailure("aborted by " + state.abort.by()));
     Continuation next = new Continuation(resumed == null ? 2 : resumed.run() + 1, state.phase, preflight,
         benchmark, preparation, baseCopy, quietTargetOnRollback, List.copyOf(state.steps), List.copyOf(state.notes),
@@ -665,6 +694,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       writeReportQuietly();
     }).run();
     String message = why + (why.endsWith(".") ? "" : ".") + " " + sourceAfterRollback(froze[0], undone, notUndone);
+    // The whole of it in the status too: an abort that ends CANCELED carries no message in Temporal.
+    state.failure = message;
     if (aborted) {
       flushNotifications();
     } else {
@@ -932,6 +963,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public String abort(AbortRequest request) {
+    abortByUpdate = true;
+    return abortAsked(request);
+  }
+
+  private String abortAsked(AbortRequest request) {
     state.abort = request;
     state.note(now(), "abort requested by " + request.by() + ": " + request.reason());
     if (untilPromotion != null) untilPromotion.cancel("aborted by " + request.by());
@@ -959,7 +995,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       state.note(now(), "abort signal ignored: " + refusal);
       return;
     }
-    abort(request);
+    abortAsked(request);
   }
 
   @Override

@@ -126,6 +126,20 @@ class HistoryRecorder {
         save("gate-continuation-approved.json", client.fetchHistory(spec.workflowId(), secondRun).toJson(true));
       }
 
+      if (missing("aborted-and-cancelled.json")) {
+        // The CLI's abort at the gate: the update, then the cancellation request; ends CANCELED.
+        MigrationWorkflow cancelled = start(client, "cancelled");
+        until(env, () -> cancelled.status().phase() == Phase.AWAIT_CUTOVER);
+        cancelled.abort(new AbortRequest("carol", "recording"));
+        WorkflowStub.fromTyped(cancelled).cancel("aborted by carol: recording");
+        try {
+          WorkflowStub.fromTyped(cancelled).getResult(MigrationResult.class);
+        } catch (RuntimeException expected) {
+          // cancelled, which is what is recorded
+        }
+        save("aborted-and-cancelled.json", client.fetchHistory("switchover-cancelled").toJson(true));
+      }
+
       if (missing("fleet-wave.json") || missing("fleet-member.json")) {
         // Two databases one after the other under one wave approval: the children's phase reports
         // and the approval forwarded to each at its gate.

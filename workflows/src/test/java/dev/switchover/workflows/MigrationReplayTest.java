@@ -41,6 +41,12 @@ class MigrationReplayTest {
     replay("histories/gate-continuation-approved.json", MigrationWorkflowImpl.class);
   }
 
+  /** The CLI's abort: update, cancellation request, rollback, CANCELED. */
+  @Test
+  void anAbortThatEndedCancelledReplays() throws Exception {
+    replay("histories/aborted-and-cancelled.json", MigrationWorkflowImpl.class);
+  }
+
   @Test
   void abortedHistoryReplays() throws Exception {
     replay("histories/aborted-in-catch-up.json", MigrationWorkflowImpl.class);

@@ -257,6 +257,36 @@ class MigrationWorkflowTest {
     assertEquals(Phase.ABORTED, wf.status().phase());
   }
 
+  /** The CLI's abort: the update, then a cancellation request, so Temporal records CANCELED, not FAILED. */
+  @Test
+  void anAbortFollowedByACancellationRequestEndsCancelledWithTheRollbacksWords() {
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    wf.abort(new AbortRequest("carol", "change window closed"));
+    WorkflowStub.fromTyped(wf).cancel("aborted by carol: change window closed");
+
+    WorkflowFailedException e = assertThrows(WorkflowFailedException.class, () -> result(wf));
+    assertInstanceOf(io.temporal.failure.CanceledFailure.class, e.getCause());
+    String words = wf.status().failure();
+    assertTrue(words.contains("aborted by carol: change window closed"), words);
+    assertTrue(words.contains("Nothing was promoted: the source 198.18.0.11 is still the primary"), words);
+    assertEquals(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED,
+        WorkflowStub.fromTyped(wf).describe().getStatus());
+    assertEquals(1, fake.count("undoPrepareSource"));
+    assertEquals(Phase.ABORTED, wf.status().phase());
+  }
+
+  /** The Web UI's abort signal comes with no cancellation: the migration ends FAILED, typed Aborted. */
+  @Test
+  void anAbortSignalEndsFailedTypedAborted() {
+    MigrationWorkflow wf = start(TestSpecs.spec(CutoverMode.MANUAL));
+    awaitPhase(wf, Phase.AWAIT_CUTOVER);
+    WorkflowStub.fromTyped(wf).signal(MigrationWorkflow.Names.ABORT, new AbortRequest("dave", "from the UI"));
+
+    assertEquals(Failures.ABORTED, failureOf(wf).getType());
+    assertEquals(1, fake.count("undoPrepareSource"));
+  }
+
   @Test
   void abortDuringBaseCopyCancelsTheCopyAndUndoesPreparation() {
     fake.on("baseCopy", FakeActivities.blockUntilCancelled());
