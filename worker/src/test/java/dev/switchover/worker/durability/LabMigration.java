@@ -175,8 +175,9 @@ final class LabMigration implements AutoCloseable {
     return "/var/backups/switchover-" + hosts.target();
   }
 
+  /** The current run's id (the stub addresses the migration by its id, whichever run is current). */
   String runId() {
-    return WorkflowStub.fromTyped(workflow).getExecution().getRunId();
+    return WorkflowStub.fromTyped(workflow).describe().getExecution().getRunId();
   }
 
   MigrationWorkflow workflow() {
