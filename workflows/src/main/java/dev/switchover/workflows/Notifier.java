@@ -83,10 +83,10 @@ final class Notifier {
 
   /**
    * Waits, at most {@link #FLUSH}, for the queued events to go out before the run continues as
-   * new; true if the queue is empty (or {@code stop} became true first: the caller decides).
+   * new, or until {@code stop} (an abort: the caller rolls back instead).
    */
-  boolean drain(java.util.function.Supplier<Boolean> stop) {
-    return Workflow.await(FLUSH, () -> queue.isEmpty() || stop.get()) && queue.isEmpty();
+  void drain(java.util.function.BooleanSupplier stop) {
+    Workflow.await(FLUSH, () -> queue.isEmpty() || stop.getAsBoolean());
   }
 
   /** How many events were numbered so far. */
