@@ -328,6 +328,27 @@ public final class MySqlEngine implements DatabaseEngine {
         replicatesFrom(spec, t));
   }
 
+  /**
+   * Whether this migration's copy of {@code sourceId} is complete on the target, so a retried copy
+   * only sets up (again) its replication: the marker says so, and the target replicates from the
+   * source or from nothing yet. An attempt that died or failed between the marker and the
+   * replica's first connection to the source leaves the source's identity blank in the replica's
+   * status; taking that for "not ours" made a whole new dump (MysqlCrashIT saw it under load).
+   */
+  private boolean copyFinished(MigrationSpec spec, MySqlSession t, String[] marker, String sourceId) {
+    if (marker == null || !"complete".equals(marker[0]) || !sourceId.equals(marker[1])) return false;
+    Map<String, String> status = replicaStatus(t);
+    if (status == null) return true;
+    Version v = version(t);
+    if (!spec.source().address().equals(status.get(dialect.column(v, "Source_Host")))) return false;
+    if (dialect == Dialect.MYSQL) {
+      String uuid = status.get(dialect.column(v, "Source_UUID"));
+      return uuid == null || uuid.isBlank() || uuid.equals(sourceId);
+    }
+    String serverId = status.getOrDefault("Master_Server_Id", "");
+    return serverId.isBlank() || "0".equals(serverId) || sourceId.endsWith("/" + serverId);
+  }
+
   /** The source identity the target's replication points at, or null if it points elsewhere or nowhere. */
   String replicatesFrom(MigrationSpec spec, MySqlSession t) {
     return replicatesFrom(spec, t, null);
@@ -493,10 +514,10 @@ public final class MySqlEngine implements DatabaseEngine {
     }
     String[] marker = readMarker(spec);
     try (MySqlSession t = target(spec)) {
-      if (marker != null && "complete".equals(marker[0]) && sourceId.equals(marker[1])
-          && sourceId.equals(replicatesFrom(spec, t))) {
-        // A worker that died after configuring the replica may not have closed it to clients.
-        targetFence(spec).close(t);
+      if (copyFinished(spec, t, marker, sourceId)) {
+        // Configured again: the attempt that finished the copy may have died before it pointed the
+        // replica at the source, or after, before closing the target to clients.
+        configureReplica(spec, t);
         startReplica(spec, t);
         return new BaseCopyResult(0, 0, true, cloning(spec) ? "clone" : dialect.dumpTool);
       }
