@@ -25,6 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * A migration interrupted in the middle of a long step resumes where it stopped: a real Temporal
@@ -32,7 +35,13 @@ import org.junit.jupiter.api.TestInfo;
  * and crt. Each test interrupts one thing with SIGKILL or a cut cable and proves the migration
  * still ends DONE with the source's exact data on the target, and that the destructive steps ran
  * no more often than they had to. {@link CrashMatrixIT} kills the worker at every step boundary.
+ *
+ * <p>Its own lane beside the other classes (its own hosts, dev server and task queue): run one
+ * after the other with the rest it was the longest stretch of `make test`. The lock keeps its own
+ * tests one at a time, since they share the hosts.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock("lab hosts crs and crt")
 class InterruptedMigrationIT {
   private static final LabMigration.Hosts HOSTS = new LabMigration.Hosts("crs", "198.18.0.51", "crt", "198.18.0.52");
   /** About 45 MB of table and index: with {@link #COPY_RATE} the copy lasts long enough to cut into. */
