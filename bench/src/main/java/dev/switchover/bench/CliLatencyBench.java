@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 final class CliLatencyBench implements Benchmark {
   static final int STATUS_CALLS = 20;
   static final int LIST_CALLS = 5;
+  static final int OWN_JVM_CALLS = 5;
 
   @Override
   public void run(BenchContext ctx, ObjectNode section) throws Exception {
@@ -60,8 +61,13 @@ final class CliLatencyBench implements Benchmark {
           Thread.sleep(500);
         }
         String address = temporal.address();
-        // The first call after a build writes the launcher's class-data archive: not what an operator waits for each time.
+        // The first call after a build writes the launcher's class-data archive and starts the
+        // resident CLI process: not what an operator waits for each time. For comparison, calls
+        // in a JVM of their own each, as with SWITCHOVER_CLI_RESIDENT=off.
         double first = cli(work, "status", "bench-cli", "--address", address);
+        List<Double> own = new ArrayList<>();
+        for (int i = 0; i < OWN_JVM_CALLS; i++) own.add(cli(work, "off", "status", "bench-cli", "--address", address));
+        awaitResident(work);
         List<Double> status = new ArrayList<>();
         for (int i = 0; i < STATUS_CALLS; i++) status.add(cli(work, "status", "bench-cli", "--address", address));
         List<Double> list = new ArrayList<>();
@@ -70,6 +76,7 @@ final class CliLatencyBench implements Benchmark {
         MigrationResult done = WorkflowStub.fromTyped(current).getResult(MigrationResult.class);
         if (done.status().phase() != Phase.DONE) throw new IllegalStateException("ended in " + done.status().phase());
         section.put("firstCallSeconds", Stats.round(first));
+        section.put("ownJvmStatusMedianSeconds", Stats.round(Stats.median(own)));
         section.put("statusCalls", STATUS_CALLS);
         section.put("statusMedianSeconds", Stats.round(Stats.median(status)));
         section.put("statusMaxSeconds", Stats.round(Stats.max(status)));
@@ -88,14 +95,39 @@ final class CliLatencyBench implements Benchmark {
     section.put("loadAverageAfter", LoadAverage.now());
   }
 
-  /** One call of the launcher, as the operator types it; its wall time in seconds. */
+  /** The resident CLI process the first call started, listening: at most 30 s. */
+  private static void awaitResident(Path work) throws Exception {
+    Path sockets = work.resolve("run/switchover");
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < until) {
+      if (Files.isDirectory(sockets)) {
+        try (var files = Files.list(sockets)) {
+          if (files.anyMatch(f -> f.toString().endsWith(".sock"))) return;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("no resident CLI process listens in " + sockets + " 30 s after the first call");
+  }
+
+  /**
+   * One call of the launcher, as the operator types it; its wall time in seconds. Its resident
+   * process's socket is in the bench's own directory and it leaves 2 minutes after the last call;
+   * {@code "off"} first runs the call in a JVM of its own.
+   */
   private static double cli(Path work, String... args) throws Exception {
+    boolean off = args[0].equals("off");
     List<String> command = new ArrayList<>();
     command.add(Path.of("switchover").toAbsolutePath().toString());
-    command.addAll(List.of(args));
+    command.addAll(List.of(args).subList(off ? 1 : 0, args.length));
+    Files.createDirectories(work.resolve("run"));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(work.resolve("cli-output.txt").toFile());
+    pb.environment().put("XDG_RUNTIME_DIR", work.resolve("run").toString());
+    pb.environment().put("SWITCHOVER_CLI_RESIDENT_IDLE", "PT2M");
+    if (off) pb.environment().put("SWITCHOVER_CLI_RESIDENT", "off");
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(work.resolve("cli-output.txt").toFile()).start();
+    Process p = pb.start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new IllegalStateException(String.join(" ", args) + " did not answer within 60 s");
@@ -114,12 +146,15 @@ final class CliLatencyBench implements Benchmark {
         ## CLI latency
 
         `./switchover status` against a migration waiting at the gate, %d calls: median **%.2f s**, slowest
-        %.2f s; `list` median %.2f s; `approve` %.2f s. The first call after a build took %.2f s (it writes
-        the launcher's class-data archive). Each call is timed from fork to exit through the launcher
-        script, against a real Temporal server (`temporal server start-dev`) on this machine, the worker
-        in the bench's process. Load averages (1, 5, 15 min) before and after: %s and %s.
+        %.2f s; `list` median %.2f s; `approve` %.2f s, each answered by the resident CLI process. The
+        first call after a build took %.2f s (it writes the launcher's class-data archive and starts the
+        resident process); a call in a JVM of its own (`SWITCHOVER_CLI_RESIDENT=off`) %.2f s median.
+        Each call is timed from fork to exit through the launcher script, against a real Temporal server
+        (`temporal server start-dev`) on this machine, the worker in the bench's process. Load averages
+        (1, 5, 15 min) before and after: %s and %s.
         """, s.path("statusCalls").asInt(), s.path("statusMedianSeconds").asDouble(), s.path("statusMaxSeconds").asDouble(),
         s.path("listMedianSeconds").asDouble(), s.path("approveSeconds").asDouble(), s.path("firstCallSeconds").asDouble(),
+        s.path("ownJvmStatusMedianSeconds").asDouble(),
         s.path("loadAverageBefore").asText(), s.path("loadAverageAfter").asText());
   }
 }

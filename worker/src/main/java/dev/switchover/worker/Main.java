@@ -1,6 +1,8 @@
 package dev.switchover.worker;
 
 import dev.switchover.starter.SwitchoverCli;
+import dev.switchover.starter.resident.ResidentClient;
+import java.util.OptionalInt;
 import java.util.Set;
 import picocli.CommandLine;
 
@@ -17,6 +19,9 @@ public final class Main {
       "promote-without-source", "validate", "--help", "-h", "--version", "-V");
 
   public static void main(String[] args) {
+    // First, before anything heavy is loaded: a resident process may answer at once.
+    OptionalInt answered = ResidentClient.run(args);
+    if (answered.isPresent()) System.exit(answered.getAsInt());
     if (args.length > 0 && QUICK.contains(args[0])) {
       System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
       System.setProperty("slf4j.internal.verbosity", "WARN");
