@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,8 @@ public final class CliDaemon {
   private void answer(SocketChannel call) {
     try (call) {
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(call)));
-      String[] args = Frames.readRequest(new DataInputStream(Channels.newInputStream(call)));
+      Frames.Request request = Frames.readRequest(new DataInputStream(Channels.newInputStream(call)));
+      String[] args = request.args();
       int code;
       if (args.length == 0 || !ResidentClient.SERVED.contains(args[0])) {
         Frames.stream(out, Frames.ERR).write(("switchover: the resident CLI process does not run "
@@ -102,6 +104,7 @@ public final class CliDaemon {
         CommandLine cli = SwitchoverCli.commandLine();
         cli.setOut(stdout);
         cli.setErr(stderr);
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(ansi(request.console())));
         code = cli.execute(args);
         stdout.flush();
         stderr.flush();
@@ -115,7 +118,20 @@ public final class CliDaemon {
     }
   }
 
+  /**
+   * Colour as picocli gives it to a JVM of the call's own: on a terminal, unless TERM is dumb or
+   * NO_COLOR is set (both part of the key, so this process has the call's).
+   */
+  private static CommandLine.Help.Ansi ansi(boolean console) {
+    boolean on = console && !"dumb".equals(System.getenv("TERM")) && System.getenv("NO_COLOR") == null;
+    return on ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF;
+  }
+
+  /**
+   * The platform's charset, as a JVM of the call's own prints with: this process was started in
+   * the call's locale (it is part of the key), so "…" and "≥" come out as they would.
+   */
   private static PrintWriter writer(DataOutputStream out, byte kind) {
-    return new PrintWriter(new OutputStreamWriter(Frames.stream(out, kind), StandardCharsets.UTF_8), true);
+    return new PrintWriter(new OutputStreamWriter(Frames.stream(out, kind), Charset.defaultCharset()), true);
   }
 }

@@ -21,20 +21,26 @@ final class Frames {
 
   private Frames() {}
 
-  static void writeRequest(DataOutputStream out, String[] args) throws IOException {
+  /** What the resident process needs to answer as the caller's own JVM would. */
+  record Request(String[] args, boolean console) {}
+
+  static void writeRequest(DataOutputStream out, Request request) throws IOException {
+    String[] args = request.args();
     out.writeInt(MAGIC);
+    out.writeBoolean(request.console());
     out.writeInt(args.length);
     for (String a : args) out.writeUTF(a);
     out.flush();
   }
 
-  static String[] readRequest(DataInputStream in) throws IOException {
+  static Request readRequest(DataInputStream in) throws IOException {
     if (in.readInt() != MAGIC) throw new IOException("not a switchover CLI request");
+    boolean console = in.readBoolean();
     int n = in.readInt();
     if (n < 0 || n > MAX_ARGS) throw new IOException("a request of " + n + " arguments");
     List<String> args = new ArrayList<>(n);
     for (int i = 0; i < n; i++) args.add(in.readUTF());
-    return args.toArray(String[]::new);
+    return new Request(args.toArray(String[]::new), console);
   }
 
   /** An output stream whose bytes travel as frames of {@code kind}; shared writes are serialised on {@code out}. */

@@ -47,7 +47,8 @@ public final class ResidentClient {
   static final Set<String> SERVED = Set.of("status", "list", "approve", "abort", "pause", "resume",
       "promote-without-source");
   static final String SWITCH = "SWITCHOVER_CLI_RESIDENT";
-  private static final List<String> KEYED_NAMES = List.of("HOME", "TZ", "LANG", "LC_ALL", "LC_TIME", "USER");
+  private static final List<String> KEYED_NAMES = List.of("HOME", "TZ", "LANG", "LC_ALL", "LC_CTYPE", "LC_TIME", "USER",
+      "TERM", "NO_COLOR");
 
   private ResidentClient() {}
 
@@ -84,7 +85,8 @@ public final class ResidentClient {
 
   private static int exchange(SocketChannel channel, String[] args) throws IOException {
     DataOutputStream request = new DataOutputStream(Channels.newOutputStream(channel));
-    Frames.writeRequest(request, args);
+    // Whether this call prints to a terminal, which picocli asks to colour its usage help.
+    Frames.writeRequest(request, new Frames.Request(args, System.console() != null));
     if ("1".equals(System.getenv("SWITCHOVER_CLI_TRACE"))) {
       System.err.println("switchover: answered by the resident CLI process");
     }

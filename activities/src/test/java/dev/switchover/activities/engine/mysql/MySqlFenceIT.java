@@ -5,9 +5,9 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
-/** The fence and the proof at promotion on MySQL 9.7 hosts mys and myt. */
+/** The fence and the proof at promotion on MySQL 9.7 hosts myfs and myft. */
 @Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
-@ResourceLock("lab:mys+myt")
+@ResourceLock("lab:myfs+myft")
 class MySqlFenceIT extends MySqlFenceContract {
   @Override
   Engine kind() {
