@@ -5,9 +5,9 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
-/** The fence and the proof at promotion on MariaDB 10.11 hosts mdfs and mdft. */
+/** The fence and the proof at promotion on MariaDB 10.11 hosts mds and mdt. */
 @Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
-@ResourceLock("lab:mdfs+mdft")
+@ResourceLock("lab:mds+mdt")
 class MariaDbFenceIT extends MySqlFenceContract {
   @Override
   Engine kind() {

@@ -38,7 +38,7 @@ abstract class MySqlFenceContract {
 
   @Test
   void noClientWritesThroughTheFenceNotEvenAfterARestartAndPromotionProvesIt() throws Exception {
-    try (MySqlPair p = MySqlPair.freshForTheFence(kind(), "fence")) {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "fence")) {
       String targetBefore = locked(p, p.target);
       replicating(p);
       String targetLocked = closedTarget(p);
@@ -108,7 +108,7 @@ abstract class MySqlFenceContract {
 
   @Test
   void promotionRefusedWithoutTheFenceOrTheSourceAndUndoOpensEverything() throws Exception {
-    try (MySqlPair p = MySqlPair.freshForTheFence(kind(), "proof")) {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "proof")) {
       replicating(p);
       p.execute(p.source, "CREATE USER 'retired'@'198.18.0.1' IDENTIFIED BY 'retired-password' ACCOUNT LOCK");
       awaitInSync(p);
@@ -186,7 +186,7 @@ abstract class MySqlFenceContract {
    */
   @Test
   void withTheSourceGoneTheOperatorMayPromoteOnTheTargetsOwnProof() throws Exception {
-    try (MySqlPair p = MySqlPair.freshForTheFence(kind(), "gone")) {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "gone")) {
       replicating(p);
       p.execute(p.source, "CREATE USER 'late'@'198.18.0.1' IDENTIFIED BY 'late-password'",
           "GRANT ALL PRIVILEGES ON *.* TO 'late'@'198.18.0.1'");
@@ -225,7 +225,7 @@ abstract class MySqlFenceContract {
   /** A write on the target after the copy is not the source's: promotion without the source refuses it too. */
   @Test
   void withoutTheSourceATargetHoldingItsOwnWritesIsNotPromoted() throws Exception {
-    try (MySqlPair p = MySqlPair.freshForTheFence(kind(), "errant-alone")) {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "errant-alone")) {
       replicating(p);
       FrozenSource frozen = p.engine.freezeWrites(p.spec);
       p.engine.verifySync(p.spec, frozen, Progress.NONE);
@@ -270,7 +270,7 @@ abstract class MySqlFenceContract {
 
   @Test
   void anErrantWriteOnTheTargetStopsTheCutover() throws Exception {
-    try (MySqlPair p = MySqlPair.freshForTheFence(kind(), "errant")) {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "errant")) {
       replicating(p);
       try (MySqlSession t = p.admin(p.target)) {
         if (kind() == Engine.MYSQL) t.execute("SET GLOBAL super_read_only = OFF");
@@ -290,7 +290,7 @@ abstract class MySqlFenceContract {
 
   @Test
   void aLongWriteMakesTheFreezeGiveUpOrIsEndedWhenTheSpecSaysSo() throws Exception {
-    try (MySqlPair p = MySqlPair.freshForTheFence(kind(), "long")) {
+    try (MySqlPair p = MySqlPair.fresh(kind(), "long")) {
       seed(p, 100);
       dba(p);
       MigrationSpec bounded = SpecLoader.parse(p.yaml("long").replace("cutover:\n", "cutover:\n  freezeTimeout: 2s\n"),

@@ -14,8 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Two MySQL (mys .111, myt .112) or MariaDB (mds .121, mdt .122) lab hosts with fresh servers (the
- * fence's classes: myfs/myft .203/.204, mdfs/mdft .205/.206), a
+ * Two MySQL (mys .111, myt .112) or MariaDB (mds .121, mdt .122) lab hosts with fresh servers, a
  * spec naming them, and the engine under test. The worker's environment holds only the
  * replication password.
  */
@@ -48,23 +47,10 @@ final class MySqlPair implements AutoCloseable {
   }
 
   static MySqlPair fresh(Engine kind, String name) {
-    return kind == Engine.MYSQL
-        ? fresh(kind, name, new String[] {"mys", "myt"}, new String[] {"198.18.0.111", "198.18.0.112"})
-        : fresh(kind, name, new String[] {"mds", "mdt"}, new String[] {"198.18.0.121", "198.18.0.122"});
-  }
-
-  /**
-   * The fence's pair of hosts, apart from the engine's (mys/myt, mds/mdt): the fence and engine
-   * classes of one server run side by side (MySQL's two were the longest stretch of the module).
-   */
-  static MySqlPair freshForTheFence(Engine kind, String name) {
-    return kind == Engine.MYSQL
-        ? fresh(kind, name, new String[] {"myfs", "myft"}, new String[] {"198.18.0.203", "198.18.0.204"})
-        : fresh(kind, name, new String[] {"mdfs", "mdft"}, new String[] {"198.18.0.205", "198.18.0.206"});
-  }
-
-  private static MySqlPair fresh(Engine kind, String name, String[] names, String[] addresses) {
     String flavor = kind == Engine.MYSQL ? "mysql" : "mariadb";
+    String[] names = kind == Engine.MYSQL ? new String[] {"mys", "myt"} : new String[] {"mds", "mdt"};
+    String[] addresses = kind == Engine.MYSQL ? new String[] {"198.18.0.111", "198.18.0.112"}
+        : new String[] {"198.18.0.121", "198.18.0.122"};
     AutoCloseable lease = Lab.lease(LEASE_WAIT, names);
     try {
       Lab s = Lab.up(names[0], addresses[0], flavor);
