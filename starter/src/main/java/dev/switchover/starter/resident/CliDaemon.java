@@ -66,6 +66,11 @@ public final class CliDaemon {
         while (running.get() > 0 || System.nanoTime() - lastCall.get() < idle.toNanos()) {
           Thread.sleep(Math.min(1000, Math.max(10, idle.toMillis() / 4)));
         }
+        // No new calls; one accepted meanwhile is counted once the acceptor has ended, and runs to
+        // its end: a call told it was accepted is never cut off by the idle exit.
+        server.close();
+        acceptor.join();
+        while (running.get() > 0) Thread.sleep(10);
       } finally {
         Files.deleteIfExists(socket);
       }
@@ -99,6 +104,7 @@ public final class CliDaemon {
             + (args.length == 0 ? "nothing" : args[0]) + "\n").getBytes(StandardCharsets.UTF_8));
         code = 2;
       } else {
+        Frames.writeAccepted(out);
         PrintWriter stdout = writer(out, Frames.OUT);
         PrintWriter stderr = writer(out, Frames.ERR);
         CommandLine cli = SwitchoverCli.commandLine();

@@ -13,7 +13,9 @@ import java.util.List;
  * then its exit code. Only java.base here: the client side must not load what it saves loading.
  */
 final class Frames {
-  static final int MAGIC = 0x53574f31; // "SWO1": a client of another build gets no answer it misreads
+  static final int MAGIC = 0x53574f32; // "SWO2": anything else on the socket is not a call
+  /** Sent before the verb runs: a call that closes without it never ran, and may run elsewhere. */
+  static final byte ACCEPTED = 0;
   static final byte OUT = 1;
   static final byte ERR = 2;
   static final byte EXIT = 3;
@@ -68,6 +70,13 @@ final class Frames {
         }
       }
     };
+  }
+
+  static void writeAccepted(DataOutputStream out) throws IOException {
+    synchronized (out) {
+      out.writeByte(ACCEPTED);
+      out.flush();
+    }
   }
 
   static void writeExit(DataOutputStream out, int code) throws IOException {

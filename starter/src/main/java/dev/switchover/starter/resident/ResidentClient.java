@@ -64,7 +64,9 @@ public final class ResidentClient {
     Path jar = ownJar();
     Path dir = socketDirectory();
     if (jar == null || dir == null) return OptionalInt.empty();
-    Path socket = dir.resolve("cli-" + key(jar, System.getenv()) + ".sock");
+    byte[] salt = salt(dir);
+    if (salt == null) return OptionalInt.empty();
+    Path socket = dir.resolve("cli-" + key(jar, System.getenv(), salt) + ".sock");
     SocketChannel channel;
     try {
       channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -74,7 +76,10 @@ public final class ResidentClient {
       return OptionalInt.empty();
     }
     try (channel) {
-      return OptionalInt.of(exchange(channel, args));
+      OptionalInt answered = exchange(channel, args);
+      // Closed before it took the call (it was leaving, idle, or was killed): the call never ran there.
+      if (answered.isEmpty()) startResident(jar, socket);
+      return answered;
     } catch (IOException broken) {
       System.err.println("switchover: the resident CLI process (" + socket + ") stopped before it answered: "
           + broken.getMessage() + ". Whether the request reached Temporal is unknown: check with `status`,"
@@ -83,14 +88,26 @@ public final class ResidentClient {
     }
   }
 
-  private static int exchange(SocketChannel channel, String[] args) throws IOException {
-    DataOutputStream request = new DataOutputStream(Channels.newOutputStream(channel));
-    // Whether this call prints to a terminal, which picocli asks to colour its usage help.
-    Frames.writeRequest(request, new Frames.Request(args, System.console() != null));
+  /**
+   * The call's exit code, or empty if the resident process closed the connection before it took
+   * the call; an IOException once it had taken it (then whether it acted is unknown).
+   */
+  static OptionalInt exchange(SocketChannel channel, String[] args) throws IOException {
+    DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
+    int taken;
+    try {
+      DataOutputStream request = new DataOutputStream(Channels.newOutputStream(channel));
+      // Whether this call prints to a terminal, which picocli asks to colour its usage help.
+      Frames.writeRequest(request, new Frames.Request(args, System.console() != null));
+      taken = in.read();
+    } catch (IOException closedBeforeTaking) {
+      return OptionalInt.empty();
+    }
+    if (taken < 0) return OptionalInt.empty();
+    if (taken != Frames.ACCEPTED) throw new IOException("the resident CLI process answered out of turn");
     if ("1".equals(System.getenv("SWITCHOVER_CLI_TRACE"))) {
       System.err.println("switchover: answered by the resident CLI process");
     }
-    DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
     OutputStream out = new FileOutputStream(FileDescriptor.out);
     OutputStream err = new FileOutputStream(FileDescriptor.err);
     byte[] buffer = new byte[8192];
@@ -101,7 +118,7 @@ public final class ResidentClient {
       } catch (EOFException e) {
         throw new IOException("the connection closed without an exit code");
       }
-      if (kind == Frames.EXIT) return in.readInt();
+      if (kind == Frames.EXIT) return OptionalInt.of(in.readInt());
       OutputStream to = kind == Frames.OUT ? out : err;
       int left = in.readInt();
       while (left > 0) {
@@ -147,8 +164,38 @@ public final class ResidentClient {
     }
   }
 
-  /** Names the resident process for this build and this environment. */
-  static String key(Path jar, Map<String, String> env) {
+  /**
+   * Random bytes kept in the private directory, hashed into every socket name: a resident
+   * process's command line (the socket path) is visible to every user, and the environment it is
+   * named from may hold a secret (an exported password, later an API key) that a bare hash would
+   * let them guess at offline. Null if it can be neither read nor made.
+   */
+  static byte[] salt(Path dir) {
+    Path file = dir.resolve("salt");
+    try {
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        byte[] fresh = new byte[32];
+        new java.security.SecureRandom().nextBytes(fresh);
+        Path tmp = Files.createTempFile(dir, "salt", ".new");
+        Files.write(tmp, fresh);
+        try {
+          // Atomic and never over another call's salt: the first one made is the one kept.
+          Files.createLink(file, tmp);
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+          // another call made it first
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+      }
+      byte[] salt = Files.readAllBytes(file);
+      return salt.length == 32 ? salt : null;
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  /** Names the resident process for this build, this environment and this user's salt. */
+  static String key(Path jar, Map<String, String> env, byte[] salt) {
     Map<String, String> keyed = new TreeMap<>();
     env.forEach((name, value) -> {
       if ((name.startsWith("TEMPORAL_") || name.startsWith("SWITCHOVER_") || KEYED_NAMES.contains(name))
@@ -164,7 +211,9 @@ public final class ResidentClient {
     }
     keyed.forEach((name, value) -> b.append('\n').append(name).append('=').append(value));
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8));
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(salt);
+      byte[] digest = sha.digest(b.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
