@@ -678,7 +678,10 @@ public final class PostgresEngine implements DatabaseEngine {
     String position;
     String slot;
     try (PgSession t = target(spec, true)) {
-      proveCopyOf(t, spec, sourceIdOf(spec, frozen));
+      // A freeze recorded before it kept the source's identity: read it over the proof's own
+      // session, since proving the fence ends every other session on the source.
+      proveCopyOf(t, spec, frozen.sourceId() != null ? frozen.sourceId()
+          : joinRethrowing(proof).session().one("SELECT system_identifier::text FROM pg_control_system()"));
       already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
       if (!already) {
         String sourceEnd = joinRethrowing(proof).flushLsn();
@@ -689,9 +692,25 @@ public final class PostgresEngine implements DatabaseEngine {
       position = forgetTheSource(t, spec);
       slot = slotWithin(slotDropped, spec);
     } finally {
+      settle(proof);
       proof.thenAccept(p -> p.session().close());
     }
     return new PromotionResult(already, position, already ? slot : "pg_promote(); " + slot);
+  }
+
+  /**
+   * Lets a proof still running (the target was refused before it was needed) finish before the
+   * attempt ends: it ends every other session on the source, a retry's own proof among them.
+   * Bounded like the slot's drop; its outcome no longer matters.
+   */
+  private static void settle(CompletableFuture<SourceProof> proof) {
+    try {
+      proof.get(SLOT_DROP_BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // said by the step that needed the proof, or not needed at all
+    }
   }
 
   @Override
