@@ -557,8 +557,17 @@ pg_log_tail() {
 ensure_pg_cluster() {
   local name=$1 fs
   fs="$(host_dir "$name")/fs"
-  if [[ -f $fs/etc-postgresql/$PG_VERSION/$PG_CLUSTER/postgresql.conf \
-     && -f $fs/var-lib-postgresql/$PG_VERSION/$PG_CLUSTER/PG_VERSION ]]; then
+  local data=$fs/var-lib-postgresql/$PG_VERSION/$PG_CLUSTER
+  if [[ -f $fs/etc-postgresql/$PG_VERSION/$PG_CLUSTER/postgresql.conf && -f $data/PG_VERSION ]]; then
+    # A copy cut short (a test run killed mid-copy) leaves a directory no server can start from:
+    # pg_basebackup writes global/pg_control last. A lab host's cluster is disposable; make it anew.
+    [[ -f $data/global/pg_control ]] || pg_running "$name" || {
+      say "$name: the cluster in $data has no global/pg_control (a copy cut short): recreating it"
+      in_host_clean "$name" pg_dropcluster "$PG_VERSION" "$PG_CLUSTER" >/dev/null 2>&1 || true
+      rm -rf "${fs:?}/etc-postgresql/$PG_VERSION/$PG_CLUSTER" "${data:?}"
+    }
+  fi
+  if [[ -f $fs/etc-postgresql/$PG_VERSION/$PG_CLUSTER/postgresql.conf && -f $data/PG_VERSION ]]; then
     return 0
   fi
   say "$name: creating PostgreSQL cluster $PG_VERSION/$PG_CLUSTER"
