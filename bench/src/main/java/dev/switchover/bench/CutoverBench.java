@@ -28,7 +28,7 @@ final class CutoverBench implements Benchmark {
 
   CutoverBench() {
     labs.put("postgresql", PgBouncerCutoverLab::new);
-    labs.put("mysql", MysqlCutoverLab::new);
+    labs.put("mysql", MySqlCutoverLab::new);
   }
 
   @Override

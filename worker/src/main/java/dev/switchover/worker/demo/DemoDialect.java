@@ -16,8 +16,8 @@ public interface DemoDialect {
   static DemoDialect of(Engine engine, String adminPassword, String appPassword) {
     return switch (engine) {
       case POSTGRESQL -> new PostgresDemoDialect(adminPassword);
-      case MYSQL -> new MysqlDemoDialect(MysqlDemoDialect.Flavor.MYSQL, adminPassword, appPassword);
-      case MARIADB -> new MysqlDemoDialect(MysqlDemoDialect.Flavor.MARIADB, adminPassword, appPassword);
+      case MYSQL -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MYSQL, adminPassword, appPassword);
+      case MARIADB -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MARIADB, adminPassword, appPassword);
     };
   }
 

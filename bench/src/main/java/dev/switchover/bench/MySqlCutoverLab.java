@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * from a file before every reconnect, and the traffic-switch hook writes the new primary there,
  * as an application follows DNS.
  */
-final class MysqlCutoverLab extends CutoverLab {
-  MysqlCutoverLab() {
+final class MySqlCutoverLab extends CutoverLab {
+  MySqlCutoverLab() {
     super("mysql", "MySQL 9 (`traffic.type: command`): the hook writes the new primary's address to a file the"
         + " writer reads before each reconnect", LabPair.up(Engine.MYSQL, "bms", "198.18.0.74", "bmt", "198.18.0.75"));
   }

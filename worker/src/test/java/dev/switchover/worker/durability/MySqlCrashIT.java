@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * side by side, one per engine.
  */
 @Execution(ExecutionMode.CONCURRENT)
-class MysqlCrashIT {
+class MySqlCrashIT {
   /** About 16 MB of dump: at {@link #COPY_RATE} the copy takes 20-25 s, long enough to kill the worker in. */
   private static final long COPY_ROWS = 300_000;
   private static final String COPY_RATE = "6mbit";

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.switchover.workflows.spec.Engine;
 import org.junit.jupiter.api.Test;
 
-class MysqlDemoDialectTest {
+class MySqlDemoDialectTest {
   @Test
   void tablesLiveInTheShopDatabase() {
     DemoDialect db = DemoDialect.of(Engine.MARIADB, "admin-secret", "appSecret123456");

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
  * application's own account ('app'@'198.18.0.1', no admin privileges): the account must work on
  * the new primary, and the old source's super_read_only must refuse it.
  */
-class MysqlMigrationIT {
+class MySqlMigrationIT {
 
   @Test
   void liveDatabaseMovesToTheTargetWithNothingLost() throws Exception {

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * CONNECTION_ADMIN, MariaDB's READ_ONLY ADMIN), so only the application's writes show what
  * read_only stops.
  */
-final class MysqlDemoDialect implements DemoDialect {
+final class MySqlDemoDialect implements DemoDialect {
   static final String DATABASE = "shop";
   static final String APP_USER = "app";
   /** Where the writer and the tests connect from: the lab's bridge, as every host sees it. */
@@ -59,7 +59,7 @@ final class MysqlDemoDialect implements DemoDialect {
   private final String adminPassword;
   private final String appPassword;
 
-  MysqlDemoDialect(Flavor flavor, String adminPassword, String appPassword) {
+  MySqlDemoDialect(Flavor flavor, String adminPassword, String appPassword) {
     this.flavor = flavor;
     this.adminPassword = adminPassword;
     this.appPassword = appPassword;

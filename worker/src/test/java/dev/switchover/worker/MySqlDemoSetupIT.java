@@ -20,11 +20,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What the MySQL and MariaDB end-to-end tests rely on before any migration, on the hosts of
- * {@link MysqlMigrationIT} and {@link MariadbMigrationIT}: the seeded source, the application's
+ * {@link MySqlMigrationIT} and {@link MariaDbMigrationIT}: the seeded source, the application's
  * account and what it may do, the writer and the set checker, and the checks that tell a
  * writable primary from a read-only one.
  */
-class MysqlDemoSetupIT {
+class MySqlDemoSetupIT {
   private static final long ROWS = 20_000;
 
   @ParameterizedTest

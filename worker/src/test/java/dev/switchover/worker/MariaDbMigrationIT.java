@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
  * application's own account ('app'@'198.18.0.1', without READ ONLY ADMIN, so read_only stops it):
  * the account must work on the new primary, and the old source's read_only must refuse it.
  */
-class MariadbMigrationIT {
+class MariaDbMigrationIT {
 
   @Test
   void liveDatabaseMovesToTheTargetWithNothingLost() throws Exception {
