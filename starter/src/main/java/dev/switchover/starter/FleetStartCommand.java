@@ -3,6 +3,7 @@ package dev.switchover.starter;
 import dev.switchover.workflows.fleet.FleetApproval;
 import dev.switchover.workflows.fleet.FleetLoader;
 import dev.switchover.workflows.fleet.FleetSpec;
+import dev.switchover.workflows.fleet.FleetState;
 import dev.switchover.workflows.fleet.FleetStatus;
 import dev.switchover.workflows.fleet.FleetWorkflow;
 import dev.switchover.workflows.spec.InvalidSpecException;
@@ -114,10 +115,10 @@ final class FleetStartCommand implements Callable<Integer> {
           out.flush();
         }
       }
-      if (!s.state().equals("RUNNING") && !s.state().equals("STARTING")) {
+      if (s.state().isEnded()) {
         out.println("Fleet " + s.fleet() + " " + s.state());
         out.flush();
-        return s.state().equals("DONE") ? ExitCodes.OK : ExitCodes.FAILED;
+        return s.state() == FleetState.DONE ? ExitCodes.OK : ExitCodes.FAILED;
       }
       Thread.sleep(poll.toMillis());
     }

@@ -9,11 +9,11 @@ import java.util.List;
  * its workflow last reported it. A migration's own detail is its own status query
  * ({@code switchover status NAME}).
  *
- * @param state RUNNING, DONE, FAILED or ABORTED
+ * @param state STARTING until the workflow has read its spec, then RUNNING, DONE, FAILED or ABORTED
  */
 public record FleetStatus(
     String fleet,
-    String state,
+    FleetState state,
     int concurrency,
     FleetApproval approval,
     FailurePolicy onFailure,
@@ -21,8 +21,7 @@ public record FleetStatus(
     List<Member> migrations,
     List<String> notes) {
 
-  /** @param state PENDING, RUNNING, DONE, STOPPED or SKIPPED */
-  public record Wave(String name, String state, String approvedBy) {}
+  public record Wave(String name, WaveState state, String approvedBy) {}
 
   /** @param detail why it failed or was skipped; what it waits for while running */
   public record Member(String migration, String workflowId, String wave, MemberState state, Phase phase,

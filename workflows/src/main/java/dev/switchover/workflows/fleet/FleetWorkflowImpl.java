@@ -41,11 +41,11 @@ public class FleetWorkflowImpl implements FleetWorkflow {
   private final List<MemberRun> members = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private AbortRequest abort;
-  private String state = "RUNNING";
+  private FleetState state = FleetState.RUNNING;
 
   private static final class WaveRun {
     final String name;
-    String state = "PENDING";
+    WaveState state = WaveState.PENDING;
     WaveApproval approval;
 
     WaveRun(String name) {
@@ -91,7 +91,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
     for (WaveRun wave : waves) {
       if (abort != null) stoppedBy = "the fleet was aborted by " + abort.by();
       if (stoppedBy != null) {
-        wave.state = "SKIPPED";
+        wave.state = WaveState.SKIPPED;
         for (MemberRun m : of(wave)) skip(m, stoppedBy);
         continue;
       }
@@ -104,21 +104,21 @@ public class FleetWorkflowImpl implements FleetWorkflow {
     }
 
     List<MemberRun> notDone = members.stream().filter(m -> m.state != MemberState.DONE).toList();
-    state = notDone.isEmpty() ? "DONE" : abort != null ? "ABORTED" : "FAILED";
+    state = notDone.isEmpty() ? FleetState.DONE : abort != null ? FleetState.ABORTED : FleetState.FAILED;
     publish();
     if (!notDone.isEmpty()) {
       String summary = notDone.stream().map(m -> m.spec.name() + " " + m.state.name().toLowerCase(Locale.ROOT)
           + (m.detail.isEmpty() ? "" : ": " + m.detail)).collect(Collectors.joining("; "));
       List<String> moved = members.stream().filter(m -> m.state == MemberState.DONE).map(m -> m.spec.name()).toList();
       throw Failures.fatal(abort != null ? Failures.ABORTED : "FleetIncomplete", "fleet " + spec.name() + " "
-          + state.toLowerCase(Locale.ROOT) + ": " + summary + (moved.isEmpty() ? "" : ". Moved: " + String.join(", ", moved))
+          + state.name().toLowerCase(Locale.ROOT) + ": " + summary + (moved.isEmpty() ? "" : ". Moved: " + String.join(", ", moved))
           + ". Each migration's own status and report say more (`switchover status NAME`).");
     }
     return new FleetResult(status());
   }
 
   private void runWave(WaveRun wave) {
-    wave.state = "RUNNING";
+    wave.state = WaveState.RUNNING;
     Deque<MemberRun> pending = new ArrayDeque<>(of(wave));
     List<MemberRun> running = new ArrayList<>();
     String stopStarting = null;
@@ -146,7 +146,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
       }
     }
     boolean allDone = of(wave).stream().allMatch(m -> m.state == MemberState.DONE);
-    wave.state = allDone ? "DONE" : "STOPPED";
+    wave.state = allDone ? WaveState.DONE : WaveState.STOPPED;
     publish();
   }
 
@@ -327,8 +327,8 @@ public class FleetWorkflowImpl implements FleetWorkflow {
           + waves.stream().map(x -> x.name).collect(Collectors.joining(", "));
     }
     if (abort != null) return "the fleet is being aborted";
-    if (!w.state.equals("RUNNING") && !w.state.equals("PENDING")) {
-      return "wave " + w.name + " is " + w.state.toLowerCase(Locale.ROOT) + "; there is nothing left in it to approve";
+    if (w.state != WaveState.RUNNING && w.state != WaveState.PENDING) {
+      return "wave " + w.name + " is " + w.state.name().toLowerCase(Locale.ROOT) + "; there is nothing left in it to approve";
     }
     if (w.approval != null) return "wave " + w.name + " was already approved by " + w.approval.approver();
     return null;
@@ -364,7 +364,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
     }
     if (spec == null) return "the fleet has not started";
     if (abort != null) return "the fleet is already being aborted (by " + abort.by() + ")";
-    if (!state.equals("RUNNING")) return "the fleet has ended (" + state + ")";
+    if (state != FleetState.RUNNING) return "the fleet has ended (" + state + ")";
     return null;
   }
 
@@ -383,7 +383,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
 
   @Override
   public FleetStatus status() {
-    if (spec == null) return new FleetStatus(null, "STARTING", 0, null, null, List.of(), List.of(), List.of());
+    if (spec == null) return new FleetStatus(null, FleetState.STARTING, 0, null, null, List.of(), List.of(), List.of());
     return new FleetStatus(spec.name(), state, spec.concurrency(), spec.approval(), spec.onFailure(),
         waves.stream().map(w -> new FleetStatus.Wave(w.name, w.state,
             w.approval == null ? null : w.approval.approver())).toList(),

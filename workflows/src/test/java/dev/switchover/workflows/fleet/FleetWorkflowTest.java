@@ -130,14 +130,14 @@ class FleetWorkflowTest {
     FleetResult r = WorkflowStub.fromTyped(wf).getResult(FleetResult.class);
 
     FleetStatus s = r.status();
-    assertEquals("DONE", s.state());
+    assertEquals(FleetState.DONE, s.state());
     assertTrue(s.migrations().stream().allMatch(m -> m.state() == MemberState.DONE && m.phase() == Phase.DONE), s.toString());
     assertEquals(2, mostAtOnce(s), "two at a time, never three: " + s.migrations());
     Map<String, FleetStatus.Member> m = byName(s);
     Instant firstEnd = m.get("a").endedAt().isBefore(m.get("b").endedAt()) ? m.get("a").endedAt() : m.get("b").endedAt();
     assertTrue(!m.get("c").startedAt().isBefore(firstEnd), "c waits for a free slot: " + s.migrations());
     assertEquals("c", fake.preflighted.get(2), "listed order: a and b first, c when a slot frees");
-    assertEquals("DONE", s.waves().get(0).state());
+    assertEquals(WaveState.DONE, s.waves().get(0).state());
     assertEquals("switchover-b", m.get("b").workflowId());
   }
 
@@ -159,7 +159,7 @@ class FleetWorkflowTest {
     assertEquals(MemberState.SKIPPED, m.get("third").state());
     assertTrue(m.get("third").detail().contains("bad failed in wave first"), m.get("third").detail());
     assertEquals(MemberState.SKIPPED, m.get("later").state());
-    assertEquals(List.of("STOPPED", "SKIPPED"), s.waves().stream().map(FleetStatus.Wave::state).toList());
+    assertEquals(List.of(WaveState.STOPPED, WaveState.SKIPPED), s.waves().stream().map(FleetStatus.Wave::state).toList());
     assertEquals(List.of("bad", "good"), fake.preflighted.stream().distinct().sorted().toList(),
         "the skipped never touched a host");
     assertTrue(f.getOriginalMessage().contains("bad failed") && f.getOriginalMessage().contains("Moved: good"),
@@ -196,7 +196,7 @@ class FleetWorkflowTest {
     assertTrue(answer.contains("at the gate now: a, b"), answer);
 
     FleetResult r = WorkflowStub.fromTyped(wf).getResult(FleetResult.class);
-    assertEquals("DONE", r.status().state());
+    assertEquals(FleetState.DONE, r.status().state());
     assertEquals(3, fake.count("freezeWrites"), "c, started later, is approved at its gate too");
     assertEquals("alice", r.status().waves().get(0).approvedBy());
   }
@@ -218,7 +218,7 @@ class FleetWorkflowTest {
     String answer = wf.approveWave(new WaveApproval("all", "alice", "CHG-8"));
     assertTrue(answer.contains("at the gate now: a, b"), answer);
     FleetResult r = WorkflowStub.fromTyped(wf).getResult(FleetResult.class);
-    assertEquals("DONE", r.status().state());
+    assertEquals(FleetState.DONE, r.status().state());
     assertEquals(2, fake.count("freezeWrites"));
     assertEquals(2, fake.count("prepareSource"));
   }
@@ -233,7 +233,7 @@ class FleetWorkflowTest {
         dev.switchover.workflows.Failures.rootMessage(refused));
     client.newWorkflowStub(dev.switchover.workflows.MigrationWorkflow.class, "switchover-a")
         .approveCutover(new dev.switchover.workflows.Approval("bob", null));
-    assertEquals("DONE", WorkflowStub.fromTyped(wf).getResult(FleetResult.class).status().state());
+    assertEquals(FleetState.DONE, WorkflowStub.fromTyped(wf).getResult(FleetResult.class).status().state());
   }
 
   @Test
