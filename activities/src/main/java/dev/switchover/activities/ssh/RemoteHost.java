@@ -1,14 +1,10 @@
 package dev.switchover.activities.ssh;
 
-import dev.switchover.workflows.spec.DurationText;
-import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.SshSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -20,12 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import net.schmizz.keepalive.KeepAliveProvider;
-import net.schmizz.sshj.DefaultConfig;
-import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
-import net.schmizz.sshj.userauth.UserAuthException;
-import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +33,6 @@ public final class RemoteHost implements AutoCloseable {
 
   /** Heartbeats must come well within the shortest heartbeat timeout activities use (30 s). */
   public static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
-
-  /** A dead connection is noticed after about this times the keepalive count (5) of silence. */
-  private static final int KEEPALIVE_SECONDS = 15;
 
   /**
    * How long after a command's timeout the worker waits for the host's own {@code timeout} to
@@ -103,13 +91,7 @@ public final class RemoteHost implements AutoCloseable {
           + " mv -f -- \"$tmp\" \"$target\"; trap - EXIT";
 
   private final String address;
-  private final int port;
-  private final String user;
-  private final String privateKey;
-  private final String knownHosts;
-  private final Duration connectTimeout;
-
-  private SSHClient client; // guarded by this
+  private final SshConnection connection;
 
   public RemoteHost(HostSpec host) {
     this(host.address(), host.ssh());
@@ -120,13 +102,7 @@ public final class RemoteHost implements AutoCloseable {
       throw new IllegalArgumentException("a host needs an address");
     }
     this.address = address;
-    this.port = ssh == null || ssh.port() == null ? 22 : ssh.port();
-    this.user = ssh == null || ssh.user() == null ? "root" : ssh.user();
-    this.privateKey = ssh == null ? null : ssh.privateKey();
-    this.knownHosts =
-        ssh == null || ssh.knownHosts() == null ? "~/.ssh/known_hosts" : ssh.knownHosts();
-    this.connectTimeout =
-        ssh == null || ssh.connectTimeout() == null ? Duration.ofSeconds(10) : ssh.connectTimeout();
+    this.connection = new SshConnection(address, ssh);
   }
 
   public String address() {
@@ -243,25 +219,18 @@ public final class RemoteHost implements AutoCloseable {
 
   /** Disconnects; the next command connects again. */
   @Override
-  public synchronized void close() {
-    if (client != null) {
-      try {
-        client.disconnect();
-      } catch (IOException e) {
-        log.debug("{}: disconnecting: {}", address, e.toString());
-      }
-      client = null;
-    }
+  public void close() {
+    connection.close();
   }
 
   /** Whether the connection sends small packets at once (TCP_NODELAY); connects if needed. */
   boolean sendsWithoutDelay() throws IOException {
-    return connected().getSocket().getTcpNoDelay();
+    return connection.sendsWithoutDelay();
   }
 
   @Override
   public String toString() {
-    return "RemoteHost(" + user + "@" + address + ":" + port + ")";
+    return "RemoteHost(" + connection + ")";
   }
 
   private CommandResult execute(
@@ -279,7 +248,7 @@ public final class RemoteHost implements AutoCloseable {
     log.info("{}", shown);
     boolean streaming = stderrLines != null || stdoutLines != null;
     String runTag = UUID.randomUUID().toString();
-    Session session = openSession();
+    Session session = connection.openSession();
     // Before the exec: the remote timeout(1) starts after it, so our clock never runs behind its
     // own, and a command it killed is always seen as past its timeout.
     long startedAt = System.nanoTime();
@@ -287,7 +256,7 @@ public final class RemoteHost implements AutoCloseable {
     try {
       running = session.exec(command.remoteLine(runTag));
     } catch (IOException e) {
-      closeQuietly(session);
+      SshConnection.closeQuietly(session);
       throw new RemoteCommandException("could not start " + shown + ": " + e.getMessage(), e);
     }
 
@@ -369,7 +338,7 @@ public final class RemoteHost implements AutoCloseable {
       throw connectionLost(command, e);
     } finally {
       if (finished || !cleanUp) {
-        closeQuietly(session);
+        SshConnection.closeQuietly(session);
       } else {
         // Timed out, cancelled (the heartbeat threw), interrupted, or the connection was lost:
         // whatever the program started must not outlive this attempt and collide with a retry.
@@ -413,198 +382,7 @@ public final class RemoteHost implements AutoCloseable {
     } finally {
       if (interrupted) Thread.currentThread().interrupt();
     }
-    start(() -> closeQuietly(session), "close");
-  }
-
-  /** Opens a channel, reconnecting once if the connection turns out to be gone. */
-  private Session openSession() {
-    SSHClient c = connected();
-    try {
-      return c.startSession();
-    } catch (IOException | IllegalStateException first) {
-      // IllegalStateException: "Not connected", when the transport died after connected() looked.
-      log.info("{}: connection is gone ({}); reconnecting", address, first.toString());
-      synchronized (this) {
-        if (client == c) close();
-      }
-      try {
-        return connected().startSession();
-      } catch (IOException second) {
-        throw new RemoteCommandException(
-            "cannot open an SSH session on " + user + "@" + address + ": " + second.getMessage(),
-            second);
-      }
-    }
-  }
-
-  private synchronized SSHClient connected() {
-    if (client != null && client.isConnected() && client.isAuthenticated()) return client;
-    close();
-    Path knownHostsFile = expandHome(knownHosts);
-    StrictKnownHosts verifier = loadKnownHosts(knownHostsFile);
-
-    DefaultConfig config = new DefaultConfig();
-    config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
-    SSHClient c = new SSHClient(config);
-    c.addHostKeyVerifier(verifier);
-    int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
-    c.setConnectTimeout(timeoutMillis);
-    // Key exchange, authentication and channel opens wait this long for the host's answer.
-    c.getTransport().setTimeoutMs(Math.max(timeoutMillis, 30_000));
-    // Must be set before connect(), which starts the keepalive thread only if it is positive.
-    c.getConnection().getKeepAlive().setKeepAliveInterval(KEEPALIVE_SECONDS);
-    KeyProvider key = loadPrivateKey(c);
-
-    try {
-      c.connect(address, port);
-      // Every command is a few small packets each way (channel open, exec, EOF, close): with
-      // Nagle's algorithm each waited for the other side's delayed ACK, about 40 ms a command.
-      c.getSocket().setTcpNoDelay(true);
-    } catch (IOException e) {
-      closeQuietly(c);
-      StrictKnownHosts.Refusal refused = verifier.refusal();
-      if (refused != null) throw hostKeyRejected(refused, knownHostsFile);
-      throw new RemoteCommandException(
-          "cannot connect to " + address + ":" + port + " within " + DurationText.format(connectTimeout) + ": " + e, e);
-    }
-    try {
-      c.authPublickey(user, key);
-    } catch (UserAuthException e) {
-      closeQuietly(c);
-      throw Failures.fatal(
-          Failures.BAD_CREDENTIALS,
-          user
-              + "@"
-              + address
-              + " refused the key "
-              + privateKey
-              + " ("
-              + fingerprintOf(key)
-              + "); add its public key to ~"
-              + user
-              + "/.ssh/authorized_keys on "
-              + address
-              + ", or correct ssh.user / ssh.privateKey in the spec");
-    } catch (IOException e) {
-      closeQuietly(c);
-      throw new RemoteCommandException(
-          "connection to " + address + ":" + port + " failed while logging in: " + e, e);
-    }
-    log.info("{}: connected as {} (host key checked against {})", address, user, knownHostsFile);
-    client = c;
-    return c;
-  }
-
-  private StrictKnownHosts loadKnownHosts(Path file) {
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw Failures.fatal(
-          Failures.HOST_KEY_REJECTED,
-          "cannot check the host key of "
-              + address
-              + ": the known_hosts file "
-              + file
-              + " (ssh.knownHosts) does not exist or is not readable; create it and add the host's"
-              + " key with ssh-keyscan after verifying its fingerprint out of band");
-    }
-    try {
-      return new StrictKnownHosts(file.toFile());
-    } catch (IOException e) {
-      throw Failures.fatal(
-          Failures.HOST_KEY_REJECTED,
-          "cannot read the known_hosts file " + file + " to check " + address + ": " + e);
-    }
-  }
-
-  private KeyProvider loadPrivateKey(SSHClient c) {
-    if (privateKey == null || privateKey.isBlank()) {
-      throw Failures.fatal(
-          Failures.SECRET_UNAVAILABLE,
-          "ssh.privateKey for "
-              + address
-              + " is not set; give the path of a private key file on the worker");
-    }
-    Path file = expandHome(privateKey);
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw Failures.fatal(
-          Failures.SECRET_UNAVAILABLE,
-          "ssh.privateKey for "
-              + address
-              + " refers to "
-              + file
-              + ", which does not exist or which the worker may not read; put the key there"
-              + " and make it readable by the worker's user");
-    }
-    try {
-      KeyProvider key = c.loadKeys(file.toString());
-      key.getPublic(); // parse now, so that a bad file is reported as such and not as a refusal
-      return key;
-    } catch (IOException | RuntimeException e) {
-      throw Failures.fatal(
-          Failures.SECRET_UNAVAILABLE,
-          "ssh.privateKey for "
-              + address
-              + " refers to "
-              + file
-              + ", which is not a usable private key ("
-              + e.getClass().getSimpleName()
-              + "); use an unencrypted OpenSSH or PEM key file");
-    }
-  }
-
-  private RuntimeException hostKeyRejected(StrictKnownHosts.Refusal r, Path file) {
-    String keyscan =
-        "ssh-keyscan "
-            + (port == 22 ? "" : "-p " + port + " ")
-            + ("-t " + r.keyType() + " " + address);
-    String message =
-        r.changed()
-            ? "the host key of "
-                + r.host()
-                + " has CHANGED: it offered "
-                + r.keyType()
-                + " key "
-                + r.fingerprint()
-                + ", which "
-                + file
-                + " does not list for it. This is a reinstalled host or someone in between;"
-                + " verify the fingerprint out of band (on the host: ssh-keygen -lf"
-                + " /etc/ssh/ssh_host_*_key.pub), then remove the old entry (ssh-keygen -R "
-                + r.host()
-                + " -f "
-                + file
-                + ") and add the host's key with "
-                + keyscan
-                + " >> "
-                + file
-            : "the host key of "
-                + r.host()
-                + " is unknown: it offered "
-                + r.keyType()
-                + " key "
-                + r.fingerprint()
-                + ", and "
-                + file
-                + " has no entry for that host. If it is the right host, add the host's key with"
-                + " ssh-keyscan after verifying its fingerprint out of band (on the host:"
-                + " ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub): "
-                + keyscan
-                + " >> "
-                + file;
-    return Failures.fatal(Failures.HOST_KEY_REJECTED, message);
-  }
-
-  private static String fingerprintOf(KeyProvider key) {
-    try {
-      return StrictKnownHosts.fingerprint(key.getPublic());
-    } catch (IOException e) {
-      return "fingerprint unknown";
-    }
-  }
-
-  static Path expandHome(String path) {
-    if (path.equals("~")) return Path.of(System.getProperty("user.home"));
-    if (path.startsWith("~/")) return Path.of(System.getProperty("user.home"), path.substring(2));
-    return Path.of(path);
+    start(() -> SshConnection.closeQuietly(session), "close");
   }
 
   private void feed(OutputStream stdin, byte[] bytes) {
@@ -621,13 +399,5 @@ public final class RemoteHost implements AutoCloseable {
     Thread t = new Thread(task, "ssh " + address + " " + what);
     t.setDaemon(true);
     t.start();
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    try {
-      if (c != null) c.close();
-    } catch (Exception e) {
-      // Already closed or the connection is gone; nothing more to release.
-    }
   }
 }
