@@ -3,22 +3,9 @@ package dev.switchover.activities.ssh;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.SshSpec;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
-import net.schmizz.sshj.connection.channel.direct.Session;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs programs on one host over SSH. Connects on first use and again whenever the connection has
@@ -29,32 +16,13 @@ import org.slf4j.LoggerFactory;
  * Does not call Temporal: activities pass their heartbeat as {@link Command#withHeartbeat}.
  */
 public final class RemoteHost implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(RemoteHost.class);
-
   /** Heartbeats must come well within the shortest heartbeat timeout activities use (30 s). */
   public static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
-
-  private static final Pattern MODE = Pattern.compile("[0-7]{3,4}");
-  private static final Pattern OWNER =
-      Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
-
-  /** Writes stdin to a temporary file beside the target, then renames it over the target. */
-  private static final String WRITE_FILE_SCRIPT =
-      "set -e; target=$1; mode=$2; owner=$3; expected=${4:-};"
-          + " if [ -n \"$expected\" ] && [ \"$(sha256sum < \"$target\")\" != \"$expected  -\" ]; then exit 3; fi;"
-          + " tmp=$(mktemp -- \"$target.switchover.XXXXXX\");"
-          + " trap 'rm -f -- \"$tmp\"' EXIT;"
-          + " cat > \"$tmp\";"
-          + " if [ -n \"$owner\" ]; then chown -- \"$owner\" \"$tmp\";"
-          + " elif [ -e \"$target\" ]; then chown --reference=\"$target\" -- \"$tmp\"; fi;"
-          + " if [ -n \"$mode\" ]; then chmod -- \"$mode\" \"$tmp\";"
-          + " elif [ -e \"$target\" ]; then chmod --reference=\"$target\" -- \"$tmp\"; fi;"
-          + " sync -- \"$tmp\" 2>/dev/null || true;"
-          + " mv -f -- \"$tmp\" \"$target\"; trap - EXIT";
 
   private final String address;
   private final SshConnection connection;
   private final CommandRunner runner;
+  private final RemoteFiles files;
 
   public RemoteHost(HostSpec host) {
     this(host.address(), host.ssh());
@@ -67,6 +35,7 @@ public final class RemoteHost implements AutoCloseable {
     this.address = address;
     this.connection = new SshConnection(address, ssh);
     this.runner = new CommandRunner(address, connection);
+    this.files = new RemoteFiles(runner);
   }
 
   public String address() {
@@ -121,7 +90,7 @@ public final class RemoteHost implements AutoCloseable {
 
   /** The file's contents (as UTF-8); throws {@link RemoteCommandException} if it cannot be read. */
   public String readFile(String path) {
-    return run(Command.of("cat", "--", path)).orThrow("reading " + path).stdout();
+    return files.readFile(path);
   }
 
   /**
@@ -132,22 +101,7 @@ public final class RemoteHost implements AutoCloseable {
    * new file gets mode 0600 and the login user.
    */
   public void writeFile(String path, String content, String mode, String owner) {
-    if (mode != null && !MODE.matcher(mode).matches()) {
-      throw new IllegalArgumentException("not an octal file mode: " + mode);
-    }
-    if (owner != null && !OWNER.matcher(owner).matches()) {
-      throw new IllegalArgumentException("not an owner (user or user:group): " + owner);
-    }
-    run(Command.of(
-                "sh",
-                "-c",
-                WRITE_FILE_SCRIPT,
-                "sh",
-                path,
-                mode == null ? "" : mode,
-                owner == null ? "" : owner)
-            .withStdin(content))
-        .orThrow("writing " + path);
+    files.writeFile(path, content, mode, owner);
   }
 
   /**
@@ -156,27 +110,12 @@ public final class RemoteHost implements AutoCloseable {
    * Keeps the file's mode and owner.
    */
   public boolean replaceFile(String path, String expected, String content) {
-    String sha256 = HexFormat.of().formatHex(sha256(expected.getBytes(StandardCharsets.UTF_8)));
-    CommandResult r = run(Command.of("sh", "-c", WRITE_FILE_SCRIPT, "sh", path, "", "", sha256).withStdin(content));
-    if (r.exitCode() == 3) return false;
-    r.orThrow("writing " + path);
-    return true;
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
+    return files.replaceFile(path, expected, content);
   }
 
   /** True if {@code path} exists on the host (following symlinks). */
   public boolean exists(String path) {
-    CommandResult r = run(Command.of("test", "-e", path));
-    if (r.exitCode() == 0 || r.exitCode() == 1) return r.exitCode() == 0;
-    r.orThrow("checking whether " + path + " exists");
-    throw new IllegalStateException("unreachable");
+    return files.exists(path);
   }
 
   /** Disconnects; the next command connects again. */
