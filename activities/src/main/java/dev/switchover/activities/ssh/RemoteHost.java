@@ -1,33 +1,11 @@
 package dev.switchover.activities.ssh;
 
-import dev.switchover.workflows.spec.DurationText;
-import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.SshSpec;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
-import net.schmizz.keepalive.KeepAliveProvider;
-import net.schmizz.sshj.DefaultConfig;
-import net.schmizz.sshj.SSHClient;
-import net.schmizz.sshj.connection.channel.direct.Session;
-import net.schmizz.sshj.userauth.UserAuthException;
-import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs programs on one host over SSH. Connects on first use and again whenever the connection has
@@ -38,78 +16,13 @@ import org.slf4j.LoggerFactory;
  * Does not call Temporal: activities pass their heartbeat as {@link Command#withHeartbeat}.
  */
 public final class RemoteHost implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(RemoteHost.class);
-
   /** Heartbeats must come well within the shortest heartbeat timeout activities use (30 s). */
   public static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
 
-  /** A dead connection is noticed after about this times the keepalive count (5) of silence. */
-  private static final int KEEPALIVE_SECONDS = 15;
-
-  /**
-   * How long after a command's timeout the worker waits for the host's own {@code timeout} to
-   * report the kill, before giving up on the channel: TERM, then KILL 5 s later, plus the trip.
-   */
-  private static final Duration CLIENT_GRACE = Duration.ofSeconds(Command.KILL_AFTER_SECONDS + 10);
-
-  /** Exit codes of coreutils' {@code timeout}: TERM sent, and KILL sent after the grace. */
-  private static final int TIMED_OUT = 124;
-  private static final int TIMED_OUT_KILLED = 128 + 9;
-
-  /** run() keeps all of stdout; beyond this the program should write to a file instead. */
-  private static final int STDOUT_LIMIT = 16 << 20;
-  /** Streaming and stderr keep only the end, for messages. */
-  private static final int TAIL_LIMIT = 1 << 20;
-
-  /** How often the wait for output also checks whether the program has exited. */
-  private static final Duration POLL = Duration.ofMillis(250);
-
-  /**
-   * After the program exits, how long its output may stay open before the worker stops reading:
-   * enough to drain what is in flight, short enough not to wait on a daemon it left behind.
-   */
-  private static final Duration DRAIN_AFTER_EXIT = Duration.ofSeconds(2);
-
-  /**
-   * TERM to every process whose environment holds the entry {@code $1} ({@code
-   * SWITCHOVER_RUN=tag}), then KILL to what is left after 5 s.
-   */
-  private static final String KILL_RUN_SCRIPT =
-      "entry=$1; pids() { for f in $(grep -lzxF -- \"$entry\" /proc/[0-9]*/environ 2>/dev/null); do"
-          + " p=${f#/proc/}; echo \"${p%/environ}\"; done; };"
-          + " p=$(pids); [ -z \"$p\" ] && exit 0; kill -TERM $p 2>/dev/null; i=0;"
-          + " while [ $i -lt 20 ]; do sleep 0.25; p=$(pids); [ -z \"$p\" ] && exit 0; i=$((i+1));"
-          + " done; kill -KILL $p 2>/dev/null; exit 0";
-
-  /** Enough for the kill script's TERM, its 5 s wait and its KILL. */
-  private static final Duration KILL_TIMEOUT = Duration.ofSeconds(20);
-
-  private static final Pattern MODE = Pattern.compile("[0-7]{3,4}");
-  private static final Pattern OWNER =
-      Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?");
-
-  /** Writes stdin to a temporary file beside the target, then renames it over the target. */
-  private static final String WRITE_FILE_SCRIPT =
-      "set -e; target=$1; mode=$2; owner=$3; expected=${4:-};"
-          + " if [ -n \"$expected\" ] && [ \"$(sha256sum < \"$target\")\" != \"$expected  -\" ]; then exit 3; fi;"
-          + " tmp=$(mktemp -- \"$target.switchover.XXXXXX\");"
-          + " trap 'rm -f -- \"$tmp\"' EXIT;"
-          + " cat > \"$tmp\";"
-          + " if [ -n \"$owner\" ]; then chown -- \"$owner\" \"$tmp\";"
-          + " elif [ -e \"$target\" ]; then chown --reference=\"$target\" -- \"$tmp\"; fi;"
-          + " if [ -n \"$mode\" ]; then chmod -- \"$mode\" \"$tmp\";"
-          + " elif [ -e \"$target\" ]; then chmod --reference=\"$target\" -- \"$tmp\"; fi;"
-          + " sync -- \"$tmp\" 2>/dev/null || true;"
-          + " mv -f -- \"$tmp\" \"$target\"; trap - EXIT";
-
   private final String address;
-  private final int port;
-  private final String user;
-  private final String privateKey;
-  private final String knownHosts;
-  private final Duration connectTimeout;
-
-  private SSHClient client; // guarded by this
+  private final SshConnection connection;
+  private final CommandRunner runner;
+  private final RemoteFiles files;
 
   public RemoteHost(HostSpec host) {
     this(host.address(), host.ssh());
@@ -120,13 +33,9 @@ public final class RemoteHost implements AutoCloseable {
       throw new IllegalArgumentException("a host needs an address");
     }
     this.address = address;
-    this.port = ssh == null || ssh.port() == null ? 22 : ssh.port();
-    this.user = ssh == null || ssh.user() == null ? "root" : ssh.user();
-    this.privateKey = ssh == null ? null : ssh.privateKey();
-    this.knownHosts =
-        ssh == null || ssh.knownHosts() == null ? "~/.ssh/known_hosts" : ssh.knownHosts();
-    this.connectTimeout =
-        ssh == null || ssh.connectTimeout() == null ? Duration.ofSeconds(10) : ssh.connectTimeout();
+    this.connection = new SshConnection(address, ssh);
+    this.runner = new CommandRunner(address, connection);
+    this.files = new RemoteFiles(runner);
   }
 
   public String address() {
@@ -144,7 +53,7 @@ public final class RemoteHost implements AutoCloseable {
    * RemoteCommandException} if the connection fails.
    */
   public CommandResult run(Command command) {
-    return execute(command, null, null);
+    return runner.run(command, null, null);
   }
 
   /**
@@ -155,7 +64,7 @@ public final class RemoteHost implements AutoCloseable {
    */
   public CommandResult runStreaming(
       Command command, Consumer<String> stderrLines, Consumer<String> stdoutLines) {
-    return execute(
+    return runner.run(
         command,
         stderrLines == null ? line -> {} : stderrLines,
         stdoutLines == null ? line -> {} : stdoutLines);
@@ -176,14 +85,12 @@ public final class RemoteHost implements AutoCloseable {
    * sshd does not end a root session's processes.
    */
   public void stopJob(String job) {
-    execute(Command.of("sh", "-c", KILL_RUN_SCRIPT, "sh", Command.JOB_VARIABLE + "=" + job).withTimeout(KILL_TIMEOUT),
-            null, null, false)
-        .orThrow("stopping earlier runs of " + job);
+    runner.stopTagged(Command.JOB_VARIABLE + "=" + job).orThrow("stopping earlier runs of " + job);
   }
 
   /** The file's contents (as UTF-8); throws {@link RemoteCommandException} if it cannot be read. */
   public String readFile(String path) {
-    return run(Command.of("cat", "--", path)).orThrow("reading " + path).stdout();
+    return files.readFile(path);
   }
 
   /**
@@ -194,22 +101,7 @@ public final class RemoteHost implements AutoCloseable {
    * new file gets mode 0600 and the login user.
    */
   public void writeFile(String path, String content, String mode, String owner) {
-    if (mode != null && !MODE.matcher(mode).matches()) {
-      throw new IllegalArgumentException("not an octal file mode: " + mode);
-    }
-    if (owner != null && !OWNER.matcher(owner).matches()) {
-      throw new IllegalArgumentException("not an owner (user or user:group): " + owner);
-    }
-    run(Command.of(
-                "sh",
-                "-c",
-                WRITE_FILE_SCRIPT,
-                "sh",
-                path,
-                mode == null ? "" : mode,
-                owner == null ? "" : owner)
-            .withStdin(content))
-        .orThrow("writing " + path);
+    files.writeFile(path, content, mode, owner);
   }
 
   /**
@@ -218,416 +110,27 @@ public final class RemoteHost implements AutoCloseable {
    * Keeps the file's mode and owner.
    */
   public boolean replaceFile(String path, String expected, String content) {
-    String sha256 = HexFormat.of().formatHex(sha256(expected.getBytes(StandardCharsets.UTF_8)));
-    CommandResult r = run(Command.of("sh", "-c", WRITE_FILE_SCRIPT, "sh", path, "", "", sha256).withStdin(content));
-    if (r.exitCode() == 3) return false;
-    r.orThrow("writing " + path);
-    return true;
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
+    return files.replaceFile(path, expected, content);
   }
 
   /** True if {@code path} exists on the host (following symlinks). */
   public boolean exists(String path) {
-    CommandResult r = run(Command.of("test", "-e", path));
-    if (r.exitCode() == 0 || r.exitCode() == 1) return r.exitCode() == 0;
-    r.orThrow("checking whether " + path + " exists");
-    throw new IllegalStateException("unreachable");
+    return files.exists(path);
   }
 
   /** Disconnects; the next command connects again. */
   @Override
-  public synchronized void close() {
-    if (client != null) {
-      try {
-        client.disconnect();
-      } catch (IOException e) {
-        log.debug("{}: disconnecting: {}", address, e.toString());
-      }
-      client = null;
-    }
+  public void close() {
+    connection.close();
   }
 
   /** Whether the connection sends small packets at once (TCP_NODELAY); connects if needed. */
   boolean sendsWithoutDelay() throws IOException {
-    return connected().getSocket().getTcpNoDelay();
+    return connection.sendsWithoutDelay();
   }
 
   @Override
   public String toString() {
-    return "RemoteHost(" + user + "@" + address + ":" + port + ")";
-  }
-
-  private CommandResult execute(
-      Command command, Consumer<String> stderrLines, Consumer<String> stdoutLines) {
-    return execute(command, stderrLines, stdoutLines, true);
-  }
-
-  /** {@code cleanUp} false: the command is the clean-up itself, which must not recurse. */
-  private CommandResult execute(
-      Command command,
-      Consumer<String> stderrLines,
-      Consumer<String> stdoutLines,
-      boolean cleanUp) {
-    String shown = address + ": " + command.display();
-    log.info("{}", shown);
-    boolean streaming = stderrLines != null || stdoutLines != null;
-    String runTag = UUID.randomUUID().toString();
-    Session session = openSession();
-    // Before the exec: the remote timeout(1) starts after it, so our clock never runs behind its
-    // own, and a command it killed is always seen as past its timeout.
-    long startedAt = System.nanoTime();
-    Session.Command running;
-    try {
-      running = session.exec(command.remoteLine(runTag));
-    } catch (IOException e) {
-      closeQuietly(session);
-      throw new RemoteCommandException("could not start " + shown + ": " + e.getMessage(), e);
-    }
-
-    BlockingQueue<OutputPump.Event> events = new LinkedBlockingQueue<>();
-    OutputPump out =
-        new OutputPump(
-            running.getInputStream(), streaming ? TAIL_LIMIT : STDOUT_LIMIT, streaming, events);
-    OutputPump err = new OutputPump(running.getErrorStream(), TAIL_LIMIT, streaming, events);
-    start(out, "stdout");
-    start(err, "stderr");
-    start(() -> feed(running.getOutputStream(), command.remoteStdin()), "stdin");
-
-    long timeoutNanos = command.timeout().toNanos();
-    long giveUpAt = startedAt + timeoutNanos + CLIENT_GRACE.toNanos();
-    long beatEvery = HEARTBEAT_EVERY.toNanos();
-    long nextBeat = startedAt + beatEvery;
-    boolean finished = false;
-    try {
-      int open = 2;
-      long exitedAt = 0;
-      while (open > 0) {
-        long now = System.nanoTime();
-        if (now - giveUpAt >= 0) {
-          throw new RemoteTimeoutException(
-              shown + " ran longer than " + command.timeout() + " and was killed");
-        }
-        if (exitedAt == 0 && (running.getExitStatus() != null || running.getExitSignal() != null)) {
-          exitedAt = now;
-        } else if (exitedAt != 0 && now - exitedAt >= DRAIN_AFTER_EXIT.toNanos()) {
-          // A daemon it started (pg_ctl start) still holds stdout open; the program is done.
-          log.warn("{}: exited, but something it started keeps its output open", shown);
-          break;
-        }
-        long wait = Math.min(giveUpAt - now, POLL.toNanos());
-        if (command.heartbeat() != null) wait = Math.min(wait, nextBeat - now);
-        OutputPump.Event event = events.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
-        if (event != null) {
-          if (event.line() == null) {
-            open--;
-          } else {
-            (event.from() == out ? stdoutLines : stderrLines).accept(event.line());
-          }
-        }
-        if (command.heartbeat() != null && System.nanoTime() - nextBeat >= 0) {
-          command.heartbeat().run();
-          nextBeat = System.nanoTime() + beatEvery;
-        }
-      }
-      IOException lost = out.failure() != null ? out.failure() : err.failure();
-      if (lost != null) throw connectionLost(command, lost);
-      if (open == 0) {
-        long leftMillis = (giveUpAt - System.nanoTime()) / 1_000_000;
-        running.join(Math.max(1, leftMillis), TimeUnit.MILLISECONDS);
-      }
-      Integer status = running.getExitStatus();
-      int exitCode = status == null ? -1 : status;
-      boolean pastTimeout = System.nanoTime() - startedAt >= timeoutNanos;
-      // timeout(1) exits 124 after TERM; after KILL it is killed itself, with the whole group.
-      boolean killed = exitCode == TIMED_OUT || exitCode == TIMED_OUT_KILLED || status == null;
-      if (pastTimeout && killed) {
-        throw new RemoteTimeoutException(
-            shown + " ran longer than " + command.timeout() + " and was killed");
-      }
-      if (!streaming && out.truncated()) {
-        throw new RemoteCommandException(
-            shown + " printed more than " + (STDOUT_LIMIT >> 20) + " MiB; write it to a file", -1);
-      }
-      if (status == null) {
-        log.warn("{}: ended without an exit status (signal {})", shown, running.getExitSignal());
-      }
-      log.debug(
-          "{}: exit {} after {} ms", shown, exitCode, (System.nanoTime() - startedAt) / 1_000_000);
-      finished = true;
-      return new CommandResult(shown, exitCode, out.text(), err.text());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RemoteCommandException("interrupted while running " + shown, e);
-    } catch (IOException e) {
-      throw connectionLost(command, e);
-    } finally {
-      if (finished || !cleanUp) {
-        closeQuietly(session);
-      } else {
-        // Timed out, cancelled (the heartbeat threw), interrupted, or the connection was lost:
-        // whatever the program started must not outlive this attempt and collide with a retry.
-        abandon(session, runTag, shown);
-      }
-    }
-  }
-
-  private RemoteCommandException connectionLost(Command command, IOException e) {
-    return new RemoteCommandException(
-        "lost the connection to "
-            + address
-            + " while running "
-            + command.display()
-            + " ("
-            + e.getMessage()
-            + ")",
-        e);
-  }
-
-  /**
-   * Kills every process of the run, found by its {@code SWITCHOVER_RUN} tag, from a new session
-   * (reconnecting if the connection is gone); then lets go of the channel without waiting, because
-   * sshd answers a close only once the program is gone. Best effort: the host's {@code timeout}
-   * remains the backstop.
-   */
-  private void abandon(Session session, String runTag, String shown) {
-    boolean interrupted = Thread.interrupted();
-    try {
-      log.warn("{}: stopping it and everything it started", shown);
-      CommandResult r =
-          execute(
-              Command.of("sh", "-c", KILL_RUN_SCRIPT, "sh", Command.RUN_TAG_VARIABLE + "=" + runTag)
-                  .withTimeout(KILL_TIMEOUT),
-              null,
-              null,
-              false);
-      if (!r.ok()) log.warn("{}: could not stop it: {}", shown, r.stderr().strip());
-    } catch (RuntimeException e) {
-      log.warn("{}: could not stop it: {}", shown, e.getMessage());
-    } finally {
-      if (interrupted) Thread.currentThread().interrupt();
-    }
-    start(() -> closeQuietly(session), "close");
-  }
-
-  /** Opens a channel, reconnecting once if the connection turns out to be gone. */
-  private Session openSession() {
-    SSHClient c = connected();
-    try {
-      return c.startSession();
-    } catch (IOException | IllegalStateException first) {
-      // IllegalStateException: "Not connected", when the transport died after connected() looked.
-      log.info("{}: connection is gone ({}); reconnecting", address, first.toString());
-      synchronized (this) {
-        if (client == c) close();
-      }
-      try {
-        return connected().startSession();
-      } catch (IOException second) {
-        throw new RemoteCommandException(
-            "cannot open an SSH session on " + user + "@" + address + ": " + second.getMessage(),
-            second);
-      }
-    }
-  }
-
-  private synchronized SSHClient connected() {
-    if (client != null && client.isConnected() && client.isAuthenticated()) return client;
-    close();
-    Path knownHostsFile = expandHome(knownHosts);
-    StrictKnownHosts verifier = loadKnownHosts(knownHostsFile);
-
-    DefaultConfig config = new DefaultConfig();
-    config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
-    SSHClient c = new SSHClient(config);
-    c.addHostKeyVerifier(verifier);
-    int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
-    c.setConnectTimeout(timeoutMillis);
-    // Key exchange, authentication and channel opens wait this long for the host's answer.
-    c.getTransport().setTimeoutMs(Math.max(timeoutMillis, 30_000));
-    // Must be set before connect(), which starts the keepalive thread only if it is positive.
-    c.getConnection().getKeepAlive().setKeepAliveInterval(KEEPALIVE_SECONDS);
-    KeyProvider key = loadPrivateKey(c);
-
-    try {
-      c.connect(address, port);
-      // Every command is a few small packets each way (channel open, exec, EOF, close): with
-      // Nagle's algorithm each waited for the other side's delayed ACK, about 40 ms a command.
-      c.getSocket().setTcpNoDelay(true);
-    } catch (IOException e) {
-      closeQuietly(c);
-      StrictKnownHosts.Refusal refused = verifier.refusal();
-      if (refused != null) throw hostKeyRejected(refused, knownHostsFile);
-      throw new RemoteCommandException(
-          "cannot connect to " + address + ":" + port + " within " + DurationText.format(connectTimeout) + ": " + e, e);
-    }
-    try {
-      c.authPublickey(user, key);
-    } catch (UserAuthException e) {
-      closeQuietly(c);
-      throw Failures.fatal(
-          Failures.BAD_CREDENTIALS,
-          user
-              + "@"
-              + address
-              + " refused the key "
-              + privateKey
-              + " ("
-              + fingerprintOf(key)
-              + "); add its public key to ~"
-              + user
-              + "/.ssh/authorized_keys on "
-              + address
-              + ", or correct ssh.user / ssh.privateKey in the spec");
-    } catch (IOException e) {
-      closeQuietly(c);
-      throw new RemoteCommandException(
-          "connection to " + address + ":" + port + " failed while logging in: " + e, e);
-    }
-    log.info("{}: connected as {} (host key checked against {})", address, user, knownHostsFile);
-    client = c;
-    return c;
-  }
-
-  private StrictKnownHosts loadKnownHosts(Path file) {
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw Failures.fatal(
-          Failures.HOST_KEY_REJECTED,
-          "cannot check the host key of "
-              + address
-              + ": the known_hosts file "
-              + file
-              + " (ssh.knownHosts) does not exist or is not readable; create it and add the host's"
-              + " key with ssh-keyscan after verifying its fingerprint out of band");
-    }
-    try {
-      return new StrictKnownHosts(file.toFile());
-    } catch (IOException e) {
-      throw Failures.fatal(
-          Failures.HOST_KEY_REJECTED,
-          "cannot read the known_hosts file " + file + " to check " + address + ": " + e);
-    }
-  }
-
-  private KeyProvider loadPrivateKey(SSHClient c) {
-    if (privateKey == null || privateKey.isBlank()) {
-      throw Failures.fatal(
-          Failures.SECRET_UNAVAILABLE,
-          "ssh.privateKey for "
-              + address
-              + " is not set; give the path of a private key file on the worker");
-    }
-    Path file = expandHome(privateKey);
-    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-      throw Failures.fatal(
-          Failures.SECRET_UNAVAILABLE,
-          "ssh.privateKey for "
-              + address
-              + " refers to "
-              + file
-              + ", which does not exist or which the worker may not read; put the key there"
-              + " and make it readable by the worker's user");
-    }
-    try {
-      KeyProvider key = c.loadKeys(file.toString());
-      key.getPublic(); // parse now, so that a bad file is reported as such and not as a refusal
-      return key;
-    } catch (IOException | RuntimeException e) {
-      throw Failures.fatal(
-          Failures.SECRET_UNAVAILABLE,
-          "ssh.privateKey for "
-              + address
-              + " refers to "
-              + file
-              + ", which is not a usable private key ("
-              + e.getClass().getSimpleName()
-              + "); use an unencrypted OpenSSH or PEM key file");
-    }
-  }
-
-  private RuntimeException hostKeyRejected(StrictKnownHosts.Refusal r, Path file) {
-    String keyscan =
-        "ssh-keyscan "
-            + (port == 22 ? "" : "-p " + port + " ")
-            + ("-t " + r.keyType() + " " + address);
-    String message =
-        r.changed()
-            ? "the host key of "
-                + r.host()
-                + " has CHANGED: it offered "
-                + r.keyType()
-                + " key "
-                + r.fingerprint()
-                + ", which "
-                + file
-                + " does not list for it. This is a reinstalled host or someone in between;"
-                + " verify the fingerprint out of band (on the host: ssh-keygen -lf"
-                + " /etc/ssh/ssh_host_*_key.pub), then remove the old entry (ssh-keygen -R "
-                + r.host()
-                + " -f "
-                + file
-                + ") and add the host's key with "
-                + keyscan
-                + " >> "
-                + file
-            : "the host key of "
-                + r.host()
-                + " is unknown: it offered "
-                + r.keyType()
-                + " key "
-                + r.fingerprint()
-                + ", and "
-                + file
-                + " has no entry for that host. If it is the right host, add the host's key with"
-                + " ssh-keyscan after verifying its fingerprint out of band (on the host:"
-                + " ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub): "
-                + keyscan
-                + " >> "
-                + file;
-    return Failures.fatal(Failures.HOST_KEY_REJECTED, message);
-  }
-
-  private static String fingerprintOf(KeyProvider key) {
-    try {
-      return StrictKnownHosts.fingerprint(key.getPublic());
-    } catch (IOException e) {
-      return "fingerprint unknown";
-    }
-  }
-
-  static Path expandHome(String path) {
-    if (path.equals("~")) return Path.of(System.getProperty("user.home"));
-    if (path.startsWith("~/")) return Path.of(System.getProperty("user.home"), path.substring(2));
-    return Path.of(path);
-  }
-
-  private void feed(OutputStream stdin, byte[] bytes) {
-    try (stdin) {
-      stdin.write(bytes);
-      stdin.flush();
-    } catch (IOException e) {
-      // The program exited without reading all of its input; its exit code tells the story.
-      log.debug("{}: writing stdin: {}", address, e.toString());
-    }
-  }
-
-  private void start(Runnable task, String what) {
-    Thread t = new Thread(task, "ssh " + address + " " + what);
-    t.setDaemon(true);
-    t.start();
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    try {
-      if (c != null) c.close();
-    } catch (Exception e) {
-      // Already closed or the connection is gone; nothing more to release.
-    }
+    return "RemoteHost(" + connection + ")";
   }
 }

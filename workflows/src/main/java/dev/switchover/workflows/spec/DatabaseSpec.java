@@ -16,14 +16,15 @@ public record DatabaseSpec(
     TlsMode tls) {
 
   DatabaseSpec withDefaults(Engine engine) {
+    DatabaseSpec installed = engine.rules().databaseDefaults();
     return new DatabaseSpec(
-        port == null ? engine.defaultPort : port,
-        adminUser == null ? engine.defaultAdminUser : adminUser,
+        port == null ? installed.port() : port,
+        adminUser == null ? installed.adminUser() : adminUser,
         adminPassword,
-        osUser == null ? engine.defaultOsUser : osUser,
+        osUser == null ? installed.osUser() : osUser,
         dataDirectory,
-        serviceStart == null ? engine.defaultServiceStart : serviceStart,
-        serviceStop == null ? engine.defaultServiceStop : serviceStop,
+        serviceStart == null ? installed.serviceStart() : serviceStart,
+        serviceStop == null ? installed.serviceStop() : serviceStop,
         tls == null ? TlsMode.PREFER : tls);
   }
 }

@@ -3,31 +3,30 @@ package dev.switchover.workflows.spec;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** The database engines switchover can migrate. Their differences live behind the activities. */
+/**
+ * The database engines switchover can migrate. What their specs may say differently is in their
+ * {@link EngineRules}; what they do differently lives behind the activities.
+ */
 public enum Engine {
-  POSTGRESQL("postgresql", 5432, "postgres", "postgres", "systemctl start postgresql", "systemctl stop postgresql"),
-  MYSQL("mysql", 3306, "root", "mysql", "systemctl start mysql", "systemctl stop mysql"),
-  MARIADB("mariadb", 3306, "root", "mysql", "systemctl start mariadb", "systemctl stop mariadb");
+  POSTGRESQL("postgresql", new PostgresRules()),
+  MYSQL("mysql", new MySqlRules("mysql", "MySQL", 32, true, "mysql")),
+  MARIADB("mariadb", new MySqlRules("mariadb", "MariaDB", 80, false, "mariadb"));
 
   private final String id;
-  final int defaultPort;
-  final String defaultAdminUser;
-  final String defaultOsUser;
-  final String defaultServiceStart;
-  final String defaultServiceStop;
+  private final EngineRules rules;
 
-  Engine(String id, int port, String adminUser, String osUser, String start, String stop) {
+  Engine(String id, EngineRules rules) {
     this.id = id;
-    this.defaultPort = port;
-    this.defaultAdminUser = adminUser;
-    this.defaultOsUser = osUser;
-    this.defaultServiceStart = start;
-    this.defaultServiceStop = stop;
+    this.rules = rules;
   }
 
   @JsonValue
   public String id() {
     return id;
+  }
+
+  EngineRules rules() {
+    return rules;
   }
 
   @JsonCreator

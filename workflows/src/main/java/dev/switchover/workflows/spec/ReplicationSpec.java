@@ -16,11 +16,11 @@ public record ReplicationSpec(String user, String password, String slot, String 
   }
 
   ReplicationSpec withDefaults(String migrationName, Engine engine) {
-    boolean postgres = engine == Engine.POSTGRESQL;
+    EngineRules rules = engine.rules();
     return new ReplicationSpec(
         user == null ? "replicator" : user,
         password,
-        slot == null && postgres ? "switchover_" + migrationName.replaceAll("[^a-z0-9_]", "_") : slot,
-        copyMethod == null && !postgres ? DUMP : copyMethod);
+        slot == null ? rules.defaultSlot(migrationName) : slot,
+        copyMethod == null ? rules.defaultCopyMethod() : copyMethod);
   }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -16,11 +15,8 @@ import java.util.stream.Collectors;
  * and tolerates any part being missing.
  */
 public final class SpecValidator {
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-  /** PostgreSQL's rule for replication slot names (NAMEDATALEN 64). */
-  private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
-  /** pg_basebackup's --max-rate: kilobytes per second, or with k or M. */
-  private static final Pattern RATE = Pattern.compile("([0-9]+)([kM]?)");
+  /** What a migration name must be to make a workflow id (and a default slot name). */
+  static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   private static final String SECRET_REQUIRED =
       "is required; write env:VARIABLE or file:/path/to/secret, which the worker reads";
@@ -44,19 +40,21 @@ public final class SpecValidator {
 
   private void migration(MigrationSpec spec) {
     name(spec.name());
-    if (spec.engine() == null) {
+    Engine engine = spec.engine();
+    if (engine == null) {
       add("engine", "is required; use one of "
           + Arrays.stream(Engine.values()).map(Engine::id).collect(Collectors.joining(", ")));
     }
     host("source", spec.source(), "describe the current primary");
     host("target", spec.target(), "describe the new server");
     differentServers(spec.source(), spec.target());
-    replication(spec.replication(), spec.engine(), spec.name());
+    EngineRules rules = EngineRules.of(engine);
+    replication(spec.replication(), rules, spec.name());
     benchmark(spec.benchmark());
     catchUp(spec.catchUp());
     cutover(spec.cutover());
-    traffic(spec.traffic(), spec.engine());
-    backup(spec.backup(), spec.engine());
+    traffic(spec.traffic(), rules);
+    backup(spec.backup(), rules);
     if (spec.report() != null) notBlank("report.directory", spec.report().directory());
     notifications(spec.notifications());
   }
@@ -123,61 +121,23 @@ public final class SpecValidator {
     }
   }
 
-  private void replication(ReplicationSpec replication, Engine engine, String name) {
+  private void replication(ReplicationSpec replication, EngineRules rules, String name) {
     ReplicationSpec r = replication == null ? new ReplicationSpec(null, null, null) : replication;
     notBlank("replication.user", r.user());
     secret("replication.password", r.password());
     String method = r.copyMethod();
     if (method != null && !method.equals(ReplicationSpec.DUMP) && !method.equals(ReplicationSpec.CLONE)) {
       add("replication.copyMethod", "'" + method + "' is not a copy method; use dump or clone (MySQL 8.0.17+ only)");
-    } else if (method != null && engine == Engine.POSTGRESQL) {
-      add("replication.copyMethod", "is MySQL's; PostgreSQL always copies with pg_basebackup, so remove it");
-    } else if (ReplicationSpec.CLONE.equals(method) && engine == Engine.MARIADB) {
-      add("replication.copyMethod", "clone is MySQL's CLONE plugin, which MariaDB does not have; use dump");
+    } else if (method != null) {
+      rules.copyMethod(method, this::add);
     }
-    if (engine == Engine.MYSQL || engine == Engine.MARIADB) {
-      if (r.slot() != null) {
-        add("replication.slot", "is PostgreSQL's replication slot; " + engine.id() + " replicates by GTID and"
-            + " has no slots, so remove it");
-      }
-      // MySQL account names are at most 32 characters, MariaDB's 80.
-      int longest = engine == Engine.MYSQL ? 32 : 80;
-      if (r.user() != null && r.user().length() > longest) {
-        add("replication.user", "is " + r.user().length() + " characters; " + engine.id() + " account names have at"
-            + " most " + longest + ": choose a shorter name");
-      }
-      return;
-    }
-    if (engine != Engine.POSTGRESQL) return;
-    if (r.slot() != null && !SLOT.matcher(r.slot()).matches()) {
-      add("replication.slot", "'" + r.slot() + "' is not a PostgreSQL slot name; use lower-case"
-          + " letters, digits and _, at most 63 characters");
-    } else if (r.slot() == null && name != null && NAME.matcher(name).matches()) {
-      String slot = new ReplicationSpec(null, null, null).withDefaults(name, Engine.POSTGRESQL).slot();
-      if (slot.length() > 63) {
-        add("replication.slot", "the default slot name switchover_<name> would be " + slot.length()
-            + " characters, over PostgreSQL's 63; set replication.slot to a shorter name, or shorten name");
-      }
-    }
+    rules.replication(r, name, this::add);
   }
 
-  private void backup(BackupSpec backup, Engine engine) {
+  private void backup(BackupSpec backup, EngineRules rules) {
     if (backup == null) return;
     absolutePath("backup.destination", backup.destination());
-    String rate = backup.maxRate();
-    if (rate == null) return;
-    if (engine == Engine.MYSQL || engine == Engine.MARIADB) {
-      add("backup.maxRate", "is pg_basebackup's --max-rate; " + engine.id() + "'s dump has no rate limit,"
-          + " so remove it");
-      return;
-    }
-    Matcher m = RATE.matcher(rate.strip());
-    long kilobytes = m.matches() && m.group(1).length() < 10
-        ? Long.parseLong(m.group(1)) * (m.group(2).isEmpty() || m.group(2).equals("k") ? 1 : 1024) : -1;
-    if (kilobytes < 32 || kilobytes > 1024 * 1024) {
-      add("backup.maxRate", "'" + rate + "' is not a rate pg_basebackup takes; write kilobytes per second"
-          + " from 32k to 1024M, with k or M, e.g. 50M");
-    }
+    if (backup.maxRate() != null) rules.backupRate(backup.maxRate(), this::add);
   }
 
   private void benchmark(BenchmarkSpec benchmark) {
@@ -289,14 +249,11 @@ public final class SpecValidator {
     return true;
   }
 
-  private void traffic(TrafficSpec traffic, Engine engine) {
+  private void traffic(TrafficSpec traffic, EngineRules rules) {
     if (traffic == null) return;
     TrafficSwitch type = traffic.type() == null ? TrafficSwitch.NONE : traffic.type();
     String typeShown = traffic.type() == null ? "none (the default)" : type.id();
-    if (type == TrafficSwitch.PGBOUNCER && engine != null && engine != Engine.POSTGRESQL) {
-      add("traffic.type", "pgbouncer only fronts PostgreSQL; for " + engine.id() + " use command"
-          + " (with traffic.command) or none");
-    }
+    rules.traffic(type, this::add);
     if (traffic.command() != null && type != TrafficSwitch.COMMAND) {
       add("traffic.type", "is " + typeShown + ", so traffic.command would never run; set type: command,"
           + " or remove traffic.command");

@@ -1,0 +1,47 @@
+package dev.switchover.workflows.spec;
+
+/**
+ * A spec that names no engine yet (its own problem, reported as such): nothing is held against the
+ * parts that depend on the engine, except backup.maxRate, which only PostgreSQL takes and which is
+ * read as pg_basebackup's so that a mistake in it shows in the same run. It has no defaults: only a
+ * valid spec, which names its engine, is completed.
+ */
+final class NoEngineRules implements EngineRules {
+  static final NoEngineRules INSTANCE = new NoEngineRules();
+  private static final PostgresRules RATE = new PostgresRules();
+
+  private NoEngineRules() {}
+
+  @Override
+  public DatabaseSpec databaseDefaults() {
+    throw noDefaults();
+  }
+
+  @Override
+  public String defaultSlot(String migrationName) {
+    throw noDefaults();
+  }
+
+  @Override
+  public String defaultCopyMethod() {
+    throw noDefaults();
+  }
+
+  @Override
+  public void copyMethod(String method, Problems problems) {}
+
+  @Override
+  public void replication(ReplicationSpec replication, String migrationName, Problems problems) {}
+
+  @Override
+  public void backupRate(String rate, Problems problems) {
+    RATE.backupRate(rate, problems);
+  }
+
+  @Override
+  public void traffic(TrafficSwitch type, Problems problems) {}
+
+  private static IllegalStateException noDefaults() {
+    return new IllegalStateException("a spec without an engine has no defaults; validate it first");
+  }
+}
