@@ -6,7 +6,6 @@ import dev.switchover.activities.engine.Pause;
 import dev.switchover.activities.Hosts;
 import dev.switchover.activities.engine.DatabaseEngine;
 import dev.switchover.activities.engine.Progress;
-import dev.switchover.activities.secrets.Secret;
 import dev.switchover.activities.ssh.Command;
 import dev.switchover.activities.ssh.CommandResult;
 import dev.switchover.activities.ssh.RemoteHost;
@@ -22,7 +21,6 @@ import dev.switchover.workflows.activities.PromotionResult;
 import dev.switchover.workflows.activities.SettingChange;
 import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
-import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,8 +51,6 @@ public final class PostgresEngine implements DatabaseEngine {
   /** How long undo keeps ending a slot's walsender to drop the slot. */
   private static final Duration SLOT_DROP_WAIT = Duration.ofSeconds(30);
 
-  /** How long promotion's proof waits to log in to the source before calling it unreachable. */
-  private static final int PROOF_CONNECT_SECONDS = 5;
   /** How long promotion waits for the old source to drop its slot; past it, the slot is reported. */
   private static final Duration SLOT_DROP_BOUND = Duration.ofSeconds(5);
   /** Polling while clients wait for the cutover: every step of it adds to their pause. */
@@ -80,31 +76,10 @@ public final class PostgresEngine implements DatabaseEngine {
           + " [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; done;"
           + " d=$(pg_config --bindir 2>/dev/null) && [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; exit 1";
 
-  private final Hosts hosts;
+  private final PgLogins logins;
 
   public PostgresEngine(Hosts hosts) {
-    this.hosts = hosts;
-  }
-
-  // ---- sessions ----
-
-  private PgSession source(MigrationSpec spec) {
-    return PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
-        spec.source().database().adminPassword()), "source");
-  }
-
-  /**
-   * The target before the copy has its own roles; after it, the data directory is a copy of the
-   * source's, so the source's admin password is the one that works.
-   */
-  private PgSession target(MigrationSpec spec, boolean afterCopy) {
-    HostSpec passwordOwner = afterCopy ? spec.source() : spec.target();
-    String field = afterCopy ? "source.database.adminPassword" : "target.database.adminPassword";
-    return PgSession.open(spec.target(), hosts.secret(field, passwordOwner.database().adminPassword()), "target");
-  }
-
-  private Secret replicationPassword(MigrationSpec spec) {
-    return hosts.secret("replication.password", spec.replication().password());
+    this.logins = new PgLogins(hosts);
   }
 
   // ---- preflight ----
@@ -112,9 +87,9 @@ public final class PostgresEngine implements DatabaseEngine {
   @Override
   public PreflightReport preflight(MigrationSpec spec) {
     List<Check> checks = new ArrayList<>();
-    replicationPassword(spec);
-    RemoteHost targetHost = hosts.ssh(spec.target());
-    hosts.ssh(spec.source()).run(Command.of("true")).orThrow("logging in to the source");
+    logins.replicationPassword(spec);
+    RemoteHost targetHost = logins.ssh(spec.target());
+    logins.ssh(spec.source()).run(Command.of("true")).orThrow("logging in to the source");
     checks.add(Check.ok("ssh", "both hosts accept the worker's key and match known_hosts"));
 
     String version;
@@ -122,7 +97,7 @@ public final class PostgresEngine implements DatabaseEngine {
     long sourceSize;
     List<SettingChange> changes;
     String sourceId;
-    try (PgSession s = source(spec)) {
+    try (PgSession s = logins.source(spec)) {
       if ("t".equals(s.one("SELECT pg_is_in_recovery()"))) {
         throw Failures.fatal(Failures.WRONG_HOST, spec.source().address() + " is a standby; the source must be the primary");
       }
@@ -190,7 +165,7 @@ public final class PostgresEngine implements DatabaseEngine {
     String user = spec.replication().user();
     List<String> role = s.row("SELECT rolpassword FROM pg_authid WHERE rolname = ?", user);
     if (role == null) return;
-    Boolean same = PasswordVerifier.matches(role.get(0), user, replicationPassword(spec).reveal());
+    Boolean same = PasswordVerifier.matches(role.get(0), user, logins.replicationPassword(spec).reveal());
     if (Boolean.FALSE.equals(same)) {
       throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the role " + user + " exists on the source "
           + spec.source().address() + " with another password than replication.password; the migration keeps an"
@@ -207,13 +182,7 @@ public final class PostgresEngine implements DatabaseEngine {
 
   @Override
   public String targetDataDirectory(MigrationSpec spec) {
-    if (spec.target().database().dataDirectory() != null) return spec.target().database().dataDirectory();
-    try (PgSession t = target(spec, false)) {
-      return t.one("SHOW data_directory");
-    } catch (RuntimeException e) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the target's data directory is not in the spec and the"
-          + " target's server could not be asked (" + e.getMessage() + "): set target.database.dataDirectory.");
-    }
+    return logins.targetDataDirectory(spec);
   }
 
   // ---- prepare source ----
@@ -226,15 +195,15 @@ public final class PostgresEngine implements DatabaseEngine {
     boolean addedHba;
     boolean createdSlot;
     List<SettingChange> changed;
-    PgSession s = source(spec);
+    PgSession s = logins.source(spec);
     try {
       SourceSettings.refuseForbiddenRestart(s, spec);
       createdRole = ensureRole(s, spec, notes);
-      changed = SourceSettings.apply(s, spec, hosts.ssh(spec.source()), notes);
+      changed = SourceSettings.apply(s, spec, logins.ssh(spec.source()), notes);
       if (changed.stream().anyMatch(SettingChange::needsRestart)) {
         // The restart ended this session; confirm on a new one that the settings took effect.
         s.close();
-        s = source(spec);
+        s = logins.source(spec);
         List<SettingChange> left = SourceSettings.required(s);
         if (!left.isEmpty()) {
           throw new IllegalStateException("the source was restarted but still needs " + left.stream()
@@ -275,11 +244,11 @@ public final class PostgresEngine implements DatabaseEngine {
     if (role == null) {
       s.execute("CREATE ROLE " + PgSession.ident(user) + " WITH REPLICATION LOGIN");
       s.execute("COMMENT ON ROLE " + PgSession.ident(user) + " IS " + PgSession.literal(ours));
-      s.setScramPassword(user, replicationPassword(spec));
+      s.setScramPassword(user, logins.replicationPassword(spec));
       return true;
     }
     if (role.get(2).equals(ours)) {
-      s.setScramPassword(user, replicationPassword(spec));
+      s.setScramPassword(user, logins.replicationPassword(spec));
       return false;
     }
     if (!"true".equals(role.get(0)) || !"true".equals(role.get(1))) {
@@ -297,7 +266,7 @@ public final class PostgresEngine implements DatabaseEngine {
 
   private boolean ensureHbaRule(PgSession s, MigrationSpec spec) {
     String file = s.one("SHOW hba_file");
-    RemoteHost host = hosts.ssh(spec.source());
+    RemoteHost host = logins.ssh(spec.source());
     String content = host.readFile(file);
     boolean added = false;
     if (!PgHba.hasRule(content, spec.replication().user(), spec.target().address())) {
@@ -319,7 +288,7 @@ public final class PostgresEngine implements DatabaseEngine {
    */
   @Override
   public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-    try (PgSession s = source(spec)) {
+    try (PgSession s = logins.source(spec)) {
       removePreparation(s, spec);
     }
   }
@@ -331,8 +300,7 @@ public final class PostgresEngine implements DatabaseEngine {
    */
   @Override
   public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
-    try (PgSession s = PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
-        spec.source().database().adminPassword()), "old source", PROOF_CONNECT_SECONDS)) {
+    try (PgSession s = logins.sourceAfterFreeze(spec, "old source")) {
       s.execute("SET default_transaction_read_only = off");
       List<String> removed = removePreparation(s, spec);
       return (removed.isEmpty() ? "nothing of the copy's was left" : String.join(", ", removed))
@@ -347,7 +315,7 @@ public final class PostgresEngine implements DatabaseEngine {
     // The rule first: without it a standby on the target cannot log in again and take the slot
     // back between our ending its walsender and dropping the slot.
     String file = s.one("SHOW hba_file");
-    RemoteHost host = hosts.ssh(spec.source());
+    RemoteHost host = logins.ssh(spec.source());
     String content = host.readFile(file);
     if (PgHba.hasMarker(content, spec.name())) {
       host.writeFile(file, PgHba.withoutRule(content, spec.name(), spec.replication().user(),
@@ -407,7 +375,7 @@ public final class PostgresEngine implements DatabaseEngine {
 
   @Override
   public BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
-    RemoteHost target = hosts.ssh(spec.target());
+    RemoteHost target = logins.ssh(spec.target());
     // An earlier attempt's copy may still run on the target if its worker died: it would write
     // into the directory this attempt empties and hold the slot this attempt needs.
     target.stopJob(copyJob(spec));
@@ -415,7 +383,7 @@ public final class PostgresEngine implements DatabaseEngine {
     String dir = targetDataDirectory(spec);
     TargetCluster cluster;
     // One login to the source for the whole guard: it is held until the slot is free.
-    try (PgSession s = source(spec)) {
+    try (PgSession s = logins.source(spec)) {
       sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
       String major = major(s.one("SHOW server_version"));
       if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) == null) {
@@ -450,7 +418,7 @@ public final class PostgresEngine implements DatabaseEngine {
         .asUser(spec.target().database().osUser())
         .withEnv("PGSSLMODE", spec.source().database().tls().id())
         .withEnv("PGAPPNAME", "switchover_" + spec.name())
-        .withSecretEnv("PGPASSWORD", replicationPassword(spec))
+        .withSecretEnv("PGPASSWORD", logins.replicationPassword(spec))
         .withJob(copyJob(spec))
         .withTimeout(COPY_TIMEOUT)
         .withHeartbeat(progress::alive);
@@ -486,7 +454,7 @@ public final class PostgresEngine implements DatabaseEngine {
         .withEnv("PGSSLMODE", spec.source().database().tls().id())
         .withEnv("PGCONNECT_TIMEOUT", "10")
         .withEnv("PGAPPNAME", "switchover_" + spec.name())
-        .withSecretEnv("PGPASSWORD", replicationPassword(spec))
+        .withSecretEnv("PGPASSWORD", logins.replicationPassword(spec))
         .withTimeout(Duration.ofMinutes(1)));
     if (!r.ok()) throw BaseBackupErrors.translate(r, spec, "the replication login from the target");
     String seen = r.stdout().strip().split("\\|")[0];
@@ -524,7 +492,7 @@ public final class PostgresEngine implements DatabaseEngine {
     long userTables = -1;
     Boolean inRecovery = cluster.controlInRecovery();
     if (running) {
-      try (PgSession t = target(spec, false)) {
+      try (PgSession t = logins.target(spec, false)) {
         userDbs = t.rows("SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1')")
             .stream().map(row -> row.get(0)).toList();
         userTables = Long.parseLong(t.one("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -542,7 +510,7 @@ public final class PostgresEngine implements DatabaseEngine {
 
   /** Whether the running target is a standby of this source, receiving WAL from it. */
   boolean streamsFrom(MigrationSpec spec, String sourceId) {
-    try (PgSession t = target(spec, true)) {
+    try (PgSession t = logins.target(spec, true)) {
       List<String> row = t.row("SELECT pg_is_in_recovery()::text, (SELECT system_identifier::text FROM pg_control_system()),"
           + " (SELECT status FROM pg_stat_wal_receiver)");
       return row != null && "true".equals(row.get(0)) && sourceId.equals(row.get(1)) && "streaming".equals(row.get(2));
@@ -563,12 +531,12 @@ public final class PostgresEngine implements DatabaseEngine {
    */
   @Override
   public LagSample measureLag(MigrationSpec spec) {
-    try (PgSession s = source(spec)) {
+    try (PgSession s = logins.source(spec)) {
       LagSample lag = lag(s, spec);
       List<String> held = s.row("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text,"
           + " current_setting('data_directory') FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot());
       if (held == null || held.get(0) == null) return lag;
-      return lag.retaining(Long.parseLong(held.get(0)), FreeSpace.at(hosts.ssh(spec.source()), held.get(1) + "/pg_wal"));
+      return lag.retaining(Long.parseLong(held.get(0)), FreeSpace.at(logins.ssh(spec.source()), held.get(1) + "/pg_wal"));
     }
   }
 
@@ -606,8 +574,8 @@ public final class PostgresEngine implements DatabaseEngine {
    */
   @Override
   public FrozenSource freezeWrites(MigrationSpec spec) {
-    try (PgSession s = source(spec)) {
-      int ended = SourceFence.raise(s, hosts.ssh(spec.source()), spec, () -> source(spec));
+    try (PgSession s = logins.source(spec)) {
+      int ended = SourceFence.raise(s, logins.ssh(spec.source()), spec, () -> logins.source(spec));
       // Commits with synchronous_commit = off may still sit unwritten in the WAL buffers; the
       // switch flushes everything before it, and its end is a position the standby's replay
       // reports exactly (the end of the segment).
@@ -622,8 +590,8 @@ public final class PostgresEngine implements DatabaseEngine {
   /** Takes the fence down: the source takes writes again. Idempotent. */
   @Override
   public void unfreezeWrites(MigrationSpec spec) {
-    try (PgSession s = source(spec)) {
-      SourceFence.lower(s, hosts.ssh(spec.source()), spec);
+    try (PgSession s = logins.source(spec)) {
+      SourceFence.lower(s, logins.ssh(spec.source()), spec);
     }
   }
 
@@ -631,7 +599,7 @@ public final class PostgresEngine implements DatabaseEngine {
   public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen, Progress progress) {
     Instant until = Instant.now().plus(spec.cutover().syncTimeout());
     String replayed = null;
-    try (PgSession t = target(spec, true)) {
+    try (PgSession t = logins.target(spec, true)) {
       proveCopyOf(t, spec, sourceIdOf(spec, frozen));
       while (Instant.now().isBefore(until)) {
         List<String> row = t.row("SELECT pg_last_wal_replay_lsn()::text,"
@@ -650,7 +618,7 @@ public final class PostgresEngine implements DatabaseEngine {
   /** The source's system identifier as the freeze read it, or from the source for a freeze that did not keep it. */
   private String sourceIdOf(MigrationSpec spec, FrozenSource frozen) {
     if (frozen.sourceId() != null) return frozen.sourceId();
-    try (PgSession s = source(spec)) {
+    try (PgSession s = logins.source(spec)) {
       return s.one("SELECT system_identifier::text FROM pg_control_system()");
     }
   }
@@ -677,7 +645,7 @@ public final class PostgresEngine implements DatabaseEngine {
     boolean already;
     String position;
     String slot;
-    try (PgSession t = target(spec, true)) {
+    try (PgSession t = logins.target(spec, true)) {
       // A freeze recorded before it kept the source's identity: read it over the proof's own
       // session, since proving the fence ends every other session on the source.
       proveCopyOf(t, spec, frozen.sourceId() != null ? frozen.sourceId()
@@ -715,7 +683,7 @@ public final class PostgresEngine implements DatabaseEngine {
 
   @Override
   public boolean targetPromoted(MigrationSpec spec) {
-    try (PgSession t = target(spec, true)) {
+    try (PgSession t = logins.target(spec, true)) {
       return "f".equals(t.one("SELECT pg_is_in_recovery()"));
     }
   }
@@ -728,7 +696,7 @@ public final class PostgresEngine implements DatabaseEngine {
    */
   @Override
   public String quietTarget(MigrationSpec spec) {
-    RemoteHost target = hosts.ssh(spec.target());
+    RemoteHost target = logins.ssh(spec.target());
     String dir = targetDataDirectory(spec);
     CommandResult version = target.run(Command.of("cat", dir + "/PG_VERSION"));
     if (!version.ok()) return "left as it is: " + dir + " on " + spec.target().address() + " holds no cluster";
@@ -767,7 +735,7 @@ public final class PostgresEngine implements DatabaseEngine {
       throw Failures.fatal(Failures.WRONG_HOST, "this freeze did not record the source's identity, so the target cannot"
           + " prove it is its copy without the source; start the source's server again, or abort");
     }
-    try (PgSession t = target(spec, true)) {
+    try (PgSession t = logins.target(spec, true)) {
       proveCopyOf(t, spec, frozen.sourceId());
       boolean already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
       if (!already) {
@@ -808,8 +776,7 @@ public final class PostgresEngine implements DatabaseEngine {
   private SourceProof proveSource(MigrationSpec spec) {
     PgSession s;
     try {
-      s = PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
-          spec.source().database().adminPassword()), "source", PROOF_CONNECT_SECONDS);
+      s = logins.sourceAfterFreeze(spec, "source");
     } catch (RuntimeException e) {
       if (!PgSession.unreachable(e)) throw e;
       throw Failures.fatal(Failures.SOURCE_UNREACHABLE, "the source " + spec.source().address() + " cannot be reached"
@@ -845,8 +812,7 @@ public final class PostgresEngine implements DatabaseEngine {
     if (proof != null) {
       dropSlot(proof.session(), slot);
     } else {
-      try (PgSession s = PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
-          spec.source().database().adminPassword()), "source", PROOF_CONNECT_SECONDS)) {
+      try (PgSession s = logins.sourceAfterFreeze(spec, "source")) {
         dropSlot(s, slot);
       }
     }
@@ -884,11 +850,11 @@ public final class PostgresEngine implements DatabaseEngine {
 
   @Override
   public BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress) {
-    RemoteHost target = hosts.ssh(spec.target());
+    RemoteHost target = logins.ssh(spec.target());
     String os = spec.target().database().osUser();
     String dest = spec.backup().destination() + "/" + backupName;
     String socket;
-    try (PgSession t = target(spec, true)) {
+    try (PgSession t = logins.target(spec, true)) {
       socket = t.one("SHOW unix_socket_directories").split(",")[0].strip();
     }
     if (target.exists(dest + "/backup_manifest")) {
@@ -921,8 +887,8 @@ public final class PostgresEngine implements DatabaseEngine {
 
   @Override
   public List<Check> memoryChecks(MigrationSpec spec) {
-    long ram = Memory.totalBytes(hosts.ssh(spec.target()));
-    try (PgSession t = target(spec, true)) {
+    long ram = Memory.totalBytes(logins.ssh(spec.target()));
+    try (PgSession t = logins.target(spec, true)) {
       long shared = Long.parseLong(t.one("SELECT pg_size_bytes(current_setting('shared_buffers'))"));
       long cache = Long.parseLong(t.one("SELECT pg_size_bytes(current_setting('effective_cache_size'))"));
       return List.of(
