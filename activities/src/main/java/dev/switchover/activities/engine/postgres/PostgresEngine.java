@@ -71,11 +71,6 @@ public final class PostgresEngine implements DatabaseEngine {
    */
   private static final Duration STANDBY_SILENCE = Duration.ofSeconds(20);
 
-  private static final String FIND_BINDIR =
-      "for d in \"/usr/lib/postgresql/$1/bin\" \"/usr/pgsql-$1/bin\"; do"
-          + " [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; done;"
-          + " d=$(pg_config --bindir 2>/dev/null) && [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; exit 1";
-
   private final PgLogins logins;
 
   public PostgresEngine(Hosts hosts) {
@@ -108,10 +103,10 @@ public final class PostgresEngine implements DatabaseEngine {
       sourceSize = Long.parseLong(s.one("SELECT sum(pg_database_size(datname))::bigint FROM pg_database"));
       changes = SourceSettings.required(s);
     }
-    String major = major(version);
+    String major = TargetCluster.major(version);
     checks.add(Check.ok("source", "PostgreSQL " + version + ", primary, " + sourceSize + " bytes"));
 
-    CommandResult bin = targetHost.run(Command.of("sh", "-c", FIND_BINDIR, "sh", major));
+    CommandResult bin = targetHost.run(Command.of("sh", "-c", TargetCluster.FIND_BINDIR, "sh", major));
     if (!bin.ok()) {
       throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " has no PostgreSQL " + major
           + " server binaries. Physical replication needs the same major version on both ends: install"
@@ -132,9 +127,9 @@ public final class PostgresEngine implements DatabaseEngine {
     checks.add(Check.ok("space", free + " bytes free on the target for " + sourceSize + " bytes of data"));
     // The copy's own guard, asked now: a target holding somebody's data is refused before the
     // benchmark and the source's preparation, not after them.
-    TargetCluster cluster = new TargetCluster(targetHost, spec, targetDir, bin.stdout().strip());
+    TargetCluster cluster = new TargetCluster(targetHost, spec, targetDir, bin.stdout().strip(), logins);
     checks.add(Check.ok("target data", DataDirectoryGuard.decide(sourceId, spec.target().address(),
-        cluster.facts(this, spec)).reason()));
+        cluster.facts()).reason()));
 
     CommandResult reach = targetHost.run(Command.of("pg_isready", "-h", spec.source().address(), "-p",
         String.valueOf(spec.source().database().port()), "-t", "5"));
@@ -174,10 +169,6 @@ public final class PostgresEngine implements DatabaseEngine {
     }
     checks.add(Check.ok("replication role", user + " exists" + (same == null ? " (its password could not be checked"
         + " here)" : " with the spec's password")));
-  }
-
-  private static String major(String version) {
-    return version.split("[ .]")[0];
   }
 
   @Override
@@ -385,23 +376,23 @@ public final class PostgresEngine implements DatabaseEngine {
     // One login to the source for the whole guard: it is held until the slot is free.
     try (PgSession s = logins.source(spec)) {
       sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
-      String major = major(s.one("SHOW server_version"));
+      String major = TargetCluster.major(s.one("SHOW server_version"));
       if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) == null) {
         throw Failures.fatal(Failures.PREFLIGHT_FAILED, BaseBackupErrors.slotGone(spec));
       }
-      String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", major)).orThrow("finding pg_ctl").stdout().strip();
-      cluster = new TargetCluster(target, spec, dir, bindir);
+      String bindir = target.run(Command.of("sh", "-c", TargetCluster.FIND_BINDIR, "sh", major)).orThrow("finding pg_ctl").stdout().strip();
+      cluster = new TargetCluster(target, spec, dir, bindir, logins);
 
-      if (cluster.isStreamingStandbyOf(sourceId, this, Duration.ZERO)) {
+      if (cluster.isStreamingStandbyOf(sourceId, Duration.ZERO)) {
         return new BaseCopyResult(0, 0, true, "pg_basebackup");
       }
       if (sourceId.equals(cluster.completeCopyOf()) && sourceId.equals(cluster.systemIdentifier())) {
         // Copied before a crash, not yet started: start it rather than copy again.
         cluster.start();
-        if (cluster.isStreamingStandbyOf(sourceId, this, START_WAIT)) return new BaseCopyResult(0, 0, true, "pg_basebackup");
+        if (cluster.isStreamingStandbyOf(sourceId, START_WAIT)) return new BaseCopyResult(0, 0, true, "pg_basebackup");
       }
       DataDirectoryGuard.Verdict verdict = DataDirectoryGuard.decide(sourceId, spec.target().address(),
-          cluster.facts(this, spec));
+          cluster.facts());
       proveReplicationLogin(spec, target, bindir, sourceId);
       log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
 
@@ -430,7 +421,7 @@ public final class PostgresEngine implements DatabaseEngine {
     progress.report(new CopyProgress(total[0], total[0], "copied; starting the target as a standby"));
     cluster.markComplete(sourceId);
     cluster.start();
-    if (!cluster.isStreamingStandbyOf(sourceId, this, START_WAIT)) {
+    if (!cluster.isStreamingStandbyOf(sourceId, START_WAIT)) {
       throw new IllegalStateException("the target started after the copy but is not streaming from "
           + spec.source().address() + " within " + START_WAIT.toSeconds() + "s; see its server log");
     }
@@ -483,39 +474,6 @@ public final class PostgresEngine implements DatabaseEngine {
             + SLOT_DROP_WAIT.toSeconds() + "s after the target was stopped; see pg_replication_slots.active_pid");
       }
       sleep(Duration.ofMillis(200));
-    }
-  }
-
-  /** The target's facts for the wipe guard, asked of the running server where it runs. */
-  DataDirectoryGuard.Facts targetFacts(MigrationSpec spec, TargetCluster cluster, boolean running) {
-    List<String> userDbs = null;
-    long userTables = -1;
-    Boolean inRecovery = cluster.controlInRecovery();
-    if (running) {
-      try (PgSession t = logins.target(spec, false)) {
-        userDbs = t.rows("SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1')")
-            .stream().map(row -> row.get(0)).toList();
-        userTables = Long.parseLong(t.one("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN ('pg_catalog','information_schema')"
-            + " AND n.nspname NOT LIKE 'pg_toast%'"));
-        inRecovery = "t".equals(t.one("SELECT pg_is_in_recovery()"));
-      } catch (RuntimeException e) {
-        log.info("target {}: cannot look inside the running cluster with its own credentials: {}",
-            spec.target().address(), e.getMessage());
-      }
-    }
-    return new DataDirectoryGuard.Facts(cluster.directory(), cluster.exists(), cluster.isEmpty(),
-        cluster.systemIdentifier(), inRecovery, userDbs, userTables, cluster.unfinishedCopyOf());
-  }
-
-  /** Whether the running target is a standby of this source, receiving WAL from it. */
-  boolean streamsFrom(MigrationSpec spec, String sourceId) {
-    try (PgSession t = logins.target(spec, true)) {
-      List<String> row = t.row("SELECT pg_is_in_recovery()::text, (SELECT system_identifier::text FROM pg_control_system()),"
-          + " (SELECT status FROM pg_stat_wal_receiver)");
-      return row != null && "true".equals(row.get(0)) && sourceId.equals(row.get(1)) && "streaming".equals(row.get(2));
-    } catch (RuntimeException e) {
-      return false;
     }
   }
 
@@ -700,9 +658,9 @@ public final class PostgresEngine implements DatabaseEngine {
     String dir = targetDataDirectory(spec);
     CommandResult version = target.run(Command.of("cat", dir + "/PG_VERSION"));
     if (!version.ok()) return "left as it is: " + dir + " on " + spec.target().address() + " holds no cluster";
-    String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", version.stdout().strip()))
+    String bindir = target.run(Command.of("sh", "-c", TargetCluster.FIND_BINDIR, "sh", version.stdout().strip()))
         .orThrow("finding pg_ctl").stdout().strip();
-    TargetCluster cluster = new TargetCluster(target, spec, dir, bindir);
+    TargetCluster cluster = new TargetCluster(target, spec, dir, bindir, logins);
     String copyOf = cluster.unfinishedCopyOf() != null ? cluster.unfinishedCopyOf() : cluster.completeCopyOf();
     if (copyOf == null) {
       return "left as it is: " + dir + " on " + spec.target().address() + " holds no copy of this migration";
