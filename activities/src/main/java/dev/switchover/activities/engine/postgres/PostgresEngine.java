@@ -48,13 +48,10 @@ public final class PostgresEngine implements DatabaseEngine {
   /** How long a started server gets to accept connections and begin streaming. */
   private static final Duration START_WAIT = Duration.ofSeconds(90);
 
-  /** How long undo keeps ending a slot's walsender to drop the slot. */
-  private static final Duration SLOT_DROP_WAIT = Duration.ofSeconds(30);
-
   /** How long promotion waits for the old source to drop its slot; past it, the slot is reported. */
   private static final Duration SLOT_DROP_BOUND = Duration.ofSeconds(5);
   /** Polling while clients wait for the cutover: every step of it adds to their pause. */
-  private static final Duration CUTOVER_POLL = Duration.ofMillis(20);
+  static final Duration CUTOVER_POLL = Duration.ofMillis(20);
   /** Where promotion's login to the source and its slot drop run, beside the target's work. */
   private static final ExecutorService BESIDE = Executors.newCachedThreadPool(r -> {
     Thread thread = new Thread(r, "promote-beside");
@@ -229,9 +226,9 @@ public final class PostgresEngine implements DatabaseEngine {
       s.execute("SELECT pg_reload_conf()");
       removed.add("replication rule removed from " + file);
     }
-    long held = heldBytes(s, spec.replication().slot());
+    long held = PgSlot.heldBytes(s, spec.replication().slot());
     if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) != null) {
-      dropSlot(s, spec.replication().slot());
+      PgSlot.drop(s, spec.replication().slot());
       removed.add("slot " + spec.replication().slot() + " dropped");
     }
     // WAL segments the slot held go only at the next checkpoint; a rollback for a full disk
@@ -247,35 +244,6 @@ public final class PostgresEngine implements DatabaseEngine {
     return removed;
   }
 
-  /** WAL bytes the slot keeps on the source; 0 without it. */
-  private static long heldBytes(PgSession s, String slot) {
-    String held = s.one("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text"
-        + " FROM pg_replication_slots WHERE slot_name = ?", slot);
-    return held == null ? 0 : Long.parseLong(held);
-  }
-
-  /**
-   * Ends whatever streams from the slot and drops it, again until it is gone: the reload that
-   * shuts the standby out is asynchronous, and a standby that got back in holds the slot again.
-   */
-  private static void dropSlot(PgSession s, String slot) {
-    Instant until = Instant.now().plus(SLOT_DROP_WAIT);
-    while (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", slot) != null) {
-      s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
-      try {
-        s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-            + " WHERE slot_name = ? AND NOT active", slot);
-      } catch (IllegalStateException e) {
-        log.debug("slot {} was taken again before it could be dropped: {}", slot, e.getMessage());
-      }
-      if (Instant.now().isAfter(until)) {
-        throw new IllegalStateException("the replication slot " + slot + " is still in use "
-            + SLOT_DROP_WAIT.toSeconds() + "s after its walsender was ended; see pg_replication_slots.active_pid");
-      }
-      // At promotion clients wait for this: the walsender ends within milliseconds of the signal.
-      sleep(CUTOVER_POLL);
-    }
-  }
 
   // ---- base copy ----
 
@@ -312,7 +280,7 @@ public final class PostgresEngine implements DatabaseEngine {
       log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
 
       cluster.stop();
-      releaseSlotFromEarlierCopy(s, spec.replication().slot());
+      PgSlot.releaseFromEarlierCopy(s, spec.replication().slot());
     }
     cluster.markUnfinished(sourceId);
     cluster.empty();
@@ -374,22 +342,6 @@ public final class PostgresEngine implements DatabaseEngine {
 
   private static String copyJob(MigrationSpec spec) {
     return "basecopy-" + spec.name();
-  }
-
-  /**
-   * With the target's server stopped and earlier copies stopped, whatever still streams from the
-   * slot is a leftover walsender of a dead copy: end it so pg_basebackup can take the slot.
-   */
-  private static void releaseSlotFromEarlierCopy(PgSession s, String slot) {
-    Instant until = Instant.now().plus(SLOT_DROP_WAIT);
-    while (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active", slot) != null) {
-      s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
-      if (Instant.now().isAfter(until)) {
-        throw new IllegalStateException("the replication slot " + slot + " is still in use "
-            + SLOT_DROP_WAIT.toSeconds() + "s after the target was stopped; see pg_replication_slots.active_pid");
-      }
-      sleep(Duration.ofMillis(200));
-    }
   }
 
   static void waitFor(Duration limit, java.util.function.BooleanSupplier condition) {
@@ -683,10 +635,10 @@ public final class PostgresEngine implements DatabaseEngine {
   private String dropOldSlot(MigrationSpec spec, SourceProof proof) {
     String slot = spec.replication().slot();
     if (proof != null) {
-      dropSlot(proof.session(), slot);
+      PgSlot.drop(proof.session(), slot);
     } else {
       try (PgSession s = logins.sourceAfterFreeze(spec, "source")) {
-        dropSlot(s, slot);
+        PgSlot.drop(s, slot);
       }
     }
     return "slot " + slot + " dropped on the old source";
