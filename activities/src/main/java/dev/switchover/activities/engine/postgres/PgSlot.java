@@ -45,7 +45,7 @@ final class PgSlot {
             + SLOT_DROP_WAIT.toSeconds() + "s after its walsender was ended; see pg_replication_slots.active_pid");
       }
       // At promotion clients wait for this: the walsender ends within milliseconds of the signal.
-      Pause.sleep(PostgresEngine.CUTOVER_POLL);
+      Pause.sleep(PgCutover.CUTOVER_POLL);
     }
   }
 
