@@ -50,7 +50,8 @@ final class PhysicalCopy {
       if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) == null) {
         throw Failures.fatal(Failures.PREFLIGHT_FAILED, BaseBackupErrors.slotGone(spec));
       }
-      String bindir = target.run(Command.of("sh", "-c", TargetCluster.FIND_BINDIR, "sh", major)).orThrow("finding pg_ctl").stdout().strip();
+      String bindir = target.run(Command.of("sh", "-c", TargetCluster.FIND_BINDIR, "sh", major))
+          .orThrow("finding pg_ctl").stdout().strip();
       cluster = new TargetCluster(target, spec, dir, bindir, logins);
 
       if (cluster.isStreamingStandbyOf(sourceId, Duration.ZERO)) {
