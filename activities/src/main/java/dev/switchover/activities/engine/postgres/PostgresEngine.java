@@ -1,941 +1,139 @@
 package dev.switchover.activities.engine.postgres;
 
-import dev.switchover.activities.engine.FreeSpace;
-import dev.switchover.activities.engine.Memory;
-import dev.switchover.activities.engine.Pause;
 import dev.switchover.activities.Hosts;
 import dev.switchover.activities.engine.DatabaseEngine;
 import dev.switchover.activities.engine.Progress;
-import dev.switchover.activities.secrets.Secret;
-import dev.switchover.activities.ssh.Command;
-import dev.switchover.activities.ssh.CommandResult;
-import dev.switchover.activities.ssh.RemoteHost;
-import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.BackupResult;
 import dev.switchover.workflows.activities.BaseCopyResult;
 import dev.switchover.workflows.activities.Check;
-import dev.switchover.workflows.activities.CopyProgress;
 import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.LagSample;
 import dev.switchover.workflows.activities.PreflightReport;
 import dev.switchover.workflows.activities.PromotionResult;
-import dev.switchover.workflows.activities.SettingChange;
 import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
-import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The runbook's PostgreSQL steps: physical streaming replication set up by pg_basebackup -R with
  * a replication slot, cut over by freezing the source, proving the target replayed its last LSN,
- * and pg_promote(). SQL goes over JDBC; file and service work over SSH.
+ * and pg_promote(). SQL goes over JDBC; file and service work over SSH. Each step is a class of
+ * its own in this package, sharing the admin logins ({@link PgLogins}); this class only hands
+ * each runbook step to its class.
  */
 public final class PostgresEngine implements DatabaseEngine {
-  private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
-
-  /** The longest a base copy may run before the host's own timeout kills it. */
-  private static final Duration COPY_TIMEOUT = Duration.ofHours(47);
-
-  /** How long a started server gets to accept connections and begin streaming. */
-  private static final Duration START_WAIT = Duration.ofSeconds(90);
-
-  /** How long undo keeps ending a slot's walsender to drop the slot. */
-  private static final Duration SLOT_DROP_WAIT = Duration.ofSeconds(30);
-
-  /** How long promotion's proof waits to log in to the source before calling it unreachable. */
-  private static final int PROOF_CONNECT_SECONDS = 5;
-  /** How long promotion waits for the old source to drop its slot; past it, the slot is reported. */
-  private static final Duration SLOT_DROP_BOUND = Duration.ofSeconds(5);
-  /** Polling while clients wait for the cutover: every step of it adds to their pause. */
-  private static final Duration CUTOVER_POLL = Duration.ofMillis(20);
-  /** Where promotion's login to the source and its slot drop run, beside the target's work. */
-  private static final ExecutorService BESIDE = Executors.newCachedThreadPool(r -> {
-    Thread thread = new Thread(r, "promote-beside");
-    thread.setDaemon(true);
-    return thread;
-  });
-  /** pg_promote's own wait limit; promotion itself takes milliseconds (no checkpoint first). */
-  private static final Duration PROMOTE_WAIT = Duration.ofSeconds(60);
-  /** The end of recovery, looked for more often than pg_promote(true) does (every 100 ms). */
-  private static final Duration PROMOTE_POLL = Duration.ofMillis(5);
-  /**
-   * A standby reports to its source at least every wal_receiver_status_interval (10 s by
-   * default); twice that without a reply means it is out of contact, whatever the walsender says.
-   */
-  private static final Duration STANDBY_SILENCE = Duration.ofSeconds(20);
-
-  private static final String FIND_BINDIR =
-      "for d in \"/usr/lib/postgresql/$1/bin\" \"/usr/pgsql-$1/bin\"; do"
-          + " [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; done;"
-          + " d=$(pg_config --bindir 2>/dev/null) && [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; exit 1";
-
-  private final Hosts hosts;
+  private final PgLogins logins;
+  private final PgPreflight preflight;
+  private final PgSourcePreparation sourcePreparation;
+  private final PhysicalCopy copy;
+  private final PgLag lag;
+  private final PgCutover cutover;
+  private final PgPromotion promotion;
+  private final PgBackup backup;
+  private final PgMemory memory;
 
   public PostgresEngine(Hosts hosts) {
-    this.hosts = hosts;
-  }
-
-  // ---- sessions ----
-
-  private PgSession source(MigrationSpec spec) {
-    return PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
-        spec.source().database().adminPassword()), "source");
-  }
-
-  /**
-   * The target before the copy has its own roles; after it, the data directory is a copy of the
-   * source's, so the source's admin password is the one that works.
-   */
-  private PgSession target(MigrationSpec spec, boolean afterCopy) {
-    HostSpec passwordOwner = afterCopy ? spec.source() : spec.target();
-    String field = afterCopy ? "source.database.adminPassword" : "target.database.adminPassword";
-    return PgSession.open(spec.target(), hosts.secret(field, passwordOwner.database().adminPassword()), "target");
-  }
-
-  private Secret replicationPassword(MigrationSpec spec) {
-    return hosts.secret("replication.password", spec.replication().password());
+    this.logins = new PgLogins(hosts);
+    this.preflight = new PgPreflight(logins);
+    this.sourcePreparation = new PgSourcePreparation(logins);
+    this.copy = new PhysicalCopy(logins);
+    this.lag = new PgLag(logins);
+    this.cutover = new PgCutover(logins);
+    this.promotion = new PgPromotion(logins);
+    this.backup = new PgBackup(logins);
+    this.memory = new PgMemory(logins);
   }
 
   // ---- preflight ----
 
   @Override
   public PreflightReport preflight(MigrationSpec spec) {
-    List<Check> checks = new ArrayList<>();
-    replicationPassword(spec);
-    RemoteHost targetHost = hosts.ssh(spec.target());
-    hosts.ssh(spec.source()).run(Command.of("true")).orThrow("logging in to the source");
-    checks.add(Check.ok("ssh", "both hosts accept the worker's key and match known_hosts"));
-
-    String version;
-    String sourceDir;
-    long sourceSize;
-    List<SettingChange> changes;
-    String sourceId;
-    try (PgSession s = source(spec)) {
-      if ("t".equals(s.one("SELECT pg_is_in_recovery()"))) {
-        throw Failures.fatal(Failures.WRONG_HOST, spec.source().address() + " is a standby; the source must be the primary");
-      }
-      sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
-      existingRolePassword(spec, s, checks);
-      version = s.one("SHOW server_version");
-      sourceDir = s.one("SHOW data_directory");
-      sourceSize = Long.parseLong(s.one("SELECT sum(pg_database_size(datname))::bigint FROM pg_database"));
-      changes = SourceSettings.required(s);
-    }
-    String major = major(version);
-    checks.add(Check.ok("source", "PostgreSQL " + version + ", primary, " + sourceSize + " bytes"));
-
-    CommandResult bin = targetHost.run(Command.of("sh", "-c", FIND_BINDIR, "sh", major));
-    if (!bin.ok()) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " has no PostgreSQL " + major
-          + " server binaries. Physical replication needs the same major version on both ends: install"
-          + " postgresql-" + major + " on the target.");
-    }
-    String targetVersion = targetHost.run(Command.of(bin.stdout().strip() + "/postgres", "--version"))
-        .orThrow("asking the target's postgres for its version").stdout().strip();
-    checks.add(Check.ok("versions", "source " + version + ", target " + targetVersion + " (same major " + major + ")"));
-
-    String targetDir = targetDataDirectory(spec);
-    long free = FreeSpace.at(targetHost, targetDir);
-    long needed = sourceSize + sourceSize / 5;
-    if (free < needed) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " has " + free + " bytes free at "
-          + targetDir + " but the source holds " + sourceSize + " bytes (+20% headroom for WAL): free space or"
-          + " grow the volume first.");
-    }
-    checks.add(Check.ok("space", free + " bytes free on the target for " + sourceSize + " bytes of data"));
-    // The copy's own guard, asked now: a target holding somebody's data is refused before the
-    // benchmark and the source's preparation, not after them.
-    TargetCluster cluster = new TargetCluster(targetHost, spec, targetDir, bin.stdout().strip());
-    checks.add(Check.ok("target data", DataDirectoryGuard.decide(sourceId, spec.target().address(),
-        cluster.facts(this, spec)).reason()));
-
-    CommandResult reach = targetHost.run(Command.of("pg_isready", "-h", spec.source().address(), "-p",
-        String.valueOf(spec.source().database().port()), "-t", "5"));
-    if (reach.exitCode() != 0 && reach.exitCode() != 1) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " cannot reach PostgreSQL on "
-          + spec.source().address() + ":" + spec.source().database().port() + " (" + reach.stdout().strip()
-          + "). Open the firewall between them for the replication connection.");
-    }
-    checks.add(Check.ok("reachability", "the target reaches the source's port " + spec.source().database().port()));
-
-    List<SettingChange> restarts = changes.stream().filter(SettingChange::needsRestart).toList();
-    if (!restarts.isEmpty() && !Boolean.TRUE.equals(spec.cutover().allowSourceRestart())) {
-      throw Failures.fatal(Failures.NEEDS_RESTART, SourceSettings.restartAdvice(spec, restarts));
-    }
-    for (SettingChange c : changes) {
-      checks.add(Check.warn("setting " + c.name(), c.current() + " → " + c.required()
-          + (c.needsRestart() ? " (restart allowed by the spec)" : " (reload)")));
-    }
-    return new PreflightReport(version, targetVersion, sourceDir, targetDir, sourceSize, free, changes, checks);
-  }
-
-  /**
-   * prepare-source keeps a replication role that exists, password and all: one whose password is
-   * not the spec's would have the copy's login refused, after the benchmark and the source's
-   * preparation. Its stored verifier says so now, without a login.
-   */
-  private void existingRolePassword(MigrationSpec spec, PgSession s, List<Check> checks) {
-    String user = spec.replication().user();
-    List<String> role = s.row("SELECT rolpassword FROM pg_authid WHERE rolname = ?", user);
-    if (role == null) return;
-    Boolean same = PasswordVerifier.matches(role.get(0), user, replicationPassword(spec).reveal());
-    if (Boolean.FALSE.equals(same)) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the role " + user + " exists on the source "
-          + spec.source().address() + " with another password than replication.password; the migration keeps an"
-          + " existing role as it is, so the copy's login would be refused. Set replication.password to the role's"
-          + " password, or give the role the spec's: ALTER ROLE " + user + " PASSWORD '…'.");
-    }
-    checks.add(Check.ok("replication role", user + " exists" + (same == null ? " (its password could not be checked"
-        + " here)" : " with the spec's password")));
-  }
-
-  private static String major(String version) {
-    return version.split("[ .]")[0];
+    return preflight.preflight(spec);
   }
 
   @Override
   public String targetDataDirectory(MigrationSpec spec) {
-    if (spec.target().database().dataDirectory() != null) return spec.target().database().dataDirectory();
-    try (PgSession t = target(spec, false)) {
-      return t.one("SHOW data_directory");
-    } catch (RuntimeException e) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the target's data directory is not in the spec and the"
-          + " target's server could not be asked (" + e.getMessage() + "): set target.database.dataDirectory.");
-    }
+    return logins.targetDataDirectory(spec);
   }
 
   // ---- prepare source ----
 
   @Override
   public SourcePreparation prepareSource(MigrationSpec spec) {
-    String user = spec.replication().user();
-    List<String> notes = new ArrayList<>();
-    boolean createdRole;
-    boolean addedHba;
-    boolean createdSlot;
-    List<SettingChange> changed;
-    PgSession s = source(spec);
-    try {
-      SourceSettings.refuseForbiddenRestart(s, spec);
-      createdRole = ensureRole(s, spec, notes);
-      changed = SourceSettings.apply(s, spec, hosts.ssh(spec.source()), notes);
-      if (changed.stream().anyMatch(SettingChange::needsRestart)) {
-        // The restart ended this session; confirm on a new one that the settings took effect.
-        s.close();
-        s = source(spec);
-        List<SettingChange> left = SourceSettings.required(s);
-        if (!left.isEmpty()) {
-          throw new IllegalStateException("the source was restarted but still needs " + left.stream()
-              .map(c -> c.name() + " = " + c.required() + " (is " + c.current() + ")").toList());
-        }
-      }
-      addedHba = ensureHbaRule(s, spec);
-      if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) == null) {
-        s.execute("SELECT pg_create_physical_replication_slot(?, true)", spec.replication().slot());
-        createdSlot = true;
-      } else {
-        createdSlot = false;
-        notes.add("replication slot " + spec.replication().slot() + " already existed");
-      }
-      String rule = s.one("SELECT count(*) FROM pg_hba_file_rules WHERE type = 'host' AND 'replication' = ANY(database)"
-          + " AND ? = ANY(user_name) AND address = ? AND auth_method = 'scram-sha-256' AND (netmask IS NULL"
-          + " OR netmask IN ('255.255.255.255', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'))",
-          user, spec.target().address());
-      if (!"1".equals(rule)) {
-        throw new IllegalStateException("after reload, pg_hba_file_rules shows " + rule
-            + " replication rules for " + user + " from " + PgHba.onlyThe(spec.target().address())
-            + ", expected exactly 1");
-      }
-    } finally {
-      s.close();
-    }
-    log.info("source prepared: role {} {}, pg_hba rule {}, slot {}", user, createdRole ? "created" : "kept",
-        addedHba ? "added" : "present", createdSlot ? "created" : "present");
-    return new SourcePreparation(createdRole, addedHba, createdSlot, changed, notes);
+    return sourcePreparation.prepareSource(spec);
   }
 
-  /** Roles switchover creates carry a comment naming the migration, so undo drops only those. */
-  private boolean ensureRole(PgSession s, MigrationSpec spec, List<String> notes) {
-    String user = spec.replication().user();
-    List<String> role = s.row("SELECT rolreplication::text, rolcanlogin::text,"
-        + " coalesce(shobj_description(oid, 'pg_authid'), '') FROM pg_roles WHERE rolname = ?", user);
-    String ours = roleComment(spec);
-    if (role == null) {
-      s.execute("CREATE ROLE " + PgSession.ident(user) + " WITH REPLICATION LOGIN");
-      s.execute("COMMENT ON ROLE " + PgSession.ident(user) + " IS " + PgSession.literal(ours));
-      s.setScramPassword(user, replicationPassword(spec));
-      return true;
-    }
-    if (role.get(2).equals(ours)) {
-      s.setScramPassword(user, replicationPassword(spec));
-      return false;
-    }
-    if (!"true".equals(role.get(0)) || !"true".equals(role.get(1))) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the role " + user + " exists on the source without"
-          + " REPLICATION LOGIN and was not created by switchover; grant it (ALTER ROLE " + user
-          + " REPLICATION LOGIN) or name another replication.user.");
-    }
-    notes.add("kept the existing role " + user + " and its password; replication.password must be its password");
-    return false;
-  }
-
-  private static String roleComment(MigrationSpec spec) {
-    return "switchover:" + spec.name();
-  }
-
-  private boolean ensureHbaRule(PgSession s, MigrationSpec spec) {
-    String file = s.one("SHOW hba_file");
-    RemoteHost host = hosts.ssh(spec.source());
-    String content = host.readFile(file);
-    boolean added = false;
-    if (!PgHba.hasRule(content, spec.replication().user(), spec.target().address())) {
-      host.writeFile(file, PgHba.withRule(content, spec.name(), spec.replication().user(), spec.target().address()),
-          null, null);
-      added = true;
-    }
-    s.execute("SELECT pg_reload_conf()");
-    String errors = s.one("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL");
-    if (!"0".equals(errors)) {
-      throw new IllegalStateException(file + " has " + errors + " invalid lines after the change; see pg_hba_file_rules");
-    }
-    return added;
-  }
-
-  /**
-   * Takes back what prepare-source added: our marked pg_hba rule, the slot, and the role if
-   * switchover created it (its comment says so). Idempotent: each part is removed only if there.
-   */
   @Override
   public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-    try (PgSession s = source(spec)) {
-      removePreparation(s, spec);
-    }
+    sourcePreparation.undoPrepareSource(spec, preparation);
   }
 
-  /**
-   * After promotion, the same removal on the old source, whose fence stays: this session turns
-   * the read-only default off for itself (the fence admits it alone). A short login timeout: the
-   * old source may be gone, and nothing after promotion waits on it long.
-   */
   @Override
   public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
-    try (PgSession s = PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
-        spec.source().database().adminPassword()), "old source", PROOF_CONNECT_SECONDS)) {
-      s.execute("SET default_transaction_read_only = off");
-      List<String> removed = removePreparation(s, spec);
-      return (removed.isEmpty() ? "nothing of the copy's was left" : String.join(", ", removed))
-          + "; still fenced: remove the block switchover-fence:" + spec.name() + " from its pg_hba.conf when you"
-          + " retire or re-purpose it";
-    }
-  }
-
-  /** The marked rule, the slot and the role if switchover created it; returns what it removed. */
-  private List<String> removePreparation(PgSession s, MigrationSpec spec) {
-    List<String> removed = new ArrayList<>();
-    // The rule first: without it a standby on the target cannot log in again and take the slot
-    // back between our ending its walsender and dropping the slot.
-    String file = s.one("SHOW hba_file");
-    RemoteHost host = hosts.ssh(spec.source());
-    String content = host.readFile(file);
-    if (PgHba.hasMarker(content, spec.name())) {
-      host.writeFile(file, PgHba.withoutRule(content, spec.name(), spec.replication().user(),
-          spec.target().address()), null, null);
-      s.execute("SELECT pg_reload_conf()");
-      removed.add("replication rule removed from " + file);
-    }
-    long held = heldBytes(s, spec.replication().slot());
-    if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) != null) {
-      dropSlot(s, spec.replication().slot());
-      removed.add("slot " + spec.replication().slot() + " dropped");
-    }
-    // WAL segments the slot held go only at the next checkpoint; a rollback for a full disk
-    // must give the space back now, not in up to checkpoint_timeout.
-    if (held > 64L << 20) s.execute("CHECKPOINT");
-    String user = spec.replication().user();
-    String comment = s.one("SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?", user);
-    if (roleComment(spec).equals(comment)) {
-      s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?", user);
-      s.execute("DROP ROLE IF EXISTS " + PgSession.ident(user));
-      removed.add("role " + user + " dropped");
-    }
-    return removed;
-  }
-
-  /** WAL bytes the slot keeps on the source; 0 without it. */
-  private static long heldBytes(PgSession s, String slot) {
-    String held = s.one("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text"
-        + " FROM pg_replication_slots WHERE slot_name = ?", slot);
-    return held == null ? 0 : Long.parseLong(held);
-  }
-
-  /**
-   * Ends whatever streams from the slot and drops it, again until it is gone: the reload that
-   * shuts the standby out is asynchronous, and a standby that got back in holds the slot again.
-   */
-  private static void dropSlot(PgSession s, String slot) {
-    Instant until = Instant.now().plus(SLOT_DROP_WAIT);
-    while (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", slot) != null) {
-      s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
-      try {
-        s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-            + " WHERE slot_name = ? AND NOT active", slot);
-      } catch (IllegalStateException e) {
-        log.debug("slot {} was taken again before it could be dropped: {}", slot, e.getMessage());
-      }
-      if (Instant.now().isAfter(until)) {
-        throw new IllegalStateException("the replication slot " + slot + " is still in use "
-            + SLOT_DROP_WAIT.toSeconds() + "s after its walsender was ended; see pg_replication_slots.active_pid");
-      }
-      // At promotion clients wait for this: the walsender ends within milliseconds of the signal.
-      sleep(CUTOVER_POLL);
-    }
+    return sourcePreparation.retireOldSource(spec, preparation);
   }
 
   // ---- base copy ----
 
   @Override
   public BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
-    RemoteHost target = hosts.ssh(spec.target());
-    // An earlier attempt's copy may still run on the target if its worker died: it would write
-    // into the directory this attempt empties and hold the slot this attempt needs.
-    target.stopJob(copyJob(spec));
-    String sourceId;
-    String dir = targetDataDirectory(spec);
-    TargetCluster cluster;
-    // One login to the source for the whole guard: it is held until the slot is free.
-    try (PgSession s = source(spec)) {
-      sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
-      String major = major(s.one("SHOW server_version"));
-      if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot()) == null) {
-        throw Failures.fatal(Failures.PREFLIGHT_FAILED, BaseBackupErrors.slotGone(spec));
-      }
-      String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", major)).orThrow("finding pg_ctl").stdout().strip();
-      cluster = new TargetCluster(target, spec, dir, bindir);
-
-      if (cluster.isStreamingStandbyOf(sourceId, this, Duration.ZERO)) {
-        return new BaseCopyResult(0, 0, true, "pg_basebackup");
-      }
-      if (sourceId.equals(cluster.completeCopyOf()) && sourceId.equals(cluster.systemIdentifier())) {
-        // Copied before a crash, not yet started: start it rather than copy again.
-        cluster.start();
-        if (cluster.isStreamingStandbyOf(sourceId, this, START_WAIT)) return new BaseCopyResult(0, 0, true, "pg_basebackup");
-      }
-      DataDirectoryGuard.Verdict verdict = DataDirectoryGuard.decide(sourceId, spec.target().address(),
-          cluster.facts(this, spec));
-      proveReplicationLogin(spec, target, bindir, sourceId);
-      log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
-
-      cluster.stop();
-      releaseSlotFromEarlierCopy(s, spec.replication().slot());
-    }
-    cluster.markUnfinished(sourceId);
-    cluster.empty();
-    Instant started = Instant.now();
-    long[] total = {0};
-    Command copy = Command.of("pg_basebackup", "-h", spec.source().address(), "-p",
-            String.valueOf(spec.source().database().port()), "-U", spec.replication().user(), "-D", dir,
-            "-R", "-X", "stream", "-S", spec.replication().slot(), "-c", "fast", "-P", "-v")
-        .asUser(spec.target().database().osUser())
-        .withEnv("PGSSLMODE", spec.source().database().tls().id())
-        .withEnv("PGAPPNAME", "switchover_" + spec.name())
-        .withSecretEnv("PGPASSWORD", replicationPassword(spec))
-        .withJob(copyJob(spec))
-        .withTimeout(COPY_TIMEOUT)
-        .withHeartbeat(progress::alive);
-    CommandResult r = target.runStreaming(copy, line -> BaseBackupProgress.parse(line).ifPresent(p -> {
-      total[0] = p.totalBytes();
-      progress.report(p);
-    }), null);
-    if (!r.ok()) throw BaseBackupErrors.translate(r, spec, "the base copy (pg_basebackup)");
-    progress.report(new CopyProgress(total[0], total[0], "copied; starting the target as a standby"));
-    cluster.markComplete(sourceId);
-    cluster.start();
-    if (!cluster.isStreamingStandbyOf(sourceId, this, START_WAIT)) {
-      throw new IllegalStateException("the target started after the copy but is not streaming from "
-          + spec.source().address() + " within " + START_WAIT.toSeconds() + "s; see its server log");
-    }
-    return new BaseCopyResult(total[0], Duration.between(started, Instant.now()).toSeconds(), false, "pg_basebackup");
+    return copy.baseCopy(spec, progress);
   }
 
-  /**
-   * Logs in from the target to the source the way pg_basebackup and then the standby will, before
-   * anything on the target is touched: a refused password or a missing pg_hba rule must not leave
-   * the target emptied. IDENTIFY_SYSTEM also proves the target reaches the same server the worker
-   * does.
-   */
-  private void proveReplicationLogin(MigrationSpec spec, RemoteHost target, String bindir, String sourceId) {
-    CommandResult r = target.run(Command.of(bindir + "/psql", "-w", "-X", "-A", "-t", "-c", "IDENTIFY_SYSTEM",
-            "replication=true")
-        .asUser(spec.target().database().osUser())
-        .withEnv("PGHOST", spec.source().address())
-        .withEnv("PGPORT", String.valueOf(spec.source().database().port()))
-        .withEnv("PGUSER", spec.replication().user())
-        .withEnv("PGDATABASE", "postgres")
-        .withEnv("PGSSLMODE", spec.source().database().tls().id())
-        .withEnv("PGCONNECT_TIMEOUT", "10")
-        .withEnv("PGAPPNAME", "switchover_" + spec.name())
-        .withSecretEnv("PGPASSWORD", replicationPassword(spec))
-        .withTimeout(Duration.ofMinutes(1)));
-    if (!r.ok()) throw BaseBackupErrors.translate(r, spec, "the replication login from the target");
-    String seen = r.stdout().strip().split("\\|")[0];
-    if (!sourceId.equals(seen)) {
-      throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " reaches a server with system identifier "
-          + seen + " at " + spec.source().address() + ", but the worker reaches one with " + sourceId
-          + ": they see different servers at that address (NAT, DNS or a proxy); give source.address as the"
-          + " target sees it.");
-    }
-  }
-
-  private static String copyJob(MigrationSpec spec) {
-    return "basecopy-" + spec.name();
-  }
-
-  /**
-   * With the target's server stopped and earlier copies stopped, whatever still streams from the
-   * slot is a leftover walsender of a dead copy: end it so pg_basebackup can take the slot.
-   */
-  private static void releaseSlotFromEarlierCopy(PgSession s, String slot) {
-    Instant until = Instant.now().plus(SLOT_DROP_WAIT);
-    while (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND active", slot) != null) {
-      s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ? AND active", slot);
-      if (Instant.now().isAfter(until)) {
-        throw new IllegalStateException("the replication slot " + slot + " is still in use "
-            + SLOT_DROP_WAIT.toSeconds() + "s after the target was stopped; see pg_replication_slots.active_pid");
-      }
-      sleep(Duration.ofMillis(200));
-    }
-  }
-
-  /** The target's facts for the wipe guard, asked of the running server where it runs. */
-  DataDirectoryGuard.Facts targetFacts(MigrationSpec spec, TargetCluster cluster, boolean running) {
-    List<String> userDbs = null;
-    long userTables = -1;
-    Boolean inRecovery = cluster.controlInRecovery();
-    if (running) {
-      try (PgSession t = target(spec, false)) {
-        userDbs = t.rows("SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1')")
-            .stream().map(row -> row.get(0)).toList();
-        userTables = Long.parseLong(t.one("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN ('pg_catalog','information_schema')"
-            + " AND n.nspname NOT LIKE 'pg_toast%'"));
-        inRecovery = "t".equals(t.one("SELECT pg_is_in_recovery()"));
-      } catch (RuntimeException e) {
-        log.info("target {}: cannot look inside the running cluster with its own credentials: {}",
-            spec.target().address(), e.getMessage());
-      }
-    }
-    return new DataDirectoryGuard.Facts(cluster.directory(), cluster.exists(), cluster.isEmpty(),
-        cluster.systemIdentifier(), inRecovery, userDbs, userTables, cluster.unfinishedCopyOf());
-  }
-
-  /** Whether the running target is a standby of this source, receiving WAL from it. */
-  boolean streamsFrom(MigrationSpec spec, String sourceId) {
-    try (PgSession t = target(spec, true)) {
-      List<String> row = t.row("SELECT pg_is_in_recovery()::text, (SELECT system_identifier::text FROM pg_control_system()),"
-          + " (SELECT status FROM pg_stat_wal_receiver)");
-      return row != null && "true".equals(row.get(0)) && sourceId.equals(row.get(1)) && "streaming".equals(row.get(2));
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  static void waitFor(Duration limit, java.util.function.BooleanSupplier condition) {
-    Pause.until(limit, Duration.ofMillis(500), condition);
+  @Override
+  public String quietTarget(MigrationSpec spec) {
+    return copy.quietTarget(spec);
   }
 
   // ---- catch-up ----
 
-  /**
-   * One sample of lag, with what the slot holds back on the source and the free space of the
-   * source's WAL volume, which the workflow bounds.
-   */
   @Override
   public LagSample measureLag(MigrationSpec spec) {
-    try (PgSession s = source(spec)) {
-      LagSample lag = lag(s, spec);
-      List<String> held = s.row("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text,"
-          + " current_setting('data_directory') FROM pg_replication_slots WHERE slot_name = ?", spec.replication().slot());
-      if (held == null || held.get(0) == null) return lag;
-      return lag.retaining(Long.parseLong(held.get(0)), FreeSpace.at(hosts.ssh(spec.source()), held.get(1) + "/pg_wal"));
-    }
-  }
-
-  private LagSample lag(PgSession s, MigrationSpec spec) {
-    List<String> row = s.row("SELECT r.state || '/' || r.sync_state, pg_current_wal_lsn()::text, r.replay_lsn::text,"
-        + " pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint,"
-        + " coalesce(extract(epoch FROM r.replay_lag), 0)::float8,"
-        + " coalesce(extract(epoch FROM now() - r.reply_time), 0)::float8"
-        + " FROM pg_stat_replication r JOIN pg_replication_slots s ON s.active_pid = r.pid"
-        + " WHERE s.slot_name = ? AND r.client_addr = ?::inet", spec.replication().slot(), spec.target().address());
-    if (row == null) {
-      String current = s.one("SELECT pg_current_wal_lsn()::text");
-      return new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, current, null,
-          "not connected: no walsender for slot " + spec.replication().slot() + " from " + spec.target().address());
-    }
-    long bytes = row.get(3) == null ? Long.MAX_VALUE : Long.parseLong(row.get(3));
-    double silentFor = Double.parseDouble(row.get(5));
-    if (silentFor > STANDBY_SILENCE.toSeconds()) {
-      // A cut link leaves the walsender "streaming" with the last positions and replay_lag the
-      // standby reported, which look in sync when the source is idle; only its silence tells.
-      return new LagSample(false, bytes, silentFor, row.get(1), row.get(2),
-          "no reply from the standby for " + Math.round(silentFor) + " s (" + row.get(0) + ")");
-    }
-    boolean streaming = row.get(0).startsWith("streaming");
-    return new LagSample(streaming, bytes, Double.parseDouble(row.get(4)), row.get(1), row.get(2), row.get(0));
+    return lag.measureLag(spec);
   }
 
   // ---- cutover ----
 
-  /**
-   * Fences the source ({@link SourceFence}) and returns the position the target must reach.
-   * Idempotent: a second call finds the fence in place and no session left to end. The position
-   * is read only once no session that could still commit remains and the WAL before it is
-   * flushed, so every commit a client saw succeed lies before it.
-   */
   @Override
   public FrozenSource freezeWrites(MigrationSpec spec) {
-    try (PgSession s = source(spec)) {
-      int ended = SourceFence.raise(s, hosts.ssh(spec.source()), spec, () -> source(spec));
-      // Commits with synchronous_commit = off may still sit unwritten in the WAL buffers; the
-      // switch flushes everything before it, and its end is a position the standby's replay
-      // reports exactly (the end of the segment).
-      s.execute("SELECT pg_switch_wal()");
-      List<String> frozen = s.row("SELECT pg_current_wal_lsn()::text, system_identifier::text FROM pg_control_system()");
-      String lsn = frozen.get(0);
-      log.info("source {} fenced at {}; {} sessions ended", spec.source().address(), lsn, ended);
-      return new FrozenSource(lsn, ended, frozen.get(1));
-    }
+    return cutover.freezeWrites(spec);
   }
 
-  /** Takes the fence down: the source takes writes again. Idempotent. */
   @Override
   public void unfreezeWrites(MigrationSpec spec) {
-    try (PgSession s = source(spec)) {
-      SourceFence.lower(s, hosts.ssh(spec.source()), spec);
-    }
+    cutover.unfreezeWrites(spec);
   }
 
   @Override
   public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen, Progress progress) {
-    Instant until = Instant.now().plus(spec.cutover().syncTimeout());
-    String replayed = null;
-    try (PgSession t = target(spec, true)) {
-      proveCopyOf(t, spec, sourceIdOf(spec, frozen));
-      while (Instant.now().isBefore(until)) {
-        List<String> row = t.row("SELECT pg_last_wal_replay_lsn()::text,"
-            + " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0", frozen.finalPosition());
-        replayed = row.get(0);
-        if ("t".equals(row.get(1))) return new SyncProof(frozen.finalPosition(), replayed);
-        progress.alive();
-        sleep(CUTOVER_POLL);
-      }
-    }
-    throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target replayed only up to " + replayed + " within "
-        + spec.cutover().syncTimeout().toSeconds() + "s of the freeze, not the source's final " + frozen.finalPosition()
-        + "; nothing was promoted and the source will be made writable again");
+    return cutover.verifySync(spec, frozen, progress);
   }
 
-  /** The source's system identifier as the freeze read it, or from the source for a freeze that did not keep it. */
-  private String sourceIdOf(MigrationSpec spec, FrozenSource frozen) {
-    if (frozen.sourceId() != null) return frozen.sourceId();
-    try (PgSession s = source(spec)) {
-      return s.one("SELECT system_identifier::text FROM pg_control_system()");
-    }
-  }
-
-  /** The right host: the target must be a copy of this source (same system identifier). */
-  private static void proveCopyOf(PgSession t, MigrationSpec spec, String sourceId) {
-    String targetId = t.one("SELECT system_identifier::text FROM pg_control_system()");
-    if (!sourceId.equals(targetId)) {
-      throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " has system identifier " + targetId
-          + ", not the source's " + sourceId + ": it is not a copy of the source, so it will not be promoted");
-    }
-  }
-
-  /**
-   * Promotes the target only on proof taken now: the source is still fenced, and the target has
-   * replayed the source's WAL to its very end (so it holds every write, whatever happened since
-   * the freeze). The source's proof runs beside the target's login, as clients wait for this step.
-   * Once the target is primary nothing waits on the old source: its slot is dropped if it answers
-   * within seconds, and reported otherwise. A retry that finds the target promoted needs no proof.
-   */
   @Override
   public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-    CompletableFuture<SourceProof> proof = CompletableFuture.supplyAsync(() -> proveSource(spec), BESIDE);
-    boolean already;
-    String position;
-    String slot;
-    try (PgSession t = target(spec, true)) {
-      // A freeze recorded before it kept the source's identity: read it over the proof's own
-      // session, since proving the fence ends every other session on the source.
-      proveCopyOf(t, spec, frozen.sourceId() != null ? frozen.sourceId()
-          : joinRethrowing(proof).session().one("SELECT system_identifier::text FROM pg_control_system()"));
-      already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
-      if (!already) {
-        String sourceEnd = joinRethrowing(proof).flushLsn();
-        waitForReplay(t, spec, sourceEnd);
-        pgPromote(t, spec, "the source's end " + sourceEnd);
-      }
-      CompletableFuture<String> slotDropped = proof.handle((p, e) -> p).thenApplyAsync(p -> dropOldSlot(spec, p), BESIDE);
-      position = forgetTheSource(t, spec);
-      slot = slotWithin(slotDropped, spec);
-    } finally {
-      settle(proof);
-      proof.thenAccept(p -> p.session().close());
-    }
-    return new PromotionResult(already, position, already ? slot : "pg_promote(); " + slot);
-  }
-
-  /**
-   * Lets a proof still running (the target was refused before it was needed) finish before the
-   * attempt ends: it ends every other session on the source, a retry's own proof among them.
-   * Bounded like the slot's drop; its outcome no longer matters.
-   */
-  private static void settle(CompletableFuture<SourceProof> proof) {
-    try {
-      proof.get(SLOT_DROP_BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      // said by the step that needed the proof, or not needed at all
-    }
+    return promotion.promote(spec, frozen);
   }
 
   @Override
   public boolean targetPromoted(MigrationSpec spec) {
-    try (PgSession t = target(spec, true)) {
-      return "f".equals(t.one("SELECT pg_is_in_recovery()"));
-    }
+    return promotion.targetPromoted(spec);
   }
 
-  /**
-   * Stops the target's server if it holds this migration's copy (its marker, and a cluster with
-   * the source identifier the marker names) and is still a standby: a standby keeps no writes of
-   * its own, and a re-run's copy finds its marker and starts it again. Anything else on the target
-   * is left as it is.
-   */
-  @Override
-  public String quietTarget(MigrationSpec spec) {
-    RemoteHost target = hosts.ssh(spec.target());
-    String dir = targetDataDirectory(spec);
-    CommandResult version = target.run(Command.of("cat", dir + "/PG_VERSION"));
-    if (!version.ok()) return "left as it is: " + dir + " on " + spec.target().address() + " holds no cluster";
-    String bindir = target.run(Command.of("sh", "-c", FIND_BINDIR, "sh", version.stdout().strip()))
-        .orThrow("finding pg_ctl").stdout().strip();
-    TargetCluster cluster = new TargetCluster(target, spec, dir, bindir);
-    String copyOf = cluster.unfinishedCopyOf() != null ? cluster.unfinishedCopyOf() : cluster.completeCopyOf();
-    if (copyOf == null) {
-      return "left as it is: " + dir + " on " + spec.target().address() + " holds no copy of this migration";
-    }
-    // A copy cut short has no server running (and may have no control file yet): nothing to stop.
-    if (!cluster.running()) return "the target's server " + spec.target().address() + " was already stopped";
-    // The marker lies beside the directory and outlives what is in it: it vouches only for a
-    // cluster with the source's identifier, never for one created there since.
-    if (!copyOf.equals(cluster.systemIdentifier())) {
-      return "left running: the cluster in " + dir + " on " + spec.target().address() + " is not the copy its"
-          + " marker names (system identifier " + cluster.systemIdentifier() + ", not " + copyOf + ")";
-    }
-    if (!Boolean.TRUE.equals(cluster.controlInRecovery())) {
-      return "left running: " + spec.target().address() + " is not a standby";
-    }
-    cluster.stop();
-    log.info("target {}: standby stopped after the rollback", spec.target().address());
-    return "the target's standby " + spec.target().address() + " was stopped, so it does not retry against the"
-        + " source; a new start of the migration copies or resumes it";
-  }
-
-  /**
-   * The operator's choice while the source cannot be reached: the target promoted on its own
-   * proof, a copy of the source that replayed the freeze's final position. What happened on the
-   * source after it was last seen fenced, nobody can say; the detail says so.
-   */
   @Override
   public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
-    if (frozen.sourceId() == null) {
-      throw Failures.fatal(Failures.WRONG_HOST, "this freeze did not record the source's identity, so the target cannot"
-          + " prove it is its copy without the source; start the source's server again, or abort");
-    }
-    try (PgSession t = target(spec, true)) {
-      proveCopyOf(t, spec, frozen.sourceId());
-      boolean already = "f".equals(t.one("SELECT pg_is_in_recovery()"));
-      if (!already) {
-        waitForReplay(t, spec, frozen.finalPosition());
-        pgPromote(t, spec, "the freeze's final position " + frozen.finalPosition() + ", without the source's proof");
-      }
-      String position = forgetTheSource(t, spec);
-      return new PromotionResult(already, position, "promoted without the source's proof at the freeze's final position "
-          + frozen.finalPosition() + "; the old source " + spec.source().address() + " must never serve as a primary"
-          + " again, and still has the slot " + spec.replication().slot() + " if it comes back");
-    }
-  }
-
-  /** pg_promote() without waiting (pg_promote(true) checks only every 100 ms), then polls the end of recovery. */
-  private static void pgPromote(PgSession t, MigrationSpec spec, String at) {
-    if (!"t".equals(t.one("SELECT pg_promote(false)"))) {
-      throw new IllegalStateException("pg_promote() could not signal the postmaster on " + spec.target().address());
-    }
-    Pause.until(PROMOTE_WAIT, PROMOTE_POLL, () -> "f".equals(t.one("SELECT pg_is_in_recovery()")));
-    log.info("target {} promoted with pg_promote() at {}", spec.target().address(), at);
-  }
-
-  /** The new primary keeps no replication password and does not try to follow the old source; returns its position. */
-  private static String forgetTheSource(PgSession t, MigrationSpec spec) {
-    if (!"f".equals(t.one("SELECT pg_is_in_recovery()"))) {
-      throw new IllegalStateException(spec.target().address() + " is still in recovery " + PROMOTE_WAIT.toSeconds()
-          + " s after pg_promote()");
-    }
-    t.execute("ALTER SYSTEM RESET primary_conninfo");
-    t.execute("ALTER SYSTEM RESET primary_slot_name");
-    t.execute("SELECT pg_reload_conf()");
-    return t.one("SELECT pg_current_wal_lsn()::text");
-  }
-
-  /** The source's session and where its WAL ends, once it proved it is fenced. */
-  private record SourceProof(PgSession session, String flushLsn) {}
-
-  private SourceProof proveSource(MigrationSpec spec) {
-    PgSession s;
-    try {
-      s = PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
-          spec.source().database().adminPassword()), "source", PROOF_CONNECT_SECONDS);
-    } catch (RuntimeException e) {
-      if (!PgSession.unreachable(e)) throw e;
-      throw Failures.fatal(Failures.SOURCE_UNREACHABLE, "the source " + spec.source().address() + " cannot be reached"
-          + " to prove it is still fenced (" + e.getMessage() + "). It was fenced at the freeze, and the fence"
-          + " (pg_hba.conf, postgresql.auto.conf) outlives a restart. Nothing was promoted: the target "
-          + spec.target().address() + " is still a standby.");
-    }
-    try {
-      return new SourceProof(s, SourceFence.prove(s, spec, spec.source().address()));
-    } catch (RuntimeException e) {
-      s.close();
-      throw e;
-    }
-  }
-
-  /** Waits until the target has replayed up to {@code position}, or fails: nothing promoted. */
-  private static void waitForReplay(PgSession t, MigrationSpec spec, String position) {
-    String sql = "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), ?::pg_lsn) >= 0";
-    Pause.until(spec.cutover().syncTimeout(), CUTOVER_POLL, () -> "t".equals(t.one(sql, position)));
-    if (!"t".equals(t.one(sql, position))) {
-      throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target replayed only up to "
-          + t.one("SELECT pg_last_wal_replay_lsn()::text") + " within " + spec.cutover().syncTimeout().toSeconds()
-          + "s, not the fenced source's end " + position + "; refusing to promote");
-    }
-  }
-
-  /**
-   * Drops the old slot over the proof's session (or a new login, after a retry). Its failure is
-   * said, not thrown: the new primary must not wait on the old source.
-   */
-  private String dropOldSlot(MigrationSpec spec, SourceProof proof) {
-    String slot = spec.replication().slot();
-    if (proof != null) {
-      dropSlot(proof.session(), slot);
-    } else {
-      try (PgSession s = PgSession.open(spec.source(), hosts.secret("source.database.adminPassword",
-          spec.source().database().adminPassword()), "source", PROOF_CONNECT_SECONDS)) {
-        dropSlot(s, slot);
-      }
-    }
-    return "slot " + slot + " dropped on the old source";
-  }
-
-  private static String slotWithin(CompletableFuture<String> dropped, MigrationSpec spec) {
-    try {
-      return dropped.get(SLOT_DROP_BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while dropping the old slot", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      String why = e instanceof java.util.concurrent.TimeoutException ? "no answer within " + SLOT_DROP_BOUND.toSeconds()
-          + " s" : Failures.rootMessage(e.getCause());
-      log.warn("the old source kept slot {}: {}", spec.replication().slot(), why);
-      return "the old source " + spec.source().address() + " could not be asked to drop the slot "
-          + spec.replication().slot() + " (" + why + "): if it still has it, it holds WAL there until dropped with"
-          + " SELECT pg_drop_replication_slot('" + spec.replication().slot() + "')";
-    }
-  }
-
-  /** Waits for {@code work} and throws what it threw, not a CompletionException around it. */
-  private static <T> T joinRethrowing(CompletableFuture<T> work) {
-    try {
-      return work.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) throw r;
-      if (e.getCause() instanceof Error err) throw err;
-      throw e;
-    }
+    return promotion.promoteWithoutSource(spec, frozen);
   }
 
   // ---- after promotion ----
 
   @Override
   public BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress) {
-    RemoteHost target = hosts.ssh(spec.target());
-    String os = spec.target().database().osUser();
-    String dest = spec.backup().destination() + "/" + backupName;
-    String socket;
-    try (PgSession t = target(spec, true)) {
-      socket = t.one("SHOW unix_socket_directories").split(",")[0].strip();
-    }
-    if (target.exists(dest + "/backup_manifest")) {
-      return new BackupResult(true, spec.target().address() + ":" + dest, directorySize(target, dest),
-          "found complete from an earlier attempt");
-    }
-    target.stopJob("backup-" + spec.name());
-    target.run(Command.of("rm", "-rf", "--", dest)).orThrow("removing an unfinished backup at " + dest);
-    target.run(Command.of("install", "-d", "-o", os, "-m", "0700", spec.backup().destination(), dest))
-        .orThrow("creating " + dest);
-    long[] total = {0};
-    List<String> args = new ArrayList<>(List.of("pg_basebackup", "-h", socket, "-p",
-        String.valueOf(spec.target().database().port()), "-D", dest, "-Ft", "-z", "-X", "stream", "-c", "fast", "-P"));
-    if (spec.backup().maxRate() != null) args.add("--max-rate=" + spec.backup().maxRate().strip());
-    CommandResult r = target.runStreaming(Command.of(args)
-        .asUser(os).withJob("backup-" + spec.name()).withTimeout(COPY_TIMEOUT).withHeartbeat(progress::alive),
-        line -> BaseBackupProgress.parse(line).ifPresent(p -> {
-          total[0] = p.totalBytes();
-          progress.alive();
-        }), null);
-    r.orThrow("the fresh backup of the new primary");
-    return new BackupResult(true, spec.target().address() + ":" + dest, directorySize(target, dest),
-        "pg_basebackup -Ft -z of " + total[0] + " bytes");
-  }
-
-  private static long directorySize(RemoteHost host, String dir) {
-    String out = host.run(Command.of("du", "-sb", dir)).orThrow("measuring " + dir).stdout();
-    return Long.parseLong(out.split("\\s+")[0]);
+    return backup.backupNewPrimary(spec, backupName, progress);
   }
 
   @Override
   public List<Check> memoryChecks(MigrationSpec spec) {
-    long ram = Memory.totalBytes(hosts.ssh(spec.target()));
-    try (PgSession t = target(spec, true)) {
-      long shared = Long.parseLong(t.one("SELECT pg_size_bytes(current_setting('shared_buffers'))"));
-      long cache = Long.parseLong(t.one("SELECT pg_size_bytes(current_setting('effective_cache_size'))"));
-      return List.of(
-          Memory.judge("shared_buffers", shared, ram, 0.15, 0.40, ram / 4),
-          Memory.judge("effective_cache_size", cache, ram, 0.50, 0.90, ram * 3 / 4));
-    }
-  }
-
-  static void sleep(Duration d) {
-    Pause.sleep(d);
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
+    return memory.memoryChecks(spec);
   }
 }

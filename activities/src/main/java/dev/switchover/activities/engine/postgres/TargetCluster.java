@@ -1,30 +1,51 @@
 package dev.switchover.activities.engine.postgres;
 
+import dev.switchover.activities.engine.Pause;
 import dev.switchover.activities.ssh.Command;
 import dev.switchover.activities.ssh.CommandResult;
 import dev.switchover.activities.ssh.RemoteHost;
 import dev.switchover.workflows.spec.MigrationSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The target's data directory and service, seen over SSH. A marker file beside the directory
  * ({@code .switchover-<dir name>}) says whether it holds this migration's unfinished or complete
- * copy, so a retried copy knows what it may delete and what it may skip.
+ * copy, so a retried copy knows what it may delete and what it may skip. The running server is
+ * asked over the target's admin login what its files cannot say (its databases, whether it streams).
  */
 final class TargetCluster {
+  /** Logged as the engine, as before the engine was split into its steps: operators' filters name it. */
+  private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
+
+  /** The server binaries of PostgreSQL {@code $1} on the target: the packages' places, then pg_config's. */
+  static final String FIND_BINDIR =
+      "for d in \"/usr/lib/postgresql/$1/bin\" \"/usr/pgsql-$1/bin\"; do"
+          + " [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; done;"
+          + " d=$(pg_config --bindir 2>/dev/null) && [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; exit 1";
+
   private final RemoteHost host;
   private final MigrationSpec spec;
   private final String dir;
   private final String bindir;
   private final String os;
+  private final PgLogins logins;
 
-  TargetCluster(RemoteHost host, MigrationSpec spec, String dir, String bindir) {
+  TargetCluster(RemoteHost host, MigrationSpec spec, String dir, String bindir, PgLogins logins) {
     this.host = host;
     this.spec = spec;
     this.dir = dir.endsWith("/") && dir.length() > 1 ? dir.substring(0, dir.length() - 1) : dir;
     this.bindir = bindir;
     this.os = spec.target().database().osUser();
+    this.logins = logins;
+  }
+
+  /** The major version in a server_version, whose binaries the target needs. */
+  static String major(String version) {
+    return version.split("[ .]")[0];
   }
 
   String directory() {
@@ -112,7 +133,7 @@ final class TargetCluster {
         throw new IllegalStateException("PostgreSQL on " + spec.target().address() + " still runs 60s after `"
             + spec.target().database().serviceStop() + "`");
       }
-      PostgresEngine.sleep(Duration.ofMillis(100));
+      Pause.sleep(Duration.ofMillis(100));
     }
   }
 
@@ -128,20 +149,53 @@ final class TargetCluster {
         .orThrow("emptying " + dir);
   }
 
-  DataDirectoryGuard.Facts facts(PostgresEngine engine, MigrationSpec spec) {
-    return engine.targetFacts(spec, this, running());
+  DataDirectoryGuard.Facts facts() {
+    return facts(running());
+  }
+
+  /** The target's facts for the wipe guard, asked of the running server where it runs. */
+  private DataDirectoryGuard.Facts facts(boolean running) {
+    List<String> userDbs = null;
+    long userTables = -1;
+    Boolean inRecovery = controlInRecovery();
+    if (running) {
+      try (PgSession t = logins.target(spec, false)) {
+        userDbs = t.rows("SELECT datname FROM pg_database WHERE datname NOT IN ('postgres','template0','template1')")
+            .stream().map(row -> row.get(0)).toList();
+        userTables = Long.parseLong(t.one("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN ('pg_catalog','information_schema')"
+            + " AND n.nspname NOT LIKE 'pg_toast%'"));
+        inRecovery = "t".equals(t.one("SELECT pg_is_in_recovery()"));
+      } catch (RuntimeException e) {
+        log.info("target {}: cannot look inside the running cluster with its own credentials: {}",
+            spec.target().address(), e.getMessage());
+      }
+    }
+    return new DataDirectoryGuard.Facts(directory(), exists(), isEmpty(),
+        systemIdentifier(), inRecovery, userDbs, userTables, unfinishedCopyOf());
+  }
+
+  /** Whether the running target is a standby of this source, receiving WAL from it. */
+  private boolean streamsFrom(String sourceId) {
+    try (PgSession t = logins.target(spec, true)) {
+      List<String> row = t.row("SELECT pg_is_in_recovery()::text, (SELECT system_identifier::text FROM pg_control_system()),"
+          + " (SELECT status FROM pg_stat_wal_receiver)");
+      return row != null && "true".equals(row.get(0)) && sourceId.equals(row.get(1)) && "streaming".equals(row.get(2));
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** Running, in recovery, with the source's identifier, and streaming; waits up to {@code wait}. */
-  boolean isStreamingStandbyOf(String sourceId, PostgresEngine engine, Duration wait) {
+  boolean isStreamingStandbyOf(String sourceId, Duration wait) {
     Instant until = Instant.now().plus(wait);
     do {
       // The login first: it fails fast while the server starts, and pg_ctl status (the server
       // is the one in this directory) is asked only of one that streams.
-      if (engine.streamsFrom(spec, sourceId) && running()) return true;
+      if (streamsFrom(sourceId) && running()) return true;
       if (wait.isZero()) return false;
       // A fresh standby streams within a second or two: coarse polling would add to every copy.
-      PostgresEngine.sleep(Duration.ofMillis(50));
+      Pause.sleep(Duration.ofMillis(50));
     } while (Instant.now().isBefore(until));
     return false;
   }

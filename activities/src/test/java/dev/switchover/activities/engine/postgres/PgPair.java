@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.Hosts;
+import dev.switchover.activities.engine.Pause;
 import dev.switchover.activities.engine.Progress;
 import dev.switchover.activities.lab.Lab;
 import dev.switchover.activities.secrets.Secret;
@@ -177,7 +178,7 @@ final class PgPair implements AutoCloseable {
     while (true) {
       if (condition.getAsBoolean()) return true;
       if (Instant.now().isAfter(until)) return false;
-      PostgresEngine.sleep(Duration.ofMillis(200));
+      Pause.sleep(Duration.ofMillis(200));
     }
   }
 
