@@ -157,12 +157,8 @@ final class MySqlCutover {
    */
   String retireOldSource(MigrationSpec spec) {
     String record = ".switchover-locked-" + spec.name() + " in its data directory";
-    String keep = dialect == Dialect.MYSQL ? "read_only and super_read_only persisted (SET PERSIST)"
-        : "read_only = ON in zz-switchover-fence-" + spec.name() + ".cnf in the last directory its my.cnf includes";
-    String reopen = dialect == Dialect.MYSQL
-        ? "RESET PERSIST super_read_only, RESET PERSIST read_only, SET GLOBAL super_read_only = OFF, SET GLOBAL"
-            + " read_only = OFF"
-        : "remove that file, SET GLOBAL read_only = OFF";
+    String keep = dialect.fenceKept(spec.name());
+    String reopen = dialect.fenceReopening();
     return "the old source " + spec.source().address() + " stays fenced: " + keep + ", its client accounts locked"
         + " (listed in " + record + "), and the replication account " + spec.replication().user() + "@"
         + spec.target().address() + " stays. To write there again on purpose: " + reopen + ", then ALTER USER ..."
@@ -211,7 +207,7 @@ final class MySqlCutover {
       }
       List<String> gaps = new ArrayList<>(fence(spec).gaps(s));
       String now = executed(s);
-      if (!sameTransactions(s, now, frozen.finalPosition())) {
+      if (!dialect.sameTransactions(s, now, frozen.finalPosition())) {
         gaps.add("it has moved past the freeze: it has executed " + now + ", it was frozen at "
             + frozen.finalPosition());
       }
@@ -250,10 +246,7 @@ final class MySqlCutover {
 
   /** Fails if the target holds transactions the source's final position does not. */
   private void refuseErrant(MigrationSpec spec, MySqlSession t, String finalPosition) {
-    String errant = dialect == Dialect.MYSQL
-        ? MySqlGtidSet.oneLine(t.one("SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, ?)", finalPosition))
-        : String.join(",", MariaDbGtidPosition.errant(finalPosition, t.one("SELECT @@GLOBAL.gtid_binlog_pos"),
-            t.one("SELECT @@GLOBAL.gtid_current_pos")));
+    String errant = dialect.errantTransactions(t, finalPosition);
     if (errant.isEmpty()) return;
     throw Failures.fatal(Failures.ERRANT_TRANSACTIONS, "the target " + spec.target().address() + " holds"
         + " transactions the source never had: " + errant + " (the source's final position is " + finalPosition
@@ -262,23 +255,10 @@ final class MySqlCutover {
         + " start the migration again (the copy is rebuilt).");
   }
 
-  private boolean sameTransactions(MySqlSession s, String a, String b) {
-    if (dialect == Dialect.MYSQL) return "1".equals(s.one("SELECT GTID_SUBSET(?, ?) AND GTID_SUBSET(?, ?)", a, b, b, a));
-    return MariaDbGtidPosition.same(a, b);
-  }
-
   /** Waits up to {@code seconds} for the target to have applied every transaction up to {@code position}. */
   private boolean holds(MySqlSession t, String position, int seconds) {
     if (position == null || position.isBlank()) return true;
-    if (dialect == Dialect.MYSQL) {
-      return seconds == 0 ? "1".equals(t.one("SELECT GTID_SUBSET(?, @@GLOBAL.gtid_executed)", position))
-          : "0".equals(t.one("SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)", position, seconds));
-    }
-    String r = t.one("SELECT MASTER_GTID_WAIT(?, ?)", position, seconds);
-    if ("0".equals(r)) return true;
-    // MASTER_GTID_WAIT watches the replica's position; a promoted target has its own binary log.
-    return MariaDbGtidPosition.parse(t.one("SELECT @@GLOBAL.gtid_current_pos"))
-        .covers(MariaDbGtidPosition.parse(position));
+    return dialect.waitApplied(t, position, seconds);
   }
 
   /** Asks nothing of the source: {@code sourceId} is known (recorded at the freeze, or just proved). */

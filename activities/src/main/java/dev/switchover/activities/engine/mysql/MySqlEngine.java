@@ -47,9 +47,6 @@ public final class MySqlEngine implements DatabaseEngine {
   /** Four heartbeats missed: the link is down, whatever the replica's threads say. */
   private static final Duration SOURCE_SILENCE = Duration.ofSeconds(20);
 
-  /** MySQL stores a replica's source password in at most 32 characters (error 3056 beyond). */
-  private static final int MAX_REPLICATION_PASSWORD = 32;
-
   static final List<String> SYSTEM_SCHEMAS = List.of("mysql", "sys", "information_schema", "performance_schema");
   /**
    * Accounts the server manages itself: never copied, never locked by the fence on their own host
@@ -108,14 +105,8 @@ public final class MySqlEngine implements DatabaseEngine {
     return hosts.secret("replication.password", spec.replication().password());
   }
 
-  /** What tells servers apart: MySQL's server_uuid; MariaDB has none, so host, port and server_id. */
-  private String identityExpression() {
-    return dialect == Dialect.MYSQL ? "SELECT @@server_uuid"
-        : "SELECT CONCAT(@@hostname, ':', @@port, '/', @@server_id)";
-  }
-
   String identity(MySqlSession s) {
-    return s.one(identityExpression());
+    return s.one(dialect.identityQuery());
   }
 
   static Version version(MySqlSession s) {
@@ -133,9 +124,8 @@ public final class MySqlEngine implements DatabaseEngine {
    * each table counts at least its tablespace file's size.
    */
   private List<DumpProgress.Table> tables(MySqlSession s) {
-    if (dialect == Dialect.MYSQL) s.execute("SET SESSION information_schema_stats_expiry = 0");
-    String spaces = dialect == Dialect.MYSQL ? "information_schema.innodb_tablespaces"
-        : "information_schema.innodb_sys_tablespaces";
+    for (String sql : dialect.freshStatistics()) s.execute(sql);
+    String spaces = dialect.tablespacesView();
     return s.rows("SELECT t.table_schema, t.table_name, greatest(coalesce(t.data_length + t.index_length, 0),"
         + " coalesce(f.file_size, 0)) FROM information_schema.tables t LEFT JOIN " + spaces + " f"
         + " ON f.name = concat(t.table_schema, '/', t.table_name) WHERE t.table_type = 'BASE TABLE' AND"
@@ -144,19 +134,15 @@ public final class MySqlEngine implements DatabaseEngine {
         .map(r -> new DumpProgress.Table(r.get(0), r.get(1), Long.parseLong(r.get(2)))).toList();
   }
 
-  private String cnf() {
-    return dialect == Dialect.MYSQL ? "my.cnf" : "my.cnf ([mariadb] section)";
-  }
-
   // ---- preflight ----
 
   @Override
   public PreflightReport preflight(MigrationSpec spec) {
     List<Check> checks = new ArrayList<>();
     int length = replicationPassword(spec).reveal().length();
-    if (dialect == Dialect.MYSQL && length > MAX_REPLICATION_PASSWORD) {
+    if (length > dialect.maxReplicationPassword()) {
       throw Failures.fatal(Failures.PREFLIGHT_FAILED, "replication.password refers to a password of " + length
-          + " characters, but MySQL's CHANGE REPLICATION SOURCE takes at most " + MAX_REPLICATION_PASSWORD
+          + " characters, but MySQL's CHANGE REPLICATION SOURCE takes at most " + dialect.maxReplicationPassword()
           + ": use a shorter one (nothing was changed)");
     }
     RemoteHost targetHost = hosts.ssh(spec.target());
@@ -188,8 +174,10 @@ public final class MySqlEngine implements DatabaseEngine {
       checkProduct(spec.target().address(), t);
       targetChanges = ReplicationSettings.required(t).stream().filter(c -> !c.name().equals("binlog_format")).toList();
       String problem = ReplicationSettings.serverIdProblem("target", Long.parseLong(t.one("SELECT @@server_id")),
-          sourceServerId, cnf());
-      if (problem == null) problem = ReplicationSettings.serverIdProblem("source", sourceServerId, -1, cnf());
+          sourceServerId, dialect.serverIdFile());
+      if (problem == null) {
+        problem = ReplicationSettings.serverIdProblem("source", sourceServerId, -1, dialect.serverIdFile());
+      }
       if (problem != null) throw Failures.fatal(Failures.NEEDS_RESTART, problem);
       verdict = TargetGuard.decide(sourceId, spec.target().address(), targetFacts(spec, t));
     }
@@ -260,9 +248,9 @@ public final class MySqlEngine implements DatabaseEngine {
 
   /** A MariaDB spec against a MySQL server, or the reverse, is a wrong host, not a setting to fix. */
   private void checkProduct(String address, MySqlSession s) {
-    boolean mariadb = s.one("SELECT @@version").toLowerCase().contains("mariadb");
-    if (mariadb != (dialect == Dialect.MARIADB)) {
-      throw Failures.fatal(Failures.WRONG_HOST, address + " runs " + (mariadb ? "MariaDB" : "MySQL") + ", but the"
+    Dialect running = Dialect.ofServer(s.one("SELECT @@version"));
+    if (running != dialect) {
+      throw Failures.fatal(Failures.WRONG_HOST, address + " runs " + running.displayName() + ", but the"
           + " spec says engine: " + dialect.product + "; fix engine or the address");
     }
   }
@@ -341,12 +329,7 @@ public final class MySqlEngine implements DatabaseEngine {
     if (status == null) return true;
     Version v = version(t);
     if (!spec.source().address().equals(status.get(dialect.column(v, "Source_Host")))) return false;
-    if (dialect == Dialect.MYSQL) {
-      String uuid = status.get(dialect.column(v, "Source_UUID"));
-      return uuid == null || uuid.isBlank() || uuid.equals(sourceId);
-    }
-    String serverId = status.getOrDefault("Master_Server_Id", "");
-    return serverId.isBlank() || "0".equals(serverId) || sourceId.endsWith("/" + serverId);
+    return dialect.namesSourceOrNone(v, status, sourceId);
   }
 
   /** The source identity the target's replication points at, or null if it points elsewhere or nowhere. */
@@ -368,18 +351,11 @@ public final class MySqlEngine implements DatabaseEngine {
     Version v = version(t);
     String host = status.get(dialect.column(v, "Source_Host"));
     if (!spec.source().address().equals(host)) return null;
-    if (dialect == Dialect.MYSQL) {
-      String uuid = status.get(dialect.column(v, "Source_UUID"));
-      return uuid == null || uuid.isBlank() ? null : uuid;
-    }
-    // MariaDB's status names the source's server_id only; the rest of its identity is the address's.
-    if (knownSourceId != null) {
-      return knownSourceId.endsWith("/" + status.get("Master_Server_Id")) ? knownSourceId : null;
-    }
-    try (MySqlSession s = source(spec)) {
-      String id = identity(s);
-      return id.endsWith("/" + status.get("Master_Server_Id")) ? id : null;
-    }
+    return dialect.replicaSource(v, status, knownSourceId, () -> {
+      try (MySqlSession s = source(spec)) {
+        return identity(s);
+      }
+    });
   }
 
   /** STOP REPLICA on the target if it replicates from the source; its data and locked accounts stay. */
@@ -424,11 +400,9 @@ public final class MySqlEngine implements DatabaseEngine {
           throw Failures.fatal(Failures.NEEDS_RESTART, "the source needs " + describe(c) + "; nothing was changed");
         }
         // binlog_format is the one setting applied online; sessions already open keep theirs.
-        s.execute("SET GLOBAL binlog_format = 'ROW'");
-        if (dialect == Dialect.MYSQL) s.execute("SET PERSIST binlog_format = 'ROW'");
+        for (String sql : dialect.binlogFormatRow()) s.execute(sql);
         changed.add(c);
-        notes.add("binlog_format set to ROW" + (dialect == Dialect.MYSQL ? " (SET PERSIST)"
-            : " for now: add 'binlog_format = ROW' to the source's my.cnf so a restart keeps it"));
+        notes.add("binlog_format set to ROW" + dialect.binlogFormatKept());
       }
       String marker = accountMarker(spec, s);
       boolean exists = s.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", user, host) != null;
@@ -576,7 +550,7 @@ public final class MySqlEngine implements DatabaseEngine {
     writable(t);
     for (String schema : userSchemas(t)) t.execute("DROP DATABASE " + MySqlSession.ident(schema));
     t.execute(dialect.resetBinaryLogs(v));
-    if (dialect == Dialect.MARIADB) t.execute("SET GLOBAL gtid_slave_pos = ''");
+    for (String sql : dialect.resetReplicaPosition()) t.execute(sql);
   }
 
   /**
@@ -587,7 +561,7 @@ public final class MySqlEngine implements DatabaseEngine {
   private void copyAccounts(MigrationSpec spec, MySqlSession t) {
     List<String> copied = new ArrayList<>();
     try (MySqlSession s = source(spec)) {
-      if (dialect == Dialect.MYSQL) s.execute("SET SESSION print_identified_with_as_hex = ON");
+      for (String sql : dialect.showCreateUserSettings()) s.execute(sql);
       for (List<String> a : sourceAccounts(spec, s)) {
         if (t.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", a.get(0), a.get(1)) != null) continue;
         String create = s.one("SHOW CREATE USER " + account(a.get(0), a.get(1)));
@@ -618,7 +592,7 @@ public final class MySqlEngine implements DatabaseEngine {
 
   /** The source's accounts that the copy carries: not the server's own, not replication's. */
   private List<List<String>> sourceAccounts(MigrationSpec spec, MySqlSession s) {
-    String roles = dialect == Dialect.MARIADB ? " AND is_role <> 'Y'" : "";
+    String roles = dialect.rolesExcluded();
     return s.rows("SELECT user, host FROM mysql.user WHERE user <> '' AND NOT (user = ? AND host = ?)" + roles
         + " ORDER BY user, host", spec.replication().user(), spec.target().address()).stream()
         .filter(a -> !SYSTEM_ACCOUNTS.contains(a.get(0))).toList();
@@ -632,26 +606,8 @@ public final class MySqlEngine implements DatabaseEngine {
     }
     try (MySqlSession t = target(spec)) {
       if (executed.isEmpty()) return;
-      t.execute(dialect == Dialect.MYSQL ? "SET GLOBAL gtid_purged = ?" : "SET GLOBAL gtid_slave_pos = ?", executed);
+      t.execute(dialect.gtidPurgeStatement(), executed);
     }
-  }
-
-  /** Client TLS options for a connection from the target to the source. */
-  private List<String> clientTls(MigrationSpec spec) {
-    var tls = spec.source().database().tls();
-    if (dialect == Dialect.MYSQL) {
-      return List.of("--ssl-mode=" + switch (tls) {
-        case DISABLE -> "DISABLED";
-        case PREFER -> "PREFERRED";
-        case REQUIRE -> "REQUIRED";
-        case VERIFY_FULL -> "VERIFY_IDENTITY";
-      });
-    }
-    return switch (tls) {
-      case DISABLE -> List.of("--skip-ssl");
-      case PREFER, REQUIRE -> List.of("--ssl", "--skip-ssl-verify-server-cert");
-      case VERIFY_FULL -> List.of("--ssl", "--ssl-verify-server-cert");
-    };
   }
 
   /**
@@ -665,7 +621,7 @@ public final class MySqlEngine implements DatabaseEngine {
   private List<String> sourceLogin(MigrationSpec spec) {
     List<String> args = new ArrayList<>(List.of("--defaults-extra-file=<(creds)", "-h", spec.source().address(),
         "-P", String.valueOf(spec.source().database().port()), "-u", spec.replication().user()));
-    args.addAll(clientTls(spec));
+    args.addAll(dialect.clientTlsOptions(spec.source().database().tls()));
     return args;
   }
 
@@ -673,12 +629,7 @@ public final class MySqlEngine implements DatabaseEngine {
     List<String> dump = new ArrayList<>(List.of(dialect.dumpTool));
     dump.addAll(sourceLogin(spec));
     dump.addAll(List.of("--verbose", "--single-transaction", "--routines", "--triggers", "--events"));
-    if (dialect == Dialect.MYSQL) {
-      // --source-data takes a brief global read lock, so the GTID set matches the snapshot.
-      dump.addAll(List.of("--set-gtid-purged=ON", "--source-data=2", "--no-tablespaces"));
-    } else {
-      dump.addAll(List.of("--gtid", "--master-data=1"));
-    }
+    dump.addAll(dialect.dumpGtidOptions());
     dump.add("--databases");
     dump.addAll(schemas);
     String script = "set -o pipefail; " + WITH_CREDENTIALS + shellJoin(dump) + " | " + dialect.clientTool
@@ -719,7 +670,7 @@ public final class MySqlEngine implements DatabaseEngine {
   private void proveReplicationLogin(MigrationSpec spec, RemoteHost targetHost, String sourceId) {
     List<String> argv = new ArrayList<>(List.of(dialect.clientTool));
     argv.addAll(sourceLogin(spec));
-    argv.addAll(List.of("--connect-timeout=10", "-N", "-e", identityExpression()));
+    argv.addAll(List.of("--connect-timeout=10", "-N", "-e", dialect.identityQuery()));
     CommandResult r = targetHost.run(Command.of("bash", "-c", WITH_CREDENTIALS + shellJoin(argv))
         .withSecretEnv("SWITCHOVER_REPL_PW", replicationPassword(spec))
         .withTimeout(Duration.ofMinutes(1)));
@@ -752,13 +703,13 @@ public final class MySqlEngine implements DatabaseEngine {
           + ", MASTER_PORT = " + spec.source().database().port()
           + ", MASTER_USER = " + MySqlSession.literal(spec.replication().user())
           + ", MASTER_PASSWORD = " + password
-          + (dialect == Dialect.MYSQL ? ", MASTER_AUTO_POSITION = 1" : ", MASTER_USE_GTID = slave_pos")
+          + dialect.replicaAutoPosition()
           + ", MASTER_SSL = " + (ssl ? 1 : 0)
           + (verify ? ", MASTER_SSL_VERIFY_SERVER_CERT = 1" : "")
           + ", MASTER_HEARTBEAT_PERIOD = " + HEARTBEAT_SECONDS + ", MASTER_CONNECT_RETRY = 10";
     }
     t.execute(dialect.stopReplica(v));
-    if (dialect == Dialect.MARIADB) shortenNetTimeout(t);
+    dialect.shortenNetTimeout(t, SOURCE_SILENCE);
     t.executeSecret(sql, replicationPassword(spec).reveal(), "pointing the target's replication at " + spec.source().address());
     // Before read_only: MySQL refuses account changes under super_read_only.
     targetFence(spec).close(t);
@@ -771,40 +722,17 @@ public final class MySqlEngine implements DatabaseEngine {
   }
 
   /**
-   * MariaDB keeps no time of the last heartbeat, so a cut link shows only when the replica gives
-   * up on its connection after slave_net_timeout (60 s by default) and starts reconnecting. Only
-   * ever lowered, and only on the target, where it matters until promotion; a restart restores
-   * the configured value, and detection then takes that long.
-   */
-  private static void shortenNetTimeout(MySqlSession t) {
-    String current = t.one("SELECT @@GLOBAL.slave_net_timeout");
-    if (current != null && Long.parseLong(current) > SOURCE_SILENCE.toSeconds()) {
-      t.execute("SET GLOBAL slave_net_timeout = " + SOURCE_SILENCE.toSeconds());
-    }
-  }
-
-  /**
    * Makes the target, a replica until promotion, refuse writes from every client (MySQL: SUPER
    * too), and on MySQL keeps refusing after a restart (SET PERSIST): a replica that comes back
    * writable takes writes the source never sees. (The source's fence is {@link MySqlFence}.)
    */
   private void readOnly(MySqlSession s) {
-    if (dialect == Dialect.MYSQL) {
-      s.execute("SET PERSIST read_only = ON");
-      s.execute("SET PERSIST super_read_only = ON");
-    } else {
-      s.execute("SET GLOBAL read_only = ON");
-    }
+    for (String sql : dialect.readOnlyStatements()) s.execute(sql);
   }
 
   /** Takes back {@link #readOnly}, including what it persisted. */
   void writable(MySqlSession s) {
-    if (dialect == Dialect.MYSQL) {
-      s.execute("SET GLOBAL super_read_only = OFF");
-      s.execute("RESET PERSIST IF EXISTS super_read_only");
-      s.execute("RESET PERSIST IF EXISTS read_only");
-    }
-    s.execute("SET GLOBAL read_only = OFF");
+    for (String sql : dialect.writableStatements()) s.execute(sql);
   }
 
   /** Starts replication (harmless if running) and waits until both threads run, or says why not. */
@@ -855,7 +783,7 @@ public final class MySqlEngine implements DatabaseEngine {
             "not replicating: the target has no replication configured");
       }
       targetFence(spec).lockArrivals(t);
-      long missing = missing(t, sourcePos, applied);
+      long missing = dialect.transactionsMissing(t, sourcePos, applied);
       long bytes = missing == 0 ? 0 : Math.max(1, binlogBytesBehind(v, st, sourceBinlog, binlogs));
       boolean io = "Yes".equals(st.get(dialect.column(v, "Replica_IO_Running")));
       boolean sql = "Yes".equals(st.get(dialect.column(v, "Replica_SQL_Running")));
@@ -866,7 +794,7 @@ public final class MySqlEngine implements DatabaseEngine {
       if (!io || !sql) {
         return new LagSample(false, bytes, seconds, sourcePos, applied, state + "; " + replicaProblem(v, st));
       }
-      long silent = silentSeconds(t);
+      long silent = dialect.silentSeconds(t);
       if (silent > SOURCE_SILENCE.toSeconds()) {
         // A cut link leaves both threads "running" until replica_net_timeout; an idle source
         // then looks in sync. Only the missing heartbeats tell.
@@ -877,16 +805,10 @@ public final class MySqlEngine implements DatabaseEngine {
     }
   }
 
-  private long missing(MySqlSession t, String sourcePos, String applied) {
-    if (dialect == Dialect.MYSQL) return MySqlGtidSet.count(t.one("SELECT GTID_SUBTRACT(?, ?)", sourcePos, applied));
-    return MariaDbGtidPosition.parse(applied).missingFrom(MariaDbGtidPosition.parse(sourcePos));
-  }
-
   /** File and position of the source's binary log: [file, position]. */
   private static List<String> binlogStatus(MySqlSession s) {
     Version v = version(s);
-    boolean mysql84 = !s.dialect.equals(Dialect.MARIADB) && v.atLeast(8, 2, 0);
-    List<String> row = s.row(mysql84 ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS");
+    List<String> row = s.row(s.dialect.binlogStatusQuery(v));
     return row == null ? null : List.of(row.get(0), row.get(1));
   }
 
@@ -908,20 +830,6 @@ public final class MySqlEngine implements DatabaseEngine {
       }
     }
     return counting ? bytes : Long.MAX_VALUE;
-  }
-
-  /**
-   * Seconds since the replica last heard from the source: MySQL records the last heartbeat and the
-   * last transaction received. MariaDB records neither (only a count of heartbeats); there the
-   * shortened slave_net_timeout turns a silent link into a reconnecting IO thread instead.
-   */
-  private long silentSeconds(MySqlSession t) {
-    if (dialect != Dialect.MYSQL) return 0;
-    String s = t.one("SELECT TIMESTAMPDIFF(SECOND, GREATEST(LAST_HEARTBEAT_TIMESTAMP,"
-        + " LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP), NOW(6)) FROM performance_schema.replication_connection_status"
-        + " WHERE SERVICE_STATE = 'ON' AND GREATEST(LAST_HEARTBEAT_TIMESTAMP,"
-        + " LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP) > '1970-01-02'");
-    return s == null ? 0 : Long.parseLong(s);
   }
 
   // ---- cutover: MySqlCutover ----
@@ -978,8 +886,7 @@ public final class MySqlEngine implements DatabaseEngine {
     target.stopJob(job);
     List<String> dump = new ArrayList<>(List.of(dialect.dumpTool, "--protocol=socket", "--single-transaction",
         "--routines", "--triggers", "--events", "--all-databases"));
-    dump.addAll(dialect == Dialect.MYSQL ? List.of("--set-gtid-purged=ON", "--source-data=2")
-        : List.of("--gtid", "--master-data=2"));
+    dump.addAll(dialect.backupGtidOptions());
     String script = "set -o pipefail; umask 077; mkdir -p \"$1\" && " + shellJoin(dump)
         + " | gzip > \"$2.partial\" && mv \"$2.partial\" \"$2\"";
     target.run(Command.of("bash", "-c", script, "bash", dir, file).withJob(job).withTimeout(COPY_TIMEOUT)
