@@ -88,7 +88,7 @@ final class MySqlCutover {
       Version v = engine.version(t);
       throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target applied only " + applied(t) + " within "
           + spec.cutover().syncTimeout().toSeconds() + "s of the freeze, not the source's final "
-          + frozen.finalPosition() + " (" + engine.replicaProblem(v, engine.replicaStatus(t)) + "); nothing was"
+          + frozen.finalPosition() + " (" + engine.replica().problem(v, engine.replica().status(t)) + "); nothing was"
           + " promoted and the source will be made writable again");
     }
   }
@@ -100,7 +100,7 @@ final class MySqlCutover {
    */
   PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
     try (MySqlSession t = engine.target(spec)) {
-      if (engine.replicaStatus(t) == null) return alreadyPromoted(spec, frozen, t);
+      if (engine.replica().status(t) == null) return alreadyPromoted(spec, frozen, t);
     }
     String sourceId = proveSourceFenced(spec, frozen);
     try (MySqlSession t = engine.target(spec)) {
@@ -111,7 +111,7 @@ final class MySqlCutover {
             + frozen.finalPosition() + " (it has " + applied(t) + "); refusing to promote");
       }
       refuseErrant(spec, t, frozen.finalPosition());
-      engine.writeMarker(spec, "promoting", sourceId);
+      engine.marker().write(spec, "promoting", sourceId);
       t.execute(dialect.stopReplica(v));
       // ALL forgets the source and its password: the new primary must not follow the old one.
       t.execute(dialect.resetReplicaAll(v));
@@ -132,7 +132,7 @@ final class MySqlCutover {
           + " prove it is its copy without the source; start the source's server again, or abort");
     }
     try (MySqlSession t = engine.target(spec)) {
-      if (engine.replicaStatus(t) == null) return alreadyPromoted(spec, frozen, t);
+      if (engine.replica().status(t) == null) return alreadyPromoted(spec, frozen, t);
       Version v = engine.version(t);
       proveReplicaOf(spec, t, frozen.sourceId());
       if (!holds(t, frozen.finalPosition(), 10)) {
@@ -141,7 +141,7 @@ final class MySqlCutover {
             + " source's server again, or abort");
       }
       refuseErrant(spec, t, frozen.finalPosition());
-      engine.writeMarker(spec, "promoting", frozen.sourceId());
+      engine.marker().write(spec, "promoting", frozen.sourceId());
       t.execute(dialect.stopReplica(v));
       t.execute(dialect.resetReplicaAll(v));
       log.info("target {} promoted without the source's proof at {}", spec.target().address(), frozen.finalPosition());
@@ -166,7 +166,7 @@ final class MySqlCutover {
   }
 
   private PromotionResult alreadyPromoted(MigrationSpec spec, FrozenSource frozen, MySqlSession t) {
-    String[] marker = engine.readMarker(spec);
+    String[] marker = engine.marker().read(spec);
     boolean ours = marker != null && List.of("promoting", "promoted").contains(marker[0])
         && (frozen.sourceId() == null || frozen.sourceId().equals(marker[1]));
     if (!ours || !holds(t, frozen.finalPosition(), 0)) {
@@ -180,11 +180,11 @@ final class MySqlCutover {
   private PromotionResult finish(MigrationSpec spec, MySqlSession t, String sourceId, boolean already, String how) {
     // Replication is off: the accounts closed while the target was a replica open, then read_only.
     List<FenceAccounts.Account> unlocked = engine.targetFence(spec).open(t);
-    engine.writable(t);
+    engine.replica().writable(t);
     if (!"0".equals(t.one("SELECT @@GLOBAL.read_only"))) {
       throw new IllegalStateException(spec.target().address() + " is still read-only after promotion");
     }
-    engine.writeMarker(spec, "promoted", sourceId);
+    engine.marker().write(spec, "promoted", sourceId);
     return new PromotionResult(already, MySqlGtidSet.oneLine(t.one("SELECT " + dialect.executedVariable())),
         unlocked.isEmpty() ? how : how + ", " + unlocked.size() + " accounts unlocked");
   }
@@ -234,7 +234,7 @@ final class MySqlCutover {
   /** The target's state in words, for a refusal; never fails. */
   private String targetState(MigrationSpec spec) {
     try (MySqlSession t = engine.target(spec)) {
-      Map<String, String> st = engine.replicaStatus(t);
+      Map<String, String> st = engine.replica().status(t);
       Version v = engine.version(t);
       return spec.target().address() + " is " + ("1".equals(t.one("SELECT @@GLOBAL.read_only")) ? "read-only" : "WRITABLE")
           + ", " + (st == null ? "replicating from nobody" : "a replica of " + st.get(dialect.column(v, "Source_Host")))
@@ -263,7 +263,7 @@ final class MySqlCutover {
 
   /** Asks nothing of the source: {@code sourceId} is known (recorded at the freeze, or just proved). */
   private void proveReplicaOf(MigrationSpec spec, MySqlSession t, String sourceId) {
-    String from = engine.replicatesFrom(spec, t, sourceId);
+    String from = engine.replica().replicatesFrom(spec, t, sourceId);
     if (!sourceId.equals(from)) {
       throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " does not replicate from the source "
           + sourceId + " (its replication points at " + (from == null ? "another server or nowhere" : from)

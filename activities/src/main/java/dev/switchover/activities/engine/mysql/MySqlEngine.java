@@ -40,13 +40,6 @@ public final class MySqlEngine implements DatabaseEngine {
   private static final Logger log = LoggerFactory.getLogger(MySqlEngine.class);
 
   private static final Duration COPY_TIMEOUT = Duration.ofHours(47);
-  /** How long replication gets to connect and start applying after START REPLICA. */
-  private static final Duration START_WAIT = Duration.ofSeconds(90);
-  /** The source sends a heartbeat this often when it has nothing else to send. */
-  static final int HEARTBEAT_SECONDS = 5;
-  /** Four heartbeats missed: the link is down, whatever the replica's threads say. */
-  private static final Duration SOURCE_SILENCE = Duration.ofSeconds(20);
-
   static final List<String> SYSTEM_SCHEMAS = List.of("mysql", "sys", "information_schema", "performance_schema");
   /**
    * Accounts the server manages itself: never copied, never locked by the fence on their own host
@@ -57,12 +50,24 @@ public final class MySqlEngine implements DatabaseEngine {
 
   private final Hosts hosts;
   private final Dialect dialect;
+  private final CopyMarker marker;
+  private final ReplicaSetup replica;
   private final MySqlCutover cutover;
 
   public MySqlEngine(Hosts hosts, dev.switchover.workflows.spec.Engine engine) {
     this.hosts = hosts;
     this.dialect = Dialect.of(engine);
+    this.marker = new CopyMarker(this, hosts);
+    this.replica = new ReplicaSetup(this, dialect);
     this.cutover = new MySqlCutover(this, hosts, dialect);
+  }
+
+  CopyMarker marker() {
+    return marker;
+  }
+
+  ReplicaSetup replica() {
+    return replica;
   }
 
   // ---- sessions and identities ----
@@ -101,7 +106,7 @@ public final class MySqlEngine implements DatabaseEngine {
     return dev.switchover.workflows.spec.ReplicationSpec.CLONE.equals(spec.replication().copyMethod());
   }
 
-  private Secret replicationPassword(MigrationSpec spec) {
+  Secret replicationPassword(MigrationSpec spec) {
     return hosts.secret("replication.password", spec.replication().password());
   }
 
@@ -113,7 +118,7 @@ public final class MySqlEngine implements DatabaseEngine {
     return Version.parse(s.one("SELECT @@version"));
   }
 
-  private static List<String> userSchemas(MySqlSession s) {
+  static List<String> userSchemas(MySqlSession s) {
     return s.rows("SELECT schema_name FROM information_schema.schemata ORDER BY schema_name").stream()
         .map(r -> r.get(0)).filter(n -> !SYSTEM_SCHEMAS.contains(n.toLowerCase())).toList();
   }
@@ -179,7 +184,7 @@ public final class MySqlEngine implements DatabaseEngine {
         problem = ReplicationSettings.serverIdProblem("source", sourceServerId, -1, dialect.serverIdFile());
       }
       if (problem != null) throw Failures.fatal(Failures.NEEDS_RESTART, problem);
-      verdict = TargetGuard.decide(sourceId, spec.target().address(), targetFacts(spec, t));
+      verdict = TargetGuard.decide(sourceId, spec.target().address(), marker.facts(spec, t));
     }
     String incompatible = targetVersion.cannotReplicateFrom(sourceVersion);
     if (incompatible == null && cloning(spec)) incompatible = CloneCopy.incompatibility(sourceVersion, targetVersion);
@@ -293,29 +298,6 @@ public final class MySqlEngine implements DatabaseEngine {
 
   // ---- the target's marker and facts ----
 
-  private String marker(MigrationSpec spec) {
-    return targetDataDirectory(spec).replaceAll("/+$", "") + "/.switchover-copy";
-  }
-
-  /** "unfinished ID" or "complete ID" of the source copied into the target, or null. */
-  String[] readMarker(MigrationSpec spec) {
-    RemoteHost host = hosts.ssh(spec.target());
-    String path = marker(spec);
-    if (!host.exists(path)) return null;
-    String[] parts = host.readFile(path).strip().split(" ", 2);
-    return parts.length == 2 ? parts : null;
-  }
-
-  void writeMarker(MigrationSpec spec, String state, String sourceId) {
-    hosts.ssh(spec.target()).writeFile(marker(spec), state + " " + sourceId + "\n", "0600", null);
-  }
-
-  private TargetGuard.Facts targetFacts(MigrationSpec spec, MySqlSession t) {
-    String[] m = readMarker(spec);
-    return new TargetGuard.Facts(identity(t), userSchemas(t), m == null ? null : m[0], m == null ? null : m[1],
-        replicatesFrom(spec, t));
-  }
-
   /**
    * Whether this migration's copy of {@code sourceId} is complete on the target, so a retried copy
    * only sets up (again) its replication: the marker says so, and the target replicates from the
@@ -325,58 +307,11 @@ public final class MySqlEngine implements DatabaseEngine {
    */
   private boolean copyFinished(MigrationSpec spec, MySqlSession t, String[] marker, String sourceId) {
     if (marker == null || !"complete".equals(marker[0]) || !sourceId.equals(marker[1])) return false;
-    Map<String, String> status = replicaStatus(t);
+    Map<String, String> status = replica.status(t);
     if (status == null) return true;
     Version v = version(t);
     if (!spec.source().address().equals(status.get(dialect.column(v, "Source_Host")))) return false;
     return dialect.namesSourceOrNone(v, status, sourceId);
-  }
-
-  /** The source identity the target's replication points at, or null if it points elsewhere or nowhere. */
-  String replicatesFrom(MigrationSpec spec, MySqlSession t) {
-    return replicatesFrom(spec, t, null);
-  }
-
-  /**
-   * As {@link #replicatesFrom(MigrationSpec, MySqlSession)}, given the source's identity as
-   * recorded at the freeze or just proved. MariaDB's replica status names only the source's
-   * server_id, and without a known identity the source is asked for the rest; with the source's
-   * server stopped or crashed after the freeze, VerifySync then failed and was retried for up to
-   * its 2-hour limit, silent in VERIFY_SYNC instead of held at promotion with the operator's
-   * choices (MysqlCrashIT). With one, the server_id is checked against it and the source is not asked.
-   */
-  String replicatesFrom(MigrationSpec spec, MySqlSession t, String knownSourceId) {
-    Map<String, String> status = replicaStatus(t);
-    if (status == null) return null;
-    Version v = version(t);
-    String host = status.get(dialect.column(v, "Source_Host"));
-    if (!spec.source().address().equals(host)) return null;
-    return dialect.replicaSource(v, status, knownSourceId, () -> {
-      try (MySqlSession s = source(spec)) {
-        return identity(s);
-      }
-    });
-  }
-
-  /** STOP REPLICA on the target if it replicates from the source; its data and locked accounts stay. */
-  @Override
-  public String quietTarget(MigrationSpec spec) {
-    try (MySqlSession t = target(spec)) {
-      Map<String, String> status = replicaStatus(t);
-      Version v = version(t);
-      if (status == null || !spec.source().address().equals(status.get(dialect.column(v, "Source_Host")))) {
-        return "left as it is: " + spec.target().address() + " does not replicate from the source";
-      }
-      t.execute(dialect.stopReplica(v));
-      log.info("target {}: replication stopped after the rollback", spec.target().address());
-      return "replication on the target " + spec.target().address() + " was stopped, so it does not retry against"
-          + " the source; a new start of the migration copies again";
-    }
-  }
-
-  Map<String, String> replicaStatus(MySqlSession t) {
-    List<Map<String, String>> rows = t.named(dialect.replicaStatus(version(t)));
-    return rows.isEmpty() ? null : rows.get(0);
   }
 
   // ---- prepare source ----
@@ -486,19 +421,19 @@ public final class MySqlEngine implements DatabaseEngine {
       schemas = userSchemas(s);
       tables = tables(s);
     }
-    String[] marker = readMarker(spec);
+    String[] marker = this.marker.read(spec);
     try (MySqlSession t = target(spec)) {
       if (copyFinished(spec, t, marker, sourceId)) {
         // Configured again: the attempt that finished the copy may have died before it pointed the
         // replica at the source, or after, before closing the target to clients.
-        configureReplica(spec, t);
-        startReplica(spec, t);
+        replica.configure(spec, t);
+        replica.start(spec, t);
         return new BaseCopyResult(0, 0, true, cloning(spec) ? "clone" : dialect.dumpTool);
       }
-      TargetGuard.Verdict verdict = TargetGuard.decide(sourceId, spec.target().address(), targetFacts(spec, t));
+      TargetGuard.Verdict verdict = TargetGuard.decide(sourceId, spec.target().address(), this.marker.facts(spec, t));
       proveReplicationLogin(spec, targetHost, sourceId);
       log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
-      writeMarker(spec, "unfinished", sourceId);
+      this.marker.write(spec, "unfinished", sourceId);
       empty(t);
       if (!cloning(spec)) {
         copyAccounts(spec, t);
@@ -512,10 +447,10 @@ public final class MySqlEngine implements DatabaseEngine {
     if (cloning(spec)) {
       long bytes = CloneCopy.run(spec, replicationPassword(spec).reveal(), () -> target(spec),
           () -> target(spec, COPY_TIMEOUT), targetHost, progress);
-      writeMarker(spec, "complete", sourceId);
+      this.marker.write(spec, "complete", sourceId);
       try (MySqlSession t = target(spec)) {
-        configureReplica(spec, t);
-        startReplica(spec, t);
+        replica.configure(spec, t);
+        replica.start(spec, t);
       }
       return new BaseCopyResult(bytes, Duration.between(started, Instant.now()).toSeconds(), false, "clone");
     }
@@ -532,10 +467,10 @@ public final class MySqlEngine implements DatabaseEngine {
     try (MySqlSession t = target(spec)) {
       grantAccounts(spec, t);
     }
-    writeMarker(spec, "complete", sourceId);
+    this.marker.write(spec, "complete", sourceId);
     try (MySqlSession t = target(spec)) {
-      configureReplica(spec, t);
-      startReplica(spec, t);
+      replica.configure(spec, t);
+      replica.start(spec, t);
     }
     return new BaseCopyResult(meter.total(), Duration.between(started, Instant.now()).toSeconds(), false,
         dialect.dumpTool);
@@ -547,7 +482,7 @@ public final class MySqlEngine implements DatabaseEngine {
     t.execute("SET SESSION sql_log_bin = 0");
     t.execute(dialect.stopReplica(v));
     t.execute(dialect.resetReplicaAll(v));
-    writable(t);
+    replica.writable(t);
     for (String schema : userSchemas(t)) t.execute("DROP DATABASE " + MySqlSession.ident(schema));
     t.execute(dialect.resetBinaryLogs(v));
     for (String sql : dialect.resetReplicaPosition()) t.execute(sql);
@@ -683,83 +618,9 @@ public final class MySqlEngine implements DatabaseEngine {
     }
   }
 
-  private void configureReplica(MigrationSpec spec, MySqlSession t) {
-    Version v = version(t);
-    boolean ssl = spec.source().database().tls() != dev.switchover.workflows.spec.TlsMode.DISABLE;
-    boolean verify = spec.source().database().tls() == dev.switchover.workflows.spec.TlsMode.VERIFY_FULL;
-    String password = MySqlSession.literal(replicationPassword(spec).reveal());
-    String sql;
-    if (dialect.newWords(v)) {
-      sql = "CHANGE REPLICATION SOURCE TO SOURCE_HOST = " + MySqlSession.literal(spec.source().address())
-          + ", SOURCE_PORT = " + spec.source().database().port()
-          + ", SOURCE_USER = " + MySqlSession.literal(spec.replication().user())
-          + ", SOURCE_PASSWORD = " + password
-          + ", SOURCE_AUTO_POSITION = 1, SOURCE_SSL = " + (ssl ? 1 : 0)
-          + (verify ? ", SOURCE_SSL_VERIFY_SERVER_CERT = 1" : "")
-          + (ssl ? "" : ", GET_SOURCE_PUBLIC_KEY = 1")
-          + ", SOURCE_HEARTBEAT_PERIOD = " + HEARTBEAT_SECONDS + ", SOURCE_CONNECT_RETRY = 10";
-    } else {
-      sql = "CHANGE MASTER TO MASTER_HOST = " + MySqlSession.literal(spec.source().address())
-          + ", MASTER_PORT = " + spec.source().database().port()
-          + ", MASTER_USER = " + MySqlSession.literal(spec.replication().user())
-          + ", MASTER_PASSWORD = " + password
-          + dialect.replicaAutoPosition()
-          + ", MASTER_SSL = " + (ssl ? 1 : 0)
-          + (verify ? ", MASTER_SSL_VERIFY_SERVER_CERT = 1" : "")
-          + ", MASTER_HEARTBEAT_PERIOD = " + HEARTBEAT_SECONDS + ", MASTER_CONNECT_RETRY = 10";
-    }
-    t.execute(dialect.stopReplica(v));
-    dialect.shortenNetTimeout(t, SOURCE_SILENCE);
-    t.executeSecret(sql, replicationPassword(spec).reveal(), "pointing the target's replication at " + spec.source().address());
-    // Before read_only: MySQL refuses account changes under super_read_only.
-    targetFence(spec).close(t);
-    readOnly(t);
-  }
-
   /** The target's logins, closed while it is a replica and opened at promotion. */
   TargetFence targetFence(MigrationSpec spec) {
     return new TargetFence(dialect, hosts.ssh(spec.target()), spec);
-  }
-
-  /**
-   * Makes the target, a replica until promotion, refuse writes from every client (MySQL: SUPER
-   * too), and on MySQL keeps refusing after a restart (SET PERSIST): a replica that comes back
-   * writable takes writes the source never sees. (The source's fence is {@link MySqlFence}.)
-   */
-  private void readOnly(MySqlSession s) {
-    for (String sql : dialect.readOnlyStatements()) s.execute(sql);
-  }
-
-  /** Takes back {@link #readOnly}, including what it persisted. */
-  void writable(MySqlSession s) {
-    for (String sql : dialect.writableStatements()) s.execute(sql);
-  }
-
-  /** Starts replication (harmless if running) and waits until both threads run, or says why not. */
-  private void startReplica(MigrationSpec spec, MySqlSession t) {
-    Version v = version(t);
-    t.execute(dialect.startReplica(v));
-    Instant until = Instant.now().plus(START_WAIT);
-    Map<String, String> st = replicaStatus(t);
-    while (Instant.now().isBefore(until)) {
-      st = replicaStatus(t);
-      if (st != null && "Yes".equals(st.get(dialect.column(v, "Replica_IO_Running")))
-          && "Yes".equals(st.get(dialect.column(v, "Replica_SQL_Running")))) {
-        return;
-      }
-      if (st != null && !st.getOrDefault(dialect.column(v, "Last_SQL_Error"), "").isBlank()) break;
-      Pause.sleep(Duration.ofMillis(500));
-    }
-    throw new IllegalStateException("replication on " + spec.target().address() + " is not running "
-        + START_WAIT.toSeconds() + "s after it was started: " + replicaProblem(v, st));
-  }
-
-  String replicaProblem(Version v, Map<String, String> st) {
-    if (st == null) return "no replication is configured";
-    return "IO thread " + st.get(dialect.column(v, "Replica_IO_Running")) + " ("
-        + st.getOrDefault(dialect.column(v, "Last_IO_Error"), "") + "), SQL thread "
-        + st.get(dialect.column(v, "Replica_SQL_Running")) + " (" + st.getOrDefault(dialect.column(v, "Last_SQL_Error"), "")
-        + ")";
   }
 
   // ---- catch-up ----
@@ -776,7 +637,7 @@ public final class MySqlEngine implements DatabaseEngine {
     }
     try (MySqlSession t = target(spec)) {
       Version v = version(t);
-      Map<String, String> st = replicaStatus(t);
+      Map<String, String> st = replica.status(t);
       String applied = MySqlGtidSet.oneLine(t.one("SELECT " + dialect.appliedVariable()));
       if (st == null) {
         return new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, sourcePos, applied,
@@ -792,10 +653,10 @@ public final class MySqlEngine implements DatabaseEngine {
       String state = "IO " + st.get(dialect.column(v, "Replica_IO_Running")) + ", SQL "
           + st.get(dialect.column(v, "Replica_SQL_Running")) + ", " + missing + " transactions behind";
       if (!io || !sql) {
-        return new LagSample(false, bytes, seconds, sourcePos, applied, state + "; " + replicaProblem(v, st));
+        return new LagSample(false, bytes, seconds, sourcePos, applied, state + "; " + replica.problem(v, st));
       }
       long silent = dialect.silentSeconds(t);
-      if (silent > SOURCE_SILENCE.toSeconds()) {
+      if (silent > ReplicaSetup.SOURCE_SILENCE.toSeconds()) {
         // A cut link leaves both threads "running" until replica_net_timeout; an idle source
         // then looks in sync. Only the missing heartbeats tell.
         return new LagSample(false, bytes, seconds, sourcePos, applied,
@@ -830,6 +691,11 @@ public final class MySqlEngine implements DatabaseEngine {
       }
     }
     return counting ? bytes : Long.MAX_VALUE;
+  }
+
+  @Override
+  public String quietTarget(MigrationSpec spec) {
+    return replica.quiet(spec);
   }
 
   // ---- cutover: MySqlCutover ----
