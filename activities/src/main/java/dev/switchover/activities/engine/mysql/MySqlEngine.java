@@ -53,6 +53,7 @@ public final class MySqlEngine implements DatabaseEngine {
   private final CopyMarker marker;
   private final ReplicaSetup replica;
   private final MySqlPreflight preflight;
+  private final MySqlSourcePreparation preparation;
   private final MySqlCutover cutover;
 
   public MySqlEngine(Hosts hosts, dev.switchover.workflows.spec.Engine engine) {
@@ -61,6 +62,7 @@ public final class MySqlEngine implements DatabaseEngine {
     this.marker = new CopyMarker(this, hosts);
     this.replica = new ReplicaSetup(this, dialect);
     this.preflight = new MySqlPreflight(this, hosts, dialect);
+    this.preparation = new MySqlSourcePreparation(this, hosts, dialect);
     this.cutover = new MySqlCutover(this, hosts, dialect);
   }
 
@@ -171,86 +173,16 @@ public final class MySqlEngine implements DatabaseEngine {
     return dialect.namesSourceOrNone(v, status, sourceId);
   }
 
-  // ---- prepare source ----
-
-  /** A file beside the source's data that says switchover created the replication account. */
-  private String accountMarker(MigrationSpec spec, MySqlSession s) {
-    return s.one("SELECT @@datadir").replaceAll("/+$", "") + "/.switchover-account-" + spec.name();
-  }
+  // ---- prepare source: MySqlSourcePreparation ----
 
   @Override
   public SourcePreparation prepareSource(MigrationSpec spec) {
-    List<String> notes = new ArrayList<>();
-    List<SettingChange> changed = new ArrayList<>();
-    String user = spec.replication().user();
-    String host = spec.target().address();
-    boolean created = false;
-    RemoteHost sourceHost = hosts.ssh(spec.source());
-    try (MySqlSession s = source(spec)) {
-      for (SettingChange c : ReplicationSettings.required(s)) {
-        if (c.needsRestart()) {
-          throw Failures.fatal(Failures.NEEDS_RESTART, "the source needs " + MySqlPreflight.describe(c) + "; nothing was changed");
-        }
-        // binlog_format is the one setting applied online; sessions already open keep theirs.
-        for (String sql : dialect.binlogFormatRow()) s.execute(sql);
-        changed.add(c);
-        notes.add("binlog_format set to ROW" + dialect.binlogFormatKept());
-      }
-      String marker = accountMarker(spec, s);
-      boolean exists = s.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", user, host) != null;
-      boolean ours = sourceHost.exists(marker);
-      if (!exists) {
-        // The marker first: an attempt that dies between the two leaves a marker that undo
-        // honours and the next attempt completes.
-        sourceHost.writeFile(marker, spec.workflowId() + "\n", "0600", null);
-        s.executeSecret("CREATE USER " + account(user, host) + " IDENTIFIED BY "
-            + MySqlSession.literal(replicationPassword(spec).reveal())
-            + (spec.source().database().tls() == dev.switchover.workflows.spec.TlsMode.DISABLE ? "" : " REQUIRE SSL"),
-            replicationPassword(spec).reveal(), "creating the replication account " + user + "@" + host);
-        created = true;
-      } else if (ours) {
-        s.executeSecret("ALTER USER " + account(user, host) + " IDENTIFIED BY "
-            + MySqlSession.literal(replicationPassword(spec).reveal()), replicationPassword(spec).reveal(),
-            "setting the replication account's password");
-      } else {
-        notes.add("kept the existing account " + user + "@" + host + " and its password; replication.password must"
-            + " be its password");
-      }
-      // What the replica and the dump need: replication, a consistent snapshot with its GTIDs
-      // (RELOAD for the brief FLUSH TABLES WITH READ LOCK), and read access to every object.
-      s.execute("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER"
-          + " ON *.* TO " + account(user, host));
-      if (cloning(spec)) {
-        if (s.one("SELECT 1 FROM information_schema.plugins WHERE plugin_name = 'clone' AND plugin_status = 'ACTIVE'") == null) {
-          s.execute("INSTALL PLUGIN clone SONAME 'mysql_clone.so'");
-          notes.add("installed the clone plugin on the source (UNINSTALL PLUGIN clone removes it)");
-        }
-        s.execute("GRANT BACKUP_ADMIN ON *.* TO " + account(user, host));
-      }
-    }
-    log.info("source prepared: account {}@{} {}", user, host, created ? "created" : "kept");
-    return new SourcePreparation(created, false, false, changed, notes);
+    return preparation.prepare(spec);
   }
 
-  private static String account(String user, String host) {
-    return MySqlSession.literal(user) + "@" + MySqlSession.literal(host);
-  }
-
-  /** Drops the replication account if switchover created it; ends its sessions first. Idempotent. */
   @Override
   public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-    RemoteHost sourceHost = hosts.ssh(spec.source());
-    try (MySqlSession s = source(spec)) {
-      String marker = accountMarker(spec, s);
-      if (!sourceHost.exists(marker)) return;
-      String user = spec.replication().user();
-      String host = spec.target().address();
-      s.execute("DROP USER IF EXISTS " + account(user, host));
-      for (List<String> row : s.rows("SELECT id FROM information_schema.processlist WHERE user = ?", user)) {
-        ClientSessions.kill(s, row.get(0));
-      }
-      sourceHost.run(Command.of("rm", "-f", "--", marker)).orThrow("removing " + marker);
-    }
+    this.preparation.undo(spec);
   }
 
   // ---- base copy ----
@@ -356,7 +288,7 @@ public final class MySqlEngine implements DatabaseEngine {
       for (String sql : dialect.showCreateUserSettings()) s.execute(sql);
       for (List<String> a : sourceAccounts(spec, s)) {
         if (t.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", a.get(0), a.get(1)) != null) continue;
-        String create = s.one("SHOW CREATE USER " + account(a.get(0), a.get(1)));
+        String create = s.one("SHOW CREATE USER " + MySqlSourcePreparation.account(a.get(0), a.get(1)));
         t.executeSecret(create, create, "creating the account " + a.get(0) + "@" + a.get(1));
         copied.add(a.get(0) + "@" + a.get(1));
       }
@@ -375,7 +307,7 @@ public final class MySqlEngine implements DatabaseEngine {
     try (MySqlSession s = source(spec)) {
       for (List<String> a : sourceAccounts(spec, s)) {
         if (t.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", a.get(0), a.get(1)) == null) continue;
-        for (List<String> grant : s.rows("SHOW GRANTS FOR " + account(a.get(0), a.get(1)))) {
+        for (List<String> grant : s.rows("SHOW GRANTS FOR " + MySqlSourcePreparation.account(a.get(0), a.get(1)))) {
           t.executeSecret(grant.get(0), grant.get(0), "granting the account " + a.get(0) + "@" + a.get(1) + " its privileges");
         }
       }
