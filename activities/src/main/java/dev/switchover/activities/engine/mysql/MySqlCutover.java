@@ -120,6 +120,13 @@ final class MySqlCutover {
     }
   }
 
+  /** Whether the target takes writes now: read_only is off. */
+  boolean targetPromoted(MigrationSpec spec) {
+    try (MySqlSession t = engine.target(spec)) {
+      return "0".equals(t.one("SELECT @@GLOBAL.read_only"));
+    }
+  }
+
   /**
    * The operator's choice while the source cannot be reached: the target promoted on its own
    * proof, a replica of the frozen source (its replication still names the source's address and

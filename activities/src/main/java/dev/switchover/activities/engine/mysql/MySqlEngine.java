@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class MySqlEngine implements DatabaseEngine {
   private static final Logger log = LoggerFactory.getLogger(MySqlEngine.class);
 
-  private static final Duration COPY_TIMEOUT = Duration.ofHours(47);
+  /** The longest a copy or a backup may run. */
+  static final Duration COPY_TIMEOUT = Duration.ofHours(47);
   static final List<String> SYSTEM_SCHEMAS = List.of("mysql", "sys", "information_schema", "performance_schema");
   /**
    * Accounts the server manages itself: never copied, never locked by the fence on their own host
@@ -54,7 +55,9 @@ public final class MySqlEngine implements DatabaseEngine {
   private final ReplicaSetup replica;
   private final MySqlPreflight preflight;
   private final MySqlSourcePreparation preparation;
+  private final ReplicaLag lag;
   private final MySqlCutover cutover;
+  private final NewPrimary newPrimary;
 
   public MySqlEngine(Hosts hosts, dev.switchover.workflows.spec.Engine engine) {
     this.hosts = hosts;
@@ -63,7 +66,9 @@ public final class MySqlEngine implements DatabaseEngine {
     this.replica = new ReplicaSetup(this, dialect);
     this.preflight = new MySqlPreflight(this, hosts, dialect);
     this.preparation = new MySqlSourcePreparation(this, hosts, dialect);
+    this.lag = new ReplicaLag(this, dialect);
     this.cutover = new MySqlCutover(this, hosts, dialect);
+    this.newPrimary = new NewPrimary(this, hosts, dialect);
   }
 
   CopyMarker marker() {
@@ -366,7 +371,7 @@ public final class MySqlEngine implements DatabaseEngine {
   }
 
   /** Words for bash; {@code <(creds)} stays unquoted so the shell substitutes it. */
-  private static String shellJoin(List<String> words) {
+  static String shellJoin(List<String> words) {
     StringBuilder b = new StringBuilder();
     for (String w : words) {
       if (b.length() > 0) b.append(' ');
@@ -412,74 +417,11 @@ public final class MySqlEngine implements DatabaseEngine {
     return new TargetFence(dialect, hosts.ssh(spec.target()), spec);
   }
 
-  // ---- catch-up ----
+  // ---- catch-up: ReplicaLag; after a rollback, ReplicaSetup ----
 
   @Override
   public LagSample measureLag(MigrationSpec spec) {
-    String sourcePos;
-    List<String> sourceBinlog;
-    List<List<String>> binlogs;
-    try (MySqlSession s = source(spec)) {
-      sourcePos = MySqlGtidSet.oneLine(s.one("SELECT " + dialect.executedVariable()));
-      sourceBinlog = binlogStatus(s);
-      binlogs = s.rows("SHOW BINARY LOGS");
-    }
-    try (MySqlSession t = target(spec)) {
-      Version v = version(t);
-      Map<String, String> st = replica.status(t);
-      String applied = MySqlGtidSet.oneLine(t.one("SELECT " + dialect.appliedVariable()));
-      if (st == null) {
-        return new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, sourcePos, applied,
-            "not replicating: the target has no replication configured");
-      }
-      targetFence(spec).lockArrivals(t);
-      long missing = dialect.transactionsMissing(t, sourcePos, applied);
-      long bytes = missing == 0 ? 0 : Math.max(1, binlogBytesBehind(v, st, sourceBinlog, binlogs));
-      boolean io = "Yes".equals(st.get(dialect.column(v, "Replica_IO_Running")));
-      boolean sql = "Yes".equals(st.get(dialect.column(v, "Replica_SQL_Running")));
-      String behind = st.get(dialect.column(v, "Seconds_Behind_Source"));
-      double seconds = behind == null ? Double.MAX_VALUE : Double.parseDouble(behind);
-      String state = "IO " + st.get(dialect.column(v, "Replica_IO_Running")) + ", SQL "
-          + st.get(dialect.column(v, "Replica_SQL_Running")) + ", " + missing + " transactions behind";
-      if (!io || !sql) {
-        return new LagSample(false, bytes, seconds, sourcePos, applied, state + "; " + replica.problem(v, st));
-      }
-      long silent = dialect.silentSeconds(t);
-      if (silent > ReplicaSetup.SOURCE_SILENCE.toSeconds()) {
-        // A cut link leaves both threads "running" until replica_net_timeout; an idle source
-        // then looks in sync. Only the missing heartbeats tell.
-        return new LagSample(false, bytes, seconds, sourcePos, applied,
-            "nothing from the source for " + silent + " s (" + state + ")");
-      }
-      return new LagSample(true, bytes, seconds, sourcePos, applied, state);
-    }
-  }
-
-  /** File and position of the source's binary log: [file, position]. */
-  private static List<String> binlogStatus(MySqlSession s) {
-    Version v = version(s);
-    List<String> row = s.row(s.dialect.binlogStatusQuery(v));
-    return row == null ? null : List.of(row.get(0), row.get(1));
-  }
-
-  /** Bytes of the source's binary log after the position the target has executed. */
-  private long binlogBytesBehind(Version v, Map<String, String> st, List<String> sourceBinlog, List<List<String>> logs) {
-    String file = st.get(dialect.column(v, "Relay_Source_Log_File"));
-    String pos = st.get(dialect.column(v, "Exec_Source_Log_Pos"));
-    if (sourceBinlog == null || file == null || pos == null || file.isBlank()) return Long.MAX_VALUE;
-    long executed = Long.parseLong(pos);
-    if (file.equals(sourceBinlog.get(0))) return Math.max(0, Long.parseLong(sourceBinlog.get(1)) - executed);
-    long bytes = 0;
-    boolean counting = false;
-    for (List<String> log : logs) {
-      if (log.get(0).equals(file)) {
-        counting = true;
-        bytes += Math.max(0, Long.parseLong(log.get(1)) - executed);
-      } else if (counting) {
-        bytes += log.get(0).equals(sourceBinlog.get(0)) ? Long.parseLong(sourceBinlog.get(1)) : Long.parseLong(log.get(1));
-      }
-    }
-    return counting ? bytes : Long.MAX_VALUE;
+    return lag.measure(spec);
   }
 
   @Override
@@ -511,9 +453,7 @@ public final class MySqlEngine implements DatabaseEngine {
 
   @Override
   public boolean targetPromoted(MigrationSpec spec) {
-    try (MySqlSession t = target(spec)) {
-      return "0".equals(t.one("SELECT @@GLOBAL.read_only"));
-    }
+    return cutover.targetPromoted(spec);
   }
 
   @Override
@@ -526,41 +466,15 @@ public final class MySqlEngine implements DatabaseEngine {
     return cutover.retireOldSource(spec);
   }
 
-  // ---- after promotion ----
+  // ---- after promotion: NewPrimary ----
 
   @Override
   public BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress) {
-    RemoteHost target = hosts.ssh(spec.target());
-    String dir = spec.backup().destination();
-    String file = dir + "/" + backupName + ".sql.gz";
-    if (target.exists(file)) {
-      return new BackupResult(true, spec.target().address() + ":" + file, fileSize(target, file),
-          "found complete from an earlier attempt");
-    }
-    String job = "backup-" + spec.name();
-    target.stopJob(job);
-    List<String> dump = new ArrayList<>(List.of(dialect.dumpTool, "--protocol=socket", "--single-transaction",
-        "--routines", "--triggers", "--events", "--all-databases"));
-    dump.addAll(dialect.backupGtidOptions());
-    String script = "set -o pipefail; umask 077; mkdir -p \"$1\" && " + shellJoin(dump)
-        + " | gzip > \"$2.partial\" && mv \"$2.partial\" \"$2\"";
-    target.run(Command.of("bash", "-c", script, "bash", dir, file).withJob(job).withTimeout(COPY_TIMEOUT)
-        .withHeartbeat(progress::alive)).orThrow("the fresh backup of the new primary");
-    return new BackupResult(true, spec.target().address() + ":" + file, fileSize(target, file),
-        dialect.dumpTool + " --single-transaction --all-databases, gzip");
-  }
-
-  private static long fileSize(RemoteHost host, String file) {
-    return Long.parseLong(host.run(Command.of("stat", "-c", "%s", file)).orThrow("measuring " + file).stdout().strip());
+    return newPrimary.backup(spec, backupName, progress);
   }
 
   @Override
   public List<Check> memoryChecks(MigrationSpec spec) {
-    long ram = Memory.totalBytes(hosts.ssh(spec.target()));
-    try (MySqlSession t = target(spec)) {
-      long pool = Long.parseLong(t.one("SELECT @@innodb_buffer_pool_size"));
-      // On a dedicated server the buffer pool is the cache: most of RAM, with room for connections.
-      return List.of(Memory.judge("innodb_buffer_pool_size", pool, ram, 0.50, 0.80, ram * 7 / 10));
-    }
+    return newPrimary.memoryChecks(spec);
   }
 }
