@@ -55,6 +55,7 @@ public final class MySqlEngine implements DatabaseEngine {
   private final ReplicaSetup replica;
   private final MySqlPreflight preflight;
   private final MySqlSourcePreparation preparation;
+  private final ReplicationLogin login;
   private final ReplicaLag lag;
   private final MySqlCutover cutover;
   private final NewPrimary newPrimary;
@@ -66,6 +67,7 @@ public final class MySqlEngine implements DatabaseEngine {
     this.replica = new ReplicaSetup(this, dialect);
     this.preflight = new MySqlPreflight(this, hosts, dialect);
     this.preparation = new MySqlSourcePreparation(this, hosts, dialect);
+    this.login = new ReplicationLogin(this, dialect);
     this.lag = new ReplicaLag(this, dialect);
     this.cutover = new MySqlCutover(this, hosts, dialect);
     this.newPrimary = new NewPrimary(this, hosts, dialect);
@@ -225,7 +227,7 @@ public final class MySqlEngine implements DatabaseEngine {
         return new BaseCopyResult(0, 0, true, cloning(spec) ? "clone" : dialect.dumpTool);
       }
       TargetGuard.Verdict verdict = TargetGuard.decide(sourceId, spec.target().address(), this.marker.facts(spec, t));
-      proveReplicationLogin(spec, targetHost, sourceId);
+      login.prove(spec, targetHost, sourceId);
       log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
       this.marker.write(spec, "unfinished", sourceId);
       empty(t);
@@ -255,7 +257,7 @@ public final class MySqlEngine implements DatabaseEngine {
         meter.accept(line).ifPresent(progress::report);
         progress.alive();
       }, null);
-      if (!r.ok()) throw dumpFailed(r, spec);
+      if (!r.ok()) throw login.dumpFailed(r, spec);
     }
     progress.report(meter.finished());
     try (MySqlSession t = target(spec)) {
@@ -339,77 +341,21 @@ public final class MySqlEngine implements DatabaseEngine {
     }
   }
 
-  /**
-   * The replication password goes into an option file made by process substitution, so it is in
-   * no argv and on no disk; the secret reaches the shell through stdin.
-   */
-  private static final String WITH_CREDENTIALS =
-      "creds() { printf '[client]\\npassword=\"%s\"\\n' \"$(printf '%s' \"$SWITCHOVER_REPL_PW\""
-          + " | sed 's/[\\\\\"]/\\\\&/g')\"; }; ";
-
-  private List<String> sourceLogin(MigrationSpec spec) {
-    List<String> args = new ArrayList<>(List.of("--defaults-extra-file=<(creds)", "-h", spec.source().address(),
-        "-P", String.valueOf(spec.source().database().port()), "-u", spec.replication().user()));
-    args.addAll(dialect.clientTlsOptions(spec.source().database().tls()));
-    return args;
-  }
-
   private Command dumpCommand(MigrationSpec spec, List<String> schemas, Progress progress) {
     List<String> dump = new ArrayList<>(List.of(dialect.dumpTool));
-    dump.addAll(sourceLogin(spec));
+    dump.addAll(login.options(spec));
     dump.addAll(List.of("--verbose", "--single-transaction", "--routines", "--triggers", "--events"));
     dump.addAll(dialect.dumpGtidOptions());
     dump.add("--databases");
     dump.addAll(schemas);
-    String script = "set -o pipefail; " + WITH_CREDENTIALS + shellJoin(dump) + " | " + dialect.clientTool
+    String script = "set -o pipefail; " + ReplicationLogin.WITH_CREDENTIALS + ReplicationLogin.shellJoin(dump) + " | "
+        + dialect.clientTool
         + " --protocol=socket --init-command='SET SESSION sql_log_bin = 0' --max-allowed-packet=1G";
     return Command.of("bash", "-c", script)
         .withSecretEnv("SWITCHOVER_REPL_PW", replicationPassword(spec))
         .withJob(copyJob(spec))
         .withTimeout(COPY_TIMEOUT)
         .withHeartbeat(progress::alive);
-  }
-
-  /** Words for bash; {@code <(creds)} stays unquoted so the shell substitutes it. */
-  static String shellJoin(List<String> words) {
-    StringBuilder b = new StringBuilder();
-    for (String w : words) {
-      if (b.length() > 0) b.append(' ');
-      if (w.equals("--defaults-extra-file=<(creds)")) b.append(w);
-      else b.append("'").append(w.replace("'", "'\\''")).append("'");
-    }
-    return b.toString();
-  }
-
-  private RuntimeException dumpFailed(CommandResult r, MigrationSpec spec) {
-    String err = r.stderr();
-    String tail = err.length() > 2000 ? err.substring(err.length() - 2000) : err;
-    if (err.contains("Access denied") || err.contains("1045")) {
-      return Failures.fatal(Failures.BAD_CREDENTIALS, "the source refused the replication account "
-          + spec.replication().user() + " from " + spec.target().address() + ": " + tail.strip());
-    }
-    return new IllegalStateException("the base copy (" + dialect.dumpTool + " | " + dialect.clientTool
-        + ") exited with " + r.exitCode() + ": " + tail.strip());
-  }
-
-  /**
-   * Logs in from the target to the source as the replica will, before anything on the target is
-   * touched, and proves the target reaches the same server the worker does.
-   */
-  private void proveReplicationLogin(MigrationSpec spec, RemoteHost targetHost, String sourceId) {
-    List<String> argv = new ArrayList<>(List.of(dialect.clientTool));
-    argv.addAll(sourceLogin(spec));
-    argv.addAll(List.of("--connect-timeout=10", "-N", "-e", dialect.identityQuery()));
-    CommandResult r = targetHost.run(Command.of("bash", "-c", WITH_CREDENTIALS + shellJoin(argv))
-        .withSecretEnv("SWITCHOVER_REPL_PW", replicationPassword(spec))
-        .withTimeout(Duration.ofMinutes(1)));
-    if (!r.ok()) throw dumpFailed(r, spec);
-    String seen = r.stdout().strip();
-    if (!sourceId.equals(seen)) {
-      throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " reaches a server " + seen + " at "
-          + spec.source().address() + ", but the worker reaches " + sourceId + ": they see different servers at"
-          + " that address (NAT, DNS or a proxy); give source.address as the target sees it.");
-    }
   }
 
   /** The target's logins, closed while it is a replica and opened at promotion. */

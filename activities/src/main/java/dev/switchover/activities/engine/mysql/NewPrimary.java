@@ -37,7 +37,7 @@ final class NewPrimary {
     List<String> dump = new ArrayList<>(List.of(dialect.dumpTool, "--protocol=socket", "--single-transaction",
         "--routines", "--triggers", "--events", "--all-databases"));
     dump.addAll(dialect.backupGtidOptions());
-    String script = "set -o pipefail; umask 077; mkdir -p \"$1\" && " + MySqlEngine.shellJoin(dump)
+    String script = "set -o pipefail; umask 077; mkdir -p \"$1\" && " + ReplicationLogin.shellJoin(dump)
         + " | gzip > \"$2.partial\" && mv \"$2.partial\" \"$2\"";
     target.run(Command.of("bash", "-c", script, "bash", dir, file).withJob(job).withTimeout(MySqlEngine.COPY_TIMEOUT)
         .withHeartbeat(progress::alive)).orThrow("the fresh backup of the new primary");
