@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * difference is a method here, named after what differs, so the steps never ask which one they
  * speak to.
  */
-enum Dialect {
+public enum Dialect {
   MYSQL("mysql", "jdbc:mysql://", "mysqldump", "mysql"),
   MARIADB("mariadb", "jdbc:mariadb://", "mariadb-dump", "mariadb");
 

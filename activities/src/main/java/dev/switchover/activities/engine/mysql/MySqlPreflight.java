@@ -24,11 +24,13 @@ final class MySqlPreflight {
   private final MySqlEngine engine;
   private final Hosts hosts;
   private final Dialect dialect;
+  private final MySqlCopyMethod method;
 
-  MySqlPreflight(MySqlEngine engine, Hosts hosts, Dialect dialect) {
+  MySqlPreflight(MySqlEngine engine, Hosts hosts, Dialect dialect, MySqlCopyMethod method) {
     this.engine = engine;
     this.hosts = hosts;
     this.dialect = dialect;
+    this.method = method;
   }
 
   PreflightReport check(MigrationSpec spec) {
@@ -76,7 +78,7 @@ final class MySqlPreflight {
       verdict = TargetGuard.decide(sourceId, spec.target().address(), engine.marker().facts(spec, t));
     }
     String incompatible = targetVersion.cannotReplicateFrom(sourceVersion);
-    if (incompatible == null && MySqlEngine.cloning(spec)) incompatible = CloneCopy.incompatibility(sourceVersion, targetVersion);
+    if (incompatible == null) incompatible = method.incompatibility(sourceVersion, targetVersion);
     if (incompatible != null) throw Failures.fatal(Failures.PREFLIGHT_FAILED, incompatible);
     checks.add(Check.ok("versions", "source " + sourceVersion + ", target " + targetVersion
         + " (a replica may be as new as its source or newer)"));

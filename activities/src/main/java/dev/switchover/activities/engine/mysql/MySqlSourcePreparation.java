@@ -24,11 +24,13 @@ final class MySqlSourcePreparation {
   private final MySqlEngine engine;
   private final Hosts hosts;
   private final Dialect dialect;
+  private final MySqlCopyMethod method;
 
-  MySqlSourcePreparation(MySqlEngine engine, Hosts hosts, Dialect dialect) {
+  MySqlSourcePreparation(MySqlEngine engine, Hosts hosts, Dialect dialect, MySqlCopyMethod method) {
     this.engine = engine;
     this.hosts = hosts;
     this.dialect = dialect;
+    this.method = method;
   }
 
   /** A file beside the source's data that says switchover created the replication account. */
@@ -78,13 +80,7 @@ final class MySqlSourcePreparation {
       // (RELOAD for the brief FLUSH TABLES WITH READ LOCK), and read access to every object.
       s.execute("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER"
           + " ON *.* TO " + account(user, host));
-      if (MySqlEngine.cloning(spec)) {
-        if (s.one("SELECT 1 FROM information_schema.plugins WHERE plugin_name = 'clone' AND plugin_status = 'ACTIVE'") == null) {
-          s.execute("INSTALL PLUGIN clone SONAME 'mysql_clone.so'");
-          notes.add("installed the clone plugin on the source (UNINSTALL PLUGIN clone removes it)");
-        }
-        s.execute("GRANT BACKUP_ADMIN ON *.* TO " + account(user, host));
-      }
+      method.prepareSource(s, account(user, host), notes);
     }
     log.info("source prepared: account {}@{} {}", user, host, created ? "created" : "kept");
     return new SourcePreparation(created, false, false, changed, notes);
