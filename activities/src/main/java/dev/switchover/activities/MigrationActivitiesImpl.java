@@ -3,15 +3,13 @@ package dev.switchover.activities;
 import dev.switchover.activities.bench.FioBenchmark;
 import dev.switchover.activities.checklist.FinalChecklist;
 import dev.switchover.activities.engine.DatabaseEngine;
-import dev.switchover.activities.engine.mysql.MySqlEngine;
-import dev.switchover.activities.engine.postgres.PostgresEngine;
+import dev.switchover.activities.engine.EngineRegistry;
 import dev.switchover.activities.hooks.HookRunner;
 import dev.switchover.activities.metrics.MigrationMetrics;
 import dev.switchover.activities.report.ReportWriter;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.activities.traffic.CommandSwitch;
 import dev.switchover.activities.traffic.PgBouncerSwitch;
-import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.BackupResult;
 import dev.switchover.workflows.activities.BaseCopyResult;
 import dev.switchover.workflows.activities.BenchmarkResult;
@@ -27,21 +25,19 @@ import dev.switchover.workflows.activities.ReportLocation;
 import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
 import dev.switchover.workflows.activities.TrafficSwitchResult;
-import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.TrafficSwitch;
 import io.temporal.activity.Activity;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The runbook's steps against real hosts. Engine-specific work goes to the spec's engine;
  * benchmark, hooks, traffic switch, checklist and report are shared.
  */
 public final class MigrationActivitiesImpl implements MigrationActivities {
-  private final Map<Engine, DatabaseEngine> engines;
+  private final EngineRegistry engines;
   private final Hosts hosts;
   private final HookRunner hooks;
   private final PgBouncerSwitch pgbouncer;
@@ -57,9 +53,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     this.metrics = metrics;
     this.hooks = new HookRunner(hosts);
     this.pgbouncer = new PgBouncerSwitch(hosts);
-    this.engines = Map.of(Engine.POSTGRESQL, new PostgresEngine(hosts),
-        Engine.MYSQL, new MySqlEngine(hosts, Engine.MYSQL),
-        Engine.MARIADB, new MySqlEngine(hosts, Engine.MARIADB));
+    this.engines = new EngineRegistry(hosts);
   }
 
   /** Secrets from the worker's own environment and files. */
@@ -73,12 +67,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   }
 
   private DatabaseEngine engine(MigrationSpec spec) {
-    DatabaseEngine e = engines.get(spec.engine());
-    if (e == null) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "this worker cannot migrate " + spec.engine().id()
-          + " yet; only " + engines.keySet().stream().map(Engine::id).toList() + " are supported");
-    }
-    return e;
+    return engines.get(spec);
   }
 
   private static Runnable heartbeat() {

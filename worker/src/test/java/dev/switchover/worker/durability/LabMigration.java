@@ -99,7 +99,7 @@ final class LabMigration implements AutoCloseable {
       return switch (engine) {
         // Beside the data directory (TargetCluster): pg_basebackup empties the directory itself.
         case POSTGRESQL -> new EngineTraces("/var/lib/postgresql/15/.switchover-main", "promoted with pg_promote()");
-        // In the data directory (MySqlEngine): the copy drops databases, never the directory.
+        // In the data directory (CopyMarker): the copy drops databases, never the directory.
         case MYSQL, MARIADB -> new EngineTraces("/var/lib/mysql/.switchover-copy",
             "promoted: replication stopped and reset");
       };

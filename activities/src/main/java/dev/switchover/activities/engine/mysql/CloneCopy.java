@@ -24,17 +24,27 @@ import org.slf4j.LoggerFactory;
  * datasets. The target then restarts; without a supervising process (mysqld_safe, systemd) it
  * stops instead, and the service command starts it again.
  */
-final class CloneCopy {
+public final class CloneCopy implements MySqlCopyMethod {
   private static final Logger log = LoggerFactory.getLogger(CloneCopy.class);
   /** How long the target may take to come back after the clone. */
   private static final Duration RESTART_WAIT = Duration.ofMinutes(10);
   /** "Restart server failed (mysqld is not managed by supervisor process)": the clone is done. */
   private static final int NOT_SUPERVISED = 3707;
 
-  private CloneCopy() {}
+  private final MySqlEngine engine;
+
+  public CloneCopy(MySqlEngine engine) {
+    this.engine = engine;
+  }
+
+  @Override
+  public String name() {
+    return "clone";
+  }
 
   /** Why these two servers cannot clone, or null: the same release series, 8.0.17 or newer. */
-  static String incompatibility(Version source, Version target) {
+  @Override
+  public String incompatibility(Version source, Version target) {
     if (!source.atLeast(8, 0, 17)) return "CLONE needs MySQL 8.0.17 or newer; the source runs " + source;
     if (source.major() != target.major() || source.minor() != target.minor()
         || (!source.atLeast(8, 0, 37) && source.patch() != target.patch())) {
@@ -44,17 +54,38 @@ final class CloneCopy {
     return null;
   }
 
+  /** The clone plugin on the source, and BACKUP_ADMIN for the replication account, which the clone logs in as. */
+  @Override
+  public void prepareSource(MySqlSession s, String account, List<String> notes) {
+    if (installPlugin(s)) notes.add("installed the clone plugin on the source (UNINSTALL PLUGIN clone removes it)");
+    s.execute("GRANT BACKUP_ADMIN ON *.* TO " + account);
+  }
+
+  /** Nothing: the clone replaces the whole data directory, accounts included. */
+  @Override
+  public void prepareTarget(MigrationSpec spec, MySqlSession t) {}
+
+  @Override
+  public long copy(MigrationSpec spec, List<String> schemas, List<DumpProgress.Table> tables, Progress progress) {
+    return run(spec, engine.replicationPassword(spec).reveal(), () -> engine.target(spec),
+        () -> engine.target(spec, MySqlEngine.COPY_TIMEOUT), engine.hosts().ssh(spec.target()), progress);
+  }
+
+  /** The clone brings the source's accounts: after it, the source's admin password is the one that works. */
+  @Override
+  public boolean replacesTargetAccounts() {
+    return true;
+  }
+
   /**
    * Clones into the target and returns the bytes copied. {@code admin} opens a session to the
    * target: before the clone with the target's password, after it with whichever works.
    */
-  static long run(MigrationSpec spec, String replicationPassword, Supplier<MySqlSession> admin,
+  private static long run(MigrationSpec spec, String replicationPassword, Supplier<MySqlSession> admin,
       Supplier<MySqlSession> longAdmin, RemoteHost targetHost, Progress progress) {
     String donor = spec.source().address() + ":" + spec.source().database().port();
     try (MySqlSession t = admin.get()) {
-      if (t.one("SELECT 1 FROM information_schema.plugins WHERE plugin_name = 'clone' AND plugin_status = 'ACTIVE'") == null) {
-        t.execute("INSTALL PLUGIN clone SONAME 'mysql_clone.so'");
-      }
+      installPlugin(t);
       t.execute("SET GLOBAL clone_valid_donor_list = ?", donor);
     }
     String statement = "CLONE INSTANCE FROM " + MySqlSession.literal(spec.replication().user()) + "@"
@@ -97,6 +128,16 @@ final class CloneCopy {
     }
     log.info("target {}: cloned {} bytes from {}", spec.target().address(), bytes, donor);
     return bytes;
+  }
+
+  /** Installs the clone plugin unless it is active; whether it did. Both ends of a clone need it. */
+  private static boolean installPlugin(MySqlSession s) {
+    if (s.one("SELECT 1 FROM information_schema.plugins WHERE plugin_name = 'clone'"
+        + " AND plugin_status = 'ACTIVE'") != null) {
+      return false;
+    }
+    s.execute("INSTALL PLUGIN clone SONAME 'mysql_clone.so'");
+    return true;
   }
 
   private static boolean isConnectionLoss(Throwable t) {

@@ -61,12 +61,7 @@ final class FenceAccounts {
   /** Accounts that may log in and are not exempt: empty while the fence holds. */
   List<Account> open(MySqlSession s) {
     String self = s.one("SELECT CURRENT_USER()");
-    String query = dialect == Dialect.MYSQL
-        ? "SELECT user, host FROM mysql.user WHERE account_locked <> 'Y' ORDER BY user, host"
-        : "SELECT u.user, u.host FROM mysql.user u JOIN mysql.global_priv g ON g.user = u.user AND g.host = u.host"
-            + " WHERE u.is_role <> 'Y' AND COALESCE(JSON_VALUE(g.priv, '$.account_locked'), '0') NOT IN ('1', 'true')"
-            + " ORDER BY u.user, u.host";
-    return s.rows(query).stream().map(r -> new Account(r.get(0), r.get(1)))
+    return s.rows(dialect.openAccountsQuery()).stream().map(r -> new Account(r.get(0), r.get(1)))
         .filter(a -> !a.toString().equals(self))
         .filter(a -> !a.user().equals(replicationUser))
         .filter(a -> !alsoExempt.contains(a.toString()))
@@ -96,7 +91,7 @@ final class FenceAccounts {
    */
   private void alter(MySqlSession s, List<Account> accounts, String head, String tail) {
     s.execute("SET SESSION sql_log_bin = 0");
-    boolean superReadOnly = dialect == Dialect.MYSQL && "1".equals(s.one("SELECT @@GLOBAL.super_read_only"));
+    boolean superReadOnly = dialect.superReadOnly(s);
     if (superReadOnly) s.execute("SET GLOBAL super_read_only = OFF");
     try {
       for (Account a : accounts) s.execute(head + a.sql() + tail);

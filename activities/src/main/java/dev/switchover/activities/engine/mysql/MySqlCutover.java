@@ -88,7 +88,7 @@ final class MySqlCutover {
       Version v = engine.version(t);
       throw Failures.fatal(Failures.SYNC_NOT_REACHED, "the target applied only " + applied(t) + " within "
           + spec.cutover().syncTimeout().toSeconds() + "s of the freeze, not the source's final "
-          + frozen.finalPosition() + " (" + engine.replicaProblem(v, engine.replicaStatus(t)) + "); nothing was"
+          + frozen.finalPosition() + " (" + engine.replica().problem(v, engine.replica().status(t)) + "); nothing was"
           + " promoted and the source will be made writable again");
     }
   }
@@ -100,7 +100,7 @@ final class MySqlCutover {
    */
   PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
     try (MySqlSession t = engine.target(spec)) {
-      if (engine.replicaStatus(t) == null) return alreadyPromoted(spec, frozen, t);
+      if (engine.replica().status(t) == null) return alreadyPromoted(spec, frozen, t);
     }
     String sourceId = proveSourceFenced(spec, frozen);
     try (MySqlSession t = engine.target(spec)) {
@@ -111,12 +111,19 @@ final class MySqlCutover {
             + frozen.finalPosition() + " (it has " + applied(t) + "); refusing to promote");
       }
       refuseErrant(spec, t, frozen.finalPosition());
-      engine.writeMarker(spec, "promoting", sourceId);
+      engine.marker().write(spec, "promoting", sourceId);
       t.execute(dialect.stopReplica(v));
       // ALL forgets the source and its password: the new primary must not follow the old one.
       t.execute(dialect.resetReplicaAll(v));
       log.info("target {} promoted: replication stopped and reset", spec.target().address());
       return finish(spec, t, sourceId, false, dialect.resetReplicaAll(v) + ", read_only off");
+    }
+  }
+
+  /** Whether the target takes writes now: read_only is off. */
+  boolean targetPromoted(MigrationSpec spec) {
+    try (MySqlSession t = engine.target(spec)) {
+      return "0".equals(t.one("SELECT @@GLOBAL.read_only"));
     }
   }
 
@@ -132,7 +139,7 @@ final class MySqlCutover {
           + " prove it is its copy without the source; start the source's server again, or abort");
     }
     try (MySqlSession t = engine.target(spec)) {
-      if (engine.replicaStatus(t) == null) return alreadyPromoted(spec, frozen, t);
+      if (engine.replica().status(t) == null) return alreadyPromoted(spec, frozen, t);
       Version v = engine.version(t);
       proveReplicaOf(spec, t, frozen.sourceId());
       if (!holds(t, frozen.finalPosition(), 10)) {
@@ -141,7 +148,7 @@ final class MySqlCutover {
             + " source's server again, or abort");
       }
       refuseErrant(spec, t, frozen.finalPosition());
-      engine.writeMarker(spec, "promoting", frozen.sourceId());
+      engine.marker().write(spec, "promoting", frozen.sourceId());
       t.execute(dialect.stopReplica(v));
       t.execute(dialect.resetReplicaAll(v));
       log.info("target {} promoted without the source's proof at {}", spec.target().address(), frozen.finalPosition());
@@ -157,12 +164,8 @@ final class MySqlCutover {
    */
   String retireOldSource(MigrationSpec spec) {
     String record = ".switchover-locked-" + spec.name() + " in its data directory";
-    String keep = dialect == Dialect.MYSQL ? "read_only and super_read_only persisted (SET PERSIST)"
-        : "read_only = ON in zz-switchover-fence-" + spec.name() + ".cnf in the last directory its my.cnf includes";
-    String reopen = dialect == Dialect.MYSQL
-        ? "RESET PERSIST super_read_only, RESET PERSIST read_only, SET GLOBAL super_read_only = OFF, SET GLOBAL"
-            + " read_only = OFF"
-        : "remove that file, SET GLOBAL read_only = OFF";
+    String keep = dialect.fenceKept(spec.name());
+    String reopen = dialect.fenceReopening();
     return "the old source " + spec.source().address() + " stays fenced: " + keep + ", its client accounts locked"
         + " (listed in " + record + "), and the replication account " + spec.replication().user() + "@"
         + spec.target().address() + " stays. To write there again on purpose: " + reopen + ", then ALTER USER ..."
@@ -170,7 +173,7 @@ final class MySqlCutover {
   }
 
   private PromotionResult alreadyPromoted(MigrationSpec spec, FrozenSource frozen, MySqlSession t) {
-    String[] marker = engine.readMarker(spec);
+    String[] marker = engine.marker().read(spec);
     boolean ours = marker != null && List.of("promoting", "promoted").contains(marker[0])
         && (frozen.sourceId() == null || frozen.sourceId().equals(marker[1]));
     if (!ours || !holds(t, frozen.finalPosition(), 0)) {
@@ -184,11 +187,11 @@ final class MySqlCutover {
   private PromotionResult finish(MigrationSpec spec, MySqlSession t, String sourceId, boolean already, String how) {
     // Replication is off: the accounts closed while the target was a replica open, then read_only.
     List<FenceAccounts.Account> unlocked = engine.targetFence(spec).open(t);
-    engine.writable(t);
+    engine.replica().writable(t);
     if (!"0".equals(t.one("SELECT @@GLOBAL.read_only"))) {
       throw new IllegalStateException(spec.target().address() + " is still read-only after promotion");
     }
-    engine.writeMarker(spec, "promoted", sourceId);
+    engine.marker().write(spec, "promoted", sourceId);
     return new PromotionResult(already, MySqlGtidSet.oneLine(t.one("SELECT " + dialect.executedVariable())),
         unlocked.isEmpty() ? how : how + ", " + unlocked.size() + " accounts unlocked");
   }
@@ -211,7 +214,7 @@ final class MySqlCutover {
       }
       List<String> gaps = new ArrayList<>(fence(spec).gaps(s));
       String now = executed(s);
-      if (!sameTransactions(s, now, frozen.finalPosition())) {
+      if (!dialect.sameTransactions(s, now, frozen.finalPosition())) {
         gaps.add("it has moved past the freeze: it has executed " + now + ", it was frozen at "
             + frozen.finalPosition());
       }
@@ -238,7 +241,7 @@ final class MySqlCutover {
   /** The target's state in words, for a refusal; never fails. */
   private String targetState(MigrationSpec spec) {
     try (MySqlSession t = engine.target(spec)) {
-      Map<String, String> st = engine.replicaStatus(t);
+      Map<String, String> st = engine.replica().status(t);
       Version v = engine.version(t);
       return spec.target().address() + " is " + ("1".equals(t.one("SELECT @@GLOBAL.read_only")) ? "read-only" : "WRITABLE")
           + ", " + (st == null ? "replicating from nobody" : "a replica of " + st.get(dialect.column(v, "Source_Host")))
@@ -250,10 +253,7 @@ final class MySqlCutover {
 
   /** Fails if the target holds transactions the source's final position does not. */
   private void refuseErrant(MigrationSpec spec, MySqlSession t, String finalPosition) {
-    String errant = dialect == Dialect.MYSQL
-        ? MySqlGtidSet.oneLine(t.one("SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, ?)", finalPosition))
-        : String.join(",", MariaDbGtidPosition.errant(finalPosition, t.one("SELECT @@GLOBAL.gtid_binlog_pos"),
-            t.one("SELECT @@GLOBAL.gtid_current_pos")));
+    String errant = dialect.errantTransactions(t, finalPosition);
     if (errant.isEmpty()) return;
     throw Failures.fatal(Failures.ERRANT_TRANSACTIONS, "the target " + spec.target().address() + " holds"
         + " transactions the source never had: " + errant + " (the source's final position is " + finalPosition
@@ -262,28 +262,15 @@ final class MySqlCutover {
         + " start the migration again (the copy is rebuilt).");
   }
 
-  private boolean sameTransactions(MySqlSession s, String a, String b) {
-    if (dialect == Dialect.MYSQL) return "1".equals(s.one("SELECT GTID_SUBSET(?, ?) AND GTID_SUBSET(?, ?)", a, b, b, a));
-    return MariaDbGtidPosition.same(a, b);
-  }
-
   /** Waits up to {@code seconds} for the target to have applied every transaction up to {@code position}. */
   private boolean holds(MySqlSession t, String position, int seconds) {
     if (position == null || position.isBlank()) return true;
-    if (dialect == Dialect.MYSQL) {
-      return seconds == 0 ? "1".equals(t.one("SELECT GTID_SUBSET(?, @@GLOBAL.gtid_executed)", position))
-          : "0".equals(t.one("SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)", position, seconds));
-    }
-    String r = t.one("SELECT MASTER_GTID_WAIT(?, ?)", position, seconds);
-    if ("0".equals(r)) return true;
-    // MASTER_GTID_WAIT watches the replica's position; a promoted target has its own binary log.
-    return MariaDbGtidPosition.parse(t.one("SELECT @@GLOBAL.gtid_current_pos"))
-        .covers(MariaDbGtidPosition.parse(position));
+    return dialect.waitApplied(t, position, seconds);
   }
 
   /** Asks nothing of the source: {@code sourceId} is known (recorded at the freeze, or just proved). */
   private void proveReplicaOf(MigrationSpec spec, MySqlSession t, String sourceId) {
-    String from = engine.replicatesFrom(spec, t, sourceId);
+    String from = engine.replica().replicatesFrom(spec, t, sourceId);
     if (!sourceId.equals(from)) {
       throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " does not replicate from the source "
           + sourceId + " (its replication points at " + (from == null ? "another server or nowhere" : from)

@@ -2,14 +2,8 @@ package dev.switchover.activities.engine.mysql;
 
 import dev.switchover.activities.Hosts;
 import dev.switchover.activities.engine.DatabaseEngine;
-import dev.switchover.activities.engine.FreeSpace;
-import dev.switchover.activities.engine.Memory;
-import dev.switchover.activities.engine.Pause;
 import dev.switchover.activities.engine.Progress;
 import dev.switchover.activities.secrets.Secret;
-import dev.switchover.activities.ssh.Command;
-import dev.switchover.activities.ssh.CommandResult;
-import dev.switchover.activities.ssh.RemoteHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.BackupResult;
 import dev.switchover.workflows.activities.BaseCopyResult;
@@ -18,38 +12,26 @@ import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.LagSample;
 import dev.switchover.workflows.activities.PreflightReport;
 import dev.switchover.workflows.activities.PromotionResult;
-import dev.switchover.workflows.activities.SettingChange;
 import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
 import dev.switchover.workflows.spec.MigrationSpec;
+import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Function;
 
 /**
- * The runbook's MySQL and MariaDB steps: GTID replication set up from a streamed
- * single-transaction dump, cut over by fencing the source ({@link MySqlCutover}), proving the
- * target applied its final GTIDs and nothing else, and turning the target's replication off. SQL goes over JDBC; the dump runs
- * on the target over SSH, piped straight into the target's server.
+ * The runbook's MySQL and MariaDB steps: GTID replication set up from a base copy (a streamed
+ * single-transaction dump, {@link DumpCopy}, or MySQL's CLONE, {@link CloneCopy}), cut over by
+ * fencing the source ({@link MySqlCutover}), proving the target applied its final GTIDs and
+ * nothing else, and turning the target's replication off. SQL goes over JDBC; the copy runs on the
+ * target over SSH. Each step is a class of its own; this one opens the sessions and reads the
+ * identities they share, and hands each step to its class. The dialect and the copy method are
+ * fixed for the engine's life, chosen once by the EngineRegistry.
  */
 public final class MySqlEngine implements DatabaseEngine {
-  private static final Logger log = LoggerFactory.getLogger(MySqlEngine.class);
-
-  private static final Duration COPY_TIMEOUT = Duration.ofHours(47);
-  /** How long replication gets to connect and start applying after START REPLICA. */
-  private static final Duration START_WAIT = Duration.ofSeconds(90);
-  /** The source sends a heartbeat this often when it has nothing else to send. */
-  static final int HEARTBEAT_SECONDS = 5;
-  /** Four heartbeats missed: the link is down, whatever the replica's threads say. */
-  private static final Duration SOURCE_SILENCE = Duration.ofSeconds(20);
-
-  /** MySQL stores a replica's source password in at most 32 characters (error 3056 beyond). */
-  private static final int MAX_REPLICATION_PASSWORD = 32;
-
+  /** The longest a copy or a backup may run. */
+  static final Duration COPY_TIMEOUT = Duration.ofHours(47);
   static final List<String> SYSTEM_SCHEMAS = List.of("mysql", "sys", "information_schema", "performance_schema");
   /**
    * Accounts the server manages itself: never copied, never locked by the fence on their own host
@@ -60,12 +42,54 @@ public final class MySqlEngine implements DatabaseEngine {
 
   private final Hosts hosts;
   private final Dialect dialect;
+  private final ReplicationLogin login;
+  private final CopyMarker marker;
+  private final ReplicaSetup replica;
+  private final MySqlCopyMethod copyMethod;
+  private final MySqlPreflight preflight;
+  private final MySqlSourcePreparation preparation;
+  private final MySqlBaseCopy baseCopy;
+  private final ReplicaLag lag;
   private final MySqlCutover cutover;
+  private final NewPrimary newPrimary;
 
-  public MySqlEngine(Hosts hosts, dev.switchover.workflows.spec.Engine engine) {
+  /**
+   * {@code copyMethod} makes this engine's copy method from the engine, whose sessions it shares:
+   * {@code DumpCopy::new} or {@code CloneCopy::new}.
+   */
+  public MySqlEngine(Hosts hosts, Dialect dialect, Function<MySqlEngine, MySqlCopyMethod> copyMethod) {
     this.hosts = hosts;
-    this.dialect = Dialect.of(engine);
+    this.dialect = dialect;
+    this.login = new ReplicationLogin(this, dialect);
+    this.marker = new CopyMarker(this, hosts);
+    this.replica = new ReplicaSetup(this, dialect);
+    this.copyMethod = copyMethod.apply(this);
+    this.preflight = new MySqlPreflight(this, hosts, dialect, this.copyMethod);
+    this.preparation = new MySqlSourcePreparation(this, hosts, dialect, this.copyMethod);
+    this.baseCopy = new MySqlBaseCopy(this, hosts, dialect, this.copyMethod);
+    this.lag = new ReplicaLag(this, dialect);
     this.cutover = new MySqlCutover(this, hosts, dialect);
+    this.newPrimary = new NewPrimary(this, hosts, dialect);
+  }
+
+  Hosts hosts() {
+    return hosts;
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  ReplicationLogin login() {
+    return login;
+  }
+
+  CopyMarker marker() {
+    return marker;
+  }
+
+  ReplicaSetup replica() {
+    return replica;
   }
 
   // ---- sessions and identities ----
@@ -82,47 +106,37 @@ public final class MySqlEngine implements DatabaseEngine {
   }
 
   /**
-   * A dump does not replace the target's accounts, so its own admin password stays valid. A clone
-   * does: after it, the source's admin password is the one that works.
+   * As the target's admin, or, after a copy that brought the source's accounts
+   * ({@link MySqlCopyMethod#replacesTargetAccounts}), with the source's admin password.
    */
   MySqlSession target(MigrationSpec spec) {
     return target(spec, Duration.ofMinutes(2));
   }
 
-  private MySqlSession target(MigrationSpec spec, Duration statementLimit) {
+  MySqlSession target(MigrationSpec spec, Duration statementLimit) {
     try {
       return MySqlSession.open(dialect, spec.target(), hosts.secret("target.database.adminPassword",
           spec.target().database().adminPassword()), "target", statementLimit);
-    } catch (io.temporal.failure.ApplicationFailure refused) {
-      if (!cloning(spec) || !Failures.BAD_CREDENTIALS.equals(refused.getType())) throw refused;
+    } catch (ApplicationFailure refused) {
+      if (!copyMethod.replacesTargetAccounts() || !Failures.BAD_CREDENTIALS.equals(refused.getType())) throw refused;
       return MySqlSession.open(dialect, spec.target(), hosts.secret("source.database.adminPassword",
           spec.source().database().adminPassword()), "target, cloned from the source", statementLimit);
     }
   }
 
-  private static boolean cloning(MigrationSpec spec) {
-    return dev.switchover.workflows.spec.ReplicationSpec.CLONE.equals(spec.replication().copyMethod());
-  }
-
-  private Secret replicationPassword(MigrationSpec spec) {
+  Secret replicationPassword(MigrationSpec spec) {
     return hosts.secret("replication.password", spec.replication().password());
   }
 
-  /** What tells servers apart: MySQL's server_uuid; MariaDB has none, so host, port and server_id. */
-  private String identityExpression() {
-    return dialect == Dialect.MYSQL ? "SELECT @@server_uuid"
-        : "SELECT CONCAT(@@hostname, ':', @@port, '/', @@server_id)";
-  }
-
   String identity(MySqlSession s) {
-    return s.one(identityExpression());
+    return s.one(dialect.identityQuery());
   }
 
   static Version version(MySqlSession s) {
     return Version.parse(s.one("SELECT @@version"));
   }
 
-  private static List<String> userSchemas(MySqlSession s) {
+  static List<String> userSchemas(MySqlSession s) {
     return s.rows("SELECT schema_name FROM information_schema.schemata ORDER BY schema_name").stream()
         .map(r -> r.get(0)).filter(n -> !SYSTEM_SCHEMAS.contains(n.toLowerCase())).toList();
   }
@@ -132,10 +146,9 @@ public final class MySqlEngine implements DatabaseEngine {
    * behind bulk loads (MySQL caches them for a day, InnoDB recounts after 10% of rows changed), so
    * each table counts at least its tablespace file's size.
    */
-  private List<DumpProgress.Table> tables(MySqlSession s) {
-    if (dialect == Dialect.MYSQL) s.execute("SET SESSION information_schema_stats_expiry = 0");
-    String spaces = dialect == Dialect.MYSQL ? "information_schema.innodb_tablespaces"
-        : "information_schema.innodb_sys_tablespaces";
+  List<DumpProgress.Table> tables(MySqlSession s) {
+    for (String sql : dialect.freshStatistics()) s.execute(sql);
+    String spaces = dialect.tablespacesView();
     return s.rows("SELECT t.table_schema, t.table_name, greatest(coalesce(t.data_length + t.index_length, 0),"
         + " coalesce(f.file_size, 0)) FROM information_schema.tables t LEFT JOIN " + spaces + " f"
         + " ON f.name = concat(t.table_schema, '/', t.table_name) WHERE t.table_type = 'BASE TABLE' AND"
@@ -144,625 +157,35 @@ public final class MySqlEngine implements DatabaseEngine {
         .map(r -> new DumpProgress.Table(r.get(0), r.get(1), Long.parseLong(r.get(2)))).toList();
   }
 
-  private String cnf() {
-    return dialect == Dialect.MYSQL ? "my.cnf" : "my.cnf ([mariadb] section)";
-  }
-
-  // ---- preflight ----
+  // ---- preflight: MySqlPreflight ----
 
   @Override
   public PreflightReport preflight(MigrationSpec spec) {
-    List<Check> checks = new ArrayList<>();
-    int length = replicationPassword(spec).reveal().length();
-    if (dialect == Dialect.MYSQL && length > MAX_REPLICATION_PASSWORD) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "replication.password refers to a password of " + length
-          + " characters, but MySQL's CHANGE REPLICATION SOURCE takes at most " + MAX_REPLICATION_PASSWORD
-          + ": use a shorter one (nothing was changed)");
-    }
-    RemoteHost targetHost = hosts.ssh(spec.target());
-    hosts.ssh(spec.source()).run(Command.of("true")).orThrow("logging in to the source");
-    checks.add(Check.ok("ssh", "both hosts accept the worker's key and match known_hosts"));
-
-    Version sourceVersion;
-    Version targetVersion;
-    String sourceDir;
-    long sourceSize;
-    long sourceServerId;
-    String sourceId;
-    List<SettingChange> sourceChanges;
-    List<SettingChange> targetChanges;
-    try (MySqlSession s = source(spec)) {
-      sourceVersion = version(s);
-      checkProduct(spec.source().address(), s);
-      sourceDir = s.one("SELECT @@datadir");
-      sourceServerId = Long.parseLong(s.one("SELECT @@server_id"));
-      sourceId = identity(s);
-      sourceSize = tables(s).stream().mapToLong(DumpProgress.Table::bytes).sum();
-      sourceChanges = ReplicationSettings.required(s);
-      checks.addAll(tableChecks(s, spec));
-    }
-    checks.add(Check.ok("source", dialect.displayName() + " " + sourceVersion + ", " + sourceSize + " bytes of user data"));
-    TargetGuard.Verdict verdict;
-    try (MySqlSession t = target(spec)) {
-      targetVersion = version(t);
-      checkProduct(spec.target().address(), t);
-      targetChanges = ReplicationSettings.required(t).stream().filter(c -> !c.name().equals("binlog_format")).toList();
-      String problem = ReplicationSettings.serverIdProblem("target", Long.parseLong(t.one("SELECT @@server_id")),
-          sourceServerId, cnf());
-      if (problem == null) problem = ReplicationSettings.serverIdProblem("source", sourceServerId, -1, cnf());
-      if (problem != null) throw Failures.fatal(Failures.NEEDS_RESTART, problem);
-      verdict = TargetGuard.decide(sourceId, spec.target().address(), targetFacts(spec, t));
-    }
-    String incompatible = targetVersion.cannotReplicateFrom(sourceVersion);
-    if (incompatible == null && cloning(spec)) incompatible = CloneCopy.incompatibility(sourceVersion, targetVersion);
-    if (incompatible != null) throw Failures.fatal(Failures.PREFLIGHT_FAILED, incompatible);
-    checks.add(Check.ok("versions", "source " + sourceVersion + ", target " + targetVersion
-        + " (a replica may be as new as its source or newer)"));
-    checks.add(Check.ok("server_id", "distinct on source and target"));
-    checks.add(Check.ok("target data", verdict.reason()));
-
-    List<SettingChange> restarts = new ArrayList<>();
-    sourceChanges.stream().filter(SettingChange::needsRestart).forEach(restarts::add);
-    if (!restarts.isEmpty() || !targetChanges.isEmpty()) {
-      StringBuilder why = new StringBuilder("GTID replication needs settings that only a restart applies:");
-      for (SettingChange c : restarts) why.append("\n  source ").append(describe(c));
-      for (SettingChange c : targetChanges) why.append("\n  target ").append(describe(c));
-      why.append("\nChange them, restart those servers, and start the migration again; nothing was changed.");
-      throw Failures.fatal(Failures.NEEDS_RESTART, why.toString());
-    }
-    for (SettingChange c : sourceChanges) {
-      checks.add(Check.warn("setting " + c.name(), c.current() + " → " + c.required() + ", set by prepare-source ("
-          + c.howTo() + ")"));
-    }
-
-    String targetDir = targetDataDirectory(spec);
-    long free = FreeSpace.at(targetHost, targetDir);
-    long needed = sourceSize + sourceSize / 5;
-    if (free < needed) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " has " + free + " bytes free at "
-          + targetDir + " but the source holds " + sourceSize + " bytes (+20% headroom for the target's binary log):"
-          + " free space or grow the volume first.");
-    }
-    checks.add(Check.ok("space", free + " bytes free on the target for " + sourceSize + " bytes of data"));
-
-    CommandResult tools = targetHost.run(Command.of("sh", "-c", "command -v \"$1\" && command -v \"$2\"", "sh",
-        dialect.dumpTool, dialect.clientTool));
-    if (!tools.ok()) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " lacks " + dialect.dumpTool + " or "
-          + dialect.clientTool + ": install the " + dialect.displayName() + " client package on the target (the"
-          + " copy runs there and loads into its server).");
-    }
-    CommandResult local = targetHost.run(Command.of(dialect.clientTool, "--protocol=socket", "-N", "-e", "SELECT 1")
-        .withTimeout(Duration.ofSeconds(30)));
-    if (!local.ok()) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "on " + spec.target().address() + ", '" + dialect.clientTool
-          + " -e \"SELECT 1\"' as " + spec.target().ssh().user() + " fails (" + local.stderr().strip() + "). The copy"
-          + " loads through the server's socket as that login (auth_socket/unix_socket, as Debian sets root up), or"
-          + " give it a [client] section in ~/.my.cnf.");
-    }
-    checks.add(Check.ok("tools", dialect.dumpTool + " and " + dialect.clientTool + " on the target; the local load login works"));
-
-    CommandResult reach = targetHost.run(Command.of("timeout", "6", "bash", "-c", "exec 3<>\"/dev/tcp/$1/$2\"", "bash",
-        spec.source().address(), String.valueOf(spec.source().database().port())));
-    if (!reach.ok()) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, spec.target().address() + " cannot reach "
-          + dialect.displayName() + " on " + spec.source().address() + ":" + spec.source().database().port()
-          + ". Open the firewall between them for the replication connection.");
-    }
-    checks.add(Check.ok("reachability", "the target reaches the source's port " + spec.source().database().port()));
-    return new PreflightReport(sourceVersion.text(), targetVersion.text(), sourceDir, targetDir, sourceSize, free,
-        sourceChanges, checks);
-  }
-
-  private static String describe(SettingChange c) {
-    return c.name() + " is " + c.current() + ", needs " + c.required() + ": " + c.howTo();
-  }
-
-  /** A MariaDB spec against a MySQL server, or the reverse, is a wrong host, not a setting to fix. */
-  private void checkProduct(String address, MySqlSession s) {
-    boolean mariadb = s.one("SELECT @@version").toLowerCase().contains("mariadb");
-    if (mariadb != (dialect == Dialect.MARIADB)) {
-      throw Failures.fatal(Failures.WRONG_HOST, address + " runs " + (mariadb ? "MariaDB" : "MySQL") + ", but the"
-          + " spec says engine: " + dialect.product + "; fix engine or the address");
-    }
-  }
-
-  /**
-   * A single-transaction dump is consistent only for transactional tables, and row-based
-   * replication of a table without a primary key scans the table for every changed row.
-   */
-  private List<Check> tableChecks(MySqlSession s, MigrationSpec spec) {
-    List<Check> out = new ArrayList<>();
-    String user = "table_schema NOT IN ('mysql','sys','information_schema','performance_schema')";
-    List<String> nonInnodb = s.rows("SELECT concat(table_schema, '.', table_name, ' (', engine, ')') FROM"
-        + " information_schema.tables WHERE table_type = 'BASE TABLE' AND engine <> 'InnoDB' AND " + user
-        + " ORDER BY 1").stream().map(r -> r.get(0)).toList();
-    if (!nonInnodb.isEmpty()) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the source has tables that are not InnoDB: " + nonInnodb
-          + ". A single-transaction dump cannot copy them consistently while they are written: convert them"
-          + " (ALTER TABLE ... ENGINE=InnoDB) or drop them, then start the migration again.");
-    }
-    List<String> noKey = s.rows("SELECT concat(t.table_schema, '.', t.table_name) FROM information_schema.tables t"
-        + " WHERE t.table_type = 'BASE TABLE' AND t." + user + " AND NOT EXISTS (SELECT 1 FROM"
-        + " information_schema.table_constraints c WHERE c.table_schema = t.table_schema AND c.table_name ="
-        + " t.table_name AND c.constraint_type = 'PRIMARY KEY') ORDER BY 1").stream().map(r -> r.get(0)).toList();
-    out.add(noKey.isEmpty() ? Check.ok("primary keys", "every table has a primary key")
-        : Check.warn("primary keys", "tables without a primary key: " + noKey + "; row-based replication scans"
-            + " the whole table for each changed row, so the target may fall behind on them"));
-    return out;
+    return preflight.check(spec);
   }
 
   @Override
   public String targetDataDirectory(MigrationSpec spec) {
-    if (spec.target().database().dataDirectory() != null) return spec.target().database().dataDirectory();
-    try (MySqlSession t = target(spec)) {
-      return t.one("SELECT @@datadir");
-    } catch (RuntimeException e) {
-      throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the target's data directory is not in the spec and the"
-          + " target's server could not be asked (" + e.getMessage() + "): set target.database.dataDirectory.");
-    }
+    return preflight.targetDataDirectory(spec);
   }
 
-  // ---- the target's marker and facts ----
-
-  private String marker(MigrationSpec spec) {
-    return targetDataDirectory(spec).replaceAll("/+$", "") + "/.switchover-copy";
-  }
-
-  /** "unfinished ID" or "complete ID" of the source copied into the target, or null. */
-  String[] readMarker(MigrationSpec spec) {
-    RemoteHost host = hosts.ssh(spec.target());
-    String path = marker(spec);
-    if (!host.exists(path)) return null;
-    String[] parts = host.readFile(path).strip().split(" ", 2);
-    return parts.length == 2 ? parts : null;
-  }
-
-  void writeMarker(MigrationSpec spec, String state, String sourceId) {
-    hosts.ssh(spec.target()).writeFile(marker(spec), state + " " + sourceId + "\n", "0600", null);
-  }
-
-  private TargetGuard.Facts targetFacts(MigrationSpec spec, MySqlSession t) {
-    String[] m = readMarker(spec);
-    return new TargetGuard.Facts(identity(t), userSchemas(t), m == null ? null : m[0], m == null ? null : m[1],
-        replicatesFrom(spec, t));
-  }
-
-  /**
-   * Whether this migration's copy of {@code sourceId} is complete on the target, so a retried copy
-   * only sets up (again) its replication: the marker says so, and the target replicates from the
-   * source or from nothing yet. An attempt that died or failed between the marker and the
-   * replica's first connection to the source leaves the source's identity blank in the replica's
-   * status; taking that for "not ours" made a whole new dump (MysqlCrashIT saw it under load).
-   */
-  private boolean copyFinished(MigrationSpec spec, MySqlSession t, String[] marker, String sourceId) {
-    if (marker == null || !"complete".equals(marker[0]) || !sourceId.equals(marker[1])) return false;
-    Map<String, String> status = replicaStatus(t);
-    if (status == null) return true;
-    Version v = version(t);
-    if (!spec.source().address().equals(status.get(dialect.column(v, "Source_Host")))) return false;
-    if (dialect == Dialect.MYSQL) {
-      String uuid = status.get(dialect.column(v, "Source_UUID"));
-      return uuid == null || uuid.isBlank() || uuid.equals(sourceId);
-    }
-    String serverId = status.getOrDefault("Master_Server_Id", "");
-    return serverId.isBlank() || "0".equals(serverId) || sourceId.endsWith("/" + serverId);
-  }
-
-  /** The source identity the target's replication points at, or null if it points elsewhere or nowhere. */
-  String replicatesFrom(MigrationSpec spec, MySqlSession t) {
-    return replicatesFrom(spec, t, null);
-  }
-
-  /**
-   * As {@link #replicatesFrom(MigrationSpec, MySqlSession)}, given the source's identity as
-   * recorded at the freeze or just proved. MariaDB's replica status names only the source's
-   * server_id, and without a known identity the source is asked for the rest; with the source's
-   * server stopped or crashed after the freeze, VerifySync then failed and was retried for up to
-   * its 2-hour limit, silent in VERIFY_SYNC instead of held at promotion with the operator's
-   * choices (MysqlCrashIT). With one, the server_id is checked against it and the source is not asked.
-   */
-  String replicatesFrom(MigrationSpec spec, MySqlSession t, String knownSourceId) {
-    Map<String, String> status = replicaStatus(t);
-    if (status == null) return null;
-    Version v = version(t);
-    String host = status.get(dialect.column(v, "Source_Host"));
-    if (!spec.source().address().equals(host)) return null;
-    if (dialect == Dialect.MYSQL) {
-      String uuid = status.get(dialect.column(v, "Source_UUID"));
-      return uuid == null || uuid.isBlank() ? null : uuid;
-    }
-    // MariaDB's status names the source's server_id only; the rest of its identity is the address's.
-    if (knownSourceId != null) {
-      return knownSourceId.endsWith("/" + status.get("Master_Server_Id")) ? knownSourceId : null;
-    }
-    try (MySqlSession s = source(spec)) {
-      String id = identity(s);
-      return id.endsWith("/" + status.get("Master_Server_Id")) ? id : null;
-    }
-  }
-
-  /** STOP REPLICA on the target if it replicates from the source; its data and locked accounts stay. */
-  @Override
-  public String quietTarget(MigrationSpec spec) {
-    try (MySqlSession t = target(spec)) {
-      Map<String, String> status = replicaStatus(t);
-      Version v = version(t);
-      if (status == null || !spec.source().address().equals(status.get(dialect.column(v, "Source_Host")))) {
-        return "left as it is: " + spec.target().address() + " does not replicate from the source";
-      }
-      t.execute(dialect.stopReplica(v));
-      log.info("target {}: replication stopped after the rollback", spec.target().address());
-      return "replication on the target " + spec.target().address() + " was stopped, so it does not retry against"
-          + " the source; a new start of the migration copies again";
-    }
-  }
-
-  Map<String, String> replicaStatus(MySqlSession t) {
-    List<Map<String, String>> rows = t.named(dialect.replicaStatus(version(t)));
-    return rows.isEmpty() ? null : rows.get(0);
-  }
-
-  // ---- prepare source ----
-
-  /** A file beside the source's data that says switchover created the replication account. */
-  private String accountMarker(MigrationSpec spec, MySqlSession s) {
-    return s.one("SELECT @@datadir").replaceAll("/+$", "") + "/.switchover-account-" + spec.name();
-  }
+  // ---- prepare source: MySqlSourcePreparation ----
 
   @Override
   public SourcePreparation prepareSource(MigrationSpec spec) {
-    List<String> notes = new ArrayList<>();
-    List<SettingChange> changed = new ArrayList<>();
-    String user = spec.replication().user();
-    String host = spec.target().address();
-    boolean created = false;
-    RemoteHost sourceHost = hosts.ssh(spec.source());
-    try (MySqlSession s = source(spec)) {
-      for (SettingChange c : ReplicationSettings.required(s)) {
-        if (c.needsRestart()) {
-          throw Failures.fatal(Failures.NEEDS_RESTART, "the source needs " + describe(c) + "; nothing was changed");
-        }
-        // binlog_format is the one setting applied online; sessions already open keep theirs.
-        s.execute("SET GLOBAL binlog_format = 'ROW'");
-        if (dialect == Dialect.MYSQL) s.execute("SET PERSIST binlog_format = 'ROW'");
-        changed.add(c);
-        notes.add("binlog_format set to ROW" + (dialect == Dialect.MYSQL ? " (SET PERSIST)"
-            : " for now: add 'binlog_format = ROW' to the source's my.cnf so a restart keeps it"));
-      }
-      String marker = accountMarker(spec, s);
-      boolean exists = s.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", user, host) != null;
-      boolean ours = sourceHost.exists(marker);
-      if (!exists) {
-        // The marker first: an attempt that dies between the two leaves a marker that undo
-        // honours and the next attempt completes.
-        sourceHost.writeFile(marker, spec.workflowId() + "\n", "0600", null);
-        s.executeSecret("CREATE USER " + account(user, host) + " IDENTIFIED BY "
-            + MySqlSession.literal(replicationPassword(spec).reveal())
-            + (spec.source().database().tls() == dev.switchover.workflows.spec.TlsMode.DISABLE ? "" : " REQUIRE SSL"),
-            replicationPassword(spec).reveal(), "creating the replication account " + user + "@" + host);
-        created = true;
-      } else if (ours) {
-        s.executeSecret("ALTER USER " + account(user, host) + " IDENTIFIED BY "
-            + MySqlSession.literal(replicationPassword(spec).reveal()), replicationPassword(spec).reveal(),
-            "setting the replication account's password");
-      } else {
-        notes.add("kept the existing account " + user + "@" + host + " and its password; replication.password must"
-            + " be its password");
-      }
-      // What the replica and the dump need: replication, a consistent snapshot with its GTIDs
-      // (RELOAD for the brief FLUSH TABLES WITH READ LOCK), and read access to every object.
-      s.execute("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, LOCK TABLES, SHOW VIEW, EVENT, TRIGGER"
-          + " ON *.* TO " + account(user, host));
-      if (cloning(spec)) {
-        if (s.one("SELECT 1 FROM information_schema.plugins WHERE plugin_name = 'clone' AND plugin_status = 'ACTIVE'") == null) {
-          s.execute("INSTALL PLUGIN clone SONAME 'mysql_clone.so'");
-          notes.add("installed the clone plugin on the source (UNINSTALL PLUGIN clone removes it)");
-        }
-        s.execute("GRANT BACKUP_ADMIN ON *.* TO " + account(user, host));
-      }
-    }
-    log.info("source prepared: account {}@{} {}", user, host, created ? "created" : "kept");
-    return new SourcePreparation(created, false, false, changed, notes);
+    return preparation.prepare(spec);
   }
 
-  private static String account(String user, String host) {
-    return MySqlSession.literal(user) + "@" + MySqlSession.literal(host);
-  }
-
-  /** Drops the replication account if switchover created it; ends its sessions first. Idempotent. */
   @Override
   public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-    RemoteHost sourceHost = hosts.ssh(spec.source());
-    try (MySqlSession s = source(spec)) {
-      String marker = accountMarker(spec, s);
-      if (!sourceHost.exists(marker)) return;
-      String user = spec.replication().user();
-      String host = spec.target().address();
-      s.execute("DROP USER IF EXISTS " + account(user, host));
-      for (List<String> row : s.rows("SELECT id FROM information_schema.processlist WHERE user = ?", user)) {
-        ClientSessions.kill(s, row.get(0));
-      }
-      sourceHost.run(Command.of("rm", "-f", "--", marker)).orThrow("removing " + marker);
-    }
+    this.preparation.undo(spec);
   }
 
-  // ---- base copy ----
-
-  private static String copyJob(MigrationSpec spec) {
-    return "basecopy-" + spec.name();
-  }
+  // ---- base copy: MySqlBaseCopy and the copy method ----
 
   @Override
   public BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
-    RemoteHost targetHost = hosts.ssh(spec.target());
-    // A dump left running by a dead worker would keep loading into the databases this attempt drops.
-    targetHost.stopJob(copyJob(spec));
-    String sourceId;
-    List<DumpProgress.Table> tables;
-    List<String> schemas;
-    try (MySqlSession s = source(spec)) {
-      sourceId = identity(s);
-      if (s.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", spec.replication().user(),
-          spec.target().address()) == null) {
-        throw Failures.fatal(Failures.PREFLIGHT_FAILED, "the replication account " + spec.replication().user() + "@"
-            + spec.target().address() + " is gone from the source; prepare-source creates it, so run the migration"
-            + " again from the start");
-      }
-      schemas = userSchemas(s);
-      tables = tables(s);
-    }
-    String[] marker = readMarker(spec);
-    try (MySqlSession t = target(spec)) {
-      if (copyFinished(spec, t, marker, sourceId)) {
-        // Configured again: the attempt that finished the copy may have died before it pointed the
-        // replica at the source, or after, before closing the target to clients.
-        configureReplica(spec, t);
-        startReplica(spec, t);
-        return new BaseCopyResult(0, 0, true, cloning(spec) ? "clone" : dialect.dumpTool);
-      }
-      TargetGuard.Verdict verdict = TargetGuard.decide(sourceId, spec.target().address(), targetFacts(spec, t));
-      proveReplicationLogin(spec, targetHost, sourceId);
-      log.info("target {}: {}; emptying it for the copy", spec.target().address(), verdict.reason());
-      writeMarker(spec, "unfinished", sourceId);
-      empty(t);
-      if (!cloning(spec)) {
-        copyAccounts(spec, t);
-        // Closed for the copy too: the target is writable until it is a replica, and a client's
-        // write meanwhile would be an errant transaction that stops the cutover.
-        targetFence(spec).close(t);
-      }
-    }
-    Instant started = Instant.now();
-    DumpProgress meter = new DumpProgress(tables);
-    if (cloning(spec)) {
-      long bytes = CloneCopy.run(spec, replicationPassword(spec).reveal(), () -> target(spec),
-          () -> target(spec, COPY_TIMEOUT), targetHost, progress);
-      writeMarker(spec, "complete", sourceId);
-      try (MySqlSession t = target(spec)) {
-        configureReplica(spec, t);
-        startReplica(spec, t);
-      }
-      return new BaseCopyResult(bytes, Duration.between(started, Instant.now()).toSeconds(), false, "clone");
-    }
-    if (schemas.isEmpty()) {
-      carryGtidStateWithoutData(spec);
-    } else {
-      CommandResult r = targetHost.runStreaming(dumpCommand(spec, schemas, progress), line -> {
-        meter.accept(line).ifPresent(progress::report);
-        progress.alive();
-      }, null);
-      if (!r.ok()) throw dumpFailed(r, spec);
-    }
-    progress.report(meter.finished());
-    try (MySqlSession t = target(spec)) {
-      grantAccounts(spec, t);
-    }
-    writeMarker(spec, "complete", sourceId);
-    try (MySqlSession t = target(spec)) {
-      configureReplica(spec, t);
-      startReplica(spec, t);
-    }
-    return new BaseCopyResult(meter.total(), Duration.between(started, Instant.now()).toSeconds(), false,
-        dialect.dumpTool);
-  }
-
-  /** Stops any replication, drops the user databases and forgets the binary log and GTIDs. */
-  private void empty(MySqlSession t) {
-    Version v = version(t);
-    t.execute("SET SESSION sql_log_bin = 0");
-    t.execute(dialect.stopReplica(v));
-    t.execute(dialect.resetReplicaAll(v));
-    writable(t);
-    for (String schema : userSchemas(t)) t.execute("DROP DATABASE " + MySqlSession.ident(schema));
-    t.execute(dialect.resetBinaryLogs(v));
-    if (dialect == Dialect.MARIADB) t.execute("SET GLOBAL gtid_slave_pos = ''");
-  }
-
-  /**
-   * The dump carries the source's data, not its accounts (the mysql schema differs between
-   * versions and holds the target's own admin). Applications must still log in after the
-   * cutover, so each account the target lacks is created there as the source has it.
-   */
-  private void copyAccounts(MigrationSpec spec, MySqlSession t) {
-    List<String> copied = new ArrayList<>();
-    try (MySqlSession s = source(spec)) {
-      if (dialect == Dialect.MYSQL) s.execute("SET SESSION print_identified_with_as_hex = ON");
-      for (List<String> a : sourceAccounts(spec, s)) {
-        if (t.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", a.get(0), a.get(1)) != null) continue;
-        String create = s.one("SHOW CREATE USER " + account(a.get(0), a.get(1)));
-        t.executeSecret(create, create, "creating the account " + a.get(0) + "@" + a.get(1));
-        copied.add(a.get(0) + "@" + a.get(1));
-      }
-    }
-    if (!copied.isEmpty()) log.info("target {}: copied accounts {}", spec.target().address(), copied);
-  }
-
-  /**
-   * The source's grants for each of its accounts on the target, once the data is loaded: a grant
-   * on one table fails before the table exists, and a retried copy, which finds the accounts
-   * created, must still grant them. GRANT adds and repeats harmlessly, so this runs on every copy;
-   * an account of the same name the target had before gets the source's privileges too.
-   */
-  private void grantAccounts(MigrationSpec spec, MySqlSession t) {
-    t.execute("SET SESSION sql_log_bin = 0");
-    try (MySqlSession s = source(spec)) {
-      for (List<String> a : sourceAccounts(spec, s)) {
-        if (t.one("SELECT 1 FROM mysql.user WHERE user = ? AND host = ?", a.get(0), a.get(1)) == null) continue;
-        for (List<String> grant : s.rows("SHOW GRANTS FOR " + account(a.get(0), a.get(1)))) {
-          t.executeSecret(grant.get(0), grant.get(0), "granting the account " + a.get(0) + "@" + a.get(1) + " its privileges");
-        }
-      }
-    }
-  }
-
-  /** The source's accounts that the copy carries: not the server's own, not replication's. */
-  private List<List<String>> sourceAccounts(MigrationSpec spec, MySqlSession s) {
-    String roles = dialect == Dialect.MARIADB ? " AND is_role <> 'Y'" : "";
-    return s.rows("SELECT user, host FROM mysql.user WHERE user <> '' AND NOT (user = ? AND host = ?)" + roles
-        + " ORDER BY user, host", spec.replication().user(), spec.target().address()).stream()
-        .filter(a -> !SYSTEM_ACCOUNTS.contains(a.get(0))).toList();
-  }
-
-  /** A source with no user database: only its GTID history has to reach the target. */
-  private void carryGtidStateWithoutData(MigrationSpec spec) {
-    String executed;
-    try (MySqlSession s = source(spec)) {
-      executed = MySqlGtidSet.oneLine(s.one("SELECT " + dialect.executedVariable()));
-    }
-    try (MySqlSession t = target(spec)) {
-      if (executed.isEmpty()) return;
-      t.execute(dialect == Dialect.MYSQL ? "SET GLOBAL gtid_purged = ?" : "SET GLOBAL gtid_slave_pos = ?", executed);
-    }
-  }
-
-  /** Client TLS options for a connection from the target to the source. */
-  private List<String> clientTls(MigrationSpec spec) {
-    var tls = spec.source().database().tls();
-    if (dialect == Dialect.MYSQL) {
-      return List.of("--ssl-mode=" + switch (tls) {
-        case DISABLE -> "DISABLED";
-        case PREFER -> "PREFERRED";
-        case REQUIRE -> "REQUIRED";
-        case VERIFY_FULL -> "VERIFY_IDENTITY";
-      });
-    }
-    return switch (tls) {
-      case DISABLE -> List.of("--skip-ssl");
-      case PREFER, REQUIRE -> List.of("--ssl", "--skip-ssl-verify-server-cert");
-      case VERIFY_FULL -> List.of("--ssl", "--ssl-verify-server-cert");
-    };
-  }
-
-  /**
-   * The replication password goes into an option file made by process substitution, so it is in
-   * no argv and on no disk; the secret reaches the shell through stdin.
-   */
-  private static final String WITH_CREDENTIALS =
-      "creds() { printf '[client]\\npassword=\"%s\"\\n' \"$(printf '%s' \"$SWITCHOVER_REPL_PW\""
-          + " | sed 's/[\\\\\"]/\\\\&/g')\"; }; ";
-
-  private List<String> sourceLogin(MigrationSpec spec) {
-    List<String> args = new ArrayList<>(List.of("--defaults-extra-file=<(creds)", "-h", spec.source().address(),
-        "-P", String.valueOf(spec.source().database().port()), "-u", spec.replication().user()));
-    args.addAll(clientTls(spec));
-    return args;
-  }
-
-  private Command dumpCommand(MigrationSpec spec, List<String> schemas, Progress progress) {
-    List<String> dump = new ArrayList<>(List.of(dialect.dumpTool));
-    dump.addAll(sourceLogin(spec));
-    dump.addAll(List.of("--verbose", "--single-transaction", "--routines", "--triggers", "--events"));
-    if (dialect == Dialect.MYSQL) {
-      // --source-data takes a brief global read lock, so the GTID set matches the snapshot.
-      dump.addAll(List.of("--set-gtid-purged=ON", "--source-data=2", "--no-tablespaces"));
-    } else {
-      dump.addAll(List.of("--gtid", "--master-data=1"));
-    }
-    dump.add("--databases");
-    dump.addAll(schemas);
-    String script = "set -o pipefail; " + WITH_CREDENTIALS + shellJoin(dump) + " | " + dialect.clientTool
-        + " --protocol=socket --init-command='SET SESSION sql_log_bin = 0' --max-allowed-packet=1G";
-    return Command.of("bash", "-c", script)
-        .withSecretEnv("SWITCHOVER_REPL_PW", replicationPassword(spec))
-        .withJob(copyJob(spec))
-        .withTimeout(COPY_TIMEOUT)
-        .withHeartbeat(progress::alive);
-  }
-
-  /** Words for bash; {@code <(creds)} stays unquoted so the shell substitutes it. */
-  private static String shellJoin(List<String> words) {
-    StringBuilder b = new StringBuilder();
-    for (String w : words) {
-      if (b.length() > 0) b.append(' ');
-      if (w.equals("--defaults-extra-file=<(creds)")) b.append(w);
-      else b.append("'").append(w.replace("'", "'\\''")).append("'");
-    }
-    return b.toString();
-  }
-
-  private RuntimeException dumpFailed(CommandResult r, MigrationSpec spec) {
-    String err = r.stderr();
-    String tail = err.length() > 2000 ? err.substring(err.length() - 2000) : err;
-    if (err.contains("Access denied") || err.contains("1045")) {
-      return Failures.fatal(Failures.BAD_CREDENTIALS, "the source refused the replication account "
-          + spec.replication().user() + " from " + spec.target().address() + ": " + tail.strip());
-    }
-    return new IllegalStateException("the base copy (" + dialect.dumpTool + " | " + dialect.clientTool
-        + ") exited with " + r.exitCode() + ": " + tail.strip());
-  }
-
-  /**
-   * Logs in from the target to the source as the replica will, before anything on the target is
-   * touched, and proves the target reaches the same server the worker does.
-   */
-  private void proveReplicationLogin(MigrationSpec spec, RemoteHost targetHost, String sourceId) {
-    List<String> argv = new ArrayList<>(List.of(dialect.clientTool));
-    argv.addAll(sourceLogin(spec));
-    argv.addAll(List.of("--connect-timeout=10", "-N", "-e", identityExpression()));
-    CommandResult r = targetHost.run(Command.of("bash", "-c", WITH_CREDENTIALS + shellJoin(argv))
-        .withSecretEnv("SWITCHOVER_REPL_PW", replicationPassword(spec))
-        .withTimeout(Duration.ofMinutes(1)));
-    if (!r.ok()) throw dumpFailed(r, spec);
-    String seen = r.stdout().strip();
-    if (!sourceId.equals(seen)) {
-      throw Failures.fatal(Failures.WRONG_HOST, spec.target().address() + " reaches a server " + seen + " at "
-          + spec.source().address() + ", but the worker reaches " + sourceId + ": they see different servers at"
-          + " that address (NAT, DNS or a proxy); give source.address as the target sees it.");
-    }
-  }
-
-  private void configureReplica(MigrationSpec spec, MySqlSession t) {
-    Version v = version(t);
-    boolean ssl = spec.source().database().tls() != dev.switchover.workflows.spec.TlsMode.DISABLE;
-    boolean verify = spec.source().database().tls() == dev.switchover.workflows.spec.TlsMode.VERIFY_FULL;
-    String password = MySqlSession.literal(replicationPassword(spec).reveal());
-    String sql;
-    if (dialect.newWords(v)) {
-      sql = "CHANGE REPLICATION SOURCE TO SOURCE_HOST = " + MySqlSession.literal(spec.source().address())
-          + ", SOURCE_PORT = " + spec.source().database().port()
-          + ", SOURCE_USER = " + MySqlSession.literal(spec.replication().user())
-          + ", SOURCE_PASSWORD = " + password
-          + ", SOURCE_AUTO_POSITION = 1, SOURCE_SSL = " + (ssl ? 1 : 0)
-          + (verify ? ", SOURCE_SSL_VERIFY_SERVER_CERT = 1" : "")
-          + (ssl ? "" : ", GET_SOURCE_PUBLIC_KEY = 1")
-          + ", SOURCE_HEARTBEAT_PERIOD = " + HEARTBEAT_SECONDS + ", SOURCE_CONNECT_RETRY = 10";
-    } else {
-      sql = "CHANGE MASTER TO MASTER_HOST = " + MySqlSession.literal(spec.source().address())
-          + ", MASTER_PORT = " + spec.source().database().port()
-          + ", MASTER_USER = " + MySqlSession.literal(spec.replication().user())
-          + ", MASTER_PASSWORD = " + password
-          + (dialect == Dialect.MYSQL ? ", MASTER_AUTO_POSITION = 1" : ", MASTER_USE_GTID = slave_pos")
-          + ", MASTER_SSL = " + (ssl ? 1 : 0)
-          + (verify ? ", MASTER_SSL_VERIFY_SERVER_CERT = 1" : "")
-          + ", MASTER_HEARTBEAT_PERIOD = " + HEARTBEAT_SECONDS + ", MASTER_CONNECT_RETRY = 10";
-    }
-    t.execute(dialect.stopReplica(v));
-    if (dialect == Dialect.MARIADB) shortenNetTimeout(t);
-    t.executeSecret(sql, replicationPassword(spec).reveal(), "pointing the target's replication at " + spec.source().address());
-    // Before read_only: MySQL refuses account changes under super_read_only.
-    targetFence(spec).close(t);
-    readOnly(t);
+    return baseCopy.run(spec, progress);
   }
 
   /** The target's logins, closed while it is a replica and opened at promotion. */
@@ -770,158 +193,16 @@ public final class MySqlEngine implements DatabaseEngine {
     return new TargetFence(dialect, hosts.ssh(spec.target()), spec);
   }
 
-  /**
-   * MariaDB keeps no time of the last heartbeat, so a cut link shows only when the replica gives
-   * up on its connection after slave_net_timeout (60 s by default) and starts reconnecting. Only
-   * ever lowered, and only on the target, where it matters until promotion; a restart restores
-   * the configured value, and detection then takes that long.
-   */
-  private static void shortenNetTimeout(MySqlSession t) {
-    String current = t.one("SELECT @@GLOBAL.slave_net_timeout");
-    if (current != null && Long.parseLong(current) > SOURCE_SILENCE.toSeconds()) {
-      t.execute("SET GLOBAL slave_net_timeout = " + SOURCE_SILENCE.toSeconds());
-    }
-  }
-
-  /**
-   * Makes the target, a replica until promotion, refuse writes from every client (MySQL: SUPER
-   * too), and on MySQL keeps refusing after a restart (SET PERSIST): a replica that comes back
-   * writable takes writes the source never sees. (The source's fence is {@link MySqlFence}.)
-   */
-  private void readOnly(MySqlSession s) {
-    if (dialect == Dialect.MYSQL) {
-      s.execute("SET PERSIST read_only = ON");
-      s.execute("SET PERSIST super_read_only = ON");
-    } else {
-      s.execute("SET GLOBAL read_only = ON");
-    }
-  }
-
-  /** Takes back {@link #readOnly}, including what it persisted. */
-  void writable(MySqlSession s) {
-    if (dialect == Dialect.MYSQL) {
-      s.execute("SET GLOBAL super_read_only = OFF");
-      s.execute("RESET PERSIST IF EXISTS super_read_only");
-      s.execute("RESET PERSIST IF EXISTS read_only");
-    }
-    s.execute("SET GLOBAL read_only = OFF");
-  }
-
-  /** Starts replication (harmless if running) and waits until both threads run, or says why not. */
-  private void startReplica(MigrationSpec spec, MySqlSession t) {
-    Version v = version(t);
-    t.execute(dialect.startReplica(v));
-    Instant until = Instant.now().plus(START_WAIT);
-    Map<String, String> st = replicaStatus(t);
-    while (Instant.now().isBefore(until)) {
-      st = replicaStatus(t);
-      if (st != null && "Yes".equals(st.get(dialect.column(v, "Replica_IO_Running")))
-          && "Yes".equals(st.get(dialect.column(v, "Replica_SQL_Running")))) {
-        return;
-      }
-      if (st != null && !st.getOrDefault(dialect.column(v, "Last_SQL_Error"), "").isBlank()) break;
-      Pause.sleep(Duration.ofMillis(500));
-    }
-    throw new IllegalStateException("replication on " + spec.target().address() + " is not running "
-        + START_WAIT.toSeconds() + "s after it was started: " + replicaProblem(v, st));
-  }
-
-  String replicaProblem(Version v, Map<String, String> st) {
-    if (st == null) return "no replication is configured";
-    return "IO thread " + st.get(dialect.column(v, "Replica_IO_Running")) + " ("
-        + st.getOrDefault(dialect.column(v, "Last_IO_Error"), "") + "), SQL thread "
-        + st.get(dialect.column(v, "Replica_SQL_Running")) + " (" + st.getOrDefault(dialect.column(v, "Last_SQL_Error"), "")
-        + ")";
-  }
-
-  // ---- catch-up ----
+  // ---- catch-up: ReplicaLag; after a rollback, ReplicaSetup ----
 
   @Override
   public LagSample measureLag(MigrationSpec spec) {
-    String sourcePos;
-    List<String> sourceBinlog;
-    List<List<String>> binlogs;
-    try (MySqlSession s = source(spec)) {
-      sourcePos = MySqlGtidSet.oneLine(s.one("SELECT " + dialect.executedVariable()));
-      sourceBinlog = binlogStatus(s);
-      binlogs = s.rows("SHOW BINARY LOGS");
-    }
-    try (MySqlSession t = target(spec)) {
-      Version v = version(t);
-      Map<String, String> st = replicaStatus(t);
-      String applied = MySqlGtidSet.oneLine(t.one("SELECT " + dialect.appliedVariable()));
-      if (st == null) {
-        return new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, sourcePos, applied,
-            "not replicating: the target has no replication configured");
-      }
-      targetFence(spec).lockArrivals(t);
-      long missing = missing(t, sourcePos, applied);
-      long bytes = missing == 0 ? 0 : Math.max(1, binlogBytesBehind(v, st, sourceBinlog, binlogs));
-      boolean io = "Yes".equals(st.get(dialect.column(v, "Replica_IO_Running")));
-      boolean sql = "Yes".equals(st.get(dialect.column(v, "Replica_SQL_Running")));
-      String behind = st.get(dialect.column(v, "Seconds_Behind_Source"));
-      double seconds = behind == null ? Double.MAX_VALUE : Double.parseDouble(behind);
-      String state = "IO " + st.get(dialect.column(v, "Replica_IO_Running")) + ", SQL "
-          + st.get(dialect.column(v, "Replica_SQL_Running")) + ", " + missing + " transactions behind";
-      if (!io || !sql) {
-        return new LagSample(false, bytes, seconds, sourcePos, applied, state + "; " + replicaProblem(v, st));
-      }
-      long silent = silentSeconds(t);
-      if (silent > SOURCE_SILENCE.toSeconds()) {
-        // A cut link leaves both threads "running" until replica_net_timeout; an idle source
-        // then looks in sync. Only the missing heartbeats tell.
-        return new LagSample(false, bytes, seconds, sourcePos, applied,
-            "nothing from the source for " + silent + " s (" + state + ")");
-      }
-      return new LagSample(true, bytes, seconds, sourcePos, applied, state);
-    }
+    return lag.measure(spec);
   }
 
-  private long missing(MySqlSession t, String sourcePos, String applied) {
-    if (dialect == Dialect.MYSQL) return MySqlGtidSet.count(t.one("SELECT GTID_SUBTRACT(?, ?)", sourcePos, applied));
-    return MariaDbGtidPosition.parse(applied).missingFrom(MariaDbGtidPosition.parse(sourcePos));
-  }
-
-  /** File and position of the source's binary log: [file, position]. */
-  private static List<String> binlogStatus(MySqlSession s) {
-    Version v = version(s);
-    boolean mysql84 = !s.dialect.equals(Dialect.MARIADB) && v.atLeast(8, 2, 0);
-    List<String> row = s.row(mysql84 ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS");
-    return row == null ? null : List.of(row.get(0), row.get(1));
-  }
-
-  /** Bytes of the source's binary log after the position the target has executed. */
-  private long binlogBytesBehind(Version v, Map<String, String> st, List<String> sourceBinlog, List<List<String>> logs) {
-    String file = st.get(dialect.column(v, "Relay_Source_Log_File"));
-    String pos = st.get(dialect.column(v, "Exec_Source_Log_Pos"));
-    if (sourceBinlog == null || file == null || pos == null || file.isBlank()) return Long.MAX_VALUE;
-    long executed = Long.parseLong(pos);
-    if (file.equals(sourceBinlog.get(0))) return Math.max(0, Long.parseLong(sourceBinlog.get(1)) - executed);
-    long bytes = 0;
-    boolean counting = false;
-    for (List<String> log : logs) {
-      if (log.get(0).equals(file)) {
-        counting = true;
-        bytes += Math.max(0, Long.parseLong(log.get(1)) - executed);
-      } else if (counting) {
-        bytes += log.get(0).equals(sourceBinlog.get(0)) ? Long.parseLong(sourceBinlog.get(1)) : Long.parseLong(log.get(1));
-      }
-    }
-    return counting ? bytes : Long.MAX_VALUE;
-  }
-
-  /**
-   * Seconds since the replica last heard from the source: MySQL records the last heartbeat and the
-   * last transaction received. MariaDB records neither (only a count of heartbeats); there the
-   * shortened slave_net_timeout turns a silent link into a reconnecting IO thread instead.
-   */
-  private long silentSeconds(MySqlSession t) {
-    if (dialect != Dialect.MYSQL) return 0;
-    String s = t.one("SELECT TIMESTAMPDIFF(SECOND, GREATEST(LAST_HEARTBEAT_TIMESTAMP,"
-        + " LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP), NOW(6)) FROM performance_schema.replication_connection_status"
-        + " WHERE SERVICE_STATE = 'ON' AND GREATEST(LAST_HEARTBEAT_TIMESTAMP,"
-        + " LAST_QUEUED_TRANSACTION_END_QUEUE_TIMESTAMP) > '1970-01-02'");
-    return s == null ? 0 : Long.parseLong(s);
+  @Override
+  public String quietTarget(MigrationSpec spec) {
+    return replica.quiet(spec);
   }
 
   // ---- cutover: MySqlCutover ----
@@ -948,9 +229,7 @@ public final class MySqlEngine implements DatabaseEngine {
 
   @Override
   public boolean targetPromoted(MigrationSpec spec) {
-    try (MySqlSession t = target(spec)) {
-      return "0".equals(t.one("SELECT @@GLOBAL.read_only"));
-    }
+    return cutover.targetPromoted(spec);
   }
 
   @Override
@@ -963,42 +242,15 @@ public final class MySqlEngine implements DatabaseEngine {
     return cutover.retireOldSource(spec);
   }
 
-  // ---- after promotion ----
+  // ---- after promotion: NewPrimary ----
 
   @Override
   public BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress) {
-    RemoteHost target = hosts.ssh(spec.target());
-    String dir = spec.backup().destination();
-    String file = dir + "/" + backupName + ".sql.gz";
-    if (target.exists(file)) {
-      return new BackupResult(true, spec.target().address() + ":" + file, fileSize(target, file),
-          "found complete from an earlier attempt");
-    }
-    String job = "backup-" + spec.name();
-    target.stopJob(job);
-    List<String> dump = new ArrayList<>(List.of(dialect.dumpTool, "--protocol=socket", "--single-transaction",
-        "--routines", "--triggers", "--events", "--all-databases"));
-    dump.addAll(dialect == Dialect.MYSQL ? List.of("--set-gtid-purged=ON", "--source-data=2")
-        : List.of("--gtid", "--master-data=2"));
-    String script = "set -o pipefail; umask 077; mkdir -p \"$1\" && " + shellJoin(dump)
-        + " | gzip > \"$2.partial\" && mv \"$2.partial\" \"$2\"";
-    target.run(Command.of("bash", "-c", script, "bash", dir, file).withJob(job).withTimeout(COPY_TIMEOUT)
-        .withHeartbeat(progress::alive)).orThrow("the fresh backup of the new primary");
-    return new BackupResult(true, spec.target().address() + ":" + file, fileSize(target, file),
-        dialect.dumpTool + " --single-transaction --all-databases, gzip");
-  }
-
-  private static long fileSize(RemoteHost host, String file) {
-    return Long.parseLong(host.run(Command.of("stat", "-c", "%s", file)).orThrow("measuring " + file).stdout().strip());
+    return newPrimary.backup(spec, backupName, progress);
   }
 
   @Override
   public List<Check> memoryChecks(MigrationSpec spec) {
-    long ram = Memory.totalBytes(hosts.ssh(spec.target()));
-    try (MySqlSession t = target(spec)) {
-      long pool = Long.parseLong(t.one("SELECT @@innodb_buffer_pool_size"));
-      // On a dedicated server the buffer pool is the cache: most of RAM, with room for connections.
-      return List.of(Memory.judge("innodb_buffer_pool_size", pool, ram, 0.50, 0.80, ram * 7 / 10));
-    }
+    return newPrimary.memoryChecks(spec);
   }
 }

@@ -49,32 +49,15 @@ final class MySqlSession implements AutoCloseable {
     p.setProperty("user", host.database().adminUser());
     p.setProperty("password", password.reveal());
     TlsMode tls = host.database().tls();
-    if (dialect == Dialect.MYSQL) {
-      p.setProperty("sslMode", switch (tls) {
-        case DISABLE -> "DISABLED";
-        case PREFER -> "PREFERRED";
-        case REQUIRE -> "REQUIRED";
-        case VERIFY_FULL -> "VERIFY_IDENTITY";
-      });
-      p.setProperty("connectTimeout", String.valueOf(connectLimit.toMillis()));
-      p.setProperty("socketTimeout", String.valueOf(statementLimit.toMillis()));
-      p.setProperty("connectionAttributes", "program_name:switchover");
-    } else {
-      // MariaDB's driver has no "prefer": it encrypts without checking the certificate ("trust"),
-      // or falls back below when the server offers no TLS at all.
-      p.setProperty("sslMode", switch (tls) {
-        case DISABLE -> "disable";
-        case PREFER, REQUIRE -> "trust";
-        case VERIFY_FULL -> "verify-full";
-      });
-      p.setProperty("connectTimeout", String.valueOf(connectLimit.toMillis()));
-      p.setProperty("socketTimeout", String.valueOf(statementLimit.toMillis()));
-    }
+    p.setProperty("sslMode", dialect.sslMode(tls));
+    p.setProperty("connectTimeout", String.valueOf(connectLimit.toMillis()));
+    p.setProperty("socketTimeout", String.valueOf(statementLimit.toMillis()));
+    dialect.driverProperties().forEach(p::setProperty);
     String url = dialect.jdbcPrefix + hostLiteral(host.address()) + ":" + host.database().port() + "/";
     try {
       return prepared(DriverManager.getConnection(url, p), where, dialect);
     } catch (SQLException e) {
-      if (dialect == Dialect.MARIADB && tls == TlsMode.PREFER && String.valueOf(e.getMessage()).contains("SSL")) {
+      if (dialect.retriesWithoutTls(tls) && String.valueOf(e.getMessage()).contains("SSL")) {
         p.setProperty("sslMode", "disable");
         try {
           return prepared(DriverManager.getConnection(url, p), where, dialect);

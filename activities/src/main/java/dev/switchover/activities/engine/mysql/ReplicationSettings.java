@@ -17,8 +17,7 @@ final class ReplicationSettings {
 
   static List<SettingChange> required(MySqlSession s) {
     List<SettingChange> out = new ArrayList<>();
-    String file = s.dialect == Dialect.MYSQL ? "my.cnf ([mysqld], e.g. /etc/mysql/mysql.conf.d/mysqld.cnf)"
-        : "my.cnf ([mariadb], e.g. /etc/mysql/mariadb.conf.d/50-server.cnf)";
+    String file = s.dialect.settingsFile();
     String logBin = s.one("SELECT @@GLOBAL.log_bin");
     if (!"1".equals(logBin) && !"ON".equalsIgnoreCase(logBin)) {
       out.add(new SettingChange("log_bin", "OFF", "ON", true,
@@ -30,20 +29,25 @@ final class ReplicationSettings {
           "SET GLOBAL binlog_format = 'ROW' now, and add 'binlog_format = ROW' to " + file
               + " so a restart keeps it"));
     }
-    if (s.dialect == Dialect.MYSQL) {
-      String enforce = s.one("SELECT @@GLOBAL.enforce_gtid_consistency").toUpperCase(Locale.ROOT);
-      String mode = s.one("SELECT @@GLOBAL.gtid_mode").toUpperCase(Locale.ROOT);
-      if (!enforce.equals("ON")) {
-        out.add(new SettingChange("enforce_gtid_consistency", enforce, "ON", true,
-            "add 'enforce_gtid_consistency = ON' to " + file + " and restart the server (online:"
-                + " SET PERSIST enforce_gtid_consistency = WARN, fix what the error log reports, then ON)"));
-      }
-      if (!mode.equals("ON")) {
-        out.add(new SettingChange("gtid_mode", mode, "ON", true,
-            "add 'gtid_mode = ON' to " + file + " and restart the server (online: SET PERSIST gtid_mode ="
-                + " OFF_PERMISSIVE, then ON_PERMISSIVE, wait until ONGOING_ANONYMOUS_TRANSACTION_COUNT is 0,"
-                + " then ON)"));
-      }
+    out.addAll(s.dialect.gtidSettings(s, file));
+    return out;
+  }
+
+  /** MySQL's GTID settings: enforce_gtid_consistency and gtid_mode (MariaDB's GTIDs are always on). */
+  static List<SettingChange> gtidMode(MySqlSession s, String file) {
+    List<SettingChange> out = new ArrayList<>();
+    String enforce = s.one("SELECT @@GLOBAL.enforce_gtid_consistency").toUpperCase(Locale.ROOT);
+    String mode = s.one("SELECT @@GLOBAL.gtid_mode").toUpperCase(Locale.ROOT);
+    if (!enforce.equals("ON")) {
+      out.add(new SettingChange("enforce_gtid_consistency", enforce, "ON", true,
+          "add 'enforce_gtid_consistency = ON' to " + file + " and restart the server (online:"
+              + " SET PERSIST enforce_gtid_consistency = WARN, fix what the error log reports, then ON)"));
+    }
+    if (!mode.equals("ON")) {
+      out.add(new SettingChange("gtid_mode", mode, "ON", true,
+          "add 'gtid_mode = ON' to " + file + " and restart the server (online: SET PERSIST gtid_mode ="
+              + " OFF_PERMISSIVE, then ON_PERMISSIVE, wait until ONGOING_ANONYMOUS_TRANSACTION_COUNT is 0,"
+              + " then ON)"));
     }
     return out;
   }

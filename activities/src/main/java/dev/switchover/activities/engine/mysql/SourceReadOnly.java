@@ -1,9 +1,6 @@
 package dev.switchover.activities.engine.mysql;
 
-import dev.switchover.activities.ssh.Command;
-import dev.switchover.activities.ssh.CommandResult;
 import dev.switchover.activities.ssh.RemoteHost;
-import dev.switchover.workflows.Failures;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,19 +8,15 @@ import java.util.List;
  * The source's read_only, kept across a restart of its server: MySQL by SET PERSIST (read_only
  * and super_read_only, which binds SUPER too); MariaDB, which cannot persist a setting from SQL,
  * by a drop-in file in the last directory its configuration includes, proved read with
- * my_print_defaults before it is relied on.
+ * my_print_defaults before it is relied on ({@link ReadOnlyPersistence}).
  */
 final class SourceReadOnly {
   private final Dialect dialect;
-  private final RemoteHost host;
-  private final String migration;
-  private final String address;
+  private final ReadOnlyPersistence persistence;
 
   SourceReadOnly(Dialect dialect, RemoteHost host, String migration, String address) {
     this.dialect = dialect;
-    this.host = host;
-    this.migration = migration;
-    this.address = address;
+    this.persistence = dialect.readOnlyPersistence(host, migration, address);
   }
 
   /**
@@ -32,111 +25,24 @@ final class SourceReadOnly {
    * False if a statement gave up waiting.
    */
   boolean on(MySqlSession s, LockWait bounded) {
-    if (dialect == Dialect.MYSQL) {
-      return bounded.run(s, "SET PERSIST read_only = ON") && bounded.run(s, "SET PERSIST super_read_only = ON");
+    persistence.keep();
+    for (String sql : dialect.readOnlyStatements()) {
+      if (!bounded.run(s, sql)) return false;
     }
-    writeDropIn();
-    return bounded.run(s, "SET GLOBAL read_only = ON");
+    return true;
   }
 
   /** Takes back {@link #on}, what it persisted included. Idempotent. */
   void off(MySqlSession s) {
-    if (dialect == Dialect.MYSQL) {
-      s.execute("SET GLOBAL super_read_only = OFF");
-      s.execute("RESET PERSIST IF EXISTS super_read_only");
-      s.execute("RESET PERSIST IF EXISTS read_only");
-    } else {
-      for (String dir : includedDirectories()) {
-        host.run(Command.of("rm", "-f", "--", dropIn(dir))).orThrow("removing " + dropIn(dir));
-      }
-    }
-    s.execute("SET GLOBAL read_only = OFF");
+    persistence.forget();
+    for (String sql : dialect.writableStatements()) s.execute(sql);
   }
 
   /** What keeps the source from refusing writes now or after a restart; empty when nothing does. */
   List<String> gaps(MySqlSession s) {
     List<String> gaps = new ArrayList<>();
     if (!"1".equals(s.one("SELECT @@GLOBAL.read_only"))) gaps.add("read_only is OFF");
-    if (dialect == Dialect.MYSQL) {
-      if (!"1".equals(s.one("SELECT @@GLOBAL.super_read_only"))) gaps.add("super_read_only is OFF");
-      if (!"1".equals(s.one("SELECT @@GLOBAL.persisted_globals_load"))) {
-        gaps.add("persisted_globals_load is OFF (a restart ignores SET PERSIST)");
-      }
-      for (String v : List.of("read_only", "super_read_only")) {
-        String persisted = s.one("SELECT variable_value FROM performance_schema.persisted_variables"
-            + " WHERE variable_name = ?", v);
-        if (!"ON".equalsIgnoreCase(persisted) && !"1".equals(persisted)) {
-          gaps.add(v + " is not persisted ON (" + (persisted == null ? "not persisted" : persisted) + ")");
-        }
-      }
-    } else {
-      String dir = lastIncludedDirectory();
-      if (!host.exists(dropIn(dir))) gaps.add(dropIn(dir) + " is missing (a restart comes back writable)");
-      else if (!readOnlyAtStart()) gaps.add("the server's configuration does not end with read_only = ON");
-    }
+    gaps.addAll(persistence.gaps(s));
     return gaps;
-  }
-
-  private String dropIn(String dir) {
-    return dir + "/zz-switchover-fence-" + migration + ".cnf";
-  }
-
-  private void writeDropIn() {
-    String file = dropIn(lastIncludedDirectory());
-    host.writeFile(file, "# Written by switchover at the freeze of migration " + migration + ": this server stays"
-        + " read-only across restarts\n# while its data moves to the new primary. Rolling the migration back removes"
-        + " this file; after\n# a completed migration this is the old source: remove the file only to make it writable"
-        + " on purpose.\n[mariadb]\nread_only = ON\n", "0644", null);
-    if (!readOnlyAtStart()) {
-      host.run(Command.of("rm", "-f", "--", file)).orThrow("removing " + file);
-      throw Failures.fatal(Failures.SOURCE_NOT_FENCED, "on " + address + ", " + file + " was written but"
-          + " 'my_print_defaults --mysqld' does not end with read_only = ON, so a restarted server would take"
-          + " writes; the source was not frozen. Check that the server reads that directory and that no later"
-          + " file turns read_only off, then retry.");
-    }
-  }
-
-  /** Whether the server, started now with its default option files, would start read-only. */
-  private boolean readOnlyAtStart() {
-    CommandResult r = host.run(Command.of("my_print_defaults", "--mysqld"));
-    r.orThrow("reading the server's options on " + address + " (my_print_defaults --mysqld)");
-    return readOnlyLast(r.stdout());
-  }
-
-  /** The server's last word on read_only among options as my_print_defaults prints them. */
-  static boolean readOnlyLast(String options) {
-    Boolean on = null;
-    for (String line : options.split("\n")) {
-      String o = line.strip().replaceFirst("^--", "").replace('-', '_');
-      if (o.startsWith("loose_")) o = o.substring("loose_".length());
-      String name = o.contains("=") ? o.substring(0, o.indexOf('=')) : o;
-      String value = o.contains("=") ? o.substring(o.indexOf('=') + 1).strip() : "ON";
-      if (name.equals("read_only")) on = List.of("ON", "1", "TRUE").contains(value.toUpperCase());
-      if (name.equals("skip_read_only")) on = false;
-    }
-    return on != null && on;
-  }
-
-  /** The directories the server's main configuration includes, in the order it reads them. */
-  private List<String> includedDirectories() {
-    String script = "for f in /etc/my.cnf /etc/mysql/my.cnf; do [ -r \"$f\" ] &&"
-        + " sed -n 's/^[[:space:]]*!includedir[[:space:]]*//p' \"$f\"; done; true";
-    List<String> dirs = new ArrayList<>();
-    for (String line : host.run(Command.of("sh", "-c", script)).orThrow("reading the source's my.cnf").stdout()
-        .split("\n")) {
-      String dir = line.strip().replaceAll("/+$", "");
-      if (!dir.isEmpty() && !dirs.contains(dir)) dirs.add(dir);
-    }
-    return dirs;
-  }
-
-  private String lastIncludedDirectory() {
-    List<String> dirs = includedDirectories();
-    if (dirs.isEmpty()) {
-      throw Failures.fatal(Failures.SOURCE_NOT_FENCED, "on " + address + ", neither /etc/my.cnf nor /etc/mysql/my.cnf"
-          + " includes a directory (!includedir), so switchover has nowhere to keep read_only = ON for a restart;"
-          + " the source was not frozen. Add an !includedir line, then retry.");
-    }
-    return dirs.get(dirs.size() - 1);
   }
 }

@@ -52,10 +52,10 @@ class GtidTest {
 
   @Test
   void theLastReadOnlyOptionWins() {
-    assertTrue(SourceReadOnly.readOnlyLast("--log_bin=binlog\n--read_only=ON\n"));
-    assertFalse(SourceReadOnly.readOnlyLast("--read_only=ON\n--skip-read-only\n"));
-    assertFalse(SourceReadOnly.readOnlyLast("--read-only=ON\n--read_only=0\n"));
-    assertTrue(SourceReadOnly.readOnlyLast("--loose-read-only\n"));
-    assertFalse(SourceReadOnly.readOnlyLast(""));
+    assertTrue(ReadOnlyDropIn.readOnlyLast("--log_bin=binlog\n--read_only=ON\n"));
+    assertFalse(ReadOnlyDropIn.readOnlyLast("--read_only=ON\n--skip-read-only\n"));
+    assertFalse(ReadOnlyDropIn.readOnlyLast("--read-only=ON\n--read_only=0\n"));
+    assertTrue(ReadOnlyDropIn.readOnlyLast("--loose-read-only\n"));
+    assertFalse(ReadOnlyDropIn.readOnlyLast(""));
   }
 }

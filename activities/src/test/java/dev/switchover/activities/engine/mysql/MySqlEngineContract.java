@@ -164,7 +164,8 @@ abstract class MySqlEngineContract {
 
       if (kind() == Engine.MYSQL) {
         Hosts longPassword = new Hosts(new SecretResolver(Map.of(MySqlPair.PASSWORD_VARIABLE, "x".repeat(33))));
-        f = fails(Failures.PREFLIGHT_FAILED, () -> new MySqlEngine(longPassword, kind()).preflight(p.spec));
+        f = fails(Failures.PREFLIGHT_FAILED,
+            () -> new MySqlEngine(longPassword, Dialect.of(kind()), DumpCopy::new).preflight(p.spec));
         assertTrue(f.getOriginalMessage().contains("at most 32"), f.getOriginalMessage());
         longPassword.close();
       }
@@ -179,7 +180,7 @@ abstract class MySqlEngineContract {
           "the replication account must use TLS");
       // The target's worker has another password for the replication account than the source.
       Hosts wrong = new Hosts(new SecretResolver(Map.of(MySqlPair.PASSWORD_VARIABLE, "not-the-password")));
-      MySqlEngine misconfigured = new MySqlEngine(wrong, kind());
+      MySqlEngine misconfigured = new MySqlEngine(wrong, Dialect.of(kind()), DumpCopy::new);
       fails(Failures.BAD_CREDENTIALS, () -> misconfigured.baseCopy(p.spec, Progress.NONE));
       wrong.close();
       assertFalse(p.sh(p.target, "sh", "-c", "ls -a " + p.target.get("MYSQL_DATA_DIR")).contains(".switchover-copy"),
@@ -248,7 +249,7 @@ abstract class MySqlEngineContract {
     final dev.switchover.workflows.spec.MigrationSpec spec;
 
     SpecAgainst(MySqlPair p, Engine other) {
-      this.engine = new MySqlEngine(p.hosts, other);
+      this.engine = new MySqlEngine(p.hosts, Dialect.of(other), DumpCopy::new);
       this.spec = dev.switchover.workflows.spec.SpecLoader.parse(
           p.yaml("other").replace("engine: " + p.kind.id(), "engine: " + other.id()), "test spec");
     }

@@ -28,24 +28,25 @@ class MySqlEngineIT extends MySqlEngineContract {
   void clonesInsteadOfDumpingWhenAsked() throws Exception {
     try (MySqlPair p = MySqlPair.fresh(kind(), "clone")) {
       seed(p, 20_000);
+      MySqlEngine cloning = new MySqlEngine(p.hosts, Dialect.MYSQL, CloneCopy::new);
       MigrationSpec spec = SpecLoader.parse(p.yaml("clone").replace("replication:\n", "replication:\n  copyMethod: clone\n"),
           "test spec");
-      p.engine.preflight(spec);
-      p.engine.prepareSource(spec);
+      cloning.preflight(spec);
+      cloning.prepareSource(spec);
       Recording progress = new Recording();
-      BaseCopyResult copy = p.engine.baseCopy(spec, progress);
+      BaseCopyResult copy = cloning.baseCopy(spec, progress);
       assertEquals("clone", copy.method());
       assertTrue(copy.bytes() > 1_000_000, "the clone copied the data files: " + copy);
-      assertTrue(p.engine.baseCopy(spec, Progress.NONE).alreadyDone(), "a second copy finds the first");
+      assertTrue(cloning.baseCopy(spec, Progress.NONE).alreadyDone(), "a second copy finds the first");
 
       p.execute(p.source, "INSERT INTO shop.orders VALUES (500000, 'after the clone', 1.00)");
       awaitInSync(p);
       assertEquals(p.fingerprint(p.source, "shop.orders"), p.fingerprint(p.target, "shop.orders"));
       assertNotNull(p.one(p.target, "SELECT 1 FROM mysql.user WHERE user = 'app'"), "the clone brought the accounts");
 
-      FrozenSource frozen = p.engine.freezeWrites(spec);
-      p.engine.verifySync(spec, frozen, Progress.NONE);
-      p.engine.promote(spec, frozen);
+      FrozenSource frozen = cloning.freezeWrites(spec);
+      cloning.verifySync(spec, frozen, Progress.NONE);
+      cloning.promote(spec, frozen);
       appWrite(p, p.target);
     }
   }

@@ -168,7 +168,7 @@ abstract class MySqlFenceContract {
 
       // After the rollback the copy is made again onto the same target: its accounts are not
       // locked twice and the record is kept.
-      p.engine.writeMarker(p.spec, "unfinished", p.engine.readMarker(p.spec)[1]);
+      p.engine.marker().write(p.spec, "unfinished", p.engine.marker().read(p.spec)[1]);
       assertFalse(p.engine.baseCopy(p.spec, Progress.NONE).alreadyDone());
       awaitInSync(p);
       assertEquals(targetLocked, locked(p, p.target));

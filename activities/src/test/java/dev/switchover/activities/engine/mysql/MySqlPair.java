@@ -42,7 +42,7 @@ final class MySqlPair implements AutoCloseable {
     this.source = source;
     this.target = target;
     this.hosts = new Hosts(new SecretResolver(Map.of(PASSWORD_VARIABLE, replicationPassword)));
-    this.engine = new MySqlEngine(hosts, kind);
+    this.engine = new MySqlEngine(hosts, Dialect.of(kind), DumpCopy::new);
     this.spec = SpecLoader.parse(yaml(name), "test spec");
   }
 
