@@ -93,7 +93,7 @@ final class MySqlBaseCopy {
    * only sets up (again) its replication: the marker says so, and the target replicates from the
    * source or from nothing yet. An attempt that died or failed between the marker and the
    * replica's first connection to the source leaves the source's identity blank in the replica's
-   * status; taking that for "not ours" made a whole new dump (MysqlCrashIT saw it under load).
+   * status; taking that for "not ours" made a whole new dump (MySqlCrashIT saw it under load).
    */
   private boolean copyFinished(MigrationSpec spec, MySqlSession t, String[] marker, String sourceId) {
     if (marker == null || !"complete".equals(marker[0]) || !sourceId.equals(marker[1])) return false;

@@ -44,7 +44,7 @@ final class ReplicaSetup {
    * server_id, and without a known identity the source is asked for the rest; with the source's
    * server stopped or crashed after the freeze, VerifySync then failed and was retried for up to
    * its 2-hour limit, silent in VERIFY_SYNC instead of held at promotion with the operator's
-   * choices (MysqlCrashIT). With one, the server_id is checked against it and the source is not asked.
+   * choices (MySqlCrashIT). With one, the server_id is checked against it and the source is not asked.
    */
   String replicatesFrom(MigrationSpec spec, MySqlSession t, String knownSourceId) {
     Map<String, String> status = status(t);
