@@ -43,6 +43,9 @@ final class MigrationState {
   final List<String> notes = new ArrayList<>();
   String failure;
   AbortRequest abort;
+  /** The phase the fleet (if this migration is one of a fleet's) last heard of, and how many reports it had. */
+  Phase reportedPhase;
+  long fleetReports;
 
   void begin(Phase p, Instant at) {
     phase = p;
@@ -96,6 +99,8 @@ final class MigrationState {
     pausedBy = c.pausedBy();
     approval = c.approval();
     approvedAt = c.approvedAt();
+    reportedPhase = c.reportedPhase();
+    fleetReports = c.fleetReports();
   }
 
   MigrationStatus snapshot(MigrationSpec spec, Instant now) {

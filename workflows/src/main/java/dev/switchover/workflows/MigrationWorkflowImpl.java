@@ -1,22 +1,18 @@
 package dev.switchover.workflows;
 
-import dev.switchover.workflows.activities.BackupResult;
+import static dev.switchover.workflows.WorkflowClock.now;
+
 import dev.switchover.workflows.activities.BaseCopyResult;
 import dev.switchover.workflows.activities.BenchmarkResult;
-import dev.switchover.workflows.activities.ChecklistResult;
 import dev.switchover.workflows.activities.CopyProgress;
-import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.LagSample;
 import dev.switchover.workflows.activities.MigrationActivities;
-import dev.switchover.workflows.activities.MigrationReport;
 import dev.switchover.workflows.activities.PreflightReport;
 import dev.switchover.workflows.activities.PromotionResult;
 import dev.switchover.workflows.activities.ReportLocation;
 import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
 import dev.switchover.workflows.activities.TrafficSwitchResult;
-import dev.switchover.workflows.fleet.FleetWorkflow;
-import dev.switchover.workflows.fleet.MigrationProgress;
 import dev.switchover.workflows.spec.CatchUpSpec;
 import dev.switchover.workflows.spec.CutoverMode;
 import dev.switchover.workflows.spec.DurationText;
@@ -44,8 +40,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 
@@ -68,29 +62,15 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           MigrationActivities.class, ActivityProfiles.DEFAULT, ActivityProfiles.PER_METHOD);
 
   private final MigrationState state = new MigrationState();
+  private final StepResults results = new StepResults();
   /** PgBouncer's repoint, running beside the freeze and the sync check. */
   private Promise<TrafficSwitchResult> repointing;
   private final Deque<Undo> undos = new ArrayDeque<>();
   private MigrationSpec spec;
-  /** Null when the spec asks for no notifications. */
-  private Notifier notifier;
+  private StatusPublisher publisher;
+  private Steps steps;
   private CancellationScope untilPromotion;
   private MigrationResult result;
-  /** The phase the fleet (if this migration is one of a fleet's) last heard of, and how many reports. */
-  private Phase reportedPhase;
-  private long reports;
-
-  private PreflightReport preflight;
-  private BenchmarkResult benchmark;
-  private SourcePreparation preparation;
-  private BaseCopyResult baseCopy;
-  private FrozenSource frozen;
-  private SyncProof sync;
-  private PromotionResult promotion;
-  private TrafficSwitchResult traffic;
-  private BackupResult backup;
-  private ChecklistResult checklist;
-
   private record Undo(String what, Runnable action) {}
 
   /** The abort came by the CLI's update, which requests a cancellation next. */
@@ -148,9 +128,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n")));
     }
     spec = input.withDefaults();
-    notifier = Notifier.start(state, spec);
+    publisher = new StatusPublisher(state, spec, Notifier.start(state, spec), activities, results);
+    steps = new Steps(state, publisher);
     if (continued != null) restore(continued);
-    publishDetails();
+    publisher.publish();
 
     untilPromotion = Workflow.newCancellationScope(this::runUntilPromotion);
     try {
@@ -167,16 +148,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private void restore(Continuation c) {
     resumed = c;
-    preflight = c.preflight();
-    benchmark = c.benchmark();
-    preparation = c.preparation();
-    baseCopy = c.baseCopy();
+    results.restore(c);
     quietTargetOnRollback = c.quietTargetOnRollback();
     approvalAnnounced = c.approvalAnnounced();
     retentionWarned = c.retentionWarned();
-    reportedPhase = c.reportedPhase();
-    reports = c.fleetReports();
-    if (notifier != null) notifier.resume(c.notified(), c.announcedPhase());
+    publisher.resume(c);
     state.restore(c);
     log.info("run {} goes on in {}", c.run(), c.phase());
   }
@@ -189,16 +165,15 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private void continueAsNew(MigrationSpec input) {
     // Detached: a cancellation requested meanwhile (an abort) must reach the rollback below, not end the wait.
     Workflow.newDetachedCancellationScope(() -> {
-      if (notifier != null) notifier.drain(() -> state.abort != null);
+      publisher.drain(() -> state.abort != null);
       Workflow.await(() -> Workflow.isEveryHandlerFinished() || state.abort != null);
     }).run();
     if (state.abort != null) throw rollBack(new CanceledFailure("aborted by " + state.abort.by()));
-    Continuation next = new Continuation(resumed == null ? 2 : resumed.run() + 1, state.phase, preflight,
-        benchmark, preparation, baseCopy, quietTargetOnRollback, List.copyOf(state.steps), List.copyOf(state.notes),
+    Continuation next = new Continuation(resumed == null ? 2 : resumed.run() + 1, state.phase, results.preflight,
+        results.benchmark, results.preparation, results.baseCopy, quietTargetOnRollback, List.copyOf(state.steps), List.copyOf(state.notes),
         state.lag, state.inSyncSince, state.trend.points(), state.catchUpDeadline, state.deadlineHeldSince,
         state.paused, state.pausedBy, state.approval, state.approvedAt, approvalAnnounced, retentionWarned,
-        notifier == null ? 0 : notifier.sequence(), notifier == null ? null : notifier.announced(), reportedPhase,
-        reports);
+        publisher.notified(), publisher.announced(), state.reportedPhase, state.fleetReports);
     log.info("history at {} events: continuing as new in {}", Workflow.getInfo().getHistoryLength(), state.phase);
     Workflow.newContinueAsNewStub(MigrationWorkflow.class).migrate(input, next);
   }
@@ -220,15 +195,15 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (state.abort != null) throw new CanceledFailure("aborted before the first step");
     Phase goOnIn = resumed == null ? null : resumed.phase();
     if (goOnIn == null) {
-      preflight = step(Phase.PREFLIGHT, () -> activities.preflight(spec), r -> preflightSummary(r));
-      benchmark = step(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec), this::judgeBenchmark);
+      results.preflight = steps.run(Phase.PREFLIGHT, () -> activities.preflight(spec), r -> preflightSummary(r));
+      results.benchmark = steps.run(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec), this::judgeBenchmark);
 
       undoPreparation();
-      preparation = step(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(spec, r));
+      results.preparation = steps.run(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(spec, r));
 
       quietTargetOnRollback = Workflow.getVersion("quiet-target-on-rollback", Workflow.DEFAULT_VERSION, 1) == 1;
       if (quietTargetOnRollback) undoQuietTarget();
-      baseCopy = step(Phase.BASE_COPY, this::copyWatchingRetention, r -> String.format(
+      results.baseCopy = steps.run(Phase.BASE_COPY, this::copyWatchingRetention, r -> String.format(
           "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
     } else {
       // A continued run: the steps before the wait were done by an earlier run; their undos are
@@ -238,9 +213,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
 
     if (goOnIn != Phase.AWAIT_CUTOVER) {
-      step(Phase.CATCH_UP, () -> { catchUp(); return state.lag; }, Lag::describe, goOnIn == Phase.CATCH_UP);
+      steps.run(Phase.CATCH_UP, () -> { catchUp(); return state.lag; }, Lag::describe, goOnIn == Phase.CATCH_UP);
     }
-    step(Phase.AWAIT_CUTOVER, this::awaitCutover, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
+    steps.run(Phase.AWAIT_CUTOVER, this::awaitCutover, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
 
     // The shortest write pause: clients are held by PgBouncer from here until the target is
     // primary, and let through on the source again if anything fails before promotion.
@@ -256,7 +231,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       undos.push(new Undo("resume the application", () -> activities.resumeApplication(spec)));
     }
     undos.push(new Undo(UNFREEZE, () -> activities.unfreezeWrites(spec)));
-    frozen = step(Phase.FREEZE_WRITES, () -> {
+    results.frozen = steps.run(Phase.FREEZE_WRITES, () -> {
       if (pgbouncer) {
         activities.pauseTraffic(spec);
         // While the source is frozen and the target checked, PgBouncer is pointed at the target:
@@ -270,8 +245,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }, f -> (pgbouncer ? "clients held by PgBouncer; " : "") + "source read-only at " + f.finalPosition() + ", "
         + f.sessionsEnded() + " write sessions ended");
 
-    sync = step(Phase.VERIFY_SYNC, () -> {
-      SyncProof proof = activities.verifySync(spec, frozen);
+    results.sync = steps.run(Phase.VERIFY_SYNC, () -> {
+      SyncProof proof = activities.verifySync(spec, results.frozen);
       // Promote only once PgBouncer points at the target: a repoint that fails now rolls back.
       if (repointing != null) repointing.get();
       return proof;
@@ -280,7 +255,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private void undoPreparation() {
     undos.push(new Undo("remove what prepare-source added on the source",
-        () -> activities.undoPrepareSource(spec, preparation)));
+        () -> activities.undoPrepareSource(spec, results.preparation)));
   }
 
   /** Popped before the source's preparation is undone: the standby stops before its access goes. */
@@ -307,7 +282,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         Workflow.getVersion("abort-during-promote", Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
     CancellationScope forward = Workflow.newDetachedCancellationScope(() -> {
       try {
-        promotion = step(Phase.PROMOTE, this::promoteOnProof, p ->
+        results.promotion = steps.run(Phase.PROMOTE, this::promoteOnProof, p ->
             (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition()
                 + (p.detail() == null || p.detail().isBlank() || p.detail().equals("was already primary") ? ""
                     : " (" + p.detail() + ")"));
@@ -323,14 +298,14 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       state.phase = Phase.DONE;
       state.waitingFor = "";
       state.paused = false;
-      publishDetails();
-      ReportLocation report = writeReport();
+      publisher.publish();
+      ReportLocation report = publisher.writeReport();
       if (trafficFailure != null) {
         state.failure = trafficFailure;
-        notifyFailed(trafficFailure);
+        publisher.notifyFailed(trafficFailure);
         throw Failures.fatal("TrafficSwitchFailed", trafficFailure);
       }
-      flushNotifications();
+      publisher.flush();
       result = new MigrationResult(spec.target().address(), status(), report);
     });
     forward.run();
@@ -342,13 +317,13 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       state.begin(Phase.SWITCH_TRAFFIC, now());
       // The webhook alone hears of this instant step: publishDetails was never called here, and what
       // it does beyond the UI's details (a fleet member's report to its parent) must replay as recorded.
-      announcePhase();
+      publisher.announcePhase();
       state.end(Outcome.OK, "none configured: point clients at " + spec.target().address(), now());
       return null;
     }
     boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
     try {
-      traffic = step(Phase.SWITCH_TRAFFIC,
+      results.traffic = steps.run(Phase.SWITCH_TRAFFIC,
           pgbouncer ? this::resumeOnTarget : () -> activities.switchTraffic(spec),
           t -> t.method() + ": " + t.detail());
       return null;
@@ -371,12 +346,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   /** The runbook's safety net and checklist. Their failures are reported, not fatal. */
   private void postPromotion() {
     state.begin(Phase.POST_PROMOTION, now());
-    publishDetails();
+    publisher.publish();
     StringBuilder detail = new StringBuilder();
     if (Boolean.TRUE.equals(spec.backup().enabled())) {
       try {
-        backup = activities.backupNewPrimary(spec);
-        detail.append("backup ").append(backup.location()).append(" (").append(Lag.bytes(backup.bytes())).append(")");
+        results.backup = activities.backupNewPrimary(spec);
+        detail.append("backup ").append(results.backup.location()).append(" (").append(Lag.bytes(results.backup.bytes())).append(")");
       } catch (ActivityFailure f) {
         String why = "NO BACKUP of the new primary: " + rootMessage(f) + " — take one by hand now";
         state.note(now(), why);
@@ -387,9 +362,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
     retireOldSource(detail);
     try {
-      checklist = activities.runChecklist(spec);
-      long attention = checklist.checks().stream().filter(c -> c.verdict() != dev.switchover.workflows.activities.Check.Verdict.OK).count();
-      detail.append("; checklist: ").append(checklist.checks().size()).append(" checks, ").append(attention).append(" need attention");
+      results.checklist = activities.runChecklist(spec);
+      long attention = results.checklist.checks().stream().filter(c -> c.verdict() != dev.switchover.workflows.activities.Check.Verdict.OK).count();
+      detail.append("; checklist: ").append(results.checklist.checks().size()).append(" checks, ").append(attention).append(" need attention");
     } catch (ActivityFailure f) {
       state.note(now(), "final checklist failed: " + rootMessage(f));
       detail.append("; checklist failed");
@@ -405,7 +380,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private void retireOldSource(StringBuilder detail) {
     if (Workflow.getVersion("retire-old-source", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) return;
     try {
-      detail.append("; old source: ").append(activities.retireOldSource(spec, preparation));
+      detail.append("; old source: ").append(activities.retireOldSource(spec, results.preparation));
     } catch (ActivityFailure f) {
       String why = "the old source " + spec.source().address() + " could not be cleaned up (" + rootMessage(f)
           + "): its replication account, access rule and slot (PostgreSQL) may still be there; it stays fenced";
@@ -436,7 +411,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               : Lag.describe(state.lag) + (progress == null ? "" : "; " + progress.summary()) + "; waiting for lag under "
                   + Lag.bytes(c.maxLagBytes()) + " / " + c.maxLagSeconds() + " s")
           + "; gives up at " + state.catchUpDeadline;
-      publishDetails();
+      publisher.publish();
       Workflow.await(pollInterval(), () -> state.paused);
       continueAsNewIfLong();
     }
@@ -452,7 +427,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     while (state.paused) {
       state.waitingFor = "paused by " + state.pausedBy + "; `./switchover resume` to continue ("
           + Lag.describe(state.lag) + ")";
-      publishDetails();
+      publisher.publish();
       if (!Workflow.await(pollInterval(), () -> !state.paused)) sampleLag();
       continueAsNewIfLong();
     }
@@ -510,10 +485,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         state.waitingFor = "approval: `./switchover approve " + Workflow.getInfo().getWorkflowId()
             + "` or signal approveCutover in the Web UI (" + Lag.describe(state.lag) + ")"
             + (open ? "" : "; " + closed);
-        if (!approvalAnnounced && notifier != null) notifier.approvalAwaited(state.waitingFor);
+        if (!approvalAnnounced) publisher.approvalAwaited(state.waitingFor);
         approvalAnnounced = true;
       }
-      publishDetails();
+      publisher.publish();
       Duration wait = pollInterval();
       if (!open) {
         // Wake at the opening itself, not up to a poll interval after it.
@@ -534,7 +509,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private BaseCopyResult copyWatchingRetention() {
     if (Workflow.getVersion("retention-during-copy", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION
         // Only a slot holds anything back during the copy (a MySQL replica is set up after it).
-        || preparation == null || !preparation.createdSlot()) {
+        || results.preparation == null || !results.preparation.createdSlot()) {
       return activities.baseCopy(spec);
     }
     List<Promise<BaseCopyResult>> copy = new java.util.ArrayList<>(1);
@@ -626,41 +601,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         + p.changedSettings().size() + " settings changed";
   }
 
-  /** Runs one step: records it, shows it in the UI, and marks its end however it ends. */
-  private <T> T step(Phase phase, Supplier<T> action, Function<T, String> describe) {
-    return step(phase, action, describe, false);
-  }
-
-  /** {@code goesOn}: an earlier run began this step and carried it over; it is not begun again. */
-  private <T> T step(Phase phase, Supplier<T> action, Function<T, String> describe, boolean goesOn) {
-    if (!goesOn) {
-      state.begin(phase, now());
-      log.info("phase={} started", phase);
-    }
-    publishDetails();
-    try {
-      T result = action.get();
-      state.end(Outcome.OK, describe.apply(result), now());
-      log.info("phase={} ok: {}", phase, state.steps.get(state.steps.size() - 1).detail());
-      return result;
-    } catch (Continuation.Requested longHistory) {
-      throw longHistory;
-    } catch (RuntimeException e) {
-      boolean cancelled = isCancellation(e);
-      state.end(cancelled ? Outcome.CANCELLED : Outcome.FAILED, cancelled ? "cancelled" : rootMessage(e), now());
-      log.warn("phase={} {}: {}", phase, cancelled ? "cancelled" : "failed", rootMessage(e));
-      throw e;
-    } finally {
-      publishDetails();
-    }
-  }
-
   /**
    * Undoes the source's changes in reverse order after an abort or a failure before promotion,
    * in a scope that the abort itself cannot cancel, and returns the failure the workflow ends with.
    */
   private ApplicationFailure rollBack(TemporalFailure cause) {
-    boolean aborted = state.abort != null || isCancellation(cause);
+    boolean aborted = state.abort != null || Failures.isCancellation(cause);
     String why = aborted
         ? "aborted by " + (state.abort == null ? "a cancel request" : state.abort.by() + ": " + state.abort.reason())
         : rootMessage(cause);
@@ -668,7 +614,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.phase = Phase.ROLLING_BACK;
     state.waitingFor = "undoing changes on the source";
     if (!undos.isEmpty()) state.note(now(), "rolling back: " + why);
-    publishDetails();
+    publisher.publish();
     StringBuilder undone = new StringBuilder();
     List<String> notUndone = new ArrayList<>();
     boolean[] froze = {false};
@@ -690,20 +636,20 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       state.phase = aborted ? Phase.ABORTED : Phase.FAILED;
       state.waitingFor = "";
       state.paused = false;
-      publishDetails();
-      writeReportQuietly();
+      publisher.publish();
+      publisher.writeReportQuietly();
     }).run();
     String message = why + (why.endsWith(".") ? "" : ".") + " " + sourceAfterRollback(froze[0], undone, notUndone);
     // The whole of it in the status too: an abort that ends CANCELED carries no message in Temporal.
     state.failure = message;
     if (aborted) {
-      flushNotifications();
+      publisher.flush();
     } else {
-      notifyFailed(message);
+      publisher.notifyFailed(message);
     }
     return aborted
         ? Failures.fatal(Failures.ABORTED, message)
-        : ApplicationFailure.newNonRetryableFailureWithCause(message, failureType(cause), cause);
+        : ApplicationFailure.newNonRetryableFailureWithCause(message, Failures.failureType(cause), cause);
   }
 
   /**
@@ -732,9 +678,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     boolean backOff = false;
     while (true) {
       try {
-        return abortably(() -> activities.promote(spec, frozen));
+        return abortably(() -> activities.promote(spec, results.frozen));
       } catch (ActivityFailure f) {
-        if (!Failures.SOURCE_UNREACHABLE.equals(failureType(f))) throw f;
+        if (!Failures.SOURCE_UNREACHABLE.equals(Failures.failureType(f))) throw f;
         if (heldSince == null) {
           heldSince = now();
           backOff = Workflow.getVersion("held-proof-backoff", Workflow.DEFAULT_VERSION, 1) == 1;
@@ -747,18 +693,18 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             + " and the target promoted once it passes); or `./switchover abort " + id + " --reason …` (the target"
             + " stays a standby, the source is made writable again once it answers); or, if the source is gone for"
             + " good, `./switchover promote-without-source " + id + " --reason …` (the target is promoted holding the"
-            + " freeze's final position " + frozen.finalPosition() + "; the old source must never be started as a"
+            + " freeze's final position " + results.frozen.finalPosition() + "; the old source must never be started as a"
             + " primary again).";
         if (!noted) state.note(now(), "HELD before promotion: " + rootMessage(f));
         noted = true;
-        publishDetails();
+        publisher.publish();
         if (Workflow.await(retry, () -> state.abort != null || state.promoteWithoutSource != null)) {
           if (state.abort != null) {
             state.promotionHeld = false;
             throw new CanceledFailure("aborted by " + state.abort.by() + " while the source could not be reached");
           }
           try {
-            return abortably(() -> activities.promoteWithoutSource(spec, frozen));
+            return abortably(() -> activities.promoteWithoutSource(spec, results.frozen));
           } catch (ActivityFailure refused) {
             state.note(now(), "promotion without the source's proof failed: " + rootMessage(refused) + "; still held");
             state.promoteWithoutSource = null;
@@ -783,7 +729,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (!running.get(0).isCompleted()) {
       state.waitingFor = "abort requested by " + state.abort.by() + ": letting the running promotion attempt end, then"
           + " asking the target " + spec.target().address() + " whether it takes writes";
-      publishDetails();
+      publisher.publish();
       scope.cancel("aborted by " + state.abort.by());
     }
     try {
@@ -843,89 +789,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.failure = message;
     state.phase = Phase.FAILED;
     state.note(now(), message);
-    publishDetails();
-    writeReportQuietly();
-    notifyFailed(message);
+    publisher.publish();
+    publisher.writeReportQuietly();
+    publisher.notifyFailed(message);
     return ApplicationFailure.newNonRetryableFailureWithCause(message, "PromotionIncomplete", f);
-  }
-
-  private ReportLocation writeReport() {
-    return activities.writeReport(spec, new MigrationReport(status(), preflight, benchmark, preparation,
-        baseCopy, frozen, sync, promotion, traffic, backup, checklist));
-  }
-
-  private void writeReportQuietly() {
-    try {
-      writeReport();
-    } catch (ActivityFailure f) {
-      state.note(now(), "the report could not be written: " + rootMessage(f));
-    }
-  }
-
-  /** The webhook's last event of a failed migration, then the wait for its delivery. */
-  private void notifyFailed(String message) {
-    if (notifier == null) return;
-    notifier.failed(message);
-    flushNotifications();
-  }
-
-  private void flushNotifications() {
-    if (notifier != null) notifier.flush();
-  }
-
-  /** Tells the webhook of a phase change; every phase publishDetails shows is one. */
-  private void announcePhase() {
-    if (notifier != null) notifier.phase(state.phase);
-  }
-
-  private void publishDetails() {
-    announcePhase();
-    StringBuilder md = new StringBuilder();
-    md.append("**Phase:** ").append(state.phase).append(" — ").append(state.phase.description());
-    if (state.paused) md.append(" (PAUSED by ").append(state.pausedBy).append(")");
-    if (!state.waitingFor.isEmpty()) md.append("\n\n**Waiting for:** ").append(state.waitingFor);
-    if (state.lag != null) md.append("\n\n**Lag:** ").append(Lag.describe(state.lag));
-    CatchUpProgress progress = state.catchUpProgress(spec);
-    if (progress != null) md.append("\n\n**Catch-up:** ").append(progress.summary());
-    if (state.copy != null && state.phase == Phase.BASE_COPY) {
-      md.append(String.format(java.util.Locale.ROOT, "\n\n**Base copy:** %.1f%% (%s of %s)",
-          state.copy.percent(), Lag.bytes(state.copy.doneBytes()), Lag.bytes(state.copy.totalBytes())));
-    }
-    if (state.failure != null) md.append("\n\n**Failure:** ").append(state.failure);
-    Workflow.setCurrentDetails(md.toString());
-    reportToFleet();
-  }
-
-  /**
-   * A fleet cannot query its migrations from workflow code, so each tells it of its phase changes.
-   * A migration started on its own has no parent and sends nothing, so its history is as before.
-   */
-  private void reportToFleet() {
-    if (state.phase == reportedPhase || spec == null) return;
-    reportedPhase = state.phase;
-    Workflow.getInfo().getParentWorkflowId().ifPresent(parent -> Async.procedure(
-        Workflow.newUntypedExternalWorkflowStub(parent)::signal, FleetWorkflow.Names.PROGRESS,
-        new Object[] {new MigrationProgress(spec.name(), ++reports, state.phase, state.waitingFor)})
-        // A fleet that ended (or was terminated) cannot hear it; the migration goes on regardless.
-        .exceptionally(e -> null));
-  }
-
-  private Instant now() {
-    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
-  }
-
-  private static boolean isCancellation(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CanceledFailure) return true;
-    }
-    return false;
-  }
-
-  private static String failureType(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure a) return a.getType();
-    }
-    return "MigrationFailed";
   }
 
   /** The innermost message: an ActivityFailure's own text names the activity, not the problem. */
@@ -1026,7 +893,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.paused = true;
     state.pausedBy = by == null || by.isBlank() ? "operator" : by;
     state.note(now(), "paused by " + state.pausedBy);
-    publishDetails();
+    publisher.publish();
     return "paused in " + state.phase + "; no cutover happens until resumed";
   }
 
@@ -1039,7 +906,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   public String resume(String by) {
     state.paused = false;
     state.note(now(), "resumed by " + (by == null || by.isBlank() ? "operator" : by));
-    publishDetails();
+    publisher.publish();
     return "resumed in " + state.phase;
   }
 
@@ -1062,7 +929,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.copy = progress;
     if (state.phase == Phase.BASE_COPY) {
       state.waitingFor = String.format(java.util.Locale.ROOT, "base copy %.1f%% (%s)", progress.percent(), progress.stage());
-      publishDetails();
+      publisher.publish();
     }
   }
 
