@@ -1,7 +1,9 @@
 package dev.switchover.workflows;
 
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Promise;
 import java.util.List;
 
 /**
@@ -108,5 +110,14 @@ public final class Failures {
       if (t instanceof ApplicationFailure a) return a.getType();
     }
     return "MigrationFailed";
+  }
+
+  /** Waits for an activity's end, success or failure: its outcome is the caller's next step's business. */
+  static void awaitQuietly(Promise<?> p) {
+    try {
+      p.get();
+    } catch (ActivityFailure | CanceledFailure e) {
+      // the caller's next step finds out what it needs
+    }
   }
 }

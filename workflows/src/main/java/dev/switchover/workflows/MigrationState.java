@@ -46,6 +46,10 @@ final class MigrationState {
   /** The phase the fleet (if this migration is one of a fleet's) last heard of, and how many reports it had. */
   Phase reportedPhase;
   long fleetReports;
+  /** The gate announced its wait for an approval to the webhook: once per wait. */
+  boolean approvalAnnounced;
+  /** The note that the WAL held back for the target passed half its bound was written. */
+  boolean retentionWarned;
 
   void begin(Phase p, Instant at) {
     phase = p;
@@ -101,6 +105,8 @@ final class MigrationState {
     approvedAt = c.approvedAt();
     reportedPhase = c.reportedPhase();
     fleetReports = c.fleetReports();
+    approvalAnnounced = c.approvalAnnounced();
+    retentionWarned = c.retentionWarned();
   }
 
   MigrationStatus snapshot(MigrationSpec spec, Instant now) {

@@ -2,10 +2,8 @@ package dev.switchover.workflows;
 
 import static dev.switchover.workflows.WorkflowClock.now;
 
-import dev.switchover.workflows.activities.BaseCopyResult;
 import dev.switchover.workflows.activities.BenchmarkResult;
 import dev.switchover.workflows.activities.CopyProgress;
-import dev.switchover.workflows.activities.LagSample;
 import dev.switchover.workflows.activities.MigrationActivities;
 import dev.switchover.workflows.activities.PreflightReport;
 import dev.switchover.workflows.activities.PromotionResult;
@@ -13,14 +11,10 @@ import dev.switchover.workflows.activities.ReportLocation;
 import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
 import dev.switchover.workflows.activities.TrafficSwitchResult;
-import dev.switchover.workflows.spec.CatchUpSpec;
-import dev.switchover.workflows.spec.CutoverMode;
-import dev.switchover.workflows.spec.DurationText;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecProblem;
 import dev.switchover.workflows.spec.SpecValidator;
 import dev.switchover.workflows.spec.TrafficSwitch;
-import dev.switchover.workflows.status.CatchUpProgress;
 import dev.switchover.workflows.status.MigrationStatus;
 import dev.switchover.workflows.status.StepRecord.Outcome;
 import io.temporal.failure.ActivityFailure;
@@ -35,7 +29,6 @@ import io.temporal.workflow.DynamicSignalHandler;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -50,12 +43,6 @@ import org.slf4j.Logger;
  */
 public class MigrationWorkflowImpl implements MigrationWorkflow {
   private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
-
-  /**
-   * Past this many events, polls slow down: what kept a long wait within history limits before
-   * runs continued as new at {@link #CONTINUE_AS_NEW_AT}; kept for migrations recorded before.
-   */
-  private static final int HISTORY_SLOWDOWN_AT = 20_000;
 
   private final MigrationActivities activities =
       Workflow.newActivityStub(
@@ -81,16 +68,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private Continuation resumed;
   /** Whether the rollback stops the target's replication before the source's access goes (versioned). */
   private boolean quietTargetOnRollback;
-  /** The gate announced its wait for an approval to the webhook: once per wait. */
-  private boolean approvalAnnounced;
-  /** Null until the history first grows past {@link #CONTINUE_AS_NEW_AT}; then whether this code may continue as new. */
-  private Boolean mayContinueAsNew;
-  /**
-   * A wait (catch-up, the gate, a pause there) that has written this many events continues as
-   * new: far below Temporal's 51,200-event limit, and short enough that a worker taking the
-   * migration over replays it in moments. At a 2 s poll that is about every ten minutes.
-   */
-  public static final int CONTINUE_AS_NEW_AT = 2_000;
+  /** Where a long wait continues as new: a run's history stays about this long (see {@link Polling}). */
+  public static final int CONTINUE_AS_NEW_AT = Polling.CONTINUE_AS_NEW_AT;
 
   /** The undo that lifts the freeze: whether it ran, and ran well, decides what the failure may say of the source. */
   private static final String UNFREEZE = "make the source writable again";
@@ -150,8 +129,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     resumed = c;
     results.restore(c);
     quietTargetOnRollback = c.quietTargetOnRollback();
-    approvalAnnounced = c.approvalAnnounced();
-    retentionWarned = c.retentionWarned();
     publisher.resume(c);
     state.restore(c);
     log.info("run {} goes on in {}", c.run(), c.phase());
@@ -172,28 +149,18 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     Continuation next = new Continuation(resumed == null ? 2 : resumed.run() + 1, state.phase, results.preflight,
         results.benchmark, results.preparation, results.baseCopy, quietTargetOnRollback, List.copyOf(state.steps), List.copyOf(state.notes),
         state.lag, state.inSyncSince, state.trend.points(), state.catchUpDeadline, state.deadlineHeldSince,
-        state.paused, state.pausedBy, state.approval, state.approvedAt, approvalAnnounced, retentionWarned,
+        state.paused, state.pausedBy, state.approval, state.approvedAt, state.approvalAnnounced, state.retentionWarned,
         publisher.notified(), publisher.announced(), state.reportedPhase, state.fleetReports);
     log.info("history at {} events: continuing as new in {}", Workflow.getInfo().getHistoryLength(), state.phase);
     Workflow.newContinueAsNewStub(MigrationWorkflow.class).migrate(input, next);
-  }
-
-  /**
-   * Called by the waits between their polls: past {@link #CONTINUE_AS_NEW_AT} events the run ends
-   * and the next goes on where this one is. Versioned: a history recorded before keeps polling.
-   */
-  private void continueAsNewIfLong() {
-    if (Workflow.getInfo().getHistoryLength() < CONTINUE_AS_NEW_AT) return;
-    if (mayContinueAsNew == null) {
-      mayContinueAsNew = Workflow.getVersion("continue-as-new-while-waiting", Workflow.DEFAULT_VERSION, 1) == 1;
-    }
-    if (mayContinueAsNew) throw new Continuation.Requested();
   }
 
   /** Steps that can still be undone: the source is the primary throughout. */
   private void runUntilPromotion() {
     if (state.abort != null) throw new CanceledFailure("aborted before the first step");
     Phase goOnIn = resumed == null ? null : resumed.phase();
+    LagSampler lag = new LagSampler(state, spec, activities);
+    Polling polling = new Polling(state, spec, publisher, lag);
     if (goOnIn == null) {
       results.preflight = steps.run(Phase.PREFLIGHT, () -> activities.preflight(spec), r -> preflightSummary(r));
       results.benchmark = steps.run(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec), this::judgeBenchmark);
@@ -203,7 +170,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
       quietTargetOnRollback = Workflow.getVersion("quiet-target-on-rollback", Workflow.DEFAULT_VERSION, 1) == 1;
       if (quietTargetOnRollback) undoQuietTarget();
-      results.baseCopy = steps.run(Phase.BASE_COPY, this::copyWatchingRetention, r -> String.format(
+      results.baseCopy = steps.run(Phase.BASE_COPY,
+          () -> new BaseCopy(spec, activities, lag, polling).run(results.preparation), r -> String.format(
           "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
     } else {
       // A continued run: the steps before the wait were done by an earlier run; their undos are
@@ -213,9 +181,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
 
     if (goOnIn != Phase.AWAIT_CUTOVER) {
-      steps.run(Phase.CATCH_UP, () -> { catchUp(); return state.lag; }, Lag::describe, goOnIn == Phase.CATCH_UP);
+      steps.run(Phase.CATCH_UP, () -> {
+        new CatchUp(state, spec, publisher, lag, polling).run();
+        return state.lag;
+      }, Lag::describe, goOnIn == Phase.CATCH_UP);
     }
-    steps.run(Phase.AWAIT_CUTOVER, this::awaitCutover, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
+    steps.run(Phase.AWAIT_CUTOVER, new CutoverGate(state, spec, publisher, lag, polling)::await, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
 
     // The shortest write pause: clients are held by PgBouncer from here until the target is
     // primary, and let through on the source again if anything fails before promotion.
@@ -223,7 +194,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (pgbouncer) {
       undos.push(new Undo("resume traffic on the source", () -> {
         // The repoint may still be running: pointing PgBouncer back must come after it.
-        if (repointing != null) quietly(repointing);
+        if (repointing != null) Failures.awaitQuietly(repointing);
         activities.resumeTrafficOnSource(spec);
       }));
     }
@@ -261,15 +232,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   /** Popped before the source's preparation is undone: the standby stops before its access goes. */
   private void undoQuietTarget() {
     undos.push(new Undo("stop the target's replication", () -> state.note(now(), activities.quietTarget(spec))));
-  }
-
-  /** Waits for an activity's end, success or failure. */
-  private static void quietly(Promise<?> p) {
-    try {
-      p.get();
-    } catch (ActivityFailure | CanceledFailure e) {
-      // its outcome is the caller's next step's business
-    }
   }
 
   /**
@@ -387,189 +349,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       state.note(now(), why);
       detail.append("; ").append(why);
     }
-  }
-
-  /** Samples lag until it has stayed under the thresholds for holdFor, or the deadline passes. */
-  private void catchUp() {
-    CatchUpSpec c = spec.catchUp();
-    // A continued run keeps the deadline its first run set.
-    if (state.catchUpDeadline == null) state.catchUpDeadline = now().plus(c.deadline());
-    while (true) {
-      waitWhilePaused(true);
-      sampleLag();
-      if (state.inSync(c) && Duration.between(state.inSyncSince, now()).compareTo(c.holdFor()) >= 0) return;
-      if (!now().isBefore(state.catchUpDeadline)) {
-        throw Failures.fatal(Failures.CATCH_UP_DEADLINE, "the target did not catch up within "
-            + DurationText.format(c.deadline()) + " (" + Lag.describe(state.lag) + "; needed "
-            + Lag.bytes(c.maxLagBytes()) + " / " + c.maxLagSeconds() + " s for " + DurationText.format(c.holdFor())
-            + "). The source is untouched and serving. Check the target's disk and network and the source's"
-            + " write rate, then start the migration again.");
-      }
-      CatchUpProgress progress = state.catchUpProgress(spec);
-      state.waitingFor = (state.inSync(c)
-              ? "in sync; holding for " + DurationText.format(c.holdFor())
-              : Lag.describe(state.lag) + (progress == null ? "" : "; " + progress.summary()) + "; waiting for lag under "
-                  + Lag.bytes(c.maxLagBytes()) + " / " + c.maxLagSeconds() + " s")
-          + "; gives up at " + state.catchUpDeadline;
-      publisher.publish();
-      Workflow.await(pollInterval(), () -> state.paused);
-      continueAsNewIfLong();
-    }
-  }
-
-  /** While paused, nothing moves; time paused in catch-up moves its deadline, as documented. */
-  private void waitWhilePaused(boolean extendsDeadline) {
-    if (!state.paused) return;
-    // A pause that a continued run carries over began in an earlier run.
-    Instant pausedAt = extendsDeadline && state.deadlineHeldSince != null ? state.deadlineHeldSince : now();
-    if (extendsDeadline) state.deadlineHeldSince = pausedAt;
-    // Lag is still sampled so status stays live while paused.
-    while (state.paused) {
-      state.waitingFor = "paused by " + state.pausedBy + "; `./switchover resume` to continue ("
-          + Lag.describe(state.lag) + ")";
-      publisher.publish();
-      if (!Workflow.await(pollInterval(), () -> !state.paused)) sampleLag();
-      continueAsNewIfLong();
-    }
-    if (extendsDeadline) {
-      state.catchUpDeadline = state.catchUpDeadline.plus(Duration.between(pausedAt, now()));
-      state.deadlineHeldSince = null;
-    }
-  }
-
-  /** Waits for the gate to open: approval (manual) or at once (automatic), with lag re-checked. */
-  private String awaitCutover() {
-    CatchUpSpec c = spec.catchUp();
-    CutoverWindow window = CutoverWindow.of(spec.cutover().window());
-    // Announced once per wait for an approval, not at every poll; an expired approval starts a new wait.
-    while (true) {
-      waitWhilePaused(false);
-      Approval considered = state.approval;
-      boolean open = window == null || window.isOpen(now());
-      String closed = open ? "" : "the cutover window " + window + " opens at "
-          + window.describeOpening(window.opensAfter(now()));
-      if (spec.cutover().mode() == CutoverMode.AUTOMATIC) {
-        sampleLag();
-        if (open && state.inSync(c)) {
-          return "automatic: in sync (" + Lag.describe(state.lag) + ")" + (window == null ? "" : ", inside the cutover window "
-              + window);
-        }
-        state.waitingFor = open
-            ? "automatic cutover as soon as the target is back in sync (" + Lag.describe(state.lag) + ")"
-            : "automatic cutover when " + closed + " (" + Lag.describe(state.lag) + ")";
-      } else if (considered != null) {
-        // An approval given outside the window counts from its opening: that is when the gate could open.
-        Instant gate = window == null ? state.approvedAt : window.opensAfter(state.approvedAt);
-        Instant expires = gate.plus(spec.cutover().approvalValidFor());
-        if (now().isAfter(expires)) {
-          state.note(now(), "approval by " + considered.approver() + " expired after "
-              + DurationText.format(spec.cutover().approvalValidFor()) + " without a cutover; approve again");
-          state.approval = null;
-          state.approvedAt = null;
-          approvalAnnounced = false;
-          continue;
-        }
-        sampleLag();
-        if (open && state.inSync(c)) {
-          boolean noComment = considered.comment() == null || considered.comment().isBlank();
-          return "approved by " + considered.approver() + (noComment ? "" : " (" + considered.comment() + ")")
-              + "; " + Lag.describe(state.lag);
-        }
-        state.waitingFor = !open
-            ? "approved by " + considered.approver() + "; the cutover is deferred until " + closed + " (the"
-                + " approval holds until " + expires + ")"
-            : "approved by " + considered.approver() + ", but the target fell behind ("
-                + Lag.describe(state.lag) + "); cutover goes ahead when it is back in sync, unless the approval"
-                + " expires at " + expires;
-      } else {
-        state.waitingFor = "approval: `./switchover approve " + Workflow.getInfo().getWorkflowId()
-            + "` or signal approveCutover in the Web UI (" + Lag.describe(state.lag) + ")"
-            + (open ? "" : "; " + closed);
-        if (!approvalAnnounced) publisher.approvalAwaited(state.waitingFor);
-        approvalAnnounced = true;
-      }
-      publisher.publish();
-      Duration wait = pollInterval();
-      if (!open) {
-        // Wake at the opening itself, not up to a poll interval after it.
-        Duration untilOpen = Duration.between(now(), window.opensAfter(now()));
-        wait = Collections.max(List.of(Duration.ofSeconds(1), Collections.min(List.of(wait, untilOpen))));
-      }
-      boolean woken = Workflow.await(wait, () -> state.paused || state.approval != considered);
-      if (!woken && state.approval == null && spec.cutover().mode() == CutoverMode.MANUAL) sampleLag();
-      continueAsNewIfLong();
-    }
-  }
-
-  /**
-   * Our slot holds WAL back on the source from PREPARE_SOURCE on, and a copy takes hours: the
-   * retained WAL is sampled while the copy runs, shown in status and bounded as in the catch-up.
-   * Past the bound the copy is cancelled and the rollback releases the slot.
-   */
-  private BaseCopyResult copyWatchingRetention() {
-    if (Workflow.getVersion("retention-during-copy", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION
-        // Only a slot holds anything back during the copy (a MySQL replica is set up after it).
-        || results.preparation == null || !results.preparation.createdSlot()) {
-      return activities.baseCopy(spec);
-    }
-    List<Promise<BaseCopyResult>> copy = new java.util.ArrayList<>(1);
-    CancellationScope copying = Workflow.newCancellationScope(() -> copy.add(Async.function(activities::baseCopy, spec)));
-    copying.run();
-    Duration every = pollInterval().compareTo(RETENTION_WATCH) > 0 ? pollInterval() : RETENTION_WATCH;
-    while (!Workflow.await(every, () -> copy.get(0).isCompleted())) {
-      try {
-        sampleLag();
-      } catch (ApplicationFailure bound) {
-        copying.cancel("stopped: " + bound.getOriginalMessage());
-        quietly(copy.get(0));
-        throw bound;
-      }
-    }
-    return copy.get(0).get();
-  }
-
-  private static final Duration RETENTION_WATCH = Duration.ofSeconds(30);
-
-  private void sampleLag() {
-    LagSample sample;
-    try {
-      sample = activities.measureLag(spec);
-    } catch (ActivityFailure f) {
-      if (f.getCause() instanceof CanceledFailure) throw f;
-      sample = new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, null, null, "unknown: " + rootMessage(f));
-    }
-    state.sampled(sample, spec.catchUp(), now());
-    boundRetainedWal(sample);
-  }
-
-  /**
-   * The slot must not fill the production primary's disk while the target lags: past half the
-   * bound a note, past the bound the migration stops, and the rollback drops the slot.
-   */
-  private void boundRetainedWal(LagSample sample) {
-    Long limit = sample.retentionLimit(spec.catchUp().maxRetainedBytes(), spec.catchUp().maxRetainedPercent());
-    if (limit == null) return;
-    String held = Lag.bytes(sample.retainedBytes()) + " of WAL held back on the source " + spec.source().address()
-        + " for the target (" + Lag.bytes(sample.sourceFreeBytes()) + " free there; the bound is " + Lag.bytes(limit)
-        + ": catchUp.maxRetainedBytes / maxRetainedPercent)";
-    if (sample.retainedBytes() > limit) {
-      throw Failures.fatal(Failures.RETAINED_WAL_LIMIT, held + ". The target " + spec.target().address()
-          + " is too far behind (" + Lag.describe(sample) + "); the migration stops and releases the slot before the"
-          + " source's disk fills. Give the target a faster link or disk, or the source more space, and start again.");
-    }
-    if (sample.retainedBytes() > limit / 2 && !retentionWarned) {
-      retentionWarned = true;
-      state.note(now(), "WARNING: " + held + "; past the bound the migration stops");
-    }
-  }
-
-  private boolean retentionWarned;
-
-  /** Polls slow down as the history grows so a days-long wait stays inside Temporal's limits. */
-  private Duration pollInterval() {
-    Duration base = spec.catchUp().pollEvery();
-    long events = Workflow.getInfo().getHistoryLength();
-    return events < HISTORY_SLOWDOWN_AT ? base : base.multipliedBy(Math.min(60, 1 + events / HISTORY_SLOWDOWN_AT * 6));
   }
 
   private String judgeBenchmark(BenchmarkResult r) {

@@ -17,23 +17,11 @@ import java.util.function.BooleanSupplier;
 /**
  * What the migration tells as it goes: the Web UI's details, the webhook's events, the fleet it
  * belongs to (if any) and, at its end, the report. Each reads the one {@link MigrationState}.
+ *
+ * @param notifier null when the spec asks for no notifications
  */
-final class StatusPublisher {
-  private final MigrationState state;
-  private final MigrationSpec spec;
-  /** Null when the spec asks for no notifications. */
-  private final Notifier notifier;
-  private final MigrationActivities activities;
-  private final StepResults results;
-
-  StatusPublisher(MigrationState state, MigrationSpec spec, Notifier notifier, MigrationActivities activities,
-      StepResults results) {
-    this.state = state;
-    this.spec = spec;
-    this.notifier = notifier;
-    this.activities = activities;
-    this.results = results;
-  }
+record StatusPublisher(
+    MigrationState state, MigrationSpec spec, Notifier notifier, MigrationActivities activities, StepResults results) {
 
   /** The Web UI's details, the webhook's phase event and the fleet's report, for the state as it is now. */
   void publish() {

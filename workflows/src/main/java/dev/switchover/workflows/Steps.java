@@ -9,17 +9,9 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /** Runs the runbook's steps: each recorded, shown in the UI, and its end marked however it ends. */
-final class Steps {
+record Steps(MigrationState state, StatusPublisher publisher) {
   /** The workflow's logger: the worker's log and what reads it know the steps' lines by it. */
   private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
-
-  private final MigrationState state;
-  private final StatusPublisher publisher;
-
-  Steps(MigrationState state, StatusPublisher publisher) {
-    this.state = state;
-    this.publisher = publisher;
-  }
 
   /** Runs one step: records it, shows it in the UI, and marks its end however it ends. */
   <T> T run(Phase phase, Supplier<T> action, Function<T, String> describe) {
