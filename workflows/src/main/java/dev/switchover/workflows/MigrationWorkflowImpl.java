@@ -29,9 +29,7 @@ import io.temporal.workflow.DynamicSignalHandler;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -52,13 +50,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private final StepResults results = new StepResults();
   /** PgBouncer's repoint, running beside the freeze and the sync check. */
   private Promise<TrafficSwitchResult> repointing;
-  private final Deque<Undo> undos = new ArrayDeque<>();
   private MigrationSpec spec;
   private StatusPublisher publisher;
   private Steps steps;
+  private Rollback rollback;
   private CancellationScope untilPromotion;
   private MigrationResult result;
-  private record Undo(String what, Runnable action) {}
 
   /** The abort came by the CLI's update, which requests a cancellation next. */
   private boolean abortByUpdate;
@@ -71,8 +68,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   /** Where a long wait continues as new: a run's history stays about this long (see {@link Polling}). */
   public static final int CONTINUE_AS_NEW_AT = Polling.CONTINUE_AS_NEW_AT;
 
-  /** The undo that lifts the freeze: whether it ran, and ran well, decides what the failure may say of the source. */
-  private static final String UNFREEZE = "make the source writable again";
 
   @Override
   public MigrationResult migrate(MigrationSpec input, Continuation continued) {
@@ -109,6 +104,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     spec = input.withDefaults();
     publisher = new StatusPublisher(state, spec, Notifier.start(state, spec), activities, results);
     steps = new Steps(state, publisher);
+    rollback = new Rollback(state, spec, publisher);
     if (continued != null) restore(continued);
     publisher.publish();
 
@@ -120,7 +116,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     } catch (Continuation.Requested longHistory) {
       continueAsNew(input);
     } catch (TemporalFailure failure) {
-      throw rollBack(failure);
+      throw rollback.rollBack(failure);
     }
     return runFromPromotion();
   }
@@ -145,7 +141,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       publisher.drain(() -> state.abort != null);
       Workflow.await(() -> Workflow.isEveryHandlerFinished() || state.abort != null);
     }).run();
-    if (state.abort != null) throw rollBack(new CanceledFailure("aborted by " + state.abort.by()));
+    if (state.abort != null) throw rollback.rollBack(new CanceledFailure("aborted by " + state.abort.by()));
     Continuation next = new Continuation(resumed == null ? 2 : resumed.run() + 1, state.phase, results.preflight,
         results.benchmark, results.preparation, results.baseCopy, quietTargetOnRollback, List.copyOf(state.steps), List.copyOf(state.notes),
         state.lag, state.inSyncSince, state.trend.points(), state.catchUpDeadline, state.deadlineHeldSince,
@@ -192,16 +188,16 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     // primary, and let through on the source again if anything fails before promotion.
     boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
     if (pgbouncer) {
-      undos.push(new Undo("resume traffic on the source", () -> {
+      rollback.register("resume traffic on the source", () -> {
         // The repoint may still be running: pointing PgBouncer back must come after it.
         if (repointing != null) Failures.awaitQuietly(repointing);
         activities.resumeTrafficOnSource(spec);
-      }));
+      });
     }
     if (spec.cutover().stopApplication() != null) {
-      undos.push(new Undo("resume the application", () -> activities.resumeApplication(spec)));
+      rollback.register("resume the application", () -> activities.resumeApplication(spec));
     }
-    undos.push(new Undo(UNFREEZE, () -> activities.unfreezeWrites(spec)));
+    rollback.register(Rollback.UNFREEZE, () -> activities.unfreezeWrites(spec));
     results.frozen = steps.run(Phase.FREEZE_WRITES, () -> {
       if (pgbouncer) {
         activities.pauseTraffic(spec);
@@ -225,13 +221,13 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   }
 
   private void undoPreparation() {
-    undos.push(new Undo("remove what prepare-source added on the source",
-        () -> activities.undoPrepareSource(spec, results.preparation)));
+    rollback.register("remove what prepare-source added on the source",
+        () -> activities.undoPrepareSource(spec, results.preparation));
   }
 
   /** Popped before the source's preparation is undone: the standby stops before its access goes. */
   private void undoQuietTarget() {
-    undos.push(new Undo("stop the target's replication", () -> state.note(now(), activities.quietTarget(spec))));
+    rollback.register("stop the target's replication", () -> state.note(now(), activities.quietTarget(spec)));
   }
 
   /**
@@ -249,12 +245,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                 + (p.detail() == null || p.detail().isBlank() || p.detail().equals("was already primary") ? ""
                     : " (" + p.detail() + ")"));
       } catch (ActivityFailure f) {
-        if (provedNothingChanged(f)) throw rollBack(f);
+        if (provedNothingChanged(f)) throw rollback.rollBack(f);
         throw holdAfterFailedPromotion(f);
       } catch (CanceledFailure aborted) {
-        throw rollBack(aborted);
+        throw rollback.rollBack(aborted);
       }
-      undos.clear();
+      rollback.clear();
       String trafficFailure = switchTraffic();
       postPromotion();
       state.phase = Phase.DONE;
@@ -378,72 +374,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         + (p.addedHbaLine() ? "pg_hba line added" : "access rule present") + ", "
         + (p.createdSlot() ? "slot created" : "slot present") + ", "
         + p.changedSettings().size() + " settings changed";
-  }
-
-  /**
-   * Undoes the source's changes in reverse order after an abort or a failure before promotion,
-   * in a scope that the abort itself cannot cancel, and returns the failure the workflow ends with.
-   */
-  private ApplicationFailure rollBack(TemporalFailure cause) {
-    boolean aborted = state.abort != null || Failures.isCancellation(cause);
-    String why = aborted
-        ? "aborted by " + (state.abort == null ? "a cancel request" : state.abort.by() + ": " + state.abort.reason())
-        : rootMessage(cause);
-    state.failure = why;
-    state.phase = Phase.ROLLING_BACK;
-    state.waitingFor = "undoing changes on the source";
-    if (!undos.isEmpty()) state.note(now(), "rolling back: " + why);
-    publisher.publish();
-    StringBuilder undone = new StringBuilder();
-    List<String> notUndone = new ArrayList<>();
-    boolean[] froze = {false};
-    Workflow.newDetachedCancellationScope(() -> {
-      while (!undos.isEmpty()) {
-        Undo undo = undos.pop();
-        froze[0] |= undo.what().equals(UNFREEZE);
-        state.begin(Phase.ROLLING_BACK, now());
-        try {
-          undo.action().run();
-          state.end(Outcome.UNDONE, undo.what(), now());
-          undone.append(undone.length() == 0 ? "" : "; ").append(undo.what());
-        } catch (ActivityFailure f) {
-          state.end(Outcome.FAILED, undo.what() + ": " + rootMessage(f), now());
-          state.note(now(), "COULD NOT " + undo.what() + ": " + rootMessage(f) + " — do it by hand");
-          notUndone.add(undo.what() + " (" + rootMessage(f) + ")");
-        }
-      }
-      state.phase = aborted ? Phase.ABORTED : Phase.FAILED;
-      state.waitingFor = "";
-      state.paused = false;
-      publisher.publish();
-      publisher.writeReportQuietly();
-    }).run();
-    String message = why + (why.endsWith(".") ? "" : ".") + " " + sourceAfterRollback(froze[0], undone, notUndone);
-    // The whole of it in the status too: an abort that ends CANCELED carries no message in Temporal.
-    state.failure = message;
-    if (aborted) {
-      publisher.flush();
-    } else {
-      publisher.notifyFailed(message);
-    }
-    return aborted
-        ? Failures.fatal(Failures.ABORTED, message)
-        : ApplicationFailure.newNonRetryableFailureWithCause(message, Failures.failureType(cause), cause);
-  }
-
-  /**
-   * What the rolled-back migration leaves, true to what the undo steps did: the source is still
-   * the primary (nothing was promoted), but it takes writes again only if it was never frozen or
-   * the freeze was lifted; whatever could not be undone is named for the operator.
-   */
-  private String sourceAfterRollback(boolean froze, CharSequence undone, List<String> notUndone) {
-    String source = spec.source().address();
-    boolean stillFrozen = notUndone.stream().anyMatch(u -> u.startsWith(UNFREEZE));
-    String writes = stillFrozen ? ", but it may still refuse writes: lift the freeze by hand"
-        : froze ? " and takes writes again" : "";
-    return "Nothing was promoted: the source " + source + " is still the primary" + writes
-        + (undone.length() == 0 ? "" : "; undone: " + undone)
-        + (notUndone.isEmpty() ? "" : "; NOT undone, do it by hand: " + String.join("; ", notUndone)) + ".";
   }
 
   /**
