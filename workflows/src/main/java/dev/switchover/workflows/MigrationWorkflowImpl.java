@@ -6,30 +6,21 @@ import dev.switchover.workflows.activities.BenchmarkResult;
 import dev.switchover.workflows.activities.CopyProgress;
 import dev.switchover.workflows.activities.MigrationActivities;
 import dev.switchover.workflows.activities.PreflightReport;
-import dev.switchover.workflows.activities.PromotionResult;
 import dev.switchover.workflows.activities.ReportLocation;
 import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
-import dev.switchover.workflows.activities.TrafficSwitchResult;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecProblem;
 import dev.switchover.workflows.spec.SpecValidator;
-import dev.switchover.workflows.spec.TrafficSwitch;
 import dev.switchover.workflows.status.MigrationStatus;
-import dev.switchover.workflows.status.StepRecord.Outcome;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
-import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
-import io.temporal.workflow.Functions;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.DynamicSignalHandler;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -48,12 +39,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private final MigrationState state = new MigrationState();
   private final StepResults results = new StepResults();
-  /** PgBouncer's repoint, running beside the freeze and the sync check. */
-  private Promise<TrafficSwitchResult> repointing;
   private MigrationSpec spec;
   private StatusPublisher publisher;
   private Steps steps;
   private Rollback rollback;
+  private TrafficCutover trafficCutover;
   private CancellationScope untilPromotion;
   private MigrationResult result;
 
@@ -105,6 +95,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     publisher = new StatusPublisher(state, spec, Notifier.start(state, spec), activities, results);
     steps = new Steps(state, publisher);
     rollback = new Rollback(state, spec, publisher);
+    trafficCutover = new TrafficCutover(state, spec, activities, steps, publisher, results);
     if (continued != null) restore(continued);
     publisher.publish();
 
@@ -186,27 +177,14 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
     // The shortest write pause: clients are held by PgBouncer from here until the target is
     // primary, and let through on the source again if anything fails before promotion.
-    boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
-    if (pgbouncer) {
-      rollback.register("resume traffic on the source", () -> {
-        // The repoint may still be running: pointing PgBouncer back must come after it.
-        if (repointing != null) Failures.awaitQuietly(repointing);
-        activities.resumeTrafficOnSource(spec);
-      });
-    }
+    boolean pgbouncer = trafficCutover.holdsClients();
+    if (pgbouncer) rollback.register("resume traffic on the source", trafficCutover::resumeOnSource);
     if (spec.cutover().stopApplication() != null) {
       rollback.register("resume the application", () -> activities.resumeApplication(spec));
     }
     rollback.register(Rollback.UNFREEZE, () -> activities.unfreezeWrites(spec));
     results.frozen = steps.run(Phase.FREEZE_WRITES, () -> {
-      if (pgbouncer) {
-        activities.pauseTraffic(spec);
-        // While the source is frozen and the target checked, PgBouncer is pointed at the target:
-        // its clients are held, so nothing reaches the target before promotion, and the repoint
-        // (a file edit and a RELOAD) no longer adds to their wait. Detached, so that an abort
-        // cannot leave it running behind the rollback's repoint to the source.
-        Workflow.newDetachedCancellationScope(() -> repointing = Async.function(activities::repointTraffic, spec)).run();
-      }
+      if (pgbouncer) trafficCutover.holdClientsAndRepoint();
       if (spec.cutover().stopApplication() != null) activities.stopApplication(spec);
       return activities.freezeWrites(spec);
     }, f -> (pgbouncer ? "clients held by PgBouncer; " : "") + "source read-only at " + f.finalPosition() + ", "
@@ -215,7 +193,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     results.sync = steps.run(Phase.VERIFY_SYNC, () -> {
       SyncProof proof = activities.verifySync(spec, results.frozen);
       // Promote only once PgBouncer points at the target: a repoint that fails now rolls back.
-      if (repointing != null) repointing.get();
+      trafficCutover.awaitRepoint();
       return proof;
     }, p -> "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition());
   }
@@ -238,21 +216,22 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.phase = Phase.PROMOTE;
     state.abortablePromotion =
         Workflow.getVersion("abort-during-promote", Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
+    Promotion promotion = new Promotion(state, spec, activities, publisher, results);
     CancellationScope forward = Workflow.newDetachedCancellationScope(() -> {
       try {
-        results.promotion = steps.run(Phase.PROMOTE, this::promoteOnProof, p ->
+        results.promotion = steps.run(Phase.PROMOTE, promotion::onProof, p ->
             (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition()
                 + (p.detail() == null || p.detail().isBlank() || p.detail().equals("was already primary") ? ""
                     : " (" + p.detail() + ")"));
       } catch (ActivityFailure f) {
-        if (provedNothingChanged(f)) throw rollback.rollBack(f);
-        throw holdAfterFailedPromotion(f);
+        if (Promotion.provedNothingChanged(f)) throw rollback.rollBack(f);
+        throw promotion.holdAfterFailure(f);
       } catch (CanceledFailure aborted) {
         throw rollback.rollBack(aborted);
       }
       rollback.clear();
-      String trafficFailure = switchTraffic();
-      postPromotion();
+      String trafficFailure = trafficCutover.switchTraffic();
+      new PostPromotion(state, spec, activities, publisher, results).run();
       state.phase = Phase.DONE;
       state.waitingFor = "";
       state.paused = false;
@@ -268,83 +247,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     });
     forward.run();
     return result;
-  }
-
-  private String switchTraffic() {
-    if (spec.traffic().type() == TrafficSwitch.NONE) {
-      state.begin(Phase.SWITCH_TRAFFIC, now());
-      // The webhook alone hears of this instant step: publishDetails was never called here, and what
-      // it does beyond the UI's details (a fleet member's report to its parent) must replay as recorded.
-      publisher.announcePhase();
-      state.end(Outcome.OK, "none configured: point clients at " + spec.target().address(), now());
-      return null;
-    }
-    boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
-    try {
-      results.traffic = steps.run(Phase.SWITCH_TRAFFIC,
-          pgbouncer ? this::resumeOnTarget : () -> activities.switchTraffic(spec),
-          t -> t.method() + ": " + t.detail());
-      return null;
-    } catch (ActivityFailure f) {
-      return "the target " + spec.target().address() + " is the primary, but switching traffic failed: "
-          + rootMessage(f) + ". Point clients at " + spec.target().address() + " by hand"
-          + (pgbouncer ? ": PgBouncer " + spec.traffic().pgbouncer().address() + " may still hold "
-              + spec.traffic().pgbouncer().database() + " paused; point its [databases] line at "
-              + spec.target().address() + ", RELOAD and RESUME " + spec.traffic().pgbouncer().database()
-              + " on the admin console." : ".");
-    }
-  }
-
-  /** PgBouncer, already pointed at the target before promotion: its held clients let through. */
-  private TrafficSwitchResult resumeOnTarget() {
-    TrafficSwitchResult resumed = activities.resumeTraffic(spec);
-    return new TrafficSwitchResult("pgbouncer", repointing.get().detail() + "; " + resumed.detail());
-  }
-
-  /** The runbook's safety net and checklist. Their failures are reported, not fatal. */
-  private void postPromotion() {
-    state.begin(Phase.POST_PROMOTION, now());
-    publisher.publish();
-    StringBuilder detail = new StringBuilder();
-    if (Boolean.TRUE.equals(spec.backup().enabled())) {
-      try {
-        results.backup = activities.backupNewPrimary(spec);
-        detail.append("backup ").append(results.backup.location()).append(" (").append(Lag.bytes(results.backup.bytes())).append(")");
-      } catch (ActivityFailure f) {
-        String why = "NO BACKUP of the new primary: " + rootMessage(f) + " — take one by hand now";
-        state.note(now(), why);
-        detail.append(why);
-      }
-    } else {
-      detail.append("backup disabled in the spec");
-    }
-    retireOldSource(detail);
-    try {
-      results.checklist = activities.runChecklist(spec);
-      long attention = results.checklist.checks().stream().filter(c -> c.verdict() != dev.switchover.workflows.activities.Check.Verdict.OK).count();
-      detail.append("; checklist: ").append(results.checklist.checks().size()).append(" checks, ").append(attention).append(" need attention");
-    } catch (ActivityFailure f) {
-      state.note(now(), "final checklist failed: " + rootMessage(f));
-      detail.append("; checklist failed");
-    }
-    state.end(Outcome.OK, detail.toString(), now());
-  }
-
-  /**
-   * What the copy needed on the old source comes off it once the target is primary; the fence
-   * stays. Bounded (a dead old source costs a minute at most) and never fatal: what is left there
-   * is noted for the operator.
-   */
-  private void retireOldSource(StringBuilder detail) {
-    if (Workflow.getVersion("retire-old-source", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) return;
-    try {
-      detail.append("; old source: ").append(activities.retireOldSource(spec, results.preparation));
-    } catch (ActivityFailure f) {
-      String why = "the old source " + spec.source().address() + " could not be cleaned up (" + rootMessage(f)
-          + "): its replication account, access rule and slot (PostgreSQL) may still be there; it stays fenced";
-      state.note(now(), why);
-      detail.append("; ").append(why);
-    }
   }
 
   private String judgeBenchmark(BenchmarkResult r) {
@@ -374,139 +276,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         + (p.addedHbaLine() ? "pg_hba line added" : "access rule present") + ", "
         + (p.createdSlot() ? "slot created" : "slot present") + ", "
         + p.changedSettings().size() + " settings changed";
-  }
-
-  /**
-   * Promotes once the source proves it is still fenced. While the source cannot be reached the
-   * target is not promoted and nothing waits silently: the proof is tried again every 30 s, status
-   * says what the operator can do, and an abort is accepted (nothing was promoted).
-   */
-  private PromotionResult promoteOnProof() {
-    boolean noted = false;
-    Instant heldSince = null;
-    boolean backOff = false;
-    while (true) {
-      try {
-        return abortably(() -> activities.promote(spec, results.frozen));
-      } catch (ActivityFailure f) {
-        if (!Failures.SOURCE_UNREACHABLE.equals(Failures.failureType(f))) throw f;
-        if (heldSince == null) {
-          heldSince = now();
-          backOff = Workflow.getVersion("held-proof-backoff", Workflow.DEFAULT_VERSION, 1) == 1;
-        }
-        state.promotionHeld = true;
-        Duration retry = backOff ? proofRetry(Duration.between(heldSince, now())) : SOURCE_PROOF_RETRY;
-        String id = Workflow.getInfo().getWorkflowId();
-        state.waitingFor = rootMessage(f) + " Choose: start the source's server again (the proof is tried again at "
-            + now().plus(retry).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-            + " and the target promoted once it passes); or `./switchover abort " + id + " --reason …` (the target"
-            + " stays a standby, the source is made writable again once it answers); or, if the source is gone for"
-            + " good, `./switchover promote-without-source " + id + " --reason …` (the target is promoted holding the"
-            + " freeze's final position " + results.frozen.finalPosition() + "; the old source must never be started as a"
-            + " primary again).";
-        if (!noted) state.note(now(), "HELD before promotion: " + rootMessage(f));
-        noted = true;
-        publisher.publish();
-        if (Workflow.await(retry, () -> state.abort != null || state.promoteWithoutSource != null)) {
-          if (state.abort != null) {
-            state.promotionHeld = false;
-            throw new CanceledFailure("aborted by " + state.abort.by() + " while the source could not be reached");
-          }
-          try {
-            return abortably(() -> activities.promoteWithoutSource(spec, results.frozen));
-          } catch (ActivityFailure refused) {
-            state.note(now(), "promotion without the source's proof failed: " + rootMessage(refused) + "; still held");
-            state.promoteWithoutSource = null;
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * One promotion attempt that an abort may stop. The phase cannot tell whether an attempt got as
-   * far as promoting, so an abort lets the running attempt end (its activity waits for that) and
-   * then asks the target: a standby means nothing was promoted and the cutover rolls back; a
-   * target that takes writes is the primary, the abort came too late and the promotion is finished.
-   */
-  private PromotionResult abortably(Functions.Func<PromotionResult> attempt) {
-    if (!state.abortablePromotion || state.targetPromoted) return promoted(attempt.apply());
-    List<Promise<PromotionResult>> running = new java.util.ArrayList<>(1);
-    CancellationScope scope = Workflow.newCancellationScope(() -> running.add(Async.function(attempt)));
-    scope.run();
-    Workflow.await(() -> running.get(0).isCompleted() || state.abort != null);
-    if (!running.get(0).isCompleted()) {
-      state.waitingFor = "abort requested by " + state.abort.by() + ": letting the running promotion attempt end, then"
-          + " asking the target " + spec.target().address() + " whether it takes writes";
-      publisher.publish();
-      scope.cancel("aborted by " + state.abort.by());
-    }
-    try {
-      return promoted(running.get(0).get());
-    } catch (ActivityFailure | CanceledFailure f) {
-      if (state.abort == null) throw f;
-      if (!activities.targetPromoted(spec)) {
-        state.promotionHeld = false;
-        throw new CanceledFailure("aborted by " + state.abort.by() + " during promotion; the target "
-            + spec.target().address() + " answered that it is not promoted");
-      }
-      state.targetPromoted = true;
-      return promoted(attempt.apply());
-    }
-  }
-
-  /** The target takes writes: an abort that arrived meanwhile came too late, and says so. */
-  private PromotionResult promoted(PromotionResult r) {
-    state.promotionHeld = false;
-    state.targetPromoted = true;
-    if (state.abort != null) {
-      state.note(now(), "the abort by " + state.abort.by() + " came too late: the target " + spec.target().address()
-          + " had already been promoted and takes writes, so the migration goes forward");
-      state.abort = null;
-    }
-    return r;
-  }
-
-  /** Promotion refused before acting (wrong host, target not in sync, source not fenced): nothing changed, so roll back. */
-  private static boolean provedNothingChanged(ActivityFailure f) {
-    return f.getCause() instanceof ApplicationFailure a && NOTHING_PROMOTED.contains(a.getType());
-  }
-
-  private static final List<String> NOTHING_PROMOTED = List.of(Failures.WRONG_HOST, Failures.SYNC_NOT_REACHED,
-      Failures.SOURCE_NOT_FENCED, Failures.ERRANT_TRANSACTIONS);
-  private static final Duration SOURCE_PROOF_RETRY = Duration.ofSeconds(30);
-
-  /**
-   * How long a held promotion waits before trying the proof again: every 30 s at first, when the
-   * source is most likely back soon; then every 2 minutes, and after 6 hours every 10, so that a hold
-   * over a weekend writes about 5,000 events, not Temporal's limit. An abort or a promotion without the
-   * source is acted on at once whatever the interval.
-   */
-  static Duration proofRetry(Duration held) {
-    if (held.compareTo(Duration.ofMinutes(30)) < 0) return SOURCE_PROOF_RETRY;
-    return held.compareTo(Duration.ofHours(6)) < 0 ? Duration.ofMinutes(2) : Duration.ofMinutes(10);
-  }
-
-  private ApplicationFailure holdAfterFailedPromotion(ActivityFailure f) {
-    String message = "promotion of " + spec.target().address() + " did not complete: " + rootMessage(f)
-        + ". The source " + spec.source().address() + " stays read-only to avoid two primaries. Check whether the"
-        + " target is in recovery (SELECT pg_is_in_recovery() / SHOW REPLICA STATUS): if it is primary, point"
-        + " clients at it; if not, make the source writable again by hand."
-        + (spec.traffic().type() == TrafficSwitch.PGBOUNCER ? " PgBouncer " + spec.traffic().pgbouncer().address()
-            + " holds " + spec.traffic().pgbouncer().database() + " paused until you RESUME it on its admin console"
-            + " (after pointing it at the primary)." : "");
-    state.failure = message;
-    state.phase = Phase.FAILED;
-    state.note(now(), message);
-    publisher.publish();
-    publisher.writeReportQuietly();
-    publisher.notifyFailed(message);
-    return ApplicationFailure.newNonRetryableFailureWithCause(message, "PromotionIncomplete", f);
-  }
-
-  /** The innermost message: an ActivityFailure's own text names the activity, not the problem. */
-  static String rootMessage(Throwable e) {
-    return Failures.rootMessage(e);
   }
 
   // ---- operator handlers ----
