@@ -50,6 +50,8 @@ final class MigrationState {
   boolean approvalAnnounced;
   /** The note that the WAL held back for the target passed half its bound was written. */
   boolean retentionWarned;
+  /** Whether the rollback stops the target's replication before the source's access goes (versioned). */
+  boolean quietTargetOnRollback;
 
   void begin(Phase p, Instant at) {
     phase = p;
@@ -107,6 +109,7 @@ final class MigrationState {
     fleetReports = c.fleetReports();
     approvalAnnounced = c.approvalAnnounced();
     retentionWarned = c.retentionWarned();
+    quietTargetOnRollback = c.quietTargetOnRollback();
   }
 
   MigrationStatus snapshot(MigrationSpec spec, Instant now) {

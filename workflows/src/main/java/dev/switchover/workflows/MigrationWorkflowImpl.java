@@ -2,12 +2,9 @@ package dev.switchover.workflows;
 
 import static dev.switchover.workflows.WorkflowClock.now;
 
-import dev.switchover.workflows.activities.BenchmarkResult;
 import dev.switchover.workflows.activities.CopyProgress;
 import dev.switchover.workflows.activities.MigrationActivities;
-import dev.switchover.workflows.activities.PreflightReport;
 import dev.switchover.workflows.activities.ReportLocation;
-import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecProblem;
@@ -20,7 +17,6 @@ import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.DynamicSignalHandler;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -49,37 +45,15 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   /** The abort came by the CLI's update, which requests a cancellation next. */
   private boolean abortByUpdate;
-  private static final Duration CANCELLATION_FOLLOWS = Duration.ofSeconds(5);
 
   /** What the run before this one carried over; null in a migration's first run. */
   private Continuation resumed;
-  /** Whether the rollback stops the target's replication before the source's access goes (versioned). */
-  private boolean quietTargetOnRollback;
   /** Where a long wait continues as new: a run's history stays about this long (see {@link Polling}). */
   public static final int CONTINUE_AS_NEW_AT = Polling.CONTINUE_AS_NEW_AT;
 
-
   @Override
   public MigrationResult migrate(MigrationSpec input, Continuation continued) {
-    CancellationScope root = CancellationScope.current();
-    try {
-      return run(input, continued);
-    } catch (ApplicationFailure f) {
-      // Temporal records a workflow as CANCELED only if a cancellation was requested and it ends
-      // with CanceledFailure: the CLI's abort requests one after its update is accepted (as the Web
-      // UI's Request Cancellation does), so the UI shows an abort as an abort, not a red FAILED.
-      if (Failures.ABORTED.equals(f.getType())
-          && Workflow.getVersion("aborted-as-cancelled", Workflow.DEFAULT_VERSION, 1) == 1) {
-        if (abortByUpdate && !root.isCancelRequested()) {
-          // The CLI requests the cancellation right after its abort is accepted; a quick rollback
-          // may be done first. Signals (the Web UI's, a fleet's) come with none and end FAILED.
-          Workflow.newDetachedCancellationScope(() -> Workflow.await(CANCELLATION_FOLLOWS, root::isCancelRequested)).run();
-        }
-        // Temporal keeps no message with a cancellation; the rollback's words stay in the status.
-        if (root.isCancelRequested()) throw new CanceledFailure(f.getOriginalMessage());
-      }
-      throw f;
-    }
+    return AbortedAsCancelled.run(() -> run(input, continued), () -> abortByUpdate);
   }
 
   private MigrationResult run(MigrationSpec input, Continuation continued) {
@@ -115,7 +89,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private void restore(Continuation c) {
     resumed = c;
     results.restore(c);
-    quietTargetOnRollback = c.quietTargetOnRollback();
     publisher.resume(c);
     state.restore(c);
     log.info("run {} goes on in {}", c.run(), c.phase());
@@ -133,11 +106,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       Workflow.await(() -> Workflow.isEveryHandlerFinished() || state.abort != null);
     }).run();
     if (state.abort != null) throw rollback.rollBack(new CanceledFailure("aborted by " + state.abort.by()));
-    Continuation next = new Continuation(resumed == null ? 2 : resumed.run() + 1, state.phase, results.preflight,
-        results.benchmark, results.preparation, results.baseCopy, quietTargetOnRollback, List.copyOf(state.steps), List.copyOf(state.notes),
-        state.lag, state.inSyncSince, state.trend.points(), state.catchUpDeadline, state.deadlineHeldSince,
-        state.paused, state.pausedBy, state.approval, state.approvedAt, state.approvalAnnounced, state.retentionWarned,
-        publisher.notified(), publisher.announced(), state.reportedPhase, state.fleetReports);
+    Continuation next = Continuation.carrying(resumed == null ? 2 : resumed.run() + 1, state, results,
+        publisher.notified(), publisher.announced());
     log.info("history at {} events: continuing as new in {}", Workflow.getInfo().getHistoryLength(), state.phase);
     Workflow.newContinueAsNewStub(MigrationWorkflow.class).migrate(input, next);
   }
@@ -149,22 +119,23 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     LagSampler lag = new LagSampler(state, spec, activities);
     Polling polling = new Polling(state, spec, publisher, lag);
     if (goOnIn == null) {
-      results.preflight = steps.run(Phase.PREFLIGHT, () -> activities.preflight(spec), r -> preflightSummary(r));
-      results.benchmark = steps.run(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec), this::judgeBenchmark);
+      results.preflight = steps.run(Phase.PREFLIGHT, () -> activities.preflight(spec), StepSummaries::preflight);
+      results.benchmark = steps.run(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec),
+          r -> StepSummaries.benchmark(spec, r));
 
       undoPreparation();
-      results.preparation = steps.run(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(spec, r));
+      results.preparation = steps.run(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec),
+          r -> StepSummaries.preparation(spec, r));
 
-      quietTargetOnRollback = Workflow.getVersion("quiet-target-on-rollback", Workflow.DEFAULT_VERSION, 1) == 1;
-      if (quietTargetOnRollback) undoQuietTarget();
+      state.quietTargetOnRollback = Workflow.getVersion("quiet-target-on-rollback", Workflow.DEFAULT_VERSION, 1) == 1;
+      if (state.quietTargetOnRollback) undoQuietTarget();
       results.baseCopy = steps.run(Phase.BASE_COPY,
-          () -> new BaseCopy(spec, activities, lag, polling).run(results.preparation), r -> String.format(
-          "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
+          () -> new BaseCopy(spec, activities, lag, polling).run(results.preparation), StepSummaries::baseCopy);
     } else {
       // A continued run: the steps before the wait were done by an earlier run; their undos are
       // registered again from what it carried, in the same order.
       undoPreparation();
-      if (quietTargetOnRollback) undoQuietTarget();
+      if (state.quietTargetOnRollback) undoQuietTarget();
     }
 
     if (goOnIn != Phase.AWAIT_CUTOVER) {
@@ -173,7 +144,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         return state.lag;
       }, Lag::describe, goOnIn == Phase.CATCH_UP);
     }
-    steps.run(Phase.AWAIT_CUTOVER, new CutoverGate(state, spec, publisher, lag, polling)::await, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
+    CutoverGate gate = new CutoverGate(state, spec, publisher, lag, polling);
+    steps.run(Phase.AWAIT_CUTOVER, gate::await, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
 
     // The shortest write pause: clients are held by PgBouncer from here until the target is
     // primary, and let through on the source again if anything fails before promotion.
@@ -187,15 +159,14 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       if (pgbouncer) trafficCutover.holdClientsAndRepoint();
       if (spec.cutover().stopApplication() != null) activities.stopApplication(spec);
       return activities.freezeWrites(spec);
-    }, f -> (pgbouncer ? "clients held by PgBouncer; " : "") + "source read-only at " + f.finalPosition() + ", "
-        + f.sessionsEnded() + " write sessions ended");
+    }, f -> StepSummaries.freeze(pgbouncer, f));
 
     results.sync = steps.run(Phase.VERIFY_SYNC, () -> {
       SyncProof proof = activities.verifySync(spec, results.frozen);
       // Promote only once PgBouncer points at the target: a repoint that fails now rolls back.
       trafficCutover.awaitRepoint();
       return proof;
-    }, p -> "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition());
+    }, StepSummaries::sync);
   }
 
   private void undoPreparation() {
@@ -219,10 +190,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     Promotion promotion = new Promotion(state, spec, activities, publisher, results);
     CancellationScope forward = Workflow.newDetachedCancellationScope(() -> {
       try {
-        results.promotion = steps.run(Phase.PROMOTE, promotion::onProof, p ->
-            (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition()
-                + (p.detail() == null || p.detail().isBlank() || p.detail().equals("was already primary") ? ""
-                    : " (" + p.detail() + ")"));
+        results.promotion = steps.run(Phase.PROMOTE, promotion::onProof, StepSummaries::promotion);
       } catch (ActivityFailure f) {
         if (Promotion.provedNothingChanged(f)) throw rollback.rollBack(f);
         throw promotion.holdAfterFailure(f);
@@ -247,35 +215,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     });
     forward.run();
     return result;
-  }
-
-  private String judgeBenchmark(BenchmarkResult r) {
-    int floor = spec.benchmark().minIops();
-    if (r.writeIops() < floor) {
-      throw Failures.fatal(Failures.IOPS_BELOW_FLOOR, String.format(java.util.Locale.ROOT,
-          "the target's disk did %.0f write IOPS (4k random, direct I/O) in %s, below the floor of %d. "
-              + "A restore and catch-up on this disk would take hours. Move the target to faster storage, "
-              + "or lower benchmark.minIops if you accept that.", r.writeIops(), r.directory(), floor));
-    }
-    return String.format(java.util.Locale.ROOT, "%.0f write IOPS ≥ %d", r.writeIops(), floor);
-  }
-
-  private static String preflightSummary(PreflightReport r) {
-    long restarts = r.settingsToChange().stream().filter(s -> s.needsRestart()).count();
-    return "source " + r.sourceVersion() + ", target " + r.targetVersion() + "; "
-        + r.checks().size() + " checks; " + r.settingsToChange().size() + " settings to change ("
-        + restarts + " need a restart)";
-  }
-
-  private static String preparationSummary(MigrationSpec spec, SourcePreparation p) {
-    if (spec.engine() != dev.switchover.workflows.spec.Engine.POSTGRESQL) {
-      return (p.createdRole() ? "replication account created" : "replication account present") + ", "
-          + p.changedSettings().size() + " settings changed";
-    }
-    return (p.createdRole() ? "role created" : "role present") + ", "
-        + (p.addedHbaLine() ? "pg_hba line added" : "access rule present") + ", "
-        + (p.createdSlot() ? "slot created" : "slot present") + ", "
-        + p.changedSettings().size() + " settings changed";
   }
 
   // ---- operator handlers ----
