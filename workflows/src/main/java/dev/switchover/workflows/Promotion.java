@@ -27,6 +27,10 @@ record Promotion(
     MigrationState state, MigrationSpec spec, MigrationActivities activities, StatusPublisher publisher,
     StepResults results) {
 
+  private static final List<String> NOTHING_PROMOTED = List.of(Failures.WRONG_HOST, Failures.SYNC_NOT_REACHED,
+      Failures.SOURCE_NOT_FENCED, Failures.ERRANT_TRANSACTIONS);
+  private static final Duration SOURCE_PROOF_RETRY = Duration.ofSeconds(30);
+
   /**
    * Promotes once the source proves it is still fenced. While the source cannot be reached the
    * target is not promoted and nothing waits silently: the proof is tried again every 30 s, status
@@ -122,10 +126,6 @@ record Promotion(
   static boolean provedNothingChanged(ActivityFailure f) {
     return f.getCause() instanceof ApplicationFailure a && NOTHING_PROMOTED.contains(a.getType());
   }
-
-  private static final List<String> NOTHING_PROMOTED = List.of(Failures.WRONG_HOST, Failures.SYNC_NOT_REACHED,
-      Failures.SOURCE_NOT_FENCED, Failures.ERRANT_TRANSACTIONS);
-  private static final Duration SOURCE_PROOF_RETRY = Duration.ofSeconds(30);
 
   /**
    * How long a held promotion waits before trying the proof again: every 30 s at first, when the
