@@ -1,6 +1,9 @@
 package dev.switchover.workflows;
 
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.Promise;
 import java.util.List;
 
 /**
@@ -91,5 +94,30 @@ public final class Failures {
       if (t.getMessage() != null) message = t.getMessage();
     }
     return message;
+  }
+
+  /** Whether a cancellation (an abort, the scope's end) is anywhere in the chain. */
+  static boolean isCancellation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CanceledFailure) return true;
+    }
+    return false;
+  }
+
+  /** The type of the first application failure in the chain: the workflow's own failure keeps it. */
+  static String failureType(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure a) return a.getType();
+    }
+    return "MigrationFailed";
+  }
+
+  /** Waits for an activity's end, success or failure: its outcome is the caller's next step's business. */
+  static void awaitQuietly(Promise<?> p) {
+    try {
+      p.get();
+    } catch (ActivityFailure | CanceledFailure e) {
+      // the caller's next step finds out what it needs
+    }
   }
 }

@@ -43,6 +43,15 @@ final class MigrationState {
   final List<String> notes = new ArrayList<>();
   String failure;
   AbortRequest abort;
+  /** The phase the fleet (if this migration is one of a fleet's) last heard of, and how many reports it had. */
+  Phase reportedPhase;
+  long fleetReports;
+  /** The gate announced its wait for an approval to the webhook: once per wait. */
+  boolean approvalAnnounced;
+  /** The note that the WAL held back for the target passed half its bound was written. */
+  boolean retentionWarned;
+  /** Whether the rollback stops the target's replication before the source's access goes (versioned). */
+  boolean quietTargetOnRollback;
 
   void begin(Phase p, Instant at) {
     phase = p;
@@ -96,6 +105,11 @@ final class MigrationState {
     pausedBy = c.pausedBy();
     approval = c.approval();
     approvedAt = c.approvedAt();
+    reportedPhase = c.reportedPhase();
+    fleetReports = c.fleetReports();
+    approvalAnnounced = c.approvalAnnounced();
+    retentionWarned = c.retentionWarned();
+    quietTargetOnRollback = c.quietTargetOnRollback();
   }
 
   MigrationStatus snapshot(MigrationSpec spec, Instant now) {

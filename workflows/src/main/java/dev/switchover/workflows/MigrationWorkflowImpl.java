@@ -1,51 +1,23 @@
 package dev.switchover.workflows;
 
-import dev.switchover.workflows.activities.BackupResult;
-import dev.switchover.workflows.activities.BaseCopyResult;
-import dev.switchover.workflows.activities.BenchmarkResult;
-import dev.switchover.workflows.activities.ChecklistResult;
+import static dev.switchover.workflows.WorkflowClock.now;
+
 import dev.switchover.workflows.activities.CopyProgress;
-import dev.switchover.workflows.activities.FrozenSource;
-import dev.switchover.workflows.activities.LagSample;
 import dev.switchover.workflows.activities.MigrationActivities;
-import dev.switchover.workflows.activities.MigrationReport;
-import dev.switchover.workflows.activities.PreflightReport;
-import dev.switchover.workflows.activities.PromotionResult;
 import dev.switchover.workflows.activities.ReportLocation;
-import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
-import dev.switchover.workflows.activities.TrafficSwitchResult;
-import dev.switchover.workflows.fleet.FleetWorkflow;
-import dev.switchover.workflows.fleet.MigrationProgress;
-import dev.switchover.workflows.spec.CatchUpSpec;
-import dev.switchover.workflows.spec.CutoverMode;
-import dev.switchover.workflows.spec.DurationText;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecProblem;
 import dev.switchover.workflows.spec.SpecValidator;
-import dev.switchover.workflows.spec.TrafficSwitch;
-import dev.switchover.workflows.status.CatchUpProgress;
 import dev.switchover.workflows.status.MigrationStatus;
-import dev.switchover.workflows.status.StepRecord.Outcome;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
-import io.temporal.workflow.Async;
 import io.temporal.workflow.CancellationScope;
-import io.temporal.workflow.Functions;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.DynamicSignalHandler;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Collections;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 
@@ -57,85 +29,31 @@ import org.slf4j.Logger;
 public class MigrationWorkflowImpl implements MigrationWorkflow {
   private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
 
-  /**
-   * Past this many events, polls slow down: what kept a long wait within history limits before
-   * runs continued as new at {@link #CONTINUE_AS_NEW_AT}; kept for migrations recorded before.
-   */
-  private static final int HISTORY_SLOWDOWN_AT = 20_000;
-
   private final MigrationActivities activities =
       Workflow.newActivityStub(
           MigrationActivities.class, ActivityProfiles.DEFAULT, ActivityProfiles.PER_METHOD);
 
   private final MigrationState state = new MigrationState();
-  /** PgBouncer's repoint, running beside the freeze and the sync check. */
-  private Promise<TrafficSwitchResult> repointing;
-  private final Deque<Undo> undos = new ArrayDeque<>();
+  private final StepResults results = new StepResults();
   private MigrationSpec spec;
-  /** Null when the spec asks for no notifications. */
-  private Notifier notifier;
+  private StatusPublisher publisher;
+  private Steps steps;
+  private Rollback rollback;
+  private TrafficCutover trafficCutover;
   private CancellationScope untilPromotion;
   private MigrationResult result;
-  /** The phase the fleet (if this migration is one of a fleet's) last heard of, and how many reports. */
-  private Phase reportedPhase;
-  private long reports;
-
-  private PreflightReport preflight;
-  private BenchmarkResult benchmark;
-  private SourcePreparation preparation;
-  private BaseCopyResult baseCopy;
-  private FrozenSource frozen;
-  private SyncProof sync;
-  private PromotionResult promotion;
-  private TrafficSwitchResult traffic;
-  private BackupResult backup;
-  private ChecklistResult checklist;
-
-  private record Undo(String what, Runnable action) {}
 
   /** The abort came by the CLI's update, which requests a cancellation next. */
   private boolean abortByUpdate;
-  private static final Duration CANCELLATION_FOLLOWS = Duration.ofSeconds(5);
 
   /** What the run before this one carried over; null in a migration's first run. */
   private Continuation resumed;
-  /** Whether the rollback stops the target's replication before the source's access goes (versioned). */
-  private boolean quietTargetOnRollback;
-  /** The gate announced its wait for an approval to the webhook: once per wait. */
-  private boolean approvalAnnounced;
-  /** Null until the history first grows past {@link #CONTINUE_AS_NEW_AT}; then whether this code may continue as new. */
-  private Boolean mayContinueAsNew;
-  /**
-   * A wait (catch-up, the gate, a pause there) that has written this many events continues as
-   * new: far below Temporal's 51,200-event limit, and short enough that a worker taking the
-   * migration over replays it in moments. At a 2 s poll that is about every ten minutes.
-   */
-  public static final int CONTINUE_AS_NEW_AT = 2_000;
-
-  /** The undo that lifts the freeze: whether it ran, and ran well, decides what the failure may say of the source. */
-  private static final String UNFREEZE = "make the source writable again";
+  /** Where a long wait continues as new: a run's history stays about this long (see {@link Polling}). */
+  public static final int CONTINUE_AS_NEW_AT = Polling.CONTINUE_AS_NEW_AT;
 
   @Override
   public MigrationResult migrate(MigrationSpec input, Continuation continued) {
-    CancellationScope root = CancellationScope.current();
-    try {
-      return run(input, continued);
-    } catch (ApplicationFailure f) {
-      // Temporal records a workflow as CANCELED only if a cancellation was requested and it ends
-      // with CanceledFailure: the CLI's abort requests one after its update is accepted (as the Web
-      // UI's Request Cancellation does), so the UI shows an abort as an abort, not a red FAILED.
-      if (Failures.ABORTED.equals(f.getType())
-          && Workflow.getVersion("aborted-as-cancelled", Workflow.DEFAULT_VERSION, 1) == 1) {
-        if (abortByUpdate && !root.isCancelRequested()) {
-          // The CLI requests the cancellation right after its abort is accepted; a quick rollback
-          // may be done first. Signals (the Web UI's, a fleet's) come with none and end FAILED.
-          Workflow.newDetachedCancellationScope(() -> Workflow.await(CANCELLATION_FOLLOWS, root::isCancelRequested)).run();
-        }
-        // Temporal keeps no message with a cancellation; the rollback's words stay in the status.
-        if (root.isCancelRequested()) throw new CanceledFailure(f.getOriginalMessage());
-      }
-      throw f;
-    }
+    return AbortedAsCancelled.run(() -> run(input, continued), () -> abortByUpdate);
   }
 
   private MigrationResult run(MigrationSpec input, Continuation continued) {
@@ -148,9 +66,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n")));
     }
     spec = input.withDefaults();
-    notifier = Notifier.start(state, spec);
+    publisher = new StatusPublisher(state, spec, Notifier.start(state, spec), activities, results);
+    steps = new Steps(state, publisher);
+    rollback = new Rollback(state, spec, publisher);
+    trafficCutover = new TrafficCutover(state, spec, activities, steps, publisher, results);
     if (continued != null) restore(continued);
-    publishDetails();
+    publisher.publish();
 
     untilPromotion = Workflow.newCancellationScope(this::runUntilPromotion);
     try {
@@ -160,23 +81,15 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     } catch (Continuation.Requested longHistory) {
       continueAsNew(input);
     } catch (TemporalFailure failure) {
-      throw rollBack(failure);
+      throw rollback.rollBack(failure);
     }
     return runFromPromotion();
   }
 
   private void restore(Continuation c) {
     resumed = c;
-    preflight = c.preflight();
-    benchmark = c.benchmark();
-    preparation = c.preparation();
-    baseCopy = c.baseCopy();
-    quietTargetOnRollback = c.quietTargetOnRollback();
-    approvalAnnounced = c.approvalAnnounced();
-    retentionWarned = c.retentionWarned();
-    reportedPhase = c.reportedPhase();
-    reports = c.fleetReports();
-    if (notifier != null) notifier.resume(c.notified(), c.announcedPhase());
+    results.restore(c);
+    publisher.resume(c);
     state.restore(c);
     log.info("run {} goes on in {}", c.run(), c.phase());
   }
@@ -189,112 +102,81 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private void continueAsNew(MigrationSpec input) {
     // Detached: a cancellation requested meanwhile (an abort) must reach the rollback below, not end the wait.
     Workflow.newDetachedCancellationScope(() -> {
-      if (notifier != null) notifier.drain(() -> state.abort != null);
+      publisher.drain(() -> state.abort != null);
       Workflow.await(() -> Workflow.isEveryHandlerFinished() || state.abort != null);
     }).run();
-    if (state.abort != null) throw rollBack(new CanceledFailure("aborted by " + state.abort.by()));
-    Continuation next = new Continuation(resumed == null ? 2 : resumed.run() + 1, state.phase, preflight,
-        benchmark, preparation, baseCopy, quietTargetOnRollback, List.copyOf(state.steps), List.copyOf(state.notes),
-        state.lag, state.inSyncSince, state.trend.points(), state.catchUpDeadline, state.deadlineHeldSince,
-        state.paused, state.pausedBy, state.approval, state.approvedAt, approvalAnnounced, retentionWarned,
-        notifier == null ? 0 : notifier.sequence(), notifier == null ? null : notifier.announced(), reportedPhase,
-        reports);
+    if (state.abort != null) throw rollback.rollBack(new CanceledFailure("aborted by " + state.abort.by()));
+    Continuation next = Continuation.carrying(resumed == null ? 2 : resumed.run() + 1, state, results,
+        publisher.notified(), publisher.announced());
     log.info("history at {} events: continuing as new in {}", Workflow.getInfo().getHistoryLength(), state.phase);
     Workflow.newContinueAsNewStub(MigrationWorkflow.class).migrate(input, next);
-  }
-
-  /**
-   * Called by the waits between their polls: past {@link #CONTINUE_AS_NEW_AT} events the run ends
-   * and the next goes on where this one is. Versioned: a history recorded before keeps polling.
-   */
-  private void continueAsNewIfLong() {
-    if (Workflow.getInfo().getHistoryLength() < CONTINUE_AS_NEW_AT) return;
-    if (mayContinueAsNew == null) {
-      mayContinueAsNew = Workflow.getVersion("continue-as-new-while-waiting", Workflow.DEFAULT_VERSION, 1) == 1;
-    }
-    if (mayContinueAsNew) throw new Continuation.Requested();
   }
 
   /** Steps that can still be undone: the source is the primary throughout. */
   private void runUntilPromotion() {
     if (state.abort != null) throw new CanceledFailure("aborted before the first step");
     Phase goOnIn = resumed == null ? null : resumed.phase();
+    LagSampler lag = new LagSampler(state, spec, activities);
+    Polling polling = new Polling(state, spec, publisher, lag);
     if (goOnIn == null) {
-      preflight = step(Phase.PREFLIGHT, () -> activities.preflight(spec), r -> preflightSummary(r));
-      benchmark = step(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec), this::judgeBenchmark);
+      results.preflight = steps.run(Phase.PREFLIGHT, () -> activities.preflight(spec), StepSummaries::preflight);
+      results.benchmark = steps.run(Phase.BENCHMARK, () -> activities.benchmarkTarget(spec),
+          r -> StepSummaries.benchmark(spec, r));
 
       undoPreparation();
-      preparation = step(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec), r -> preparationSummary(spec, r));
+      results.preparation = steps.run(Phase.PREPARE_SOURCE, () -> activities.prepareSource(spec),
+          r -> StepSummaries.preparation(spec, r));
 
-      quietTargetOnRollback = Workflow.getVersion("quiet-target-on-rollback", Workflow.DEFAULT_VERSION, 1) == 1;
-      if (quietTargetOnRollback) undoQuietTarget();
-      baseCopy = step(Phase.BASE_COPY, this::copyWatchingRetention, r -> String.format(
-          "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : ""));
+      state.quietTargetOnRollback = Workflow.getVersion("quiet-target-on-rollback", Workflow.DEFAULT_VERSION, 1) == 1;
+      if (state.quietTargetOnRollback) undoQuietTarget();
+      results.baseCopy = steps.run(Phase.BASE_COPY,
+          () -> new BaseCopy(spec, activities, lag, polling).run(results.preparation), StepSummaries::baseCopy);
     } else {
       // A continued run: the steps before the wait were done by an earlier run; their undos are
       // registered again from what it carried, in the same order.
       undoPreparation();
-      if (quietTargetOnRollback) undoQuietTarget();
+      if (state.quietTargetOnRollback) undoQuietTarget();
     }
 
     if (goOnIn != Phase.AWAIT_CUTOVER) {
-      step(Phase.CATCH_UP, () -> { catchUp(); return state.lag; }, Lag::describe, goOnIn == Phase.CATCH_UP);
+      steps.run(Phase.CATCH_UP, () -> {
+        new CatchUp(state, spec, publisher, lag, polling).run();
+        return state.lag;
+      }, Lag::describe, goOnIn == Phase.CATCH_UP);
     }
-    step(Phase.AWAIT_CUTOVER, this::awaitCutover, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
+    CutoverGate gate = new CutoverGate(state, spec, publisher, lag, polling);
+    steps.run(Phase.AWAIT_CUTOVER, gate::await, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
 
     // The shortest write pause: clients are held by PgBouncer from here until the target is
     // primary, and let through on the source again if anything fails before promotion.
-    boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
-    if (pgbouncer) {
-      undos.push(new Undo("resume traffic on the source", () -> {
-        // The repoint may still be running: pointing PgBouncer back must come after it.
-        if (repointing != null) quietly(repointing);
-        activities.resumeTrafficOnSource(spec);
-      }));
-    }
+    boolean pgbouncer = trafficCutover.holdsClients();
+    if (pgbouncer) rollback.register("resume traffic on the source", trafficCutover::resumeOnSource);
     if (spec.cutover().stopApplication() != null) {
-      undos.push(new Undo("resume the application", () -> activities.resumeApplication(spec)));
+      rollback.register("resume the application", () -> activities.resumeApplication(spec));
     }
-    undos.push(new Undo(UNFREEZE, () -> activities.unfreezeWrites(spec)));
-    frozen = step(Phase.FREEZE_WRITES, () -> {
-      if (pgbouncer) {
-        activities.pauseTraffic(spec);
-        // While the source is frozen and the target checked, PgBouncer is pointed at the target:
-        // its clients are held, so nothing reaches the target before promotion, and the repoint
-        // (a file edit and a RELOAD) no longer adds to their wait. Detached, so that an abort
-        // cannot leave it running behind the rollback's repoint to the source.
-        Workflow.newDetachedCancellationScope(() -> repointing = Async.function(activities::repointTraffic, spec)).run();
-      }
+    rollback.register(Rollback.UNFREEZE, () -> activities.unfreezeWrites(spec));
+    results.frozen = steps.run(Phase.FREEZE_WRITES, () -> {
+      if (pgbouncer) trafficCutover.holdClientsAndRepoint();
       if (spec.cutover().stopApplication() != null) activities.stopApplication(spec);
       return activities.freezeWrites(spec);
-    }, f -> (pgbouncer ? "clients held by PgBouncer; " : "") + "source read-only at " + f.finalPosition() + ", "
-        + f.sessionsEnded() + " write sessions ended");
+    }, f -> StepSummaries.freeze(pgbouncer, f));
 
-    sync = step(Phase.VERIFY_SYNC, () -> {
-      SyncProof proof = activities.verifySync(spec, frozen);
+    results.sync = steps.run(Phase.VERIFY_SYNC, () -> {
+      SyncProof proof = activities.verifySync(spec, results.frozen);
       // Promote only once PgBouncer points at the target: a repoint that fails now rolls back.
-      if (repointing != null) repointing.get();
+      trafficCutover.awaitRepoint();
       return proof;
-    }, p -> "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition());
+    }, StepSummaries::sync);
   }
 
   private void undoPreparation() {
-    undos.push(new Undo("remove what prepare-source added on the source",
-        () -> activities.undoPrepareSource(spec, preparation)));
+    rollback.register("remove what prepare-source added on the source",
+        () -> activities.undoPrepareSource(spec, results.preparation));
   }
 
   /** Popped before the source's preparation is undone: the standby stops before its access goes. */
   private void undoQuietTarget() {
-    undos.push(new Undo("stop the target's replication", () -> state.note(now(), activities.quietTarget(spec))));
-  }
-
-  /** Waits for an activity's end, success or failure. */
-  private static void quietly(Promise<?> p) {
-    try {
-      p.get();
-    } catch (ActivityFailure | CanceledFailure e) {
-      // its outcome is the caller's next step's business
-    }
+    rollback.register("stop the target's replication", () -> state.note(now(), activities.quietTarget(spec)));
   }
 
   /**
@@ -305,632 +187,34 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.phase = Phase.PROMOTE;
     state.abortablePromotion =
         Workflow.getVersion("abort-during-promote", Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
+    Promotion promotion = new Promotion(state, spec, activities, publisher, results);
     CancellationScope forward = Workflow.newDetachedCancellationScope(() -> {
       try {
-        promotion = step(Phase.PROMOTE, this::promoteOnProof, p ->
-            (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition()
-                + (p.detail() == null || p.detail().isBlank() || p.detail().equals("was already primary") ? ""
-                    : " (" + p.detail() + ")"));
+        results.promotion = steps.run(Phase.PROMOTE, promotion::onProof, StepSummaries::promotion);
       } catch (ActivityFailure f) {
-        if (provedNothingChanged(f)) throw rollBack(f);
-        throw holdAfterFailedPromotion(f);
+        if (Promotion.provedNothingChanged(f)) throw rollback.rollBack(f);
+        throw promotion.holdAfterFailure(f);
       } catch (CanceledFailure aborted) {
-        throw rollBack(aborted);
+        throw rollback.rollBack(aborted);
       }
-      undos.clear();
-      String trafficFailure = switchTraffic();
-      postPromotion();
+      rollback.clear();
+      String trafficFailure = trafficCutover.switchTraffic();
+      new PostPromotion(state, spec, activities, publisher, results).run();
       state.phase = Phase.DONE;
       state.waitingFor = "";
       state.paused = false;
-      publishDetails();
-      ReportLocation report = writeReport();
+      publisher.publish();
+      ReportLocation report = publisher.writeReport();
       if (trafficFailure != null) {
         state.failure = trafficFailure;
-        notifyFailed(trafficFailure);
+        publisher.notifyFailed(trafficFailure);
         throw Failures.fatal("TrafficSwitchFailed", trafficFailure);
       }
-      flushNotifications();
+      publisher.flush();
       result = new MigrationResult(spec.target().address(), status(), report);
     });
     forward.run();
     return result;
-  }
-
-  private String switchTraffic() {
-    if (spec.traffic().type() == TrafficSwitch.NONE) {
-      state.begin(Phase.SWITCH_TRAFFIC, now());
-      // The webhook alone hears of this instant step: publishDetails was never called here, and what
-      // it does beyond the UI's details (a fleet member's report to its parent) must replay as recorded.
-      announcePhase();
-      state.end(Outcome.OK, "none configured: point clients at " + spec.target().address(), now());
-      return null;
-    }
-    boolean pgbouncer = spec.traffic().type() == TrafficSwitch.PGBOUNCER;
-    try {
-      traffic = step(Phase.SWITCH_TRAFFIC,
-          pgbouncer ? this::resumeOnTarget : () -> activities.switchTraffic(spec),
-          t -> t.method() + ": " + t.detail());
-      return null;
-    } catch (ActivityFailure f) {
-      return "the target " + spec.target().address() + " is the primary, but switching traffic failed: "
-          + rootMessage(f) + ". Point clients at " + spec.target().address() + " by hand"
-          + (pgbouncer ? ": PgBouncer " + spec.traffic().pgbouncer().address() + " may still hold "
-              + spec.traffic().pgbouncer().database() + " paused; point its [databases] line at "
-              + spec.target().address() + ", RELOAD and RESUME " + spec.traffic().pgbouncer().database()
-              + " on the admin console." : ".");
-    }
-  }
-
-  /** PgBouncer, already pointed at the target before promotion: its held clients let through. */
-  private TrafficSwitchResult resumeOnTarget() {
-    TrafficSwitchResult resumed = activities.resumeTraffic(spec);
-    return new TrafficSwitchResult("pgbouncer", repointing.get().detail() + "; " + resumed.detail());
-  }
-
-  /** The runbook's safety net and checklist. Their failures are reported, not fatal. */
-  private void postPromotion() {
-    state.begin(Phase.POST_PROMOTION, now());
-    publishDetails();
-    StringBuilder detail = new StringBuilder();
-    if (Boolean.TRUE.equals(spec.backup().enabled())) {
-      try {
-        backup = activities.backupNewPrimary(spec);
-        detail.append("backup ").append(backup.location()).append(" (").append(Lag.bytes(backup.bytes())).append(")");
-      } catch (ActivityFailure f) {
-        String why = "NO BACKUP of the new primary: " + rootMessage(f) + " — take one by hand now";
-        state.note(now(), why);
-        detail.append(why);
-      }
-    } else {
-      detail.append("backup disabled in the spec");
-    }
-    retireOldSource(detail);
-    try {
-      checklist = activities.runChecklist(spec);
-      long attention = checklist.checks().stream().filter(c -> c.verdict() != dev.switchover.workflows.activities.Check.Verdict.OK).count();
-      detail.append("; checklist: ").append(checklist.checks().size()).append(" checks, ").append(attention).append(" need attention");
-    } catch (ActivityFailure f) {
-      state.note(now(), "final checklist failed: " + rootMessage(f));
-      detail.append("; checklist failed");
-    }
-    state.end(Outcome.OK, detail.toString(), now());
-  }
-
-  /**
-   * What the copy needed on the old source comes off it once the target is primary; the fence
-   * stays. Bounded (a dead old source costs a minute at most) and never fatal: what is left there
-   * is noted for the operator.
-   */
-  private void retireOldSource(StringBuilder detail) {
-    if (Workflow.getVersion("retire-old-source", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) return;
-    try {
-      detail.append("; old source: ").append(activities.retireOldSource(spec, preparation));
-    } catch (ActivityFailure f) {
-      String why = "the old source " + spec.source().address() + " could not be cleaned up (" + rootMessage(f)
-          + "): its replication account, access rule and slot (PostgreSQL) may still be there; it stays fenced";
-      state.note(now(), why);
-      detail.append("; ").append(why);
-    }
-  }
-
-  /** Samples lag until it has stayed under the thresholds for holdFor, or the deadline passes. */
-  private void catchUp() {
-    CatchUpSpec c = spec.catchUp();
-    // A continued run keeps the deadline its first run set.
-    if (state.catchUpDeadline == null) state.catchUpDeadline = now().plus(c.deadline());
-    while (true) {
-      waitWhilePaused(true);
-      sampleLag();
-      if (state.inSync(c) && Duration.between(state.inSyncSince, now()).compareTo(c.holdFor()) >= 0) return;
-      if (!now().isBefore(state.catchUpDeadline)) {
-        throw Failures.fatal(Failures.CATCH_UP_DEADLINE, "the target did not catch up within "
-            + DurationText.format(c.deadline()) + " (" + Lag.describe(state.lag) + "; needed "
-            + Lag.bytes(c.maxLagBytes()) + " / " + c.maxLagSeconds() + " s for " + DurationText.format(c.holdFor())
-            + "). The source is untouched and serving. Check the target's disk and network and the source's"
-            + " write rate, then start the migration again.");
-      }
-      CatchUpProgress progress = state.catchUpProgress(spec);
-      state.waitingFor = (state.inSync(c)
-              ? "in sync; holding for " + DurationText.format(c.holdFor())
-              : Lag.describe(state.lag) + (progress == null ? "" : "; " + progress.summary()) + "; waiting for lag under "
-                  + Lag.bytes(c.maxLagBytes()) + " / " + c.maxLagSeconds() + " s")
-          + "; gives up at " + state.catchUpDeadline;
-      publishDetails();
-      Workflow.await(pollInterval(), () -> state.paused);
-      continueAsNewIfLong();
-    }
-  }
-
-  /** While paused, nothing moves; time paused in catch-up moves its deadline, as documented. */
-  private void waitWhilePaused(boolean extendsDeadline) {
-    if (!state.paused) return;
-    // A pause that a continued run carries over began in an earlier run.
-    Instant pausedAt = extendsDeadline && state.deadlineHeldSince != null ? state.deadlineHeldSince : now();
-    if (extendsDeadline) state.deadlineHeldSince = pausedAt;
-    // Lag is still sampled so status stays live while paused.
-    while (state.paused) {
-      state.waitingFor = "paused by " + state.pausedBy + "; `./switchover resume` to continue ("
-          + Lag.describe(state.lag) + ")";
-      publishDetails();
-      if (!Workflow.await(pollInterval(), () -> !state.paused)) sampleLag();
-      continueAsNewIfLong();
-    }
-    if (extendsDeadline) {
-      state.catchUpDeadline = state.catchUpDeadline.plus(Duration.between(pausedAt, now()));
-      state.deadlineHeldSince = null;
-    }
-  }
-
-  /** Waits for the gate to open: approval (manual) or at once (automatic), with lag re-checked. */
-  private String awaitCutover() {
-    CatchUpSpec c = spec.catchUp();
-    CutoverWindow window = CutoverWindow.of(spec.cutover().window());
-    // Announced once per wait for an approval, not at every poll; an expired approval starts a new wait.
-    while (true) {
-      waitWhilePaused(false);
-      Approval considered = state.approval;
-      boolean open = window == null || window.isOpen(now());
-      String closed = open ? "" : "the cutover window " + window + " opens at "
-          + window.describeOpening(window.opensAfter(now()));
-      if (spec.cutover().mode() == CutoverMode.AUTOMATIC) {
-        sampleLag();
-        if (open && state.inSync(c)) {
-          return "automatic: in sync (" + Lag.describe(state.lag) + ")" + (window == null ? "" : ", inside the cutover window "
-              + window);
-        }
-        state.waitingFor = open
-            ? "automatic cutover as soon as the target is back in sync (" + Lag.describe(state.lag) + ")"
-            : "automatic cutover when " + closed + " (" + Lag.describe(state.lag) + ")";
-      } else if (considered != null) {
-        // An approval given outside the window counts from its opening: that is when the gate could open.
-        Instant gate = window == null ? state.approvedAt : window.opensAfter(state.approvedAt);
-        Instant expires = gate.plus(spec.cutover().approvalValidFor());
-        if (now().isAfter(expires)) {
-          state.note(now(), "approval by " + considered.approver() + " expired after "
-              + DurationText.format(spec.cutover().approvalValidFor()) + " without a cutover; approve again");
-          state.approval = null;
-          state.approvedAt = null;
-          approvalAnnounced = false;
-          continue;
-        }
-        sampleLag();
-        if (open && state.inSync(c)) {
-          boolean noComment = considered.comment() == null || considered.comment().isBlank();
-          return "approved by " + considered.approver() + (noComment ? "" : " (" + considered.comment() + ")")
-              + "; " + Lag.describe(state.lag);
-        }
-        state.waitingFor = !open
-            ? "approved by " + considered.approver() + "; the cutover is deferred until " + closed + " (the"
-                + " approval holds until " + expires + ")"
-            : "approved by " + considered.approver() + ", but the target fell behind ("
-                + Lag.describe(state.lag) + "); cutover goes ahead when it is back in sync, unless the approval"
-                + " expires at " + expires;
-      } else {
-        state.waitingFor = "approval: `./switchover approve " + Workflow.getInfo().getWorkflowId()
-            + "` or signal approveCutover in the Web UI (" + Lag.describe(state.lag) + ")"
-            + (open ? "" : "; " + closed);
-        if (!approvalAnnounced && notifier != null) notifier.approvalAwaited(state.waitingFor);
-        approvalAnnounced = true;
-      }
-      publishDetails();
-      Duration wait = pollInterval();
-      if (!open) {
-        // Wake at the opening itself, not up to a poll interval after it.
-        Duration untilOpen = Duration.between(now(), window.opensAfter(now()));
-        wait = Collections.max(List.of(Duration.ofSeconds(1), Collections.min(List.of(wait, untilOpen))));
-      }
-      boolean woken = Workflow.await(wait, () -> state.paused || state.approval != considered);
-      if (!woken && state.approval == null && spec.cutover().mode() == CutoverMode.MANUAL) sampleLag();
-      continueAsNewIfLong();
-    }
-  }
-
-  /**
-   * Our slot holds WAL back on the source from PREPARE_SOURCE on, and a copy takes hours: the
-   * retained WAL is sampled while the copy runs, shown in status and bounded as in the catch-up.
-   * Past the bound the copy is cancelled and the rollback releases the slot.
-   */
-  private BaseCopyResult copyWatchingRetention() {
-    if (Workflow.getVersion("retention-during-copy", Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION
-        // Only a slot holds anything back during the copy (a MySQL replica is set up after it).
-        || preparation == null || !preparation.createdSlot()) {
-      return activities.baseCopy(spec);
-    }
-    List<Promise<BaseCopyResult>> copy = new java.util.ArrayList<>(1);
-    CancellationScope copying = Workflow.newCancellationScope(() -> copy.add(Async.function(activities::baseCopy, spec)));
-    copying.run();
-    Duration every = pollInterval().compareTo(RETENTION_WATCH) > 0 ? pollInterval() : RETENTION_WATCH;
-    while (!Workflow.await(every, () -> copy.get(0).isCompleted())) {
-      try {
-        sampleLag();
-      } catch (ApplicationFailure bound) {
-        copying.cancel("stopped: " + bound.getOriginalMessage());
-        quietly(copy.get(0));
-        throw bound;
-      }
-    }
-    return copy.get(0).get();
-  }
-
-  private static final Duration RETENTION_WATCH = Duration.ofSeconds(30);
-
-  private void sampleLag() {
-    LagSample sample;
-    try {
-      sample = activities.measureLag(spec);
-    } catch (ActivityFailure f) {
-      if (f.getCause() instanceof CanceledFailure) throw f;
-      sample = new LagSample(false, Long.MAX_VALUE, Double.MAX_VALUE, null, null, "unknown: " + rootMessage(f));
-    }
-    state.sampled(sample, spec.catchUp(), now());
-    boundRetainedWal(sample);
-  }
-
-  /**
-   * The slot must not fill the production primary's disk while the target lags: past half the
-   * bound a note, past the bound the migration stops, and the rollback drops the slot.
-   */
-  private void boundRetainedWal(LagSample sample) {
-    Long limit = sample.retentionLimit(spec.catchUp().maxRetainedBytes(), spec.catchUp().maxRetainedPercent());
-    if (limit == null) return;
-    String held = Lag.bytes(sample.retainedBytes()) + " of WAL held back on the source " + spec.source().address()
-        + " for the target (" + Lag.bytes(sample.sourceFreeBytes()) + " free there; the bound is " + Lag.bytes(limit)
-        + ": catchUp.maxRetainedBytes / maxRetainedPercent)";
-    if (sample.retainedBytes() > limit) {
-      throw Failures.fatal(Failures.RETAINED_WAL_LIMIT, held + ". The target " + spec.target().address()
-          + " is too far behind (" + Lag.describe(sample) + "); the migration stops and releases the slot before the"
-          + " source's disk fills. Give the target a faster link or disk, or the source more space, and start again.");
-    }
-    if (sample.retainedBytes() > limit / 2 && !retentionWarned) {
-      retentionWarned = true;
-      state.note(now(), "WARNING: " + held + "; past the bound the migration stops");
-    }
-  }
-
-  private boolean retentionWarned;
-
-  /** Polls slow down as the history grows so a days-long wait stays inside Temporal's limits. */
-  private Duration pollInterval() {
-    Duration base = spec.catchUp().pollEvery();
-    long events = Workflow.getInfo().getHistoryLength();
-    return events < HISTORY_SLOWDOWN_AT ? base : base.multipliedBy(Math.min(60, 1 + events / HISTORY_SLOWDOWN_AT * 6));
-  }
-
-  private String judgeBenchmark(BenchmarkResult r) {
-    int floor = spec.benchmark().minIops();
-    if (r.writeIops() < floor) {
-      throw Failures.fatal(Failures.IOPS_BELOW_FLOOR, String.format(java.util.Locale.ROOT,
-          "the target's disk did %.0f write IOPS (4k random, direct I/O) in %s, below the floor of %d. "
-              + "A restore and catch-up on this disk would take hours. Move the target to faster storage, "
-              + "or lower benchmark.minIops if you accept that.", r.writeIops(), r.directory(), floor));
-    }
-    return String.format(java.util.Locale.ROOT, "%.0f write IOPS ≥ %d", r.writeIops(), floor);
-  }
-
-  private static String preflightSummary(PreflightReport r) {
-    long restarts = r.settingsToChange().stream().filter(s -> s.needsRestart()).count();
-    return "source " + r.sourceVersion() + ", target " + r.targetVersion() + "; "
-        + r.checks().size() + " checks; " + r.settingsToChange().size() + " settings to change ("
-        + restarts + " need a restart)";
-  }
-
-  private static String preparationSummary(MigrationSpec spec, SourcePreparation p) {
-    if (spec.engine() != dev.switchover.workflows.spec.Engine.POSTGRESQL) {
-      return (p.createdRole() ? "replication account created" : "replication account present") + ", "
-          + p.changedSettings().size() + " settings changed";
-    }
-    return (p.createdRole() ? "role created" : "role present") + ", "
-        + (p.addedHbaLine() ? "pg_hba line added" : "access rule present") + ", "
-        + (p.createdSlot() ? "slot created" : "slot present") + ", "
-        + p.changedSettings().size() + " settings changed";
-  }
-
-  /** Runs one step: records it, shows it in the UI, and marks its end however it ends. */
-  private <T> T step(Phase phase, Supplier<T> action, Function<T, String> describe) {
-    return step(phase, action, describe, false);
-  }
-
-  /** {@code goesOn}: an earlier run began this step and carried it over; it is not begun again. */
-  private <T> T step(Phase phase, Supplier<T> action, Function<T, String> describe, boolean goesOn) {
-    if (!goesOn) {
-      state.begin(phase, now());
-      log.info("phase={} started", phase);
-    }
-    publishDetails();
-    try {
-      T result = action.get();
-      state.end(Outcome.OK, describe.apply(result), now());
-      log.info("phase={} ok: {}", phase, state.steps.get(state.steps.size() - 1).detail());
-      return result;
-    } catch (Continuation.Requested longHistory) {
-      throw longHistory;
-    } catch (RuntimeException e) {
-      boolean cancelled = isCancellation(e);
-      state.end(cancelled ? Outcome.CANCELLED : Outcome.FAILED, cancelled ? "cancelled" : rootMessage(e), now());
-      log.warn("phase={} {}: {}", phase, cancelled ? "cancelled" : "failed", rootMessage(e));
-      throw e;
-    } finally {
-      publishDetails();
-    }
-  }
-
-  /**
-   * Undoes the source's changes in reverse order after an abort or a failure before promotion,
-   * in a scope that the abort itself cannot cancel, and returns the failure the workflow ends with.
-   */
-  private ApplicationFailure rollBack(TemporalFailure cause) {
-    boolean aborted = state.abort != null || isCancellation(cause);
-    String why = aborted
-        ? "aborted by " + (state.abort == null ? "a cancel request" : state.abort.by() + ": " + state.abort.reason())
-        : rootMessage(cause);
-    state.failure = why;
-    state.phase = Phase.ROLLING_BACK;
-    state.waitingFor = "undoing changes on the source";
-    if (!undos.isEmpty()) state.note(now(), "rolling back: " + why);
-    publishDetails();
-    StringBuilder undone = new StringBuilder();
-    List<String> notUndone = new ArrayList<>();
-    boolean[] froze = {false};
-    Workflow.newDetachedCancellationScope(() -> {
-      while (!undos.isEmpty()) {
-        Undo undo = undos.pop();
-        froze[0] |= undo.what().equals(UNFREEZE);
-        state.begin(Phase.ROLLING_BACK, now());
-        try {
-          undo.action().run();
-          state.end(Outcome.UNDONE, undo.what(), now());
-          undone.append(undone.length() == 0 ? "" : "; ").append(undo.what());
-        } catch (ActivityFailure f) {
-          state.end(Outcome.FAILED, undo.what() + ": " + rootMessage(f), now());
-          state.note(now(), "COULD NOT " + undo.what() + ": " + rootMessage(f) + " — do it by hand");
-          notUndone.add(undo.what() + " (" + rootMessage(f) + ")");
-        }
-      }
-      state.phase = aborted ? Phase.ABORTED : Phase.FAILED;
-      state.waitingFor = "";
-      state.paused = false;
-      publishDetails();
-      writeReportQuietly();
-    }).run();
-    String message = why + (why.endsWith(".") ? "" : ".") + " " + sourceAfterRollback(froze[0], undone, notUndone);
-    // The whole of it in the status too: an abort that ends CANCELED carries no message in Temporal.
-    state.failure = message;
-    if (aborted) {
-      flushNotifications();
-    } else {
-      notifyFailed(message);
-    }
-    return aborted
-        ? Failures.fatal(Failures.ABORTED, message)
-        : ApplicationFailure.newNonRetryableFailureWithCause(message, failureType(cause), cause);
-  }
-
-  /**
-   * What the rolled-back migration leaves, true to what the undo steps did: the source is still
-   * the primary (nothing was promoted), but it takes writes again only if it was never frozen or
-   * the freeze was lifted; whatever could not be undone is named for the operator.
-   */
-  private String sourceAfterRollback(boolean froze, CharSequence undone, List<String> notUndone) {
-    String source = spec.source().address();
-    boolean stillFrozen = notUndone.stream().anyMatch(u -> u.startsWith(UNFREEZE));
-    String writes = stillFrozen ? ", but it may still refuse writes: lift the freeze by hand"
-        : froze ? " and takes writes again" : "";
-    return "Nothing was promoted: the source " + source + " is still the primary" + writes
-        + (undone.length() == 0 ? "" : "; undone: " + undone)
-        + (notUndone.isEmpty() ? "" : "; NOT undone, do it by hand: " + String.join("; ", notUndone)) + ".";
-  }
-
-  /**
-   * Promotes once the source proves it is still fenced. While the source cannot be reached the
-   * target is not promoted and nothing waits silently: the proof is tried again every 30 s, status
-   * says what the operator can do, and an abort is accepted (nothing was promoted).
-   */
-  private PromotionResult promoteOnProof() {
-    boolean noted = false;
-    Instant heldSince = null;
-    boolean backOff = false;
-    while (true) {
-      try {
-        return abortably(() -> activities.promote(spec, frozen));
-      } catch (ActivityFailure f) {
-        if (!Failures.SOURCE_UNREACHABLE.equals(failureType(f))) throw f;
-        if (heldSince == null) {
-          heldSince = now();
-          backOff = Workflow.getVersion("held-proof-backoff", Workflow.DEFAULT_VERSION, 1) == 1;
-        }
-        state.promotionHeld = true;
-        Duration retry = backOff ? proofRetry(Duration.between(heldSince, now())) : SOURCE_PROOF_RETRY;
-        String id = Workflow.getInfo().getWorkflowId();
-        state.waitingFor = rootMessage(f) + " Choose: start the source's server again (the proof is tried again at "
-            + now().plus(retry).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-            + " and the target promoted once it passes); or `./switchover abort " + id + " --reason …` (the target"
-            + " stays a standby, the source is made writable again once it answers); or, if the source is gone for"
-            + " good, `./switchover promote-without-source " + id + " --reason …` (the target is promoted holding the"
-            + " freeze's final position " + frozen.finalPosition() + "; the old source must never be started as a"
-            + " primary again).";
-        if (!noted) state.note(now(), "HELD before promotion: " + rootMessage(f));
-        noted = true;
-        publishDetails();
-        if (Workflow.await(retry, () -> state.abort != null || state.promoteWithoutSource != null)) {
-          if (state.abort != null) {
-            state.promotionHeld = false;
-            throw new CanceledFailure("aborted by " + state.abort.by() + " while the source could not be reached");
-          }
-          try {
-            return abortably(() -> activities.promoteWithoutSource(spec, frozen));
-          } catch (ActivityFailure refused) {
-            state.note(now(), "promotion without the source's proof failed: " + rootMessage(refused) + "; still held");
-            state.promoteWithoutSource = null;
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * One promotion attempt that an abort may stop. The phase cannot tell whether an attempt got as
-   * far as promoting, so an abort lets the running attempt end (its activity waits for that) and
-   * then asks the target: a standby means nothing was promoted and the cutover rolls back; a
-   * target that takes writes is the primary, the abort came too late and the promotion is finished.
-   */
-  private PromotionResult abortably(Functions.Func<PromotionResult> attempt) {
-    if (!state.abortablePromotion || state.targetPromoted) return promoted(attempt.apply());
-    List<Promise<PromotionResult>> running = new java.util.ArrayList<>(1);
-    CancellationScope scope = Workflow.newCancellationScope(() -> running.add(Async.function(attempt)));
-    scope.run();
-    Workflow.await(() -> running.get(0).isCompleted() || state.abort != null);
-    if (!running.get(0).isCompleted()) {
-      state.waitingFor = "abort requested by " + state.abort.by() + ": letting the running promotion attempt end, then"
-          + " asking the target " + spec.target().address() + " whether it takes writes";
-      publishDetails();
-      scope.cancel("aborted by " + state.abort.by());
-    }
-    try {
-      return promoted(running.get(0).get());
-    } catch (ActivityFailure | CanceledFailure f) {
-      if (state.abort == null) throw f;
-      if (!activities.targetPromoted(spec)) {
-        state.promotionHeld = false;
-        throw new CanceledFailure("aborted by " + state.abort.by() + " during promotion; the target "
-            + spec.target().address() + " answered that it is not promoted");
-      }
-      state.targetPromoted = true;
-      return promoted(attempt.apply());
-    }
-  }
-
-  /** The target takes writes: an abort that arrived meanwhile came too late, and says so. */
-  private PromotionResult promoted(PromotionResult r) {
-    state.promotionHeld = false;
-    state.targetPromoted = true;
-    if (state.abort != null) {
-      state.note(now(), "the abort by " + state.abort.by() + " came too late: the target " + spec.target().address()
-          + " had already been promoted and takes writes, so the migration goes forward");
-      state.abort = null;
-    }
-    return r;
-  }
-
-  /** Promotion refused before acting (wrong host, target not in sync, source not fenced): nothing changed, so roll back. */
-  private static boolean provedNothingChanged(ActivityFailure f) {
-    return f.getCause() instanceof ApplicationFailure a && NOTHING_PROMOTED.contains(a.getType());
-  }
-
-  private static final List<String> NOTHING_PROMOTED = List.of(Failures.WRONG_HOST, Failures.SYNC_NOT_REACHED,
-      Failures.SOURCE_NOT_FENCED, Failures.ERRANT_TRANSACTIONS);
-  private static final Duration SOURCE_PROOF_RETRY = Duration.ofSeconds(30);
-
-  /**
-   * How long a held promotion waits before trying the proof again: every 30 s at first, when the
-   * source is most likely back soon; then every 2 minutes, and after 6 hours every 10, so that a hold
-   * over a weekend writes about 5,000 events, not Temporal's limit. An abort or a promotion without the
-   * source is acted on at once whatever the interval.
-   */
-  static Duration proofRetry(Duration held) {
-    if (held.compareTo(Duration.ofMinutes(30)) < 0) return SOURCE_PROOF_RETRY;
-    return held.compareTo(Duration.ofHours(6)) < 0 ? Duration.ofMinutes(2) : Duration.ofMinutes(10);
-  }
-
-  private ApplicationFailure holdAfterFailedPromotion(ActivityFailure f) {
-    String message = "promotion of " + spec.target().address() + " did not complete: " + rootMessage(f)
-        + ". The source " + spec.source().address() + " stays read-only to avoid two primaries. Check whether the"
-        + " target is in recovery (SELECT pg_is_in_recovery() / SHOW REPLICA STATUS): if it is primary, point"
-        + " clients at it; if not, make the source writable again by hand."
-        + (spec.traffic().type() == TrafficSwitch.PGBOUNCER ? " PgBouncer " + spec.traffic().pgbouncer().address()
-            + " holds " + spec.traffic().pgbouncer().database() + " paused until you RESUME it on its admin console"
-            + " (after pointing it at the primary)." : "");
-    state.failure = message;
-    state.phase = Phase.FAILED;
-    state.note(now(), message);
-    publishDetails();
-    writeReportQuietly();
-    notifyFailed(message);
-    return ApplicationFailure.newNonRetryableFailureWithCause(message, "PromotionIncomplete", f);
-  }
-
-  private ReportLocation writeReport() {
-    return activities.writeReport(spec, new MigrationReport(status(), preflight, benchmark, preparation,
-        baseCopy, frozen, sync, promotion, traffic, backup, checklist));
-  }
-
-  private void writeReportQuietly() {
-    try {
-      writeReport();
-    } catch (ActivityFailure f) {
-      state.note(now(), "the report could not be written: " + rootMessage(f));
-    }
-  }
-
-  /** The webhook's last event of a failed migration, then the wait for its delivery. */
-  private void notifyFailed(String message) {
-    if (notifier == null) return;
-    notifier.failed(message);
-    flushNotifications();
-  }
-
-  private void flushNotifications() {
-    if (notifier != null) notifier.flush();
-  }
-
-  /** Tells the webhook of a phase change; every phase publishDetails shows is one. */
-  private void announcePhase() {
-    if (notifier != null) notifier.phase(state.phase);
-  }
-
-  private void publishDetails() {
-    announcePhase();
-    StringBuilder md = new StringBuilder();
-    md.append("**Phase:** ").append(state.phase).append(" — ").append(state.phase.description());
-    if (state.paused) md.append(" (PAUSED by ").append(state.pausedBy).append(")");
-    if (!state.waitingFor.isEmpty()) md.append("\n\n**Waiting for:** ").append(state.waitingFor);
-    if (state.lag != null) md.append("\n\n**Lag:** ").append(Lag.describe(state.lag));
-    CatchUpProgress progress = state.catchUpProgress(spec);
-    if (progress != null) md.append("\n\n**Catch-up:** ").append(progress.summary());
-    if (state.copy != null && state.phase == Phase.BASE_COPY) {
-      md.append(String.format(java.util.Locale.ROOT, "\n\n**Base copy:** %.1f%% (%s of %s)",
-          state.copy.percent(), Lag.bytes(state.copy.doneBytes()), Lag.bytes(state.copy.totalBytes())));
-    }
-    if (state.failure != null) md.append("\n\n**Failure:** ").append(state.failure);
-    Workflow.setCurrentDetails(md.toString());
-    reportToFleet();
-  }
-
-  /**
-   * A fleet cannot query its migrations from workflow code, so each tells it of its phase changes.
-   * A migration started on its own has no parent and sends nothing, so its history is as before.
-   */
-  private void reportToFleet() {
-    if (state.phase == reportedPhase || spec == null) return;
-    reportedPhase = state.phase;
-    Workflow.getInfo().getParentWorkflowId().ifPresent(parent -> Async.procedure(
-        Workflow.newUntypedExternalWorkflowStub(parent)::signal, FleetWorkflow.Names.PROGRESS,
-        new Object[] {new MigrationProgress(spec.name(), ++reports, state.phase, state.waitingFor)})
-        // A fleet that ended (or was terminated) cannot hear it; the migration goes on regardless.
-        .exceptionally(e -> null));
-  }
-
-  private Instant now() {
-    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
-  }
-
-  private static boolean isCancellation(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CanceledFailure) return true;
-    }
-    return false;
-  }
-
-  private static String failureType(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ApplicationFailure a) return a.getType();
-    }
-    return "MigrationFailed";
-  }
-
-  /** The innermost message: an ActivityFailure's own text names the activity, not the problem. */
-  static String rootMessage(Throwable e) {
-    return Failures.rootMessage(e);
   }
 
   // ---- operator handlers ----
@@ -1026,7 +310,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.paused = true;
     state.pausedBy = by == null || by.isBlank() ? "operator" : by;
     state.note(now(), "paused by " + state.pausedBy);
-    publishDetails();
+    publisher.publish();
     return "paused in " + state.phase + "; no cutover happens until resumed";
   }
 
@@ -1039,7 +323,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   public String resume(String by) {
     state.paused = false;
     state.note(now(), "resumed by " + (by == null || by.isBlank() ? "operator" : by));
-    publishDetails();
+    publisher.publish();
     return "resumed in " + state.phase;
   }
 
@@ -1062,7 +346,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.copy = progress;
     if (state.phase == Phase.BASE_COPY) {
       state.waitingFor = String.format(java.util.Locale.ROOT, "base copy %.1f%% (%s)", progress.percent(), progress.stage());
-      publishDetails();
+      publisher.publish();
     }
   }
 

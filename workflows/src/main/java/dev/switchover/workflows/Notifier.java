@@ -119,7 +119,7 @@ final class Notifier {
         activities.notifyWebhook(webhook, next);
       } catch (ActivityFailure f) {
         state.note(now(), "webhook event #" + next.sequence() + " (" + next.event() + " " + next.phase()
-            + ") was not delivered: " + MigrationWorkflowImpl.rootMessage(f));
+            + ") was not delivered: " + Failures.rootMessage(f));
       }
       queue.poll();
     }
