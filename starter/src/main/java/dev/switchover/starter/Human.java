@@ -27,15 +27,7 @@ final class Human {
 
   /** "1.2 MiB"; binary units, as the engines and the workflow report them. */
   static String bytes(long n) {
-    if (n < 1024) return n + " B";
-    double v = n;
-    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    return dev.switchover.workflows.status.ByteSize.human(n);
   }
 
   /** "1m30s"; tenths of a second under a minute, whole seconds above, where less is noise. */

@@ -7,15 +7,7 @@ final class Lag {
   private Lag() {}
 
   static String bytes(long n) {
-    if (n < 1024) return n + " B";
-    double v = n;
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+    return dev.switchover.workflows.status.ByteSize.human(n);
   }
 
   static String describe(LagSample s) {
