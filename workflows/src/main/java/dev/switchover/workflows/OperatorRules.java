@@ -16,7 +16,7 @@ final class OperatorRules {
     }
     if (s.abort != null) return "the migration is being aborted";
     if (s.phase.isTerminal() || s.phase == Phase.ROLLING_BACK) return "the migration has ended (" + s.phase + ")";
-    if (s.phase.ordinal() > Phase.AWAIT_CUTOVER.ordinal()) return "cutover is already under way (" + s.phase + ")";
+    if (s.phase.isCutoverUnderway()) return "cutover is already under way (" + s.phase + ")";
     if (s.phase != Phase.AWAIT_CUTOVER) {
       return "the target is not ready for cutover yet: phase is " + s.phase
           + " (" + s.phase.description() + "); approve when status shows AWAIT_CUTOVER";
