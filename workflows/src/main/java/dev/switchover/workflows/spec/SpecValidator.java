@@ -18,12 +18,8 @@ public final class SpecValidator {
   /** What a migration name must be to make a workflow id (and a default slot name). */
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
-  private static final String SECRET_REQUIRED =
-      "is required; write env:VARIABLE or file:/path/to/secret, which the worker reads";
-  private static final String SHELL_COMMAND_REQUIRED =
-      "is required; write the shell command to run (it runs with sh -c and must exit 0)";
-
   private final List<SpecProblem> problems = new ArrayList<>();
+  private final FieldChecks check = new FieldChecks(this::add);
 
   private SpecValidator() {}
 
@@ -294,9 +290,7 @@ public final class SpecValidator {
   }
 
   private void hook(String prefix, HookSpec hook) {
-    if (hook == null) return;
-    if (isBlank(hook.command())) add(prefix + ".command", SHELL_COMMAND_REQUIRED);
-    positive(prefix + ".timeout", hook.timeout());
+    check.hook(prefix, hook);
   }
 
   /** Never repeats the URL: a Slack-style hook's URL is a secret in itself. */
@@ -321,55 +315,38 @@ public final class SpecValidator {
     if (w.authorization() != null) secret("notifications.webhook.authorization", w.authorization());
   }
 
-  /** Never repeats the value: if it is not a reference it is probably the password itself. */
+  // The checks every part shares, by the names the checks here have always called them by.
+
   private void secret(String field, String value) {
-    if (isBlank(value)) {
-      add(field, SECRET_REQUIRED);
-      return;
-    }
-    String problem = SecretRef.problemWith(value);
-    if (problem != null) add(field, problem);
+    check.secret(field, value);
   }
 
   private void port(String field, Integer port) {
-    if (port != null && (port < 1 || port > 65535)) {
-      add(field, port + " is not a TCP port; use a number from 1 to 65535");
-    }
+    check.port(field, port);
   }
 
   private boolean positive(String field, Duration d) {
-    if (d == null) return true;
-    if (d.isNegative() || d.isZero()) {
-      add(field, DurationText.format(d) + " is not a positive duration; write a length of time such as"
-          + " 30s, 5m or 1h30m");
-      return false;
-    }
-    return true;
+    return check.positive(field, d);
   }
 
   private void atLeastOne(String field, Integer n, String example) {
-    if (n != null && n < 1) add(field, n + " is too small; use 1 or more, " + example);
+    check.atLeastOne(field, n, example);
   }
 
   private void absolutePath(String field, String path) {
-    if (path == null) return;
-    if (!path.startsWith("/")) {
-      add(field, "'" + path + "' is not an absolute path; write it from the root, starting with /");
-    }
+    check.absolutePath(field, path);
   }
 
   private void notBlank(String field, String value) {
-    if (value != null && value.isBlank()) {
-      add(field, "is empty; write a value, or remove the line to use the default");
-    }
+    check.notBlank(field, value);
   }
 
   private static boolean isHomeOrAbsolute(String path) {
-    return path.startsWith("/") || path.startsWith("~/");
+    return FieldChecks.isHomeOrAbsolute(path);
   }
 
   private static boolean isBlank(String s) {
-    return s == null || s.isBlank();
+    return FieldChecks.isBlank(s);
   }
 
   private static String shown(Duration given, Duration effective) {
