@@ -74,10 +74,6 @@ final class FieldChecks {
     }
   }
 
-  static boolean isHomeOrAbsolute(String path) {
-    return path.startsWith("/") || path.startsWith("~/");
-  }
-
   static boolean isBlank(String s) {
     return s == null || s.isBlank();
   }

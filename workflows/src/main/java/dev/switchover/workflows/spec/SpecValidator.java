@@ -20,6 +20,7 @@ public final class SpecValidator {
 
   private final List<SpecProblem> problems = new ArrayList<>();
   private final FieldChecks check = new FieldChecks(this::add);
+  private final HostChecks hosts = new HostChecks(check);
 
   private SpecValidator() {}
 
@@ -41,9 +42,9 @@ public final class SpecValidator {
       add("engine", "is required; use one of "
           + Arrays.stream(Engine.values()).map(Engine::id).collect(Collectors.joining(", ")));
     }
-    host("source", spec.source(), "describe the current primary");
-    host("target", spec.target(), "describe the new server");
-    differentServers(spec.source(), spec.target());
+    hosts.host("source", spec.source(), "describe the current primary");
+    hosts.host("target", spec.target(), "describe the new server");
+    hosts.differentServers(spec.source(), spec.target());
     EngineRules rules = EngineRules.of(engine);
     replication(spec.replication(), rules, spec.name());
     benchmark(spec.benchmark());
@@ -62,58 +63,6 @@ public final class SpecValidator {
     } else if (!NAME.matcher(name).matches()) {
       add("name", "'" + name + "' cannot become a workflow id; use lower-case letters, digits and -,"
           + " starting with a letter or digit, at most 63 characters (e.g. orders-pg15)");
-    }
-  }
-
-  private void host(String role, HostSpec host, String what) {
-    if (host == null) {
-      add(role, "is required; " + what + " with address, ssh and database indented below " + role + ":");
-      return;
-    }
-    if (isBlank(host.address())) {
-      add(role + ".address", "is required; write the host name or IP address the worker reaches it at");
-    }
-    ssh(role + ".ssh", host.ssh());
-    database(role + ".database", host.database());
-  }
-
-  private void ssh(String prefix, SshSpec ssh) {
-    SshSpec s = ssh == null ? new SshSpec(null, null, null, null, null) : ssh;
-    notBlank(prefix + ".user", s.user());
-    port(prefix + ".port", s.port());
-    if (isBlank(s.privateKey())) {
-      add(prefix + ".privateKey", "is required; write the path of the SSH private key file on the"
-          + " worker's machine, e.g. ~/.ssh/id_ed25519");
-    } else if (s.privateKey().contains("PRIVATE KEY") || s.privateKey().contains("\n")) {
-      add(prefix + ".privateKey", "holds key material; write the path of the key file instead (the"
-          + " spec is kept in the workflow history, so it must not hold keys)");
-    } else if (!isHomeOrAbsolute(s.privateKey())) {
-      add(prefix + ".privateKey", "is a relative path; write an absolute path or one starting with"
-          + " ~/, e.g. ~/.ssh/id_ed25519 (a relative path depends on where the worker started)");
-    }
-    if (s.knownHosts() != null && !isHomeOrAbsolute(s.knownHosts())) {
-      add(prefix + ".knownHosts", "'" + s.knownHosts() + "' is a relative path; write an absolute"
-          + " path or one starting with ~/, e.g. ~/.ssh/known_hosts");
-    }
-    positive(prefix + ".connectTimeout", s.connectTimeout());
-  }
-
-  private void database(String prefix, DatabaseSpec database) {
-    DatabaseSpec d = database == null ? new DatabaseSpec(null, null, null, null, null, null, null, null) : database;
-    port(prefix + ".port", d.port());
-    notBlank(prefix + ".adminUser", d.adminUser());
-    secret(prefix + ".adminPassword", d.adminPassword());
-    notBlank(prefix + ".osUser", d.osUser());
-    absolutePath(prefix + ".dataDirectory", d.dataDirectory());
-    notBlank(prefix + ".serviceStart", d.serviceStart());
-    notBlank(prefix + ".serviceStop", d.serviceStop());
-  }
-
-  private void differentServers(HostSpec source, HostSpec target) {
-    if (source == null || target == null || isBlank(source.address()) || isBlank(target.address())) return;
-    if (source.address().trim().equalsIgnoreCase(target.address().trim())) {
-      add("target.address", "is the same server as source.address; source and target must be"
-          + " different servers, so write the new server's address here");
     }
   }
 
@@ -289,6 +238,10 @@ public final class SpecValidator {
     absolutePath("traffic.pgbouncer.configFile", p.configFile());
   }
 
+  private void ssh(String prefix, SshSpec ssh) {
+    hosts.ssh(prefix, ssh);
+  }
+
   private void hook(String prefix, HookSpec hook) {
     check.hook(prefix, hook);
   }
@@ -339,10 +292,6 @@ public final class SpecValidator {
 
   private void notBlank(String field, String value) {
     check.notBlank(field, value);
-  }
-
-  private static boolean isHomeOrAbsolute(String path) {
-    return FieldChecks.isHomeOrAbsolute(path);
   }
 
   private static boolean isBlank(String s) {
