@@ -22,6 +22,7 @@ public final class SpecValidator {
   private final FieldChecks check = new FieldChecks(this::add);
   private final HostChecks hosts = new HostChecks(check);
   private final CutoverChecks cutovers = new CutoverChecks(check);
+  private final NotificationChecks notifications = new NotificationChecks(check);
 
   private SpecValidator() {}
 
@@ -54,7 +55,7 @@ public final class SpecValidator {
     traffic(spec.traffic(), rules);
     backup(spec.backup(), rules);
     if (spec.report() != null) notBlank("report.directory", spec.report().directory());
-    notifications(spec.notifications());
+    notifications.webhook(spec.notifications());
   }
 
   private void name(String name) {
@@ -150,28 +151,6 @@ public final class SpecValidator {
 
   private void hook(String prefix, HookSpec hook) {
     check.hook(prefix, hook);
-  }
-
-  /** Never repeats the URL: a Slack-style hook's URL is a secret in itself. */
-  private void notifications(NotificationsSpec n) {
-    if (n == null) return;
-    WebhookSpec w = n.webhook();
-    if (w == null) {
-      add("notifications.webhook", "is required under notifications; give its url indented below webhook:");
-      return;
-    }
-    String url = w.url();
-    if (isBlank(url)) {
-      add("notifications.webhook.url", "is required; write the http(s) URL that receives the events, or"
-          + " env:VARIABLE or file:/path/to/secret if the URL itself is a secret");
-    } else if (url.startsWith("env:") || url.startsWith("file:")) {
-      String problem = SecretRef.problemWith(url);
-      if (problem != null) add("notifications.webhook.url", problem);
-    } else {
-      String problem = WebhookUrls.problemWith(url);
-      if (problem != null) add("notifications.webhook.url", problem);
-    }
-    if (w.authorization() != null) secret("notifications.webhook.authorization", w.authorization());
   }
 
   // The checks every part shares, by the names the checks here have always called them by.
