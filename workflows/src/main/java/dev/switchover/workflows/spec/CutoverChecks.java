@@ -8,13 +8,7 @@ import java.time.Duration;
  * When the target counts as caught up (catchUp) and how the cutover runs (cutover: its approval,
  * hooks, timeouts and window). Durations are compared as they will run, the defaults included.
  */
-final class CutoverChecks {
-  private final FieldChecks check;
-
-  CutoverChecks(FieldChecks check) {
-    this.check = check;
-  }
-
+record CutoverChecks(FieldChecks check) {
   void catchUp(CatchUpSpec catchUp) {
     if (catchUp == null) return;
     if (catchUp.maxRetainedBytes() != null && catchUp.maxRetainedBytes() <= 0) {

@@ -6,13 +6,7 @@ import static dev.switchover.workflows.spec.FieldChecks.isBlank;
  * source and target: each one's address, its SSH login and its database, and that they are two
  * servers. PgBouncer's SSH login is checked here too, with the same messages.
  */
-final class HostChecks {
-  private final FieldChecks check;
-
-  HostChecks(FieldChecks check) {
-    this.check = check;
-  }
-
+record HostChecks(FieldChecks check) {
   void host(String role, HostSpec host, String what) {
     if (host == null) {
       check.add(role, "is required; " + what + " with address, ssh and database indented below " + role + ":");

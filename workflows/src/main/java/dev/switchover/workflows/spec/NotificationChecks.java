@@ -3,13 +3,7 @@ package dev.switchover.workflows.spec;
 import static dev.switchover.workflows.spec.FieldChecks.isBlank;
 
 /** notifications: the webhook that receives the events, its URL and its authorization. */
-final class NotificationChecks {
-  private final FieldChecks check;
-
-  NotificationChecks(FieldChecks check) {
-    this.check = check;
-  }
-
+record NotificationChecks(FieldChecks check) {
   /** Never repeats the URL: a Slack-style hook's URL is a secret in itself. */
   void webhook(NotificationsSpec n) {
     if (n == null) return;
