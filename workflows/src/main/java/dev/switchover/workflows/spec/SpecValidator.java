@@ -12,7 +12,10 @@ import java.util.stream.Collectors;
  * references, ports, paths, thresholds and how they relate. Pure (no I/O, no clock), so the
  * workflow runs it again at start to refuse a bad spec sent by automation rather than by the CLI.
  * Works on a raw spec (before {@link MigrationSpec#withDefaults()}) as well as on a completed one,
- * and tolerates any part being missing.
+ * and tolerates any part being missing. The parts' checks live in classes named for them
+ * ({@link HostChecks}, {@link CutoverChecks}, {@link NotificationChecks}, and the engine's in
+ * {@link EngineRules}); this class calls them in the order of the spec's fields, which is the order
+ * the operator reads the problems in.
  */
 public final class SpecValidator {
   /** What a migration name must be to make a workflow id (and a default slot name). */
@@ -153,7 +156,7 @@ public final class SpecValidator {
     check.hook(prefix, hook);
   }
 
-  // The checks every part shares, by the names the checks here have always called them by.
+  // The shared checks (FieldChecks) under the names the checks that stay here call them by.
 
   private void secret(String field, String value) {
     check.secret(field, value);
