@@ -12,18 +12,20 @@ import java.util.stream.Collectors;
  * references, ports, paths, thresholds and how they relate. Pure (no I/O, no clock), so the
  * workflow runs it again at start to refuse a bad spec sent by automation rather than by the CLI.
  * Works on a raw spec (before {@link MigrationSpec#withDefaults()}) as well as on a completed one,
- * and tolerates any part being missing.
+ * and tolerates any part being missing. The parts' checks live in classes named for them
+ * ({@link HostChecks}, {@link CutoverChecks}, {@link NotificationChecks}, and the engine's in
+ * {@link EngineRules}); this class calls them in the order of the spec's fields, which is the order
+ * the operator reads the problems in.
  */
 public final class SpecValidator {
   /** What a migration name must be to make a workflow id (and a default slot name). */
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
-  private static final String SECRET_REQUIRED =
-      "is required; write env:VARIABLE or file:/path/to/secret, which the worker reads";
-  private static final String SHELL_COMMAND_REQUIRED =
-      "is required; write the shell command to run (it runs with sh -c and must exit 0)";
-
   private final List<SpecProblem> problems = new ArrayList<>();
+  private final FieldChecks check = new FieldChecks(this::add);
+  private final HostChecks hosts = new HostChecks(check);
+  private final CutoverChecks cutovers = new CutoverChecks(check);
+  private final NotificationChecks notifications = new NotificationChecks(check);
 
   private SpecValidator() {}
 
@@ -45,18 +47,18 @@ public final class SpecValidator {
       add("engine", "is required; use one of "
           + Arrays.stream(Engine.values()).map(Engine::id).collect(Collectors.joining(", ")));
     }
-    host("source", spec.source(), "describe the current primary");
-    host("target", spec.target(), "describe the new server");
-    differentServers(spec.source(), spec.target());
+    hosts.host("source", spec.source(), "describe the current primary");
+    hosts.host("target", spec.target(), "describe the new server");
+    hosts.differentServers(spec.source(), spec.target());
     EngineRules rules = EngineRules.of(engine);
     replication(spec.replication(), rules, spec.name());
     benchmark(spec.benchmark());
-    catchUp(spec.catchUp());
-    cutover(spec.cutover());
+    cutovers.catchUp(spec.catchUp());
+    cutovers.cutover(spec.cutover());
     traffic(spec.traffic(), rules);
     backup(spec.backup(), rules);
     if (spec.report() != null) notBlank("report.directory", spec.report().directory());
-    notifications(spec.notifications());
+    notifications.webhook(spec.notifications());
   }
 
   private void name(String name) {
@@ -66,58 +68,6 @@ public final class SpecValidator {
     } else if (!NAME.matcher(name).matches()) {
       add("name", "'" + name + "' cannot become a workflow id; use lower-case letters, digits and -,"
           + " starting with a letter or digit, at most 63 characters (e.g. orders-pg15)");
-    }
-  }
-
-  private void host(String role, HostSpec host, String what) {
-    if (host == null) {
-      add(role, "is required; " + what + " with address, ssh and database indented below " + role + ":");
-      return;
-    }
-    if (isBlank(host.address())) {
-      add(role + ".address", "is required; write the host name or IP address the worker reaches it at");
-    }
-    ssh(role + ".ssh", host.ssh());
-    database(role + ".database", host.database());
-  }
-
-  private void ssh(String prefix, SshSpec ssh) {
-    SshSpec s = ssh == null ? new SshSpec(null, null, null, null, null) : ssh;
-    notBlank(prefix + ".user", s.user());
-    port(prefix + ".port", s.port());
-    if (isBlank(s.privateKey())) {
-      add(prefix + ".privateKey", "is required; write the path of the SSH private key file on the"
-          + " worker's machine, e.g. ~/.ssh/id_ed25519");
-    } else if (s.privateKey().contains("PRIVATE KEY") || s.privateKey().contains("\n")) {
-      add(prefix + ".privateKey", "holds key material; write the path of the key file instead (the"
-          + " spec is kept in the workflow history, so it must not hold keys)");
-    } else if (!isHomeOrAbsolute(s.privateKey())) {
-      add(prefix + ".privateKey", "is a relative path; write an absolute path or one starting with"
-          + " ~/, e.g. ~/.ssh/id_ed25519 (a relative path depends on where the worker started)");
-    }
-    if (s.knownHosts() != null && !isHomeOrAbsolute(s.knownHosts())) {
-      add(prefix + ".knownHosts", "'" + s.knownHosts() + "' is a relative path; write an absolute"
-          + " path or one starting with ~/, e.g. ~/.ssh/known_hosts");
-    }
-    positive(prefix + ".connectTimeout", s.connectTimeout());
-  }
-
-  private void database(String prefix, DatabaseSpec database) {
-    DatabaseSpec d = database == null ? new DatabaseSpec(null, null, null, null, null, null, null, null) : database;
-    port(prefix + ".port", d.port());
-    notBlank(prefix + ".adminUser", d.adminUser());
-    secret(prefix + ".adminPassword", d.adminPassword());
-    notBlank(prefix + ".osUser", d.osUser());
-    absolutePath(prefix + ".dataDirectory", d.dataDirectory());
-    notBlank(prefix + ".serviceStart", d.serviceStart());
-    notBlank(prefix + ".serviceStop", d.serviceStop());
-  }
-
-  private void differentServers(HostSpec source, HostSpec target) {
-    if (source == null || target == null || isBlank(source.address()) || isBlank(target.address())) return;
-    if (source.address().trim().equalsIgnoreCase(target.address().trim())) {
-      add("target.address", "is the same server as source.address; source and target must be"
-          + " different servers, so write the new server's address here");
     }
   }
 
@@ -152,101 +102,6 @@ public final class SpecValidator {
     notBlank("benchmark.blockSize", benchmark.blockSize());
     atLeastOne("benchmark.ioDepth", benchmark.ioDepth(), "e.g. 1");
     absolutePath("benchmark.directory", benchmark.directory());
-  }
-
-  private void catchUp(CatchUpSpec catchUp) {
-    if (catchUp == null) return;
-    if (catchUp.maxRetainedBytes() != null && catchUp.maxRetainedBytes() <= 0) {
-      add("catchUp.maxRetainedBytes", catchUp.maxRetainedBytes() + " is not a size; write how many bytes of WAL the"
-          + " slot may hold back on the source, e.g. 21474836480 (20 GiB), or leave it out");
-    }
-    if (catchUp.maxRetainedPercent() != null && (catchUp.maxRetainedPercent() < 1 || catchUp.maxRetainedPercent() > 90)) {
-      add("catchUp.maxRetainedPercent", catchUp.maxRetainedPercent() + " is outside 1-90; write the share of the"
-          + " source's free WAL space the slot may fill, e.g. 50");
-    }
-    if (catchUp.maxLagBytes() != null && catchUp.maxLagBytes() < 0) {
-      add("catchUp.maxLagBytes", catchUp.maxLagBytes() + " is negative; write how many bytes behind"
-          + " the target may be, e.g. 1048576 (1 MiB), or 0 to require no lag");
-    }
-    Double seconds = catchUp.maxLagSeconds();
-    if (seconds != null && !(seconds >= 0 && seconds < Double.POSITIVE_INFINITY)) {
-      add("catchUp.maxLagSeconds", seconds + " is not a lag; write how many seconds behind the target"
-          + " may be, e.g. 1.0, or 0 to require no lag");
-    }
-    boolean holdOk = positive("catchUp.holdFor", catchUp.holdFor());
-    boolean deadlineOk = positive("catchUp.deadline", catchUp.deadline());
-    boolean pollOk = positive("catchUp.pollEvery", catchUp.pollEvery());
-    // The defaults take part: a deadline of 10s alone is shorter than the default holdFor of 30s.
-    CatchUpSpec effective = catchUp.withDefaults();
-    if (holdOk && deadlineOk && effective.holdFor().compareTo(effective.deadline()) >= 0) {
-      add("catchUp.holdFor",
-          shown(catchUp.holdFor(), effective.holdFor()) + " is not shorter than deadline ("
-              + inParentheses(catchUp.deadline(), effective.deadline()) + "), so the target could never count"
-              + " as caught up; shorten holdFor or lengthen deadline");
-    }
-    if (holdOk && pollOk && effective.pollEvery().compareTo(effective.holdFor()) > 0) {
-      add("catchUp.pollEvery",
-          shown(catchUp.pollEvery(), effective.pollEvery()) + " is longer than holdFor ("
-              + inParentheses(catchUp.holdFor(), effective.holdFor()) + "), so a lag spike could go unseen;"
-              + " poll more often or hold for longer");
-    }
-  }
-
-  private void cutover(CutoverSpec cutover) {
-    if (cutover == null) return;
-    positive("cutover.approvalValidFor", cutover.approvalValidFor());
-    hook("cutover.stopApplication", cutover.stopApplication());
-    hook("cutover.resumeApplication", cutover.resumeApplication());
-    positive("cutover.syncTimeout", cutover.syncTimeout());
-    positive("cutover.freezeTimeout", cutover.freezeTimeout());
-    if (cutover.freezeTimeout() != null && cutover.freezeTimeout().compareTo(java.time.Duration.ofMinutes(5)) > 0) {
-      add("cutover.freezeTimeout", DurationText.format(cutover.freezeTimeout()) + " is longer than 5m: every write waits"
-          + " for the freeze while it lasts; a few seconds is enough for a source without long write statements");
-    }
-    window(cutover.window());
-  }
-
-  private void window(CutoverWindowSpec w) {
-    if (w == null) return;
-    if (w.days() != null) {
-      for (String d : w.days()) {
-        if (d == null || !CutoverWindowSpec.WEEK.contains(d.strip().toUpperCase(java.util.Locale.ROOT))) {
-          add("cutover.window.days", "'" + d + "' is not a day; write days as " + String.join(", ", CutoverWindowSpec.WEEK));
-        }
-      }
-    }
-    boolean fromOk = clock("cutover.window.from", w.from());
-    boolean toOk = clock("cutover.window.to", w.to());
-    if (fromOk && toOk && w.from().strip().equals(w.to().strip())) {
-      add("cutover.window.to", "is the same time as from, so the window would never be open; give its end");
-    }
-    if (isBlank(w.timeZone())) {
-      add("cutover.window.timeZone", "is required; write the IANA time zone the hours are in, e.g. Europe/Oslo or UTC");
-    } else {
-      try {
-        java.time.ZoneId.of(w.timeZone().strip());
-      } catch (java.time.DateTimeException e) {
-        add("cutover.window.timeZone", "'" + w.timeZone() + "' is not a time zone; write an IANA name such as"
-            + " Europe/Oslo or UTC");
-      }
-    }
-    if (w.outside() != null && !w.outside().equals(CutoverWindowSpec.DEFER) && !w.outside().equals(CutoverWindowSpec.REFUSE)) {
-      add("cutover.window.outside", "'" + w.outside() + "' is not a choice; write defer (an approval outside the"
-          + " window waits for it to open) or refuse");
-    }
-  }
-
-  /** A time of day as HH:MM. */
-  private boolean clock(String field, String value) {
-    if (isBlank(value)) {
-      add(field, "is required; write a time of day as HH:MM, e.g. 02:00");
-      return false;
-    }
-    if (!value.strip().matches("([01][0-9]|2[0-3]):[0-5][0-9]")) {
-      add(field, "'" + value + "' is not a time of day; write it as HH:MM, 00:00 to 23:59, e.g. 02:00");
-      return false;
-    }
-    return true;
   }
 
   private void traffic(TrafficSpec traffic, EngineRules rules) {
@@ -293,91 +148,42 @@ public final class SpecValidator {
     absolutePath("traffic.pgbouncer.configFile", p.configFile());
   }
 
+  private void ssh(String prefix, SshSpec ssh) {
+    hosts.ssh(prefix, ssh);
+  }
+
   private void hook(String prefix, HookSpec hook) {
-    if (hook == null) return;
-    if (isBlank(hook.command())) add(prefix + ".command", SHELL_COMMAND_REQUIRED);
-    positive(prefix + ".timeout", hook.timeout());
+    check.hook(prefix, hook);
   }
 
-  /** Never repeats the URL: a Slack-style hook's URL is a secret in itself. */
-  private void notifications(NotificationsSpec n) {
-    if (n == null) return;
-    WebhookSpec w = n.webhook();
-    if (w == null) {
-      add("notifications.webhook", "is required under notifications; give its url indented below webhook:");
-      return;
-    }
-    String url = w.url();
-    if (isBlank(url)) {
-      add("notifications.webhook.url", "is required; write the http(s) URL that receives the events, or"
-          + " env:VARIABLE or file:/path/to/secret if the URL itself is a secret");
-    } else if (url.startsWith("env:") || url.startsWith("file:")) {
-      String problem = SecretRef.problemWith(url);
-      if (problem != null) add("notifications.webhook.url", problem);
-    } else {
-      String problem = WebhookUrls.problemWith(url);
-      if (problem != null) add("notifications.webhook.url", problem);
-    }
-    if (w.authorization() != null) secret("notifications.webhook.authorization", w.authorization());
-  }
+  // The shared checks (FieldChecks) under the names the checks that stay here call them by.
 
-  /** Never repeats the value: if it is not a reference it is probably the password itself. */
   private void secret(String field, String value) {
-    if (isBlank(value)) {
-      add(field, SECRET_REQUIRED);
-      return;
-    }
-    String problem = SecretRef.problemWith(value);
-    if (problem != null) add(field, problem);
+    check.secret(field, value);
   }
 
   private void port(String field, Integer port) {
-    if (port != null && (port < 1 || port > 65535)) {
-      add(field, port + " is not a TCP port; use a number from 1 to 65535");
-    }
+    check.port(field, port);
   }
 
   private boolean positive(String field, Duration d) {
-    if (d == null) return true;
-    if (d.isNegative() || d.isZero()) {
-      add(field, DurationText.format(d) + " is not a positive duration; write a length of time such as"
-          + " 30s, 5m or 1h30m");
-      return false;
-    }
-    return true;
+    return check.positive(field, d);
   }
 
   private void atLeastOne(String field, Integer n, String example) {
-    if (n != null && n < 1) add(field, n + " is too small; use 1 or more, " + example);
+    check.atLeastOne(field, n, example);
   }
 
   private void absolutePath(String field, String path) {
-    if (path == null) return;
-    if (!path.startsWith("/")) {
-      add(field, "'" + path + "' is not an absolute path; write it from the root, starting with /");
-    }
+    check.absolutePath(field, path);
   }
 
   private void notBlank(String field, String value) {
-    if (value != null && value.isBlank()) {
-      add(field, "is empty; write a value, or remove the line to use the default");
-    }
-  }
-
-  private static boolean isHomeOrAbsolute(String path) {
-    return path.startsWith("/") || path.startsWith("~/");
+    check.notBlank(field, value);
   }
 
   private static boolean isBlank(String s) {
-    return s == null || s.isBlank();
-  }
-
-  private static String shown(Duration given, Duration effective) {
-    return DurationText.format(effective) + (given == null ? " (the default)" : "");
-  }
-
-  private static String inParentheses(Duration given, Duration effective) {
-    return DurationText.format(effective) + (given == null ? ", the default" : "");
+    return FieldChecks.isBlank(s);
   }
 
   private void add(String field, String message) {
