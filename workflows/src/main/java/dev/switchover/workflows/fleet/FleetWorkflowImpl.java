@@ -1,10 +1,8 @@
 package dev.switchover.workflows.fleet;
 
 import dev.switchover.workflows.AbortRequest;
-import dev.switchover.workflows.Approval;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.MigrationWorkflow;
-import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.SpecProblem;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -64,11 +61,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
     state = notDone.isEmpty() ? FleetState.DONE : abort != null ? FleetState.ABORTED : FleetState.FAILED;
     publish();
     if (!notDone.isEmpty()) {
-      String summary = notDone.stream().map(MemberRun::outcome).collect(Collectors.joining("; "));
-      List<String> moved = runs.moved();
-      throw Failures.fatal(abort != null ? Failures.ABORTED : "FleetIncomplete", "fleet " + spec.name() + " "
-          + state.name().toLowerCase(Locale.ROOT) + ": " + summary + (moved.isEmpty() ? "" : ". Moved: " + String.join(", ", moved))
-          + ". Each migration's own status and report say more (`switchover status NAME`).");
+      throw Failures.fatal(abort != null ? Failures.ABORTED : "FleetIncomplete", FleetReport.incomplete(spec, state, runs));
     }
     return new FleetResult(status());
   }
@@ -88,8 +81,8 @@ public class FleetWorkflowImpl implements FleetWorkflow {
       }
       if (running.isEmpty()) break;
       publish();
-      Workflow.await(() -> running.stream().anyMatch(m -> m.result.isCompleted()) || somethingToForward(running));
-      forward(running);
+      Workflow.await(() -> running.stream().anyMatch(m -> m.result.isCompleted()) || MemberSignals.owed(running, abort));
+      MemberSignals.forward(running, spec, abort, notes);
       for (Iterator<MemberRun> it = running.iterator(); it.hasNext(); ) {
         MemberRun m = it.next();
         if (!m.result.isCompleted()) continue;
@@ -122,112 +115,32 @@ public class FleetWorkflowImpl implements FleetWorkflow {
     return m;
   }
 
-  private boolean somethingToForward(List<MemberRun> running) {
-    return running.stream().anyMatch(m -> (abort != null && !m.abortSent) || awaitsWaveApproval(m));
-  }
-
-  private static boolean awaitsWaveApproval(MemberRun m) {
-    return m.wave.approval != null && !m.approvalSent && m.phase == Phase.AWAIT_CUTOVER;
-  }
-
-  /** The wave's approval to each migration at its gate, and the fleet's abort to each running one. */
-  private void forward(List<MemberRun> running) {
-    for (MemberRun m : running) {
-      if (abort != null && !m.abortSent) {
-        m.abortSent = true;
-        signal(m, MigrationWorkflow.Names.ABORT, new AbortRequest(abort.by(), "fleet " + spec.name()
-            + " aborted: " + abort.reason()));
-      } else if (awaitsWaveApproval(m)) {
-        m.approvalSent = true;
-        WaveApproval a = m.wave.approval;
-        signal(m, MigrationWorkflow.Names.APPROVE, new Approval(a.approver(), "wave " + m.wave.name + " of fleet "
-            + spec.name() + (a.comment() == null || a.comment().isBlank() ? "" : ": " + a.comment())));
-        notes.add("wave " + m.wave.name + "'s approval sent to " + m.spec.name());
-      }
-    }
-  }
-
-  /** A signal, not an update: the migration records one it refuses (e.g. past promotion) in its notes. */
-  private void signal(MemberRun m, String name, Object argument) {
-    Async.procedure(Workflow.newUntypedExternalWorkflowStub(m.spec.workflowId())::signal, name, new Object[] {argument})
-        // A migration that ended meanwhile cannot take it, and needs it no more.
-        .exceptionally(e -> null);
-  }
-
   /** The Web UI's current details: where each wave and migration stands. */
   private void publish() {
-    StringBuilder md = new StringBuilder();
-    long done = runs.count(MemberState.DONE);
-    md.append("**Fleet:** ").append(spec.name()).append(" — ").append(state).append(", ").append(done).append(" of ")
-        .append(runs.members.size()).append(" migrated; concurrency ").append(spec.concurrency()).append(", approval per ")
-        .append(spec.approval().id()).append(", on failure ").append(spec.onFailure().id());
-    for (WaveRun w : runs.waves) {
-      boolean atGate = !runs.atGate(w).isEmpty();
-      if (atGate && spec.approval() == FleetApproval.WAVE && w.approval == null) {
-        md.append("\n\n**Waiting for:** wave ").append(w.name).append("'s approval: `switchover fleet approve ")
-            .append(spec.workflowId()).append(" --wave ").append(w.name).append("`, or signal approveWave with {\"wave\": \"")
-            .append(w.name).append("\", \"approver\": \"your name\"}");
-      }
-      md.append("\n\n**Wave ").append(w.name).append(":** ").append(w.state);
-      if (w.approval != null) md.append(" (approved by ").append(w.approval.approver()).append(")");
-      for (MemberRun m : runs.of(w)) {
-        md.append("\n- ").append(m.spec.name()).append(" (").append(m.spec.workflowId()).append("): ").append(m.state);
-        if (m.state == MemberState.RUNNING && m.phase != null) md.append(", ").append(m.phase);
-        if (!m.detail.isEmpty()) md.append(" — ").append(m.detail);
-      }
-    }
-    Workflow.setCurrentDetails(md.toString());
+    Workflow.setCurrentDetails(FleetReport.details(spec, state, runs));
   }
 
   // ---- operator handlers ----
 
   @Override
   public String approveWave(WaveApproval approval) {
-    WaveRun w = runs.wave(approval.wave());
-    w.approval = approval;
-    notes.add("wave " + w.name + " approved by " + approval.approver()
-        + (approval.comment() == null ? "" : ": " + approval.comment()));
-    List<String> atGate = runs.atGate(w);
-    return "wave " + w.name + " approved by " + approval.approver() + "; each of its migrations cuts over as it reaches"
-        + " the gate" + (atGate.isEmpty() ? "" : " (at the gate now: " + String.join(", ", atGate) + ")");
+    return WaveGate.approve(runs, notes, approval);
   }
 
   @Override
   public void validateApproveWave(WaveApproval approval) {
-    reject(refuseWaveApproval(approval));
+    reject(WaveGate.refusal(spec, runs, abort, approval));
   }
 
   @Override
   public void approveWaveSignal(WaveApproval approval) {
-    String refusal = refuseWaveApproval(approval);
+    String refusal = WaveGate.refusal(spec, runs, abort, approval);
     if (refusal != null) {
       notes.add("wave approval signal ignored: " + refusal);
       return;
     }
     approveWave(approval);
     publish();
-  }
-
-  private String refuseWaveApproval(WaveApproval approval) {
-    if (spec == null) return "the fleet has not started";
-    if (spec.approval() != FleetApproval.WAVE) {
-      return "fleet " + spec.name() + " is approved per database: approve each migration with"
-          + " `switchover approve NAME` when its status shows AWAIT_CUTOVER";
-    }
-    if (approval == null || approval.approver() == null || approval.approver().isBlank()) {
-      return "a wave approval needs an approver: {\"wave\": \"NAME\", \"approver\": \"your name\"}";
-    }
-    WaveRun w = approval.wave() == null ? null : runs.wave(approval.wave());
-    if (w == null) {
-      return "fleet " + spec.name() + " has no wave '" + approval.wave() + "'; its waves are "
-          + runs.waveNames();
-    }
-    if (abort != null) return "the fleet is being aborted";
-    if (w.state != WaveState.RUNNING && w.state != WaveState.PENDING) {
-      return "wave " + w.name + " is " + w.state.name().toLowerCase(Locale.ROOT) + "; there is nothing left in it to approve";
-    }
-    if (w.approval != null) return "wave " + w.name + " was already approved by " + w.approval.approver();
-    return null;
   }
 
   @Override
@@ -273,13 +186,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
 
   @Override
   public FleetStatus status() {
-    if (spec == null) return new FleetStatus(null, FleetState.STARTING, 0, null, null, List.of(), List.of(), List.of());
-    return new FleetStatus(spec.name(), state, spec.concurrency(), spec.approval(), spec.onFailure(),
-        runs.waves.stream().map(w -> new FleetStatus.Wave(w.name, w.state,
-            w.approval == null ? null : w.approval.approver())).toList(),
-        runs.members.stream().map(m -> new FleetStatus.Member(m.spec.name(), m.spec.workflowId(), m.wave.name, m.state,
-            m.phase, m.detail, m.startedAt, m.endedAt)).toList(),
-        notes.lines());
+    return FleetReport.status(spec, state, runs, notes);
   }
 
   private static void reject(String refusal) {
