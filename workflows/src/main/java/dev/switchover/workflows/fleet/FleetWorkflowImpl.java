@@ -1,31 +1,20 @@
 package dev.switchover.workflows.fleet;
 
 import dev.switchover.workflows.AbortRequest;
-import dev.switchover.workflows.Approval;
 import dev.switchover.workflows.Failures;
-import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
-import dev.switchover.workflows.Phase;
-import dev.switchover.workflows.fleet.FleetSpec.WaveSpec;
-import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecProblem;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.failure.CanceledFailure;
-import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -37,40 +26,10 @@ import java.util.stream.Collectors;
  */
 public class FleetWorkflowImpl implements FleetWorkflow {
   private FleetSpec spec;
-  private final List<WaveRun> waves = new ArrayList<>();
-  private final List<MemberRun> members = new ArrayList<>();
-  private final List<String> notes = new ArrayList<>();
+  private final MemberRuns runs = new MemberRuns();
+  private final FleetNotes notes = new FleetNotes();
   private AbortRequest abort;
   private FleetState state = FleetState.RUNNING;
-
-  private static final class WaveRun {
-    final String name;
-    WaveState state = WaveState.PENDING;
-    WaveApproval approval;
-
-    WaveRun(String name) {
-      this.name = name;
-    }
-  }
-
-  private static final class MemberRun {
-    final MigrationSpec spec;
-    final WaveRun wave;
-    MemberState state = MemberState.PENDING;
-    Phase phase;
-    String detail = "";
-    Instant startedAt;
-    Instant endedAt;
-    long reported = -1;
-    Promise<MigrationResult> result;
-    boolean approvalSent;
-    boolean abortSent;
-
-    MemberRun(MigrationSpec spec, WaveRun wave) {
-      this.spec = spec;
-      this.wave = wave;
-    }
-  }
 
   @Override
   public FleetResult migrateFleet(FleetSpec input) {
@@ -80,46 +39,36 @@ public class FleetWorkflowImpl implements FleetWorkflow {
           + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n")));
     }
     spec = input.withDefaults();
-    for (WaveSpec w : spec.waves()) {
-      WaveRun wave = new WaveRun(w.name());
-      waves.add(wave);
-      for (MigrationSpec m : w.migrations()) members.add(new MemberRun(m, wave));
-    }
+    runs.plan(spec);
     publish();
 
     String stoppedBy = null;
-    for (WaveRun wave : waves) {
+    for (WaveRun wave : runs.waves) {
       if (abort != null) stoppedBy = "the fleet was aborted by " + abort.by();
       if (stoppedBy != null) {
         wave.state = WaveState.SKIPPED;
-        for (MemberRun m : of(wave)) skip(m, stoppedBy);
+        for (MemberRun m : runs.of(wave)) m.skip(stoppedBy);
         continue;
       }
       runWave(wave);
-      List<MemberRun> unsuccessful = of(wave).stream()
-          .filter(m -> m.state == MemberState.FAILED || m.state == MemberState.ABORTED).toList();
+      List<MemberRun> unsuccessful = runs.of(wave).stream().filter(MemberRun::unsuccessful).toList();
       if (!unsuccessful.isEmpty()) {
-        stoppedBy = "wave " + wave.name + " did not complete (" + names(unsuccessful) + ")";
+        stoppedBy = "wave " + wave.name + " did not complete (" + MemberRuns.names(unsuccessful) + ")";
       }
     }
 
-    List<MemberRun> notDone = members.stream().filter(m -> m.state != MemberState.DONE).toList();
+    List<MemberRun> notDone = runs.notDone();
     state = notDone.isEmpty() ? FleetState.DONE : abort != null ? FleetState.ABORTED : FleetState.FAILED;
     publish();
     if (!notDone.isEmpty()) {
-      String summary = notDone.stream().map(m -> m.spec.name() + " " + m.state.name().toLowerCase(Locale.ROOT)
-          + (m.detail.isEmpty() ? "" : ": " + m.detail)).collect(Collectors.joining("; "));
-      List<String> moved = members.stream().filter(m -> m.state == MemberState.DONE).map(m -> m.spec.name()).toList();
-      throw Failures.fatal(abort != null ? Failures.ABORTED : "FleetIncomplete", "fleet " + spec.name() + " "
-          + state.name().toLowerCase(Locale.ROOT) + ": " + summary + (moved.isEmpty() ? "" : ". Moved: " + String.join(", ", moved))
-          + ". Each migration's own status and report say more (`switchover status NAME`).");
+      throw Failures.fatal(abort != null ? Failures.ABORTED : "FleetIncomplete", FleetReport.incomplete(spec, state, runs));
     }
     return new FleetResult(status());
   }
 
   private void runWave(WaveRun wave) {
     wave.state = WaveState.RUNNING;
-    Deque<MemberRun> pending = new ArrayDeque<>(of(wave));
+    Deque<MemberRun> pending = new ArrayDeque<>(runs.of(wave));
     List<MemberRun> running = new ArrayList<>();
     String stopStarting = null;
     while (true) {
@@ -128,24 +77,25 @@ public class FleetWorkflowImpl implements FleetWorkflow {
         running.add(start(pending.poll()));
       }
       if (stopStarting != null) {
-        while (!pending.isEmpty()) skip(pending.poll(), stopStarting);
+        while (!pending.isEmpty()) pending.poll().skip(stopStarting);
       }
       if (running.isEmpty()) break;
       publish();
-      Workflow.await(() -> running.stream().anyMatch(m -> m.result.isCompleted()) || somethingToForward(running));
-      forward(running);
+      Workflow.await(() -> running.stream().anyMatch(m -> m.result.isCompleted()) || MemberSignals.owed(running, abort));
+      MemberSignals.forward(running, spec, abort, notes);
       for (Iterator<MemberRun> it = running.iterator(); it.hasNext(); ) {
         MemberRun m = it.next();
         if (!m.result.isCompleted()) continue;
         it.remove();
-        finish(m);
+        m.finished(FleetNotes.now());
+        notes.add(m.outcome());
         if (m.state != MemberState.DONE && stopStarting == null && spec.onFailure() == FailurePolicy.STOP_WAVE) {
-          stopStarting = m.spec.name() + " " + m.state.name().toLowerCase(Locale.ROOT) + " in wave " + wave.name;
-          notes.add(now() + " wave " + wave.name + " stopped: " + stopStarting + "; no further migration starts");
+          stopStarting = m.spec.name() + " " + m.stateName() + " in wave " + wave.name;
+          notes.add("wave " + wave.name + " stopped: " + stopStarting + "; no further migration starts");
         }
       }
     }
-    boolean allDone = of(wave).stream().allMatch(m -> m.state == MemberState.DONE);
+    boolean allDone = runs.of(wave).stream().allMatch(m -> m.state == MemberState.DONE);
     wave.state = allDone ? WaveState.DONE : WaveState.STOPPED;
     publish();
   }
@@ -160,185 +110,44 @@ public class FleetWorkflowImpl implements FleetWorkflow {
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
         .build();
     MigrationWorkflow child = Workflow.newChildWorkflowStub(MigrationWorkflow.class, options);
-    m.result = Async.function(child::migrate, m.spec, null);
-    m.state = MemberState.RUNNING;
-    m.phase = Phase.PREFLIGHT;
-    m.startedAt = now();
-    notes.add(now() + " started " + m.spec.name() + " (wave " + m.wave.name + ")");
+    m.started(Async.function(child::migrate, m.spec, null), FleetNotes.now());
+    notes.add("started " + m.spec.name() + " (wave " + m.wave.name + ")");
     return m;
-  }
-
-  private void finish(MemberRun m) {
-    m.endedAt = now();
-    try {
-      MigrationResult r = m.result.get();
-      m.state = MemberState.DONE;
-      m.phase = Phase.DONE;
-      m.detail = "new primary " + r.newPrimary();
-    } catch (ChildWorkflowFailure f) {
-      m.state = aborted(f) ? MemberState.ABORTED : MemberState.FAILED;
-      m.phase = m.state == MemberState.ABORTED ? Phase.ABORTED : Phase.FAILED;
-      m.detail = alreadyStarted(f)
-          ? "not started: " + m.spec.workflowId() + " already ran or is running (a completed migration is not run again"
-              + " under its name, nor one started outside the fleet twice). To move this database again, give its spec"
-              + " a new name; if it runs on its own, leave it out of the fleet"
-          : Failures.rootMessage(f);
-    }
-    notes.add(now() + " " + m.spec.name() + " " + m.state.name().toLowerCase(Locale.ROOT)
-        + (m.detail.isEmpty() ? "" : ": " + m.detail));
-  }
-
-  private static boolean alreadyStarted(Throwable f) {
-    for (Throwable t = f; t != null; t = t.getCause()) {
-      if (t instanceof WorkflowExecutionAlreadyStarted) return true;
-    }
-    return false;
-  }
-
-  private static boolean aborted(Throwable f) {
-    for (Throwable t = f; t != null; t = t.getCause()) {
-      if (t instanceof CanceledFailure) return true;
-      if (t instanceof ApplicationFailure a && Failures.ABORTED.equals(a.getType())) return true;
-    }
-    return false;
-  }
-
-  private void skip(MemberRun m, String why) {
-    m.state = MemberState.SKIPPED;
-    m.detail = "not started: " + why;
-  }
-
-  private boolean somethingToForward(List<MemberRun> running) {
-    return running.stream().anyMatch(m -> (abort != null && !m.abortSent) || awaitsWaveApproval(m));
-  }
-
-  private static boolean awaitsWaveApproval(MemberRun m) {
-    return m.wave.approval != null && !m.approvalSent && m.phase == Phase.AWAIT_CUTOVER;
-  }
-
-  /** The wave's approval to each migration at its gate, and the fleet's abort to each running one. */
-  private void forward(List<MemberRun> running) {
-    for (MemberRun m : running) {
-      if (abort != null && !m.abortSent) {
-        m.abortSent = true;
-        signal(m, MigrationWorkflow.Names.ABORT, new AbortRequest(abort.by(), "fleet " + spec.name()
-            + " aborted: " + abort.reason()));
-      } else if (awaitsWaveApproval(m)) {
-        m.approvalSent = true;
-        WaveApproval a = m.wave.approval;
-        signal(m, MigrationWorkflow.Names.APPROVE, new Approval(a.approver(), "wave " + m.wave.name + " of fleet "
-            + spec.name() + (a.comment() == null || a.comment().isBlank() ? "" : ": " + a.comment())));
-        notes.add(now() + " wave " + m.wave.name + "'s approval sent to " + m.spec.name());
-      }
-    }
-  }
-
-  /** A signal, not an update: the migration records one it refuses (e.g. past promotion) in its notes. */
-  private void signal(MemberRun m, String name, Object argument) {
-    Async.procedure(Workflow.newUntypedExternalWorkflowStub(m.spec.workflowId())::signal, name, new Object[] {argument})
-        // A migration that ended meanwhile cannot take it, and needs it no more.
-        .exceptionally(e -> null);
-  }
-
-  private List<MemberRun> of(WaveRun wave) {
-    return members.stream().filter(m -> m.wave == wave).toList();
-  }
-
-  private static String names(List<MemberRun> runs) {
-    return runs.stream().map(m -> m.spec.name() + " " + m.state.name().toLowerCase(Locale.ROOT))
-        .collect(Collectors.joining(", "));
-  }
-
-  private WaveRun wave(String name) {
-    return waves.stream().filter(w -> w.name.equals(name)).findFirst().orElse(null);
   }
 
   /** The Web UI's current details: where each wave and migration stands. */
   private void publish() {
-    StringBuilder md = new StringBuilder();
-    long done = members.stream().filter(m -> m.state == MemberState.DONE).count();
-    md.append("**Fleet:** ").append(spec.name()).append(" — ").append(state).append(", ").append(done).append(" of ")
-        .append(members.size()).append(" migrated; concurrency ").append(spec.concurrency()).append(", approval per ")
-        .append(spec.approval().id()).append(", on failure ").append(spec.onFailure().id());
-    for (WaveRun w : waves) {
-      boolean atGate = of(w).stream().anyMatch(m -> m.state == MemberState.RUNNING && m.phase == Phase.AWAIT_CUTOVER);
-      if (atGate && spec.approval() == FleetApproval.WAVE && w.approval == null) {
-        md.append("\n\n**Waiting for:** wave ").append(w.name).append("'s approval: `switchover fleet approve ")
-            .append(spec.workflowId()).append(" --wave ").append(w.name).append("`, or signal approveWave with {\"wave\": \"")
-            .append(w.name).append("\", \"approver\": \"your name\"}");
-      }
-      md.append("\n\n**Wave ").append(w.name).append(":** ").append(w.state);
-      if (w.approval != null) md.append(" (approved by ").append(w.approval.approver()).append(")");
-      for (MemberRun m : of(w)) {
-        md.append("\n- ").append(m.spec.name()).append(" (").append(m.spec.workflowId()).append("): ").append(m.state);
-        if (m.state == MemberState.RUNNING && m.phase != null) md.append(", ").append(m.phase);
-        if (!m.detail.isEmpty()) md.append(" — ").append(m.detail);
-      }
-    }
-    Workflow.setCurrentDetails(md.toString());
-  }
-
-  private Instant now() {
-    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+    Workflow.setCurrentDetails(FleetReport.details(spec, state, runs));
   }
 
   // ---- operator handlers ----
 
   @Override
   public String approveWave(WaveApproval approval) {
-    WaveRun w = wave(approval.wave());
-    w.approval = approval;
-    notes.add(now() + " wave " + w.name + " approved by " + approval.approver()
-        + (approval.comment() == null ? "" : ": " + approval.comment()));
-    List<String> atGate = members.stream().filter(m -> m.wave == w && m.phase == Phase.AWAIT_CUTOVER
-        && m.state == MemberState.RUNNING).map(m -> m.spec.name()).toList();
-    return "wave " + w.name + " approved by " + approval.approver() + "; each of its migrations cuts over as it reaches"
-        + " the gate" + (atGate.isEmpty() ? "" : " (at the gate now: " + String.join(", ", atGate) + ")");
+    return WaveGate.approve(runs, notes, approval);
   }
 
   @Override
   public void validateApproveWave(WaveApproval approval) {
-    reject(refuseWaveApproval(approval));
+    reject(WaveGate.refusal(spec, runs, abort, approval));
   }
 
   @Override
   public void approveWaveSignal(WaveApproval approval) {
-    String refusal = refuseWaveApproval(approval);
+    String refusal = WaveGate.refusal(spec, runs, abort, approval);
     if (refusal != null) {
-      notes.add(now() + " wave approval signal ignored: " + refusal);
+      notes.add("wave approval signal ignored: " + refusal);
       return;
     }
     approveWave(approval);
     publish();
   }
 
-  private String refuseWaveApproval(WaveApproval approval) {
-    if (spec == null) return "the fleet has not started";
-    if (spec.approval() != FleetApproval.WAVE) {
-      return "fleet " + spec.name() + " is approved per database: approve each migration with"
-          + " `switchover approve NAME` when its status shows AWAIT_CUTOVER";
-    }
-    if (approval == null || approval.approver() == null || approval.approver().isBlank()) {
-      return "a wave approval needs an approver: {\"wave\": \"NAME\", \"approver\": \"your name\"}";
-    }
-    WaveRun w = approval.wave() == null ? null : wave(approval.wave());
-    if (w == null) {
-      return "fleet " + spec.name() + " has no wave '" + approval.wave() + "'; its waves are "
-          + waves.stream().map(x -> x.name).collect(Collectors.joining(", "));
-    }
-    if (abort != null) return "the fleet is being aborted";
-    if (w.state != WaveState.RUNNING && w.state != WaveState.PENDING) {
-      return "wave " + w.name + " is " + w.state.name().toLowerCase(Locale.ROOT) + "; there is nothing left in it to approve";
-    }
-    if (w.approval != null) return "wave " + w.name + " was already approved by " + w.approval.approver();
-    return null;
-  }
-
   @Override
   public String abort(AbortRequest request) {
     abort = request;
-    notes.add(now() + " abort requested by " + request.by() + ": " + request.reason());
-    long running = members.stream().filter(m -> m.state == MemberState.RUNNING).count();
+    notes.add("abort requested by " + request.by() + ": " + request.reason());
+    long running = runs.count(MemberState.RUNNING);
     return "aborting fleet " + spec.name() + ": no further migration starts; " + running
         + " running migration(s) asked to abort (one past promotion finishes instead)";
   }
@@ -352,7 +161,7 @@ public class FleetWorkflowImpl implements FleetWorkflow {
   public void abortSignal(AbortRequest request) {
     String refusal = refuseAbort(request);
     if (refusal != null) {
-      notes.add(now() + " abort signal ignored: " + refusal);
+      notes.add("abort signal ignored: " + refusal);
       return;
     }
     abort(request);
@@ -370,26 +179,14 @@ public class FleetWorkflowImpl implements FleetWorkflow {
 
   @Override
   public void migrationProgress(MigrationProgress progress) {
-    for (MemberRun m : members) {
-      if (m.spec.name().equals(progress.migration()) && m.state == MemberState.RUNNING
-          && progress.sequence() > m.reported) {
-        m.reported = progress.sequence();
-        m.phase = progress.phase();
-        m.detail = progress.waitingFor() == null ? "" : progress.waitingFor();
-        if (spec != null) publish();
-      }
+    for (MemberRun m : runs.members) {
+      if (m.report(progress) && spec != null) publish();
     }
   }
 
   @Override
   public FleetStatus status() {
-    if (spec == null) return new FleetStatus(null, FleetState.STARTING, 0, null, null, List.of(), List.of(), List.of());
-    return new FleetStatus(spec.name(), state, spec.concurrency(), spec.approval(), spec.onFailure(),
-        waves.stream().map(w -> new FleetStatus.Wave(w.name, w.state,
-            w.approval == null ? null : w.approval.approver())).toList(),
-        members.stream().map(m -> new FleetStatus.Member(m.spec.name(), m.spec.workflowId(), m.wave.name, m.state,
-            m.phase, m.detail, m.startedAt, m.endedAt)).toList(),
-        List.copyOf(notes));
+    return FleetReport.status(spec, state, runs, notes);
   }
 
   private static void reject(String refusal) {
