@@ -8,8 +8,8 @@ import dev.switchover.activities.hooks.HookRunner;
 import dev.switchover.activities.metrics.MigrationMetrics;
 import dev.switchover.activities.report.ReportWriter;
 import dev.switchover.activities.secrets.SecretResolver;
-import dev.switchover.activities.traffic.CommandSwitch;
-import dev.switchover.activities.traffic.PgBouncerSwitch;
+import dev.switchover.activities.traffic.TrafficSwitcher;
+import dev.switchover.activities.traffic.TrafficSwitchers;
 import dev.switchover.workflows.activities.BackupResult;
 import dev.switchover.workflows.activities.BaseCopyResult;
 import dev.switchover.workflows.activities.BenchmarkResult;
@@ -26,7 +26,6 @@ import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
 import dev.switchover.workflows.activities.TrafficSwitchResult;
 import dev.switchover.workflows.spec.MigrationSpec;
-import dev.switchover.workflows.spec.TrafficSwitch;
 import io.temporal.activity.Activity;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   private final EngineRegistry engines;
   private final Hosts hosts;
   private final HookRunner hooks;
-  private final PgBouncerSwitch pgbouncer;
+  private final TrafficSwitchers switches;
   private final ReportWriter reports = new ReportWriter();
   private final MigrationMetrics metrics;
 
@@ -52,7 +51,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     this.hosts = hosts;
     this.metrics = metrics;
     this.hooks = new HookRunner(hosts);
-    this.pgbouncer = new PgBouncerSwitch(hosts);
+    this.switches = new TrafficSwitchers(hosts, hooks);
     this.engines = new EngineRegistry(hosts);
   }
 
@@ -68,6 +67,10 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   private DatabaseEngine engine(MigrationSpec spec) {
     return engines.get(spec);
+  }
+
+  private TrafficSwitcher traffic(MigrationSpec spec) {
+    return switches.get(spec);
   }
 
   private static Runnable heartbeat() {
@@ -86,9 +89,10 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   private PreflightReport checkedPreflight(MigrationSpec spec) {
     PreflightReport report = engine(spec).preflight(spec);
-    if (spec.traffic().type() != TrafficSwitch.PGBOUNCER) return report;
+    List<Check> trafficChecks = traffic(spec).preflight(spec, heartbeat());
+    if (trafficChecks.isEmpty()) return report;
     List<Check> checks = new ArrayList<>(report.checks());
-    checks.add(pgbouncer.check(spec, heartbeat()));
+    checks.addAll(trafficChecks);
     return new PreflightReport(report.sourceVersion(), report.targetVersion(), report.sourceDataDirectory(),
         report.targetDataDirectory(), report.sourceSizeBytes(), report.targetFreeBytes(), report.settingsToChange(),
         checks);
@@ -163,27 +167,27 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
   @Override
   public TrafficSwitchResult switchTraffic(MigrationSpec spec) {
-    return new CommandSwitch(hooks).run(spec, heartbeat());
+    return traffic(spec).switchAfterPromotion(spec, heartbeat());
   }
 
   @Override
   public TrafficSwitchResult pauseTraffic(MigrationSpec spec) {
-    return pgbouncer.pause(spec, heartbeat());
+    return traffic(spec).pause(spec, heartbeat());
   }
 
   @Override
   public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
-    return pgbouncer.repoint(spec, heartbeat());
+    return traffic(spec).repoint(spec, heartbeat());
   }
 
   @Override
   public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
-    return pgbouncer.resume(spec, heartbeat());
+    return traffic(spec).resume(spec, heartbeat());
   }
 
   @Override
   public TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec) {
-    return pgbouncer.resumeOnSource(spec, heartbeat());
+    return traffic(spec).resumeOnSource(spec, heartbeat());
   }
 
   @Override

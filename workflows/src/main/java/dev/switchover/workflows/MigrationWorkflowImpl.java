@@ -39,7 +39,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private StatusPublisher publisher;
   private Steps steps;
   private Rollback rollback;
-  private TrafficCutover trafficCutover;
+  private TrafficRoute traffic;
   private CancellationScope untilPromotion;
   private MigrationResult result;
 
@@ -69,7 +69,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     publisher = new StatusPublisher(state, spec, Notifier.start(state, spec), activities, results);
     steps = new Steps(state, publisher);
     rollback = new Rollback(state, spec, publisher);
-    trafficCutover = new TrafficCutover(state, spec, activities, steps, publisher, results);
+    traffic = TrafficRoutes.of(new TrafficCutover(state, spec, activities, steps, publisher, results));
     if (continued != null) restore(continued);
     publisher.publish();
 
@@ -147,24 +147,24 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     CutoverGate gate = new CutoverGate(state, spec, publisher, lag, polling);
     steps.run(Phase.AWAIT_CUTOVER, gate::await, a -> a, goOnIn == Phase.AWAIT_CUTOVER);
 
-    // The shortest write pause: clients are held by PgBouncer from here until the target is
-    // primary, and let through on the source again if anything fails before promotion.
-    boolean pgbouncer = trafficCutover.holdsClients();
-    if (pgbouncer) rollback.register("resume traffic on the source", trafficCutover::resumeOnSource);
+    // The shortest write pause: a switch that holds the clients (PgBouncer) holds them from here until
+    // the target is primary, and lets them through on the source again if anything fails before promotion.
+    boolean holds = traffic.holdsClients();
+    if (holds) rollback.register("resume traffic on the source", traffic::releaseOnSource);
     if (spec.cutover().stopApplication() != null) {
       rollback.register("resume the application", () -> activities.resumeApplication(spec));
     }
     rollback.register(Rollback.UNFREEZE, () -> activities.unfreezeWrites(spec));
     results.frozen = steps.run(Phase.FREEZE_WRITES, () -> {
-      if (pgbouncer) trafficCutover.holdClientsAndRepoint();
+      if (holds) traffic.holdClients();
       if (spec.cutover().stopApplication() != null) activities.stopApplication(spec);
       return activities.freezeWrites(spec);
-    }, f -> StepSummaries.freeze(pgbouncer, f));
+    }, f -> StepSummaries.freeze(traffic.heldWhileFrozen(), f));
 
     results.sync = steps.run(Phase.VERIFY_SYNC, () -> {
       SyncProof proof = activities.verifySync(spec, results.frozen);
-      // Promote only once PgBouncer points at the target: a repoint that fails now rolls back.
-      trafficCutover.awaitRepoint();
+      // Promote only once the held clients' switch points at the target: a repoint that fails now rolls back.
+      traffic.awaitHold();
       return proof;
     }, StepSummaries::sync);
   }
@@ -187,7 +187,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     state.phase = Phase.PROMOTE;
     state.abortablePromotion =
         Workflow.getVersion("abort-during-promote", Workflow.DEFAULT_VERSION, 1) != Workflow.DEFAULT_VERSION;
-    Promotion promotion = new Promotion(state, spec, activities, publisher, results);
+    Promotion promotion = new Promotion(state, spec, activities, publisher, results, traffic);
     CancellationScope forward = Workflow.newDetachedCancellationScope(() -> {
       try {
         results.promotion = steps.run(Phase.PROMOTE, promotion::onProof, StepSummaries::promotion);
@@ -198,7 +198,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         throw rollback.rollBack(aborted);
       }
       rollback.clear();
-      String trafficFailure = trafficCutover.switchTraffic();
+      String trafficFailure = traffic.switchAfterPromotion();
       new PostPromotion(state, spec, activities, publisher, results).run();
       state.phase = Phase.DONE;
       state.waitingFor = "";

@@ -5,7 +5,6 @@ import static dev.switchover.workflows.WorkflowClock.now;
 import dev.switchover.workflows.activities.MigrationActivities;
 import dev.switchover.workflows.activities.PromotionResult;
 import dev.switchover.workflows.spec.MigrationSpec;
-import dev.switchover.workflows.spec.TrafficSwitch;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -25,7 +24,7 @@ import java.util.List;
  */
 record Promotion(
     MigrationState state, MigrationSpec spec, MigrationActivities activities, StatusPublisher publisher,
-    StepResults results) {
+    StepResults results, TrafficRoute traffic) {
 
   private static final List<String> NOTHING_PROMOTED = List.of(Failures.WRONG_HOST, Failures.SYNC_NOT_REACHED,
       Failures.SOURCE_NOT_FENCED, Failures.ERRANT_TRANSACTIONS);
@@ -147,9 +146,7 @@ record Promotion(
         + ". The source " + spec.source().address() + " stays read-only to avoid two primaries. Check whether the"
         + " target is in recovery (SELECT pg_is_in_recovery() / SHOW REPLICA STATUS): if it is primary, point"
         + " clients at it; if not, make the source writable again by hand."
-        + (spec.traffic().type() == TrafficSwitch.PGBOUNCER ? " PgBouncer " + spec.traffic().pgbouncer().address()
-            + " holds " + spec.traffic().pgbouncer().database() + " paused until you RESUME it on its admin console"
-            + " (after pointing it at the primary)." : "");
+        + traffic.promotionIncompleteAdvice();
     state.failure = message;
     state.phase = Phase.FAILED;
     state.note(now(), message);

@@ -49,9 +49,9 @@ final class StepSummaries {
         "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : "");
   }
 
-  static String freeze(boolean pgbouncer, FrozenSource f) {
-    return (pgbouncer ? "clients held by PgBouncer; " : "") + "source read-only at " + f.finalPosition() + ", "
-        + f.sessionsEnded() + " write sessions ended";
+  /** {@code held}: what the traffic route says of the clients while the source is frozen, or nothing. */
+  static String freeze(String held, FrozenSource f) {
+    return held + "source read-only at " + f.finalPosition() + ", " + f.sessionsEnded() + " write sessions ended";
   }
 
   static String sync(SyncProof p) {

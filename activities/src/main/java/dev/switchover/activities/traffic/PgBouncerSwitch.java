@@ -8,6 +8,7 @@ import dev.switchover.workflows.activities.TrafficSwitchResult;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.PgBouncerSpec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * it names (or the spec's {@code configFile}) holds the same database pointing where the console
  * says, at the source or the target and nowhere else.
  */
-public final class PgBouncerSwitch {
+public final class PgBouncerSwitch implements TrafficSwitcher {
   private static final Logger log = LoggerFactory.getLogger(PgBouncerSwitch.class);
 
   /**
@@ -41,6 +42,11 @@ public final class PgBouncerSwitch {
   /** Where the database entry points and what the console and the file say about it. */
   private record State(PgBouncerConsole console, PgBouncerConsole.Snapshot seen, PgBouncerConsole.Database db,
       String file, PgBouncerIni.Entry entry, String fileText) {}
+
+  @Override
+  public List<Check> preflight(MigrationSpec spec, Runnable heartbeat) {
+    return List.of(check(spec, heartbeat));
+  }
 
   /** Preflight: everything the steps will rely on, and the entry pointing at the source. */
   public Check check(MigrationSpec spec, Runnable heartbeat) {
@@ -62,6 +68,7 @@ public final class PgBouncerSwitch {
    * connections and holds new queries. Idempotent: PAUSE of a paused database is accepted again
    * and returns once the pause is complete.
    */
+  @Override
   public TrafficSwitchResult pause(MigrationSpec spec, Runnable heartbeat) {
     State s = prove(spec, heartbeat);
     requireAt(spec, s, spec.source().address(), spec.source().database().port(), "before promotion");
@@ -85,6 +92,7 @@ public final class PgBouncerSwitch {
    * the console agrees with the file. Refuses an entry pointing anywhere but the source or the
    * target, and a database that is not paused.
    */
+  @Override
   public TrafficSwitchResult repoint(MigrationSpec spec, Runnable heartbeat) {
     State s = prove(spec, heartbeat);
     // Before promotion the target is a read-only standby: only held clients may be pointed at it.
@@ -98,6 +106,7 @@ public final class PgBouncerSwitch {
   }
 
   /** RESUME after the repoint. Idempotent: a running database is left as it is. Refuses unless it points at the target. */
+  @Override
   public TrafficSwitchResult resume(MigrationSpec spec, Runnable heartbeat) {
     State s = prove(spec, heartbeat);
     requireAt(spec, s, spec.target().address(), spec.target().database().port(), "after the repoint");
@@ -110,6 +119,7 @@ public final class PgBouncerSwitch {
    * target), then RESUME. Idempotent like {@link #resume}; refuses an entry pointing anywhere but
    * the source or the target.
    */
+  @Override
   public TrafficSwitchResult resumeOnSource(MigrationSpec spec, Runnable heartbeat) {
     State s = prove(spec, heartbeat);
     String source = spec.source().address();
