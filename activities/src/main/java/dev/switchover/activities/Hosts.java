@@ -12,27 +12,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * the secrets the spec refers to, resolved from the worker's own environment and files.
  */
 public final class Hosts implements AutoCloseable {
-  private final SecretResolver secrets;
-  private final Map<String, RemoteHost> connections = new ConcurrentHashMap<>();
+    private final SecretResolver secrets;
+    private final Map<String, RemoteHost> connections = new ConcurrentHashMap<>();
 
-  public Hosts(SecretResolver secrets) {
-    this.secrets = secrets;
-  }
+    public Hosts(SecretResolver secrets) {
+        this.secrets = secrets;
+    }
 
-  public RemoteHost ssh(HostSpec host) {
-    String key = host.ssh().user() + "@" + host.address() + ":" + host.ssh().port() + " " + host.ssh().privateKey()
-        + " " + host.ssh().knownHosts();
-    return connections.computeIfAbsent(key, k -> new RemoteHost(host));
-  }
+    public RemoteHost ssh(HostSpec host) {
+        String key = host.ssh().user() + "@" + host.address() + ":" + host.ssh().port() + " "
+                + host.ssh().privateKey() + " " + host.ssh().knownHosts();
+        return connections.computeIfAbsent(key, k -> new RemoteHost(host));
+    }
 
-  /** Resolves {@code reference}; {@code field} names it in the error if it cannot be. */
-  public Secret secret(String field, String reference) {
-    return secrets.resolve(field, reference);
-  }
+    /** Resolves {@code reference}; {@code field} names it in the error if it cannot be. */
+    public Secret secret(String field, String reference) {
+        return secrets.resolve(field, reference);
+    }
 
-  @Override
-  public void close() {
-    connections.values().forEach(RemoteHost::close);
-    connections.clear();
-  }
+    @Override
+    public void close() {
+        connections.values().forEach(RemoteHost::close);
+        connections.clear();
+    }
 }

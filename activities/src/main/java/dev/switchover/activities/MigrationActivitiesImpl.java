@@ -36,199 +36,208 @@ import java.util.List;
  * benchmark, hooks, traffic switch, checklist and report are shared.
  */
 public final class MigrationActivitiesImpl implements MigrationActivities {
-  private final EngineRegistry engines;
-  private final Hosts hosts;
-  private final HookRunner hooks;
-  private final TrafficSwitchers switches;
-  private final ReportWriter reports = new ReportWriter();
-  private final MigrationMetrics metrics;
+    private final EngineRegistry engines;
+    private final Hosts hosts;
+    private final HookRunner hooks;
+    private final TrafficSwitchers switches;
+    private final ReportWriter reports = new ReportWriter();
+    private final MigrationMetrics metrics;
 
-  public MigrationActivitiesImpl(Hosts hosts) {
-    this(hosts, MigrationMetrics.NONE);
-  }
-
-  public MigrationActivitiesImpl(Hosts hosts, MigrationMetrics metrics) {
-    this.hosts = hosts;
-    this.metrics = metrics;
-    this.hooks = new HookRunner(hosts);
-    this.switches = new TrafficSwitchers(hosts, hooks);
-    this.engines = new EngineRegistry(hosts);
-  }
-
-  /** Secrets from the worker's own environment and files. */
-  public static MigrationActivitiesImpl fromEnvironment() {
-    return fromEnvironment(MigrationMetrics.NONE);
-  }
-
-  /** Secrets from the worker's own environment and files; lag and copy progress into {@code metrics}. */
-  public static MigrationActivitiesImpl fromEnvironment(MigrationMetrics metrics) {
-    return new MigrationActivitiesImpl(new Hosts(new SecretResolver()), metrics);
-  }
-
-  private DatabaseEngine engine(MigrationSpec spec) {
-    return engines.get(spec);
-  }
-
-  private TrafficSwitcher traffic(MigrationSpec spec) {
-    return switches.get(spec);
-  }
-
-  private static Runnable heartbeat() {
-    var context = Activity.getExecutionContext();
-    return () -> context.heartbeat(null);
-  }
-
-  @Override
-  public PreflightReport preflight(MigrationSpec spec) {
-    try {
-      return checkedPreflight(spec);
-    } catch (RuntimeException e) {
-      throw Unreachable.inPreflight(e, spec, Activity.getExecutionContext().getInfo(), Instant.now());
+    public MigrationActivitiesImpl(Hosts hosts) {
+        this(hosts, MigrationMetrics.NONE);
     }
-  }
 
-  private PreflightReport checkedPreflight(MigrationSpec spec) {
-    PreflightReport report = engine(spec).preflight(spec);
-    List<Check> trafficChecks = traffic(spec).preflight(spec, heartbeat());
-    if (trafficChecks.isEmpty()) return report;
-    List<Check> checks = new ArrayList<>(report.checks());
-    checks.addAll(trafficChecks);
-    return new PreflightReport(report.sourceVersion(), report.targetVersion(), report.sourceDataDirectory(),
-        report.targetDataDirectory(), report.sourceSizeBytes(), report.targetFreeBytes(), report.settingsToChange(),
-        checks);
-  }
-
-  @Override
-  public BenchmarkResult benchmarkTarget(MigrationSpec spec) {
-    String dir = spec.benchmark().directory() != null ? spec.benchmark().directory()
-        : parent(engine(spec).targetDataDirectory(spec));
-    return FioBenchmark.run(hosts.ssh(spec.target()), spec.benchmark(), dir, heartbeat());
-  }
-
-  private static String parent(String dir) {
-    String d = dir.replaceAll("/+$", "");
-    int slash = d.lastIndexOf('/');
-    return slash <= 0 ? "/" : d.substring(0, slash);
-  }
-
-  @Override
-  public SourcePreparation prepareSource(MigrationSpec spec) {
-    return engine(spec).prepareSource(spec);
-  }
-
-  @Override
-  public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-    engine(spec).undoPrepareSource(spec, preparation);
-  }
-
-  @Override
-  public BaseCopyResult baseCopy(MigrationSpec spec) {
-    return engine(spec).baseCopy(spec, new ActivityProgress(p -> metrics.baseCopy(spec.name(), p)));
-  }
-
-  @Override
-  public LagSample measureLag(MigrationSpec spec) {
-    LagSample sample = engine(spec).measureLag(spec);
-    metrics.lag(spec.name(), sample);
-    return sample;
-  }
-
-  @Override
-  public void stopApplication(MigrationSpec spec) {
-    hooks.run("stop-application", spec.cutover().stopApplication(), spec, heartbeat());
-  }
-
-  @Override
-  public void resumeApplication(MigrationSpec spec) {
-    if (spec.cutover().resumeApplication() != null) {
-      hooks.run("resume-application", spec.cutover().resumeApplication(), spec, heartbeat());
+    public MigrationActivitiesImpl(Hosts hosts, MigrationMetrics metrics) {
+        this.hosts = hosts;
+        this.metrics = metrics;
+        this.hooks = new HookRunner(hosts);
+        this.switches = new TrafficSwitchers(hosts, hooks);
+        this.engines = new EngineRegistry(hosts);
     }
-  }
 
-  @Override
-  public FrozenSource freezeWrites(MigrationSpec spec) {
-    return Heartbeats.around(() -> engine(spec).freezeWrites(spec));
-  }
+    /** Secrets from the worker's own environment and files. */
+    public static MigrationActivitiesImpl fromEnvironment() {
+        return fromEnvironment(MigrationMetrics.NONE);
+    }
 
-  @Override
-  public void unfreezeWrites(MigrationSpec spec) {
-    Heartbeats.around(() -> engine(spec).unfreezeWrites(spec));
-  }
+    /** Secrets from the worker's own environment and files; lag and copy progress into {@code metrics}. */
+    public static MigrationActivitiesImpl fromEnvironment(MigrationMetrics metrics) {
+        return new MigrationActivitiesImpl(new Hosts(new SecretResolver()), metrics);
+    }
 
-  @Override
-  public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen) {
-    return engine(spec).verifySync(spec, frozen, new ActivityProgress());
-  }
+    private DatabaseEngine engine(MigrationSpec spec) {
+        return engines.get(spec);
+    }
 
-  @Override
-  public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-    return Heartbeats.around(() -> engine(spec).promote(spec, frozen));
-  }
+    private TrafficSwitcher traffic(MigrationSpec spec) {
+        return switches.get(spec);
+    }
 
-  @Override
-  public TrafficSwitchResult switchTraffic(MigrationSpec spec) {
-    return traffic(spec).switchAfterPromotion(spec, heartbeat());
-  }
+    private static Runnable heartbeat() {
+        var context = Activity.getExecutionContext();
+        return () -> context.heartbeat(null);
+    }
 
-  @Override
-  public TrafficSwitchResult pauseTraffic(MigrationSpec spec) {
-    return traffic(spec).pause(spec, heartbeat());
-  }
+    @Override
+    public PreflightReport preflight(MigrationSpec spec) {
+        try {
+            return checkedPreflight(spec);
+        } catch (RuntimeException e) {
+            throw Unreachable.inPreflight(
+                    e, spec, Activity.getExecutionContext().getInfo(), Instant.now());
+        }
+    }
 
-  @Override
-  public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
-    return traffic(spec).repoint(spec, heartbeat());
-  }
+    private PreflightReport checkedPreflight(MigrationSpec spec) {
+        PreflightReport report = engine(spec).preflight(spec);
+        List<Check> trafficChecks = traffic(spec).preflight(spec, heartbeat());
+        if (trafficChecks.isEmpty()) return report;
+        List<Check> checks = new ArrayList<>(report.checks());
+        checks.addAll(trafficChecks);
+        return new PreflightReport(
+                report.sourceVersion(),
+                report.targetVersion(),
+                report.sourceDataDirectory(),
+                report.targetDataDirectory(),
+                report.sourceSizeBytes(),
+                report.targetFreeBytes(),
+                report.settingsToChange(),
+                checks);
+    }
 
-  @Override
-  public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
-    return traffic(spec).resume(spec, heartbeat());
-  }
+    @Override
+    public BenchmarkResult benchmarkTarget(MigrationSpec spec) {
+        String dir = spec.benchmark().directory() != null
+                ? spec.benchmark().directory()
+                : parent(engine(spec).targetDataDirectory(spec));
+        return FioBenchmark.run(hosts.ssh(spec.target()), spec.benchmark(), dir, heartbeat());
+    }
 
-  @Override
-  public TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec) {
-    return traffic(spec).resumeOnSource(spec, heartbeat());
-  }
+    private static String parent(String dir) {
+        String d = dir.replaceAll("/+$", "");
+        int slash = d.lastIndexOf('/');
+        return slash <= 0 ? "/" : d.substring(0, slash);
+    }
 
-  @Override
-  public BackupResult backupNewPrimary(MigrationSpec spec) {
-    // One name per workflow run, so a retry finds (or replaces) its own earlier attempt.
-    String name = spec.name() + "-" + Activity.getExecutionContext().getInfo().getRunId();
-    return engine(spec).backupNewPrimary(spec, name, new ActivityProgress());
-  }
+    @Override
+    public SourcePreparation prepareSource(MigrationSpec spec) {
+        return engine(spec).prepareSource(spec);
+    }
 
-  @Override
-  public boolean targetPromoted(MigrationSpec spec) {
-    return engine(spec).targetPromoted(spec);
-  }
+    @Override
+    public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
+        engine(spec).undoPrepareSource(spec, preparation);
+    }
 
-  @Override
-  public String quietTarget(MigrationSpec spec) {
-    return engine(spec).quietTarget(spec);
-  }
+    @Override
+    public BaseCopyResult baseCopy(MigrationSpec spec) {
+        return engine(spec).baseCopy(spec, new ActivityProgress(p -> metrics.baseCopy(spec.name(), p)));
+    }
 
-  @Override
-  public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
-    return Heartbeats.around(() -> engine(spec).promoteWithoutSource(spec, frozen));
-  }
+    @Override
+    public LagSample measureLag(MigrationSpec spec) {
+        LagSample sample = engine(spec).measureLag(spec);
+        metrics.lag(spec.name(), sample);
+        return sample;
+    }
 
-  @Override
-  public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
-    return engine(spec).retireOldSource(spec, preparation);
-  }
+    @Override
+    public void stopApplication(MigrationSpec spec) {
+        hooks.run("stop-application", spec.cutover().stopApplication(), spec, heartbeat());
+    }
 
-  @Override
-  public ChecklistResult runChecklist(MigrationSpec spec) {
-    var target = hosts.ssh(spec.target());
-    List<Check> checks = new ArrayList<>();
-    checks.add(FinalChecklist.timeSync(target));
-    checks.add(FinalChecklist.firewall(target, spec.target().database().port()));
-    checks.addAll(engine(spec).memoryChecks(spec));
-    return new ChecklistResult(checks);
-  }
+    @Override
+    public void resumeApplication(MigrationSpec spec) {
+        if (spec.cutover().resumeApplication() != null) {
+            hooks.run("resume-application", spec.cutover().resumeApplication(), spec, heartbeat());
+        }
+    }
 
-  @Override
-  public ReportLocation writeReport(MigrationSpec spec, MigrationReport report) {
-    return reports.write(spec, report);
-  }
+    @Override
+    public FrozenSource freezeWrites(MigrationSpec spec) {
+        return Heartbeats.around(() -> engine(spec).freezeWrites(spec));
+    }
+
+    @Override
+    public void unfreezeWrites(MigrationSpec spec) {
+        Heartbeats.around(() -> engine(spec).unfreezeWrites(spec));
+    }
+
+    @Override
+    public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen) {
+        return engine(spec).verifySync(spec, frozen, new ActivityProgress());
+    }
+
+    @Override
+    public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
+        return Heartbeats.around(() -> engine(spec).promote(spec, frozen));
+    }
+
+    @Override
+    public TrafficSwitchResult switchTraffic(MigrationSpec spec) {
+        return traffic(spec).switchAfterPromotion(spec, heartbeat());
+    }
+
+    @Override
+    public TrafficSwitchResult pauseTraffic(MigrationSpec spec) {
+        return traffic(spec).pause(spec, heartbeat());
+    }
+
+    @Override
+    public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
+        return traffic(spec).repoint(spec, heartbeat());
+    }
+
+    @Override
+    public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
+        return traffic(spec).resume(spec, heartbeat());
+    }
+
+    @Override
+    public TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec) {
+        return traffic(spec).resumeOnSource(spec, heartbeat());
+    }
+
+    @Override
+    public BackupResult backupNewPrimary(MigrationSpec spec) {
+        // One name per workflow run, so a retry finds (or replaces) its own earlier attempt.
+        String name =
+                spec.name() + "-" + Activity.getExecutionContext().getInfo().getRunId();
+        return engine(spec).backupNewPrimary(spec, name, new ActivityProgress());
+    }
+
+    @Override
+    public boolean targetPromoted(MigrationSpec spec) {
+        return engine(spec).targetPromoted(spec);
+    }
+
+    @Override
+    public String quietTarget(MigrationSpec spec) {
+        return engine(spec).quietTarget(spec);
+    }
+
+    @Override
+    public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+        return Heartbeats.around(() -> engine(spec).promoteWithoutSource(spec, frozen));
+    }
+
+    @Override
+    public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+        return engine(spec).retireOldSource(spec, preparation);
+    }
+
+    @Override
+    public ChecklistResult runChecklist(MigrationSpec spec) {
+        var target = hosts.ssh(spec.target());
+        List<Check> checks = new ArrayList<>();
+        checks.add(FinalChecklist.timeSync(target));
+        checks.add(FinalChecklist.firewall(target, spec.target().database().port()));
+        checks.addAll(engine(spec).memoryChecks(spec));
+        return new ChecklistResult(checks);
+    }
+
+    @Override
+    public ReportLocation writeReport(MigrationSpec spec, MigrationReport report) {
+        return reports.write(spec, report);
+    }
 }

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * all), a scratch directory, a log.
  */
 public record BenchContext(int runs, double copyGb, List<String> engines, Path work, Consumer<String> say) {
-  boolean measures(String engine) {
-    return engines.isEmpty() || engines.contains(engine);
-  }
+    boolean measures(String engine) {
+        return engines.isEmpty() || engines.contains(engine);
+    }
 }

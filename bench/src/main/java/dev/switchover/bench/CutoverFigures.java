@@ -16,18 +16,18 @@ import java.util.Map;
  *     the cutover, which the writer's pause bounds from above and the round trip from below
  */
 record CutoverFigures(
-    int run,
-    boolean done,
-    String failure,
-    Double gapSeconds,
-    double wholeRunGapSeconds,
-    long acknowledged,
-    Long lost,
-    Long unexpected,
-    Long failedButPresent,
-    long failed,
-    long unknown,
-    int writerLogins,
-    Map<String, Double> stepSeconds,
-    double writerSeconds,
-    double commitsPerSecond) {}
+        int run,
+        boolean done,
+        String failure,
+        Double gapSeconds,
+        double wholeRunGapSeconds,
+        long acknowledged,
+        Long lost,
+        Long unexpected,
+        Long failedButPresent,
+        long failed,
+        long unknown,
+        int writerLogins,
+        Map<String, Double> stepSeconds,
+        double writerSeconds,
+        double commitsPerSecond) {}

@@ -12,79 +12,83 @@ import java.util.function.Supplier;
  * writer) and how the migration moves it there (the spec's {@code traffic:} block).
  */
 abstract class CutoverLab {
-  /** Rows in the table the migration copies: a small one, the benchmark is about the cutover. */
-  static final long ROWS = 20_000;
-  /** The writer's pause after each commit: about 500 transactions a second. */
-  static final long WRITER_PAUSE_MICROS = 2000;
-  /** The table the writer inserts its ids into. */
-  static final String WRITES = "writes";
-  /** Every host of every engine, for a bench killed before its labs were closed. */
-  static final List<String> ALL_HOSTS = List.of("bcb", "bcs", "bct", "bms", "bmt");
+    /** Rows in the table the migration copies: a small one, the benchmark is about the cutover. */
+    static final long ROWS = 20_000;
+    /** The writer's pause after each commit: about 500 transactions a second. */
+    static final long WRITER_PAUSE_MICROS = 2000;
+    /** The table the writer inserts its ids into. */
+    static final String WRITES = "writes";
+    /** Every host of every engine, for a bench killed before its labs were closed. */
+    static final List<String> ALL_HOSTS = List.of("bcb", "bcs", "bct", "bms", "bmt");
 
-  private final String engine;
-  private final String method;
-  private final LabPair pair;
-  private final AtomicInteger logins = new AtomicInteger();
+    private final String engine;
+    private final String method;
+    private final LabPair pair;
+    private final AtomicInteger logins = new AtomicInteger();
 
-  CutoverLab(String engine, String method, LabPair pair) {
-    this.engine = engine;
-    this.method = method;
-    this.pair = pair;
-  }
+    CutoverLab(String engine, String method, LabPair pair) {
+        this.engine = engine;
+        this.method = method;
+        this.pair = pair;
+    }
 
-  /** The key of its figures in latest.json: {@code postgresql}, {@code mysql}. */
-  final String engine() {
-    return engine;
-  }
+    /** The key of its figures in latest.json: {@code postgresql}, {@code mysql}. */
+    final String engine() {
+        return engine;
+    }
 
-  /** How the writer follows the cutover, for the Markdown's line on method. */
-  final String method() {
-    return method;
-  }
+    /** How the writer follows the cutover, for the Markdown's line on method. */
+    final String method() {
+        return method;
+    }
 
-  final LabPair pair() {
-    return pair;
-  }
+    final LabPair pair() {
+        return pair;
+    }
 
-  /** The writer's logins since the last {@link #fresh}: 1 means it never had to reconnect. */
-  final int logins() {
-    return logins.get();
-  }
+    /** The writer's logins since the last {@link #fresh}: 1 means it never had to reconnect. */
+    final int logins() {
+        return logins.get();
+    }
 
-  /** Fresh servers (the last run's target is a promoted copy the wipe guard refuses), seeded. */
-  final void fresh() throws Exception {
-    pair.reset();
-    started();
-    pair.seedOrders(ROWS);
-    pair.createWrites(WRITES);
-    pair.createApp();
-    logins.set(0);
-  }
+    /** Fresh servers (the last run's target is a promoted copy the wipe guard refuses), seeded. */
+    final void fresh() throws Exception {
+        pair.reset();
+        started();
+        pair.seedOrders(ROWS);
+        pair.createWrites(WRITES);
+        pair.createApp();
+        logins.set(0);
+    }
 
-  /** The application: one writer committing single-row inserts, autocommit. */
-  final SetWriter writer(Path dir) throws Exception {
-    SetWriter.Login login = login();
-    return new SetWriter(primary(dir), address -> {
-      logins.incrementAndGet();
-      return login.connect(address);
-    }, pair.table(WRITES), WRITER_PAUSE_MICROS);
-  }
+    /** The application: one writer committing single-row inserts, autocommit. */
+    final SetWriter writer(Path dir) throws Exception {
+        SetWriter.Login login = login();
+        return new SetWriter(
+                primary(dir),
+                address -> {
+                    logins.incrementAndGet();
+                    return login.connect(address);
+                },
+                pair.table(WRITES),
+                WRITER_PAUSE_MICROS);
+    }
 
-  /** What runs beside the fresh servers, started after each reset. */
-  abstract void started() throws Exception;
+    /** What runs beside the fresh servers, started after each reset. */
+    abstract void started() throws Exception;
 
-  /** Where the writer asks for the primary's address before each login. */
-  abstract Supplier<String> primary(Path dir) throws Exception;
+    /** Where the writer asks for the primary's address before each login. */
+    abstract Supplier<String> primary(Path dir) throws Exception;
 
-  /** How the application logs in at an address. */
-  abstract SetWriter.Login login();
+    /** How the application logs in at an address. */
+    abstract SetWriter.Login login();
 
-  /** The spec's {@code traffic:} block, at the top level. */
-  abstract String traffic(Path dir);
+    /** The spec's {@code traffic:} block, at the top level. */
+    abstract String traffic(Path dir);
 
-  /**
-   * Stops its hosts: the engines' hosts share addresses (the lab reserves five for this bench),
-   * so the next engine's hosts can only come up once these are down.
-   */
-  abstract void close();
+    /**
+     * Stops its hosts: the engines' hosts share addresses (the lab reserves five for this bench),
+     * so the next engine's hosts can only come up once these are down.
+     */
+    abstract void close();
 }

@@ -8,25 +8,27 @@ package dev.switchover.bench;
  * way. Into a fresh, running cluster (lab.sh reset), as a new server would be.
  */
 final class DumpRestore implements CopyVariant {
-  private final BenchLab lab;
+    private final BenchLab lab;
 
-  DumpRestore(BenchLab lab) {
-    this.lab = lab;
-  }
+    DumpRestore(BenchLab lab) {
+        this.lab = lab;
+    }
 
-  @Override
-  public String method() {
-    return "pg_dump|pg_restore";
-  }
+    @Override
+    public String method() {
+        return "pg_dump|pg_restore";
+    }
 
-  @Override
-  public void prepare() {
-    lab.run("reset", BenchLab.TARGET);
-  }
+    @Override
+    public void prepare() {
+        lab.run("reset", BenchLab.TARGET);
+    }
 
-  @Override
-  public double copy() {
-    return lab.timedAsPostgres(BenchLab.TARGET, "set -o pipefail; pg_dump -h " + BenchLab.SOURCE_ADDRESS
-        + " -U postgres -Fc -Z0 " + CopySource.DATABASE + " | pg_restore -C -d postgres --exit-on-error");
-  }
+    @Override
+    public double copy() {
+        return lab.timedAsPostgres(
+                BenchLab.TARGET,
+                "set -o pipefail; pg_dump -h " + BenchLab.SOURCE_ADDRESS + " -U postgres -Fc -Z0 " + CopySource.DATABASE
+                        + " | pg_restore -C -d postgres --exit-on-error");
+    }
 }

@@ -14,43 +14,46 @@ import java.util.function.Supplier;
  * as an application follows DNS.
  */
 final class MySqlCutoverLab extends CutoverLab {
-  MySqlCutoverLab() {
-    super("mysql", "MySQL 9 (`traffic.type: command`): the hook writes the new primary's address to a file the"
-        + " writer reads before each reconnect", LabPair.up(Engine.MYSQL, "bms", "198.18.0.74", "bmt", "198.18.0.75"));
-  }
+    MySqlCutoverLab() {
+        super(
+                "mysql",
+                "MySQL 9 (`traffic.type: command`): the hook writes the new primary's address to a file the"
+                        + " writer reads before each reconnect",
+                LabPair.up(Engine.MYSQL, "bms", "198.18.0.74", "bmt", "198.18.0.75"));
+    }
 
-  @Override
-  void started() {
-    // nothing beside the servers
-  }
+    @Override
+    void started() {
+        // nothing beside the servers
+    }
 
-  @Override
-  Supplier<String> primary(Path dir) throws IOException {
-    Files.writeString(primaryFile(dir), pair().sourceAddress() + "\n");
-    return SetWriter.fromFile(primaryFile(dir));
-  }
+    @Override
+    Supplier<String> primary(Path dir) throws IOException {
+        Files.writeString(primaryFile(dir), pair().sourceAddress() + "\n");
+        return SetWriter.fromFile(primaryFile(dir));
+    }
 
-  @Override
-  SetWriter.Login login() {
-    return pair()::app;
-  }
+    @Override
+    SetWriter.Login login() {
+        return pair()::app;
+    }
 
-  @Override
-  String traffic(Path dir) {
-    return """
+    @Override
+    String traffic(Path dir) {
+        return """
         traffic:
           type: command
           command:
             command: printf '%%s\\n' %s > %s
         """.formatted(pair().targetAddress(), primaryFile(dir));
-  }
+    }
 
-  @Override
-  void close() {
-    pair().run("down", "bms", "bmt");
-  }
+    @Override
+    void close() {
+        pair().run("down", "bms", "bmt");
+    }
 
-  private static Path primaryFile(Path dir) {
-    return dir.resolve("primary");
-  }
+    private static Path primaryFile(Path dir) {
+        return dir.resolve("primary");
+    }
 }

@@ -12,38 +12,41 @@ import java.util.function.Supplier;
  * repointing PgBouncer at bct.
  */
 final class PgBouncerCutoverLab extends CutoverLab {
-  private final LabPgBouncer bouncer;
+    private final LabPgBouncer bouncer;
 
-  PgBouncerCutoverLab() {
-    super("postgresql", "PostgreSQL 15 behind PgBouncer (`traffic.type: pgbouncer`, transaction pooling), the writer"
-        + " on one connection through it", LabPair.up("bcs", "198.18.0.74", "bct", "198.18.0.75"));
-    bouncer = LabPgBouncer.up(pair(), "bcb", "198.18.0.73");
-  }
+    PgBouncerCutoverLab() {
+        super(
+                "postgresql",
+                "PostgreSQL 15 behind PgBouncer (`traffic.type: pgbouncer`, transaction pooling), the writer"
+                        + " on one connection through it",
+                LabPair.up("bcs", "198.18.0.74", "bct", "198.18.0.75"));
+        bouncer = LabPgBouncer.up(pair(), "bcb", "198.18.0.73");
+    }
 
-  /** PgBouncer's pg_hba rule goes on each fresh cluster. */
-  @Override
-  void started() {
-    bouncer.start();
-  }
+    /** PgBouncer's pg_hba rule goes on each fresh cluster. */
+    @Override
+    void started() {
+        bouncer.start();
+    }
 
-  @Override
-  Supplier<String> primary(Path dir) {
-    return bouncer::address;
-  }
+    @Override
+    Supplier<String> primary(Path dir) {
+        return bouncer::address;
+    }
 
-  @Override
-  SetWriter.Login login() {
-    return address -> bouncer.connect("switchover-bench-writer");
-  }
+    @Override
+    SetWriter.Login login() {
+        return address -> bouncer.connect("switchover-bench-writer");
+    }
 
-  @Override
-  String traffic(Path dir) {
-    return bouncer.trafficSpec();
-  }
+    @Override
+    String traffic(Path dir) {
+        return bouncer.trafficSpec();
+    }
 
-  @Override
-  void close() {
-    bouncer.stop();
-    pair().run("down", "bcb", "bcs", "bct");
-  }
+    @Override
+    void close() {
+        bouncer.stop();
+        pair().run("down", "bcb", "bcs", "bct");
+    }
 }

@@ -29,66 +29,73 @@ import java.util.concurrent.TimeUnit;
  * and the lab's quickest pacing. Returns the workflow's steps and every remote command it ran.
  */
 final class SmallMigration {
-  static final long ROWS = 10_000;
-  /** The catch-up hold: a deliberate wait, which the overhead figure leaves out. */
-  static final Duration HOLD = Duration.ofSeconds(1);
-  static final String BACKUPS = "/var/lib/postgresql/switchover-bench-backups";
+    static final long ROWS = 10_000;
+    /** The catch-up hold: a deliberate wait, which the overhead figure leaves out. */
+    static final Duration HOLD = Duration.ofSeconds(1);
 
-  /** What one run gives: its wall time, when it ran, its steps and the commands behind them. */
-  record Run(double seconds, Instant started, Instant ended, MigrationResult result, List<ToolLog.Ran> commands) {}
+    static final String BACKUPS = "/var/lib/postgresql/switchover-bench-backups";
 
-  private final Path work;
+    /** What one run gives: its wall time, when it ran, its steps and the commands behind them. */
+    record Run(double seconds, Instant started, Instant ended, MigrationResult result, List<ToolLog.Ran> commands) {}
 
-  SmallMigration(Path work) {
-    this.work = work;
-  }
+    private final Path work;
 
-  Run run(String name) throws Exception {
-    LabPair lab = LabPair.up(BenchLab.SOURCE, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET, BenchLab.TARGET_ADDRESS);
-    lab.reset();
-    // The backup step skips a backup it finds complete; each run must make its own.
-    lab.run("exec", BenchLab.TARGET, "rm", "-rf", BACKUPS);
-    lab.seedOrders(ROWS);
-    Files.createDirectories(work);
-    MigrationSpec spec = SpecLoader.parse(spec(name), "overhead bench spec");
-    try (DevServer temporal = DevServer.start(work.resolve(name + "-temporal.db"))) {
-      WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.address()).build());
-      WorkerFactory factory = null;
-      try (ToolLog log = ToolLog.capture()) {
-        WorkflowClient client = WorkflowClient.newInstance(service);
-        factory = SwitchoverWorker.start(client, SwitchoverQueues.TASK_QUEUE);
-        MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
-            .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
-        Instant started = Instant.now();
-        long t0 = System.nanoTime();
-        WorkflowClient.start(wf::migrate, spec, null);
-        MigrationResult result = WorkflowStub.fromTyped(wf).getResult(MigrationResult.class);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Instant ended = Instant.now();
-        if (result.status().phase() != Phase.DONE) {
-          throw new IllegalStateException("the migration ended in " + result.status().phase() + ": "
-              + result.status().failure());
-        }
-        return new Run(seconds, started, ended, result, log.ran());
-      } finally {
-        if (factory != null) {
-          factory.shutdownNow();
-          factory.awaitTermination(10, TimeUnit.SECONDS);
-        }
-        service.shutdownNow();
-      }
+    SmallMigration(Path work) {
+        this.work = work;
     }
-  }
 
-  String spec(String name) throws Exception {
-    return spec(name, "automatic");
-  }
+    Run run(String name) throws Exception {
+        LabPair lab = LabPair.up(BenchLab.SOURCE, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET, BenchLab.TARGET_ADDRESS);
+        lab.reset();
+        // The backup step skips a backup it finds complete; each run must make its own.
+        lab.run("exec", BenchLab.TARGET, "rm", "-rf", BACKUPS);
+        lab.seedOrders(ROWS);
+        Files.createDirectories(work);
+        MigrationSpec spec = SpecLoader.parse(spec(name), "overhead bench spec");
+        try (DevServer temporal = DevServer.start(work.resolve(name + "-temporal.db"))) {
+            WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                    .setTarget(temporal.address())
+                    .build());
+            WorkerFactory factory = null;
+            try (ToolLog log = ToolLog.capture()) {
+                WorkflowClient client = WorkflowClient.newInstance(service);
+                factory = SwitchoverWorker.start(client, SwitchoverQueues.TASK_QUEUE);
+                MigrationWorkflow wf = client.newWorkflowStub(
+                        MigrationWorkflow.class,
+                        WorkflowOptions.newBuilder()
+                                .setWorkflowId(spec.workflowId())
+                                .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
+                                .build());
+                Instant started = Instant.now();
+                long t0 = System.nanoTime();
+                WorkflowClient.start(wf::migrate, spec, null);
+                MigrationResult result = WorkflowStub.fromTyped(wf).getResult(MigrationResult.class);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Instant ended = Instant.now();
+                if (result.status().phase() != Phase.DONE) {
+                    throw new IllegalStateException("the migration ended in "
+                            + result.status().phase() + ": " + result.status().failure());
+                }
+                return new Run(seconds, started, ended, result, log.ran());
+            } finally {
+                if (factory != null) {
+                    factory.shutdownNow();
+                    factory.awaitTermination(10, TimeUnit.SECONDS);
+                }
+                service.shutdownNow();
+            }
+        }
+    }
 
-  /** The spec of {@link #run}, its cutover automatic or manual (a migration that waits at the gate). */
-  String spec(String name, String mode) throws Exception {
-    Path secret = LabScript.replicationSecret(work.resolve("replication-password"));
-    return LabScript.specHead(name, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET_ADDRESS, secret) + """
+    String spec(String name) throws Exception {
+        return spec(name, "automatic");
+    }
+
+    /** The spec of {@link #run}, its cutover automatic or manual (a migration that waits at the gate). */
+    String spec(String name, String mode) throws Exception {
+        Path secret = LabScript.replicationSecret(work.resolve("replication-password"));
+        return LabScript.specHead(name, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET_ADDRESS, secret)
+                + """
         benchmark: {minIops: 1000, size: 16M, runtime: 2s, numJobs: 1}
         catchUp: {holdFor: %ds, pollEvery: 1s, deadline: 10m}
         cutover:
@@ -101,5 +108,5 @@ final class SmallMigration {
         report:
           directory: %s
         """.formatted(HOLD.toSeconds(), mode, BACKUPS, work.resolve("reports"));
-  }
+    }
 }

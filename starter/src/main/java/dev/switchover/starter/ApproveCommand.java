@@ -11,29 +11,40 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    name = "approve",
-    description = {
-      "Open the cutover gate.",
-      "Refused unless the migration is in AWAIT_CUTOVER and the target is in sync; the workflow re-checks",
-      "lag before it freezes writes."
-    })
+        name = "approve",
+        description = {
+            "Open the cutover gate.",
+            "Refused unless the migration is in AWAIT_CUTOVER and the target is in sync; the workflow re-checks",
+            "lag before it freezes writes."
+        })
 final class ApproveCommand implements Callable<Integer> {
-  @Spec CommandSpec command;
-  @Mixin ConnectionOptions connection;
+    @Spec
+    CommandSpec command;
 
-  @Parameters(paramLabel = "ID", description = "Workflow id (switchover-NAME) or migration name.")
-  String id;
+    @Mixin
+    ConnectionOptions connection;
 
-  @Option(names = "--by", defaultValue = "${env:USER:-operator}", paramLabel = "NAME",
-      description = "Who approves (default: $USER, else operator).")
-  String by;
+    @Parameters(paramLabel = "ID", description = "Workflow id (switchover-NAME) or migration name.")
+    String id;
 
-  @Option(names = "--comment", paramLabel = "TEXT", description = "Why, e.g. a change ticket; kept in the history.")
-  String comment;
+    @Option(
+            names = "--by",
+            defaultValue = "${env:USER:-operator}",
+            paramLabel = "NAME",
+            description = "Who approves (default: $USER, else operator).")
+    String by;
 
-  @Override
-  public Integer call() {
-    return OperatorRequest.send(connection, command.commandLine().getOut(), id,
-        MigrationWorkflow.Names.APPROVE, "approval", new Approval(by, comment));
-  }
+    @Option(names = "--comment", paramLabel = "TEXT", description = "Why, e.g. a change ticket; kept in the history.")
+    String comment;
+
+    @Override
+    public Integer call() {
+        return OperatorRequest.send(
+                connection,
+                command.commandLine().getOut(),
+                id,
+                MigrationWorkflow.Names.APPROVE,
+                "approval",
+                new Approval(by, comment));
+    }
 }

@@ -5,22 +5,22 @@ package dev.switchover.starter;
  * {@code switchover: MESSAGE} without a stack trace.
  */
 final class CliFailure extends RuntimeException {
-  private final int exitCode;
+    private final int exitCode;
 
-  CliFailure(int exitCode, String message) {
-    super(message, null, false, false);
-    this.exitCode = exitCode;
-  }
+    CliFailure(int exitCode, String message) {
+        super(message, null, false, false);
+        this.exitCode = exitCode;
+    }
 
-  static CliFailure badInput(String message) {
-    return new CliFailure(ExitCodes.BAD_INPUT, message);
-  }
+    static CliFailure badInput(String message) {
+        return new CliFailure(ExitCodes.BAD_INPUT, message);
+    }
 
-  static CliFailure failed(String message) {
-    return new CliFailure(ExitCodes.FAILED, message);
-  }
+    static CliFailure failed(String message) {
+        return new CliFailure(ExitCodes.FAILED, message);
+    }
 
-  int exitCode() {
-    return exitCode;
-  }
+    int exitCode() {
+        return exitCode;
+    }
 }

@@ -12,36 +12,42 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = {
-    "Show a fleet's waves and each migration's state and phase; `switchover status NAME` shows one migration in full."})
+@Command(
+        name = "status",
+        description = {
+            "Show a fleet's waves and each migration's state and phase; `switchover status NAME` shows one migration in full."
+        })
 final class FleetStatusCommand implements Callable<Integer> {
-  @Spec CommandSpec command;
-  @Mixin ConnectionOptions connection;
+    @Spec
+    CommandSpec command;
 
-  @Parameters(paramLabel = "ID", description = "Fleet id (switchover-fleet-NAME) or fleet name.")
-  String id;
+    @Mixin
+    ConnectionOptions connection;
 
-  @Option(names = "--json", description = "Print the status as JSON, for scripts.")
-  boolean json;
+    @Parameters(paramLabel = "ID", description = "Fleet id (switchover-fleet-NAME) or fleet name.")
+    String id;
 
-  @Override
-  public Integer call() {
-    PrintWriter out = command.commandLine().getOut();
-    try (TemporalConnection temporal = TemporalConnection.open(connection)) {
-      WorkflowClient client = temporal.client();
-      Migrations.Found found = Fleets.find(client, id);
-      FleetStatus status = Fleets.status(client, found.id());
-      if (json) {
-        ObjectNode node = Json.tree(status);
-        node.put("workflowId", found.id());
-        node.put("workflowStatus", found.state());
-        out.println(Json.pretty(node));
-      } else {
-        if (!found.running()) out.println(String.format("%-13s%s", "Workflow", found.stateWithTime()));
-        out.print(FleetStatusTable.render(found.id(), status));
-      }
-      out.flush();
-      return ExitCodes.OK;
+    @Option(names = "--json", description = "Print the status as JSON, for scripts.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = command.commandLine().getOut();
+        try (TemporalConnection temporal = TemporalConnection.open(connection)) {
+            WorkflowClient client = temporal.client();
+            Migrations.Found found = Fleets.find(client, id);
+            FleetStatus status = Fleets.status(client, found.id());
+            if (json) {
+                ObjectNode node = Json.tree(status);
+                node.put("workflowId", found.id());
+                node.put("workflowStatus", found.state());
+                out.println(Json.pretty(node));
+            } else {
+                if (!found.running()) out.println(String.format("%-13s%s", "Workflow", found.stateWithTime()));
+                out.print(FleetStatusTable.render(found.id(), status));
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
     }
-  }
 }

@@ -13,30 +13,29 @@ import java.util.List;
 
 /** JSON for scripts: ISO-8601 instants, durations as in the spec ("1m30s"), pretty-printed. */
 final class Json {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .registerModule(new JavaTimeModule())
-          .registerModule(new SimpleModule().addSerializer(Duration.class, new DurationText.Serializer()))
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .registerModule(new SimpleModule().addSerializer(Duration.class, new DurationText.Serializer()))
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT);
 
-  private Json() {}
+    private Json() {}
 
-  /** A value as a JSON object, to add fields to before printing. */
-  static ObjectNode tree(Object value) {
-    return MAPPER.valueToTree(value);
-  }
-
-  /** A list as a JSON array, to add to an object. */
-  static ArrayNode tree(List<?> values) {
-    return MAPPER.valueToTree(values);
-  }
-
-  static String pretty(Object value) {
-    try {
-      return MAPPER.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
+    /** A value as a JSON object, to add fields to before printing. */
+    static ObjectNode tree(Object value) {
+        return MAPPER.valueToTree(value);
     }
-  }
+
+    /** A list as a JSON array, to add to an object. */
+    static ArrayNode tree(List<?> values) {
+        return MAPPER.valueToTree(values);
+    }
+
+    static String pretty(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
+        }
+    }
 }

@@ -9,10 +9,10 @@ import io.temporal.client.WorkflowClient;
  */
 public interface LocalTemporal {
 
-  /**
-   * Starts a Temporal server and a worker polling {@code taskQueue} in this process and returns a
-   * client for them. Both live as long as the process, which is why {@code start} then waits for
-   * the migration to end.
-   */
-  WorkflowClient start(String namespace, String taskQueue);
+    /**
+     * Starts a Temporal server and a worker polling {@code taskQueue} in this process and returns a
+     * client for them. Both live as long as the process, which is why {@code start} then waits for
+     * the migration to end.
+     */
+    WorkflowClient start(String namespace, String taskQueue);
 }

@@ -10,25 +10,31 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    name = "pause",
-    description = {
-      "Hold the migration in catch-up or at the cutover gate: no cutover happens until resumed.",
-      "Time paused in catch-up does not count against its deadline."
-    })
+        name = "pause",
+        description = {
+            "Hold the migration in catch-up or at the cutover gate: no cutover happens until resumed.",
+            "Time paused in catch-up does not count against its deadline."
+        })
 final class PauseCommand implements Callable<Integer> {
-  @Spec CommandSpec command;
-  @Mixin ConnectionOptions connection;
+    @Spec
+    CommandSpec command;
 
-  @Parameters(paramLabel = "ID", description = "Workflow id (switchover-NAME) or migration name.")
-  String id;
+    @Mixin
+    ConnectionOptions connection;
 
-  @Option(names = "--by", defaultValue = "${env:USER:-operator}", paramLabel = "NAME",
-      description = "Who asks (default: $USER, else operator).")
-  String by;
+    @Parameters(paramLabel = "ID", description = "Workflow id (switchover-NAME) or migration name.")
+    String id;
 
-  @Override
-  public Integer call() {
-    return OperatorRequest.send(connection, command.commandLine().getOut(), id,
-        MigrationWorkflow.Names.PAUSE, "pause", by);
-  }
+    @Option(
+            names = "--by",
+            defaultValue = "${env:USER:-operator}",
+            paramLabel = "NAME",
+            description = "Who asks (default: $USER, else operator).")
+    String by;
+
+    @Override
+    public Integer call() {
+        return OperatorRequest.send(
+                connection, command.commandLine().getOut(), id, MigrationWorkflow.Names.PAUSE, "pause", by);
+    }
 }

@@ -10,24 +10,28 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
-    name = "resume",
-    description = {
-      "Let a paused migration continue."
-    })
+        name = "resume",
+        description = {"Let a paused migration continue."})
 final class ResumeCommand implements Callable<Integer> {
-  @Spec CommandSpec command;
-  @Mixin ConnectionOptions connection;
+    @Spec
+    CommandSpec command;
 
-  @Parameters(paramLabel = "ID", description = "Workflow id (switchover-NAME) or migration name.")
-  String id;
+    @Mixin
+    ConnectionOptions connection;
 
-  @Option(names = "--by", defaultValue = "${env:USER:-operator}", paramLabel = "NAME",
-      description = "Who asks (default: $USER, else operator).")
-  String by;
+    @Parameters(paramLabel = "ID", description = "Workflow id (switchover-NAME) or migration name.")
+    String id;
 
-  @Override
-  public Integer call() {
-    return OperatorRequest.send(connection, command.commandLine().getOut(), id,
-        MigrationWorkflow.Names.RESUME, "resume", by);
-  }
+    @Option(
+            names = "--by",
+            defaultValue = "${env:USER:-operator}",
+            paramLabel = "NAME",
+            description = "Who asks (default: $USER, else operator).")
+    String by;
+
+    @Override
+    public Integer call() {
+        return OperatorRequest.send(
+                connection, command.commandLine().getOut(), id, MigrationWorkflow.Names.RESUME, "resume", by);
+    }
 }

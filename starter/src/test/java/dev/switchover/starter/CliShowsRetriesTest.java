@@ -35,113 +35,128 @@ import org.junit.jupiter.api.io.TempDir;
  * attempt, last failure (with causes) and times, though not the next attempt's time.
  */
 class CliShowsRetriesTest {
-  static final String OUTER = "PostgreSQL postgres@198.18.0.11:5432 (source): cannot prepare";
-  static final String INNER = "Unable to determine encryption type";
+    static final String OUTER = "PostgreSQL postgres@198.18.0.11:5432 (source): cannot prepare";
+    static final String INNER = "Unable to determine encryption type";
 
-  /** Fails until the test has seen the retries, then lets the migration go on. */
-  static final class FailingPrepareSource extends QuickActivities {
-    final AtomicBoolean failing = new AtomicBoolean(true);
+    /** Fails until the test has seen the retries, then lets the migration go on. */
+    static final class FailingPrepareSource extends QuickActivities {
+        final AtomicBoolean failing = new AtomicBoolean(true);
 
-    @Override
-    public SourcePreparation prepareSource(MigrationSpec spec) {
-      if (failing.get()) throw new RuntimeException(OUTER, new IllegalStateException(INNER));
-      return super.prepareSource(spec);
+        @Override
+        public SourcePreparation prepareSource(MigrationSpec spec) {
+            if (failing.get()) throw new RuntimeException(OUTER, new IllegalStateException(INNER));
+            return super.prepareSource(spec);
+        }
     }
-  }
 
-  private static TestServer.PortBoundTestServer server;
-  private static WorkflowServiceStubs stubs;
-  private static WorkerFactory workers;
-  private static String address;
-  private static final FailingPrepareSource activities = new FailingPrepareSource();
+    private static TestServer.PortBoundTestServer server;
+    private static WorkflowServiceStubs stubs;
+    private static WorkerFactory workers;
+    private static String address;
+    private static final FailingPrepareSource activities = new FailingPrepareSource();
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @BeforeAll
-  static void startTemporalAndWorker() {
-    int port = Cli.closedPort();
-    server = TestServer.createPortBoundServer(port, true);
-    address = "127.0.0.1:" + port;
-    stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
-    workers = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs));
-    Worker worker = workers.newWorker(SwitchoverQueues.TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
-    worker.registerActivitiesImplementations(activities);
-    workers.start();
-  }
-
-  @AfterAll
-  static void stopTemporal() {
-    workers.shutdownNow();
-    workers.awaitTermination(5, TimeUnit.SECONDS);
-    stubs.shutdownNow();
-    server.close();
-  }
-
-  private static Cli.Run cli(String... args) {
-    String[] all = new String[args.length + 2];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--address";
-    all[args.length + 1] = address;
-    return Cli.run(all);
-  }
-
-  private static void eventually(String what, Supplier<Boolean> condition) throws InterruptedException {
-    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < until) {
-      if (condition.get()) return;
-      Thread.sleep(100);
+    @BeforeAll
+    static void startTemporalAndWorker() {
+        int port = Cli.closedPort();
+        server = TestServer.createPortBoundServer(port, true);
+        address = "127.0.0.1:" + port;
+        stubs = WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+        workers = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs));
+        Worker worker = workers.newWorker(SwitchoverQueues.TASK_QUEUE);
+        worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+        worker.registerActivitiesImplementations(activities);
+        workers.start();
     }
-    fail("not within 30s: " + what);
-  }
 
-  private static long count(String text, String part) {
-    return text.lines().filter(l -> l.contains(part)).count();
-  }
+    @AfterAll
+    static void stopTemporal() {
+        workers.shutdownNow();
+        workers.awaitTermination(5, TimeUnit.SECONDS);
+        stubs.shutdownNow();
+        server.close();
+    }
 
-  @Test
-  void retryingStepShowsAttemptAndLastErrorInStatusAndWaitUntilItSucceeds() throws Exception {
-    Path spec = Cli.spec(dir, "flaky", "automatic");
-    Cli.Capture follow = new Cli.Capture();
-    CompletableFuture<Cli.Run> started = CompletableFuture.supplyAsync(
-        () -> follow.run("start", spec.toString(), "--wait", "--poll", "200ms", "--address", address));
+    private static Cli.Run cli(String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--address";
+        all[args.length + 1] = address;
+        return Cli.run(all);
+    }
 
-    // Backoff is 1s, 2s, 4s: attempt 3 is reported from about 1s after the first failure.
-    eventually("status shows attempt 3", () -> cli("status", "flaky").out().contains("PrepareSource  attempt 3"));
-    Cli.Run status = cli("status", "flaky");
-    assertEquals(ExitCodes.OK, status.exit(), status.toString());
-    assertTrue(status.out().contains("PREPARE_SOURCE"), status.toString());
-    assertTrue(status.out().contains("Running now  PrepareSource  attempt "), status.toString());
-    assertTrue(status.out().contains("last error: " + OUTER + ": " + INNER), status.toString());
+    private static void eventually(String what, Supplier<Boolean> condition) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < until) {
+            if (condition.get()) return;
+            Thread.sleep(100);
+        }
+        fail("not within 30s: " + what);
+    }
 
-    Cli.Run json = cli("status", "flaky", "--json");
-    assertEquals(ExitCodes.OK, json.exit(), json.toString());
-    JsonNode root = new ObjectMapper().readTree(json.out());
-    assertEquals("PREPARE_SOURCE", root.get("phase").asText(), json.toString());
-    JsonNode pending = root.get("pendingActivities").get(0);
-    assertEquals("PrepareSource", pending.get("activityType").asText(), json.toString());
-    assertTrue(pending.get("attempt").asInt() >= 3, json.toString());
-    assertEquals(OUTER, pending.get("lastFailure").get("message").asText(), json.toString());
-    assertEquals(INNER, pending.get("lastFailure").get("innermostMessage").asText(), json.toString());
-    assertEquals("java.lang.IllegalStateException", pending.get("lastFailure").get("innermostType").asText(), json.toString());
+    private static long count(String text, String part) {
+        return text.lines().filter(l -> l.contains(part)).count();
+    }
 
-    eventually("start --wait says attempt 3", () -> follow.out.toString().contains("PrepareSource  attempt 3"));
-    activities.failing.set(false);
+    @Test
+    void retryingStepShowsAttemptAndLastErrorInStatusAndWaitUntilItSucceeds() throws Exception {
+        Path spec = Cli.spec(dir, "flaky", "automatic");
+        Cli.Capture follow = new Cli.Capture();
+        CompletableFuture<Cli.Run> started = CompletableFuture.supplyAsync(
+                () -> follow.run("start", spec.toString(), "--wait", "--poll", "200ms", "--address", address));
 
-    Cli.Run done = started.get(60, TimeUnit.SECONDS);
-    assertEquals(ExitCodes.OK, done.exit(), done.toString());
-    assertEquals(1, count(done.out(), "PrepareSource  attempt 2  "), "each attempt said once\n" + done);
-    assertEquals(1, count(done.out(), "PrepareSource  attempt 3  "), "each attempt said once\n" + done);
-    assertEquals(0, count(done.out(), "PrepareSource  attempt 1"), "a first attempt is no news\n" + done);
-    // The test server has no next attempt time to count down to; the follower sees the backoff.
-    assertTrue(done.out().lines().anyMatch(l -> l.matches(".*PrepareSource  attempt [23]  waiting to retry  gives up at .*")),
-        done.toString());
-    assertTrue(done.out().contains("last error: " + OUTER + ": " + INNER), done.toString());
-    assertTrue(done.out().contains("PREPARE_SOURCE  ok"), "the step went on once the fake stopped failing\n" + done);
-    assertTrue(done.out().contains("DONE  migration complete"), done.toString());
+        // Backoff is 1s, 2s, 4s: attempt 3 is reported from about 1s after the first failure.
+        eventually("status shows attempt 3", () -> cli("status", "flaky").out().contains("PrepareSource  attempt 3"));
+        Cli.Run status = cli("status", "flaky");
+        assertEquals(ExitCodes.OK, status.exit(), status.toString());
+        assertTrue(status.out().contains("PREPARE_SOURCE"), status.toString());
+        assertTrue(status.out().contains("Running now  PrepareSource  attempt "), status.toString());
+        assertTrue(status.out().contains("last error: " + OUTER + ": " + INNER), status.toString());
 
-    Cli.Run after = cli("status", "flaky", "--json");
-    assertEquals(0, new ObjectMapper().readTree(after.out()).get("pendingActivities").size(), after.toString());
-    assertFalse(cli("status", "flaky").out().contains("Running now"));
-  }
+        Cli.Run json = cli("status", "flaky", "--json");
+        assertEquals(ExitCodes.OK, json.exit(), json.toString());
+        JsonNode root = new ObjectMapper().readTree(json.out());
+        assertEquals("PREPARE_SOURCE", root.get("phase").asText(), json.toString());
+        JsonNode pending = root.get("pendingActivities").get(0);
+        assertEquals("PrepareSource", pending.get("activityType").asText(), json.toString());
+        assertTrue(pending.get("attempt").asInt() >= 3, json.toString());
+        assertEquals(OUTER, pending.get("lastFailure").get("message").asText(), json.toString());
+        assertEquals(INNER, pending.get("lastFailure").get("innermostMessage").asText(), json.toString());
+        assertEquals(
+                "java.lang.IllegalStateException",
+                pending.get("lastFailure").get("innermostType").asText(),
+                json.toString());
+
+        eventually("start --wait says attempt 3", () -> follow.out.toString().contains("PrepareSource  attempt 3"));
+        activities.failing.set(false);
+
+        Cli.Run done = started.get(60, TimeUnit.SECONDS);
+        assertEquals(ExitCodes.OK, done.exit(), done.toString());
+        assertEquals(1, count(done.out(), "PrepareSource  attempt 2  "), "each attempt said once\n" + done);
+        assertEquals(1, count(done.out(), "PrepareSource  attempt 3  "), "each attempt said once\n" + done);
+        assertEquals(0, count(done.out(), "PrepareSource  attempt 1"), "a first attempt is no news\n" + done);
+        // The test server has no next attempt time to count down to; the follower sees the backoff.
+        assertTrue(
+                done.out()
+                        .lines()
+                        .anyMatch(l -> l.matches(".*PrepareSource  attempt [23]  waiting to retry  gives up at .*")),
+                done.toString());
+        assertTrue(done.out().contains("last error: " + OUTER + ": " + INNER), done.toString());
+        assertTrue(
+                done.out().contains("PREPARE_SOURCE  ok"), "the step went on once the fake stopped failing\n" + done);
+        assertTrue(done.out().contains("DONE  migration complete"), done.toString());
+
+        Cli.Run after = cli("status", "flaky", "--json");
+        assertEquals(
+                0,
+                new ObjectMapper()
+                        .readTree(after.out())
+                        .get("pendingActivities")
+                        .size(),
+                after.toString());
+        assertFalse(cli("status", "flaky").out().contains("Running now"));
+    }
 }

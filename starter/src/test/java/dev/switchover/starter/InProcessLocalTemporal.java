@@ -12,20 +12,21 @@ import io.temporal.worker.Worker;
  * META-INF/services, so {@code start} finds it when no server answers.
  */
 public class InProcessLocalTemporal implements LocalTemporal {
-  static volatile TestWorkflowEnvironment started;
+    static volatile TestWorkflowEnvironment started;
 
-  @Override
-  public WorkflowClient start(String namespace, String taskQueue) {
-    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(
-        TestEnvironmentOptions.newBuilder()
-            .setUseTimeskipping(false)
-            .setWorkflowClientOptions(WorkflowClientOptions.newBuilder().setNamespace(namespace).build())
-            .build());
-    Worker worker = env.newWorker(taskQueue);
-    worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new QuickActivities());
-    env.start();
-    started = env;
-    return env.getWorkflowClient();
-  }
+    @Override
+    public WorkflowClient start(String namespace, String taskQueue) {
+        TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
+                .setUseTimeskipping(false)
+                .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
+                        .setNamespace(namespace)
+                        .build())
+                .build());
+        Worker worker = env.newWorker(taskQueue);
+        worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+        worker.registerActivitiesImplementations(new QuickActivities());
+        env.start();
+        started = env;
+        return env.getWorkflowClient();
+    }
 }

@@ -11,32 +11,67 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StatusTableTest {
-  private static MigrationStatus at(Phase phase) {
-    return new MigrationStatus("orders", "postgresql", "198.18.0.11", "198.18.0.12", phase, "", false, List.of(),
-        null, null, new CopyProgress(100L << 20, 100L << 20, "starting the target as a standby"), null, null, null,
-        List.of(), null, null);
-  }
-
-  @Test
-  void theCopysLineEndsWithTheCopy() {
-    assertTrue(StatusTable.render("switchover-orders", at(Phase.BASE_COPY), Instant.now())
-        .contains("Base copy    100% (100.0 MiB of 100.0 MiB, starting the target as a standby)"));
-    for (Phase after : List.of(Phase.CATCH_UP, Phase.DONE)) {
-      String table = StatusTable.render("switchover-orders", at(after), Instant.now());
-      assertFalse(table.contains("Base copy"), after + " still shows the copy as running:\n" + table);
+    private static MigrationStatus at(Phase phase) {
+        return new MigrationStatus(
+                "orders",
+                "postgresql",
+                "198.18.0.11",
+                "198.18.0.12",
+                phase,
+                "",
+                false,
+                List.of(),
+                null,
+                null,
+                new CopyProgress(100L << 20, 100L << 20, "starting the target as a standby"),
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null);
     }
-  }
 
-  @Test
-  void catchUpSaysTheRateAndWhenInSync() {
-    Instant at = Instant.parse("2026-12-06T23:01:39Z");
-    MigrationStatus s = new MigrationStatus("orders", "postgresql", "198.18.0.11", "198.18.0.12", Phase.CATCH_UP, "",
-        false, List.of(), null, null, null, null, null, Instant.parse("2026-12-07T00:00:00Z"), List.of(), null,
-        new dev.switchover.workflows.status.CatchUpProgress(-(1 << 20), 
-            dev.switchover.workflows.status.CatchUpProgress.Trend.SHRINKING, at, true,
-            "lag shrinking by 1.0 MiB/s: in sync in about 1m9s (2026-12-06T23:01:39Z)"));
-    String table = StatusTable.render("switchover-orders", s, Instant.now());
-    assertTrue(table.contains("Catch-up     lag shrinking by 1.0 MiB/s: in sync in about 1m9s (" + Human.dateTime(at)
-        + "); gives up at "), table);
-  }
+    @Test
+    void theCopysLineEndsWithTheCopy() {
+        assertTrue(StatusTable.render("switchover-orders", at(Phase.BASE_COPY), Instant.now())
+                .contains("Base copy    100% (100.0 MiB of 100.0 MiB, starting the target as a standby)"));
+        for (Phase after : List.of(Phase.CATCH_UP, Phase.DONE)) {
+            String table = StatusTable.render("switchover-orders", at(after), Instant.now());
+            assertFalse(table.contains("Base copy"), after + " still shows the copy as running:\n" + table);
+        }
+    }
+
+    @Test
+    void catchUpSaysTheRateAndWhenInSync() {
+        Instant at = Instant.parse("2026-12-06T23:01:39Z");
+        MigrationStatus s = new MigrationStatus(
+                "orders",
+                "postgresql",
+                "198.18.0.11",
+                "198.18.0.12",
+                Phase.CATCH_UP,
+                "",
+                false,
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                Instant.parse("2026-12-07T00:00:00Z"),
+                List.of(),
+                null,
+                new dev.switchover.workflows.status.CatchUpProgress(
+                        -(1 << 20),
+                        dev.switchover.workflows.status.CatchUpProgress.Trend.SHRINKING,
+                        at,
+                        true,
+                        "lag shrinking by 1.0 MiB/s: in sync in about 1m9s (2026-12-06T23:01:39Z)"));
+        String table = StatusTable.render("switchover-orders", s, Instant.now());
+        assertTrue(
+                table.contains("Catch-up     lag shrinking by 1.0 MiB/s: in sync in about 1m9s (" + Human.dateTime(at)
+                        + "); gives up at "),
+                table);
+    }
 }

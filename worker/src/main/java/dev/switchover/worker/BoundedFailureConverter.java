@@ -14,49 +14,51 @@ import io.temporal.failure.DefaultFailureConverter;
  * (the worker's log has them in full).
  */
 final class BoundedFailureConverter implements FailureConverter {
-  /** Serialized bytes: three quarters of the server's default error limit. */
-  static final int LIMIT = 3072;
-  private static final int STACK_LINES = 6;
-  private static final int MAX_CAUSES = 4;
-  private static final int SHORT_MESSAGE = 400;
+    /** Serialized bytes: three quarters of the server's default error limit. */
+    static final int LIMIT = 3072;
 
-  private final FailureConverter delegate = new DefaultFailureConverter();
+    private static final int STACK_LINES = 6;
+    private static final int MAX_CAUSES = 4;
+    private static final int SHORT_MESSAGE = 400;
 
-  @Override
-  public RuntimeException failureToException(Failure failure, DataConverter dataConverter) {
-    return delegate.failureToException(failure, dataConverter);
-  }
+    private final FailureConverter delegate = new DefaultFailureConverter();
 
-  @Override
-  public Failure exceptionToFailure(Throwable e, DataConverter dataConverter) {
-    return bounded(delegate.exceptionToFailure(e, dataConverter));
-  }
+    @Override
+    public RuntimeException failureToException(Failure failure, DataConverter dataConverter) {
+        return delegate.failureToException(failure, dataConverter);
+    }
 
-  static Failure bounded(Failure failure) {
-    Failure f = trim(failure, MAX_CAUSES, STACK_LINES, Integer.MAX_VALUE);
-    if (f.getSerializedSize() <= LIMIT) return f;
-    f = trim(failure, MAX_CAUSES, 0, Integer.MAX_VALUE);
-    if (f.getSerializedSize() <= LIMIT) return f;
-    return trim(failure, MAX_CAUSES, 0, SHORT_MESSAGE);
-  }
+    @Override
+    public Failure exceptionToFailure(Throwable e, DataConverter dataConverter) {
+        return bounded(delegate.exceptionToFailure(e, dataConverter));
+    }
 
-  private static Failure trim(Failure f, int causes, int stackLines, int messageChars) {
-    Failure.Builder b = f.toBuilder()
-        .setStackTrace(firstLines(f.getStackTrace(), stackLines))
-        .setMessage(shortened(f.getMessage(), messageChars));
-    if (!f.hasCause()) return b.build();
-    if (causes == 0) return b.clearCause().build();
-    return b.setCause(trim(f.getCause(), causes - 1, stackLines, messageChars)).build();
-  }
+    static Failure bounded(Failure failure) {
+        Failure f = trim(failure, MAX_CAUSES, STACK_LINES, Integer.MAX_VALUE);
+        if (f.getSerializedSize() <= LIMIT) return f;
+        f = trim(failure, MAX_CAUSES, 0, Integer.MAX_VALUE);
+        if (f.getSerializedSize() <= LIMIT) return f;
+        return trim(failure, MAX_CAUSES, 0, SHORT_MESSAGE);
+    }
 
-  private static String firstLines(String stack, int lines) {
-    if (lines == 0 || stack.isEmpty()) return "";
-    String[] all = stack.split("\n", lines + 1);
-    if (all.length <= lines) return stack;
-    return String.join("\n", java.util.Arrays.copyOf(all, lines)) + "\n\t... (the worker's log has the rest)";
-  }
+    private static Failure trim(Failure f, int causes, int stackLines, int messageChars) {
+        Failure.Builder b = f.toBuilder()
+                .setStackTrace(firstLines(f.getStackTrace(), stackLines))
+                .setMessage(shortened(f.getMessage(), messageChars));
+        if (!f.hasCause()) return b.build();
+        if (causes == 0) return b.clearCause().build();
+        return b.setCause(trim(f.getCause(), causes - 1, stackLines, messageChars))
+                .build();
+    }
 
-  private static String shortened(String message, int chars) {
-    return message.length() <= chars ? message : message.substring(0, chars) + "…";
-  }
+    private static String firstLines(String stack, int lines) {
+        if (lines == 0 || stack.isEmpty()) return "";
+        String[] all = stack.split("\n", lines + 1);
+        if (all.length <= lines) return stack;
+        return String.join("\n", java.util.Arrays.copyOf(all, lines)) + "\n\t... (the worker's log has the rest)";
+    }
+
+    private static String shortened(String message, int chars) {
+        return message.length() <= chars ? message : message.substring(0, chars) + "…";
+    }
 }

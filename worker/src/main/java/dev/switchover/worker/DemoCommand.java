@@ -9,61 +9,79 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(
-    name = "demo",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Run a real migration between two local lab hosts (network namespaces with sshd and PostgreSQL 15,"
-          + " MySQL 9 or MariaDB 10.11, in 198.18.0.0/24), under a continuous writer, with an embedded Temporal.",
-      "Needs root on Linux and the lab's packages (make deps). The last line is a JSON summary."
-    })
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a real migration between two local lab hosts (network namespaces with sshd and PostgreSQL 15,"
+                    + " MySQL 9 or MariaDB 10.11, in 198.18.0.0/24), under a continuous writer, with an embedded Temporal.",
+            "Needs root on Linux and the lab's packages (make deps). The last line is a JSON summary."
+        })
 final class DemoCommand implements Callable<Integer> {
-  static final class EngineConverter implements picocli.CommandLine.ITypeConverter<Engine> {
+    static final class EngineConverter implements picocli.CommandLine.ITypeConverter<Engine> {
+        @Override
+        public Engine convert(String value) {
+            return Engine.of(value);
+        }
+    }
+
+    @Option(
+            names = "--rows",
+            defaultValue = "200000",
+            description = "Rows to put on the source (default ${DEFAULT-VALUE}).")
+    long rows;
+
+    @Option(
+            names = "--engine",
+            defaultValue = "postgresql",
+            converter = EngineConverter.class,
+            description = "postgresql (hosts src/dst, .11/.12), mysql (mysrc/mydst, .13/.14) or mariadb (mdsrc/mddst,"
+                    + " .15/.16); default ${DEFAULT-VALUE}.")
+    Engine engine;
+
+    @Option(
+            names = "--dir",
+            defaultValue = "/tmp/switchover-demo",
+            description = "Work directory (default ${DEFAULT-VALUE}).")
+    Path dir;
+
     @Override
-    public Engine convert(String value) {
-      return Engine.of(value);
+    public Integer call() throws Exception {
+        if (!System.getProperty("os.name").toLowerCase().contains("linux")
+                || !"root".equals(System.getProperty("user.name"))) {
+            System.err.println(
+                    "switchover demo: the lab's hosts are Linux network namespaces, which need root on Linux;"
+                            + " run `sudo make demo` on a Debian machine.");
+            return 1;
+        }
+        // Each engine has its own pair of hosts: a lab host keeps the flavor it was made with.
+        DemoRun.Options options = switch (engine) {
+            case POSTGRESQL ->
+                new DemoRun.Options(engine, "demo", "src", "198.18.0.11", "dst", "198.18.0.12", rows, dir);
+            case MYSQL ->
+                new DemoRun.Options(engine, "demo-mysql", "mysrc", "198.18.0.13", "mydst", "198.18.0.14", rows, dir);
+            case MARIADB ->
+                new DemoRun.Options(engine, "demo-mariadb", "mdsrc", "198.18.0.15", "mddst", "198.18.0.16", rows, dir);
+        };
+        java.nio.file.Files.createDirectories(dir);
+        Path log = dir.resolve("demo.log");
+        DemoLogging.quiet(log);
+        System.out.println(
+                "demo: the migration's phases below; the worker's full log (SSH commands, the writer's refused"
+                        + " writes at the freeze) is in " + log);
+        DemoSummary s = new DemoRun(options, line -> System.out.println("demo: " + line)).run();
+        System.out.println();
+        System.out.printf(
+                "rows on source / target      %d / %d (checksums %s)%n",
+                s.rowsOnSource(), s.rowsOnTarget(), s.checksumsMatch() ? "match" : "DIFFER");
+        System.out.printf(
+                "writes acknowledged / lost   %d / %d (unexpected %d, unknown %d)%n",
+                s.acknowledgedWrites(), s.lostWrites(), s.unexpectedWrites(), s.unknownWrites());
+        System.out.printf("writer's longest pause       %.2f s%n", s.downtimeSeconds());
+        System.out.printf(
+                "new primary                  %s; old source read-only: %s%n",
+                s.targetPrimary(), s.sourceRefusesWrites());
+        System.out.printf("report                       %s%n", s.report());
+        System.out.println(s.json());
+        return s.ok() ? 0 : 1;
     }
-  }
-
-  @Option(names = "--rows", defaultValue = "200000", description = "Rows to put on the source (default ${DEFAULT-VALUE}).")
-  long rows;
-
-  @Option(names = "--engine", defaultValue = "postgresql", converter = EngineConverter.class,
-      description = "postgresql (hosts src/dst, .11/.12), mysql (mysrc/mydst, .13/.14) or mariadb (mdsrc/mddst,"
-          + " .15/.16); default ${DEFAULT-VALUE}.")
-  Engine engine;
-
-  @Option(names = "--dir", defaultValue = "/tmp/switchover-demo", description = "Work directory (default ${DEFAULT-VALUE}).")
-  Path dir;
-
-  @Override
-  public Integer call() throws Exception {
-    if (!System.getProperty("os.name").toLowerCase().contains("linux") || !"root".equals(System.getProperty("user.name"))) {
-      System.err.println("switchover demo: the lab's hosts are Linux network namespaces, which need root on Linux;"
-          + " run `sudo make demo` on a Debian machine.");
-      return 1;
-    }
-    // Each engine has its own pair of hosts: a lab host keeps the flavor it was made with.
-    DemoRun.Options options = switch (engine) {
-      case POSTGRESQL -> new DemoRun.Options(engine, "demo", "src", "198.18.0.11", "dst", "198.18.0.12", rows, dir);
-      case MYSQL -> new DemoRun.Options(engine, "demo-mysql", "mysrc", "198.18.0.13", "mydst", "198.18.0.14", rows, dir);
-      case MARIADB -> new DemoRun.Options(engine, "demo-mariadb", "mdsrc", "198.18.0.15", "mddst", "198.18.0.16", rows,
-          dir);
-    };
-    java.nio.file.Files.createDirectories(dir);
-    Path log = dir.resolve("demo.log");
-    DemoLogging.quiet(log);
-    System.out.println("demo: the migration's phases below; the worker's full log (SSH commands, the writer's refused"
-        + " writes at the freeze) is in " + log);
-    DemoSummary s = new DemoRun(options, line -> System.out.println("demo: " + line)).run();
-    System.out.println();
-    System.out.printf("rows on source / target      %d / %d (checksums %s)%n", s.rowsOnSource(), s.rowsOnTarget(),
-        s.checksumsMatch() ? "match" : "DIFFER");
-    System.out.printf("writes acknowledged / lost   %d / %d (unexpected %d, unknown %d)%n", s.acknowledgedWrites(),
-        s.lostWrites(), s.unexpectedWrites(), s.unknownWrites());
-    System.out.printf("writer's longest pause       %.2f s%n", s.downtimeSeconds());
-    System.out.printf("new primary                  %s; old source read-only: %s%n", s.targetPrimary(), s.sourceRefusesWrites());
-    System.out.printf("report                       %s%n", s.report());
-    System.out.println(s.json());
-    return s.ok() ? 0 : 1;
-  }
 }

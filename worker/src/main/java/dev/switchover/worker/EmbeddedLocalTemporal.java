@@ -9,17 +9,21 @@ import io.temporal.client.WorkflowClientOptions;
  * a worker, in the CLI's own process, for as long as it waits for the migration.
  */
 public final class EmbeddedLocalTemporal implements LocalTemporal {
-  @Override
-  public WorkflowClient start(String namespace, String taskQueue) {
-    EmbeddedTemporal embedded = EmbeddedTemporal.start(EmbeddedTemporal.PORT);
-    WorkflowClient client = WorkflowClient.newInstance(
-        embedded.service(), WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
-    var factory = SwitchoverWorker.start(client, taskQueue);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      factory.shutdownNow();
-      factory.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
-      embedded.close();
-    }, "switchover-embedded-shutdown"));
-    return client;
-  }
+    @Override
+    public WorkflowClient start(String namespace, String taskQueue) {
+        EmbeddedTemporal embedded = EmbeddedTemporal.start(EmbeddedTemporal.PORT);
+        WorkflowClient client = WorkflowClient.newInstance(
+                embedded.service(),
+                WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+        var factory = SwitchoverWorker.start(client, taskQueue);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            factory.shutdownNow();
+                            factory.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                            embedded.close();
+                        },
+                        "switchover-embedded-shutdown"));
+        return client;
+    }
 }

@@ -14,41 +14,42 @@ import java.net.Socket;
  * README points production use at a real server (TEMPORAL_ADDRESS).
  */
 final class EmbeddedTemporal implements Closeable {
-  static final String HOST = "127.0.0.1";
-  static final int PORT = 7233;
+    static final String HOST = "127.0.0.1";
+    static final int PORT = 7233;
 
-  private final TestServer.PortBoundTestServer server;
-  private final WorkflowServiceStubs service;
+    private final TestServer.PortBoundTestServer server;
+    private final WorkflowServiceStubs service;
 
-  private EmbeddedTemporal(TestServer.PortBoundTestServer server, WorkflowServiceStubs service) {
-    this.server = server;
-    this.service = service;
-  }
-
-  /** Real time, not the test server's skipped time: catch-up waits and deadlines must be true. */
-  static EmbeddedTemporal start(int port) {
-    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(HOST + ":" + port).build());
-    return new EmbeddedTemporal(server, service);
-  }
-
-  static boolean somethingListensOn(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(HOST, port), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
+    private EmbeddedTemporal(TestServer.PortBoundTestServer server, WorkflowServiceStubs service) {
+        this.server = server;
+        this.service = service;
     }
-  }
 
-  WorkflowServiceStubs service() {
-    return service;
-  }
+    /** Real time, not the test server's skipped time: catch-up waits and deadlines must be true. */
+    static EmbeddedTemporal start(int port) {
+        TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
+        WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(HOST + ":" + port)
+                .build());
+        return new EmbeddedTemporal(server, service);
+    }
 
-  @Override
-  public void close() {
-    service.shutdownNow();
-    server.close();
-  }
+    static boolean somethingListensOn(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(HOST, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    WorkflowServiceStubs service() {
+        return service;
+    }
+
+    @Override
+    public void close() {
+        service.shutdownNow();
+        server.close();
+    }
 }

@@ -37,19 +37,20 @@ import org.junit.jupiter.api.Test;
  * by real fio on a lab host, against a floor no disk here reaches.
  */
 class BenchmarkFloorIT {
-  private static final String SOURCE = "198.18.0.21";
-  private static final String TARGET = "198.18.0.22";
+    private static final String SOURCE = "198.18.0.21";
+    private static final String TARGET = "198.18.0.22";
 
-  @Test
-  void slowTargetDiskStopsTheMigrationBeforeTheSourceIsTouched() throws Exception {
-    LabScript lab = LabScript.find();
-    lab.run("up", "e2esrc:" + SOURCE, "e2edst:" + TARGET);
-    // Fresh servers: preflight refuses a target that an earlier test promoted, before any benchmark.
-    lab.run("reset", "e2esrc", "e2edst");
-    Path dir = Files.createTempDirectory("switchover-floor");
-    Path secret = dir.resolve("replication-password");
-    Files.writeString(secret, "floor-secret-1\n");
-    MigrationSpec spec = SpecLoader.parse("""
+    @Test
+    void slowTargetDiskStopsTheMigrationBeforeTheSourceIsTouched() throws Exception {
+        LabScript lab = LabScript.find();
+        lab.run("up", "e2esrc:" + SOURCE, "e2edst:" + TARGET);
+        // Fresh servers: preflight refuses a target that an earlier test promoted, before any benchmark.
+        lab.run("reset", "e2esrc", "e2edst");
+        Path dir = Files.createTempDirectory("switchover-floor");
+        Path secret = dir.resolve("replication-password");
+        Files.writeString(secret, "floor-secret-1\n");
+        MigrationSpec spec = SpecLoader.parse(
+                """
         name: floor
         engine: postgresql
         source:
@@ -59,43 +60,52 @@ class BenchmarkFloorIT {
         report: {directory: %s}
         """.formatted(LabScript.hostSpec(SOURCE), LabScript.hostSpec(TARGET), secret, dir), "floor spec");
 
-    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-      Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE);
-      worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
-      worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment());
-      env.start();
-      WorkflowClient client = env.getWorkflowClient();
-      MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, WorkflowOptions.newBuilder()
-          .setWorkflowId(spec.workflowId()).setTaskQueue(SwitchoverQueues.TASK_QUEUE).build());
-      WorkflowClient.start(wf::migrate, spec, null);
-      WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
-          () -> WorkflowStub.fromTyped(wf).getResult(MigrationResult.class));
-      ApplicationFailure f = assertInstanceOf(ApplicationFailure.class, e.getCause());
-      assertEquals(Failures.IOPS_BELOW_FLOOR, f.getType());
-      assertTrue(f.getOriginalMessage().contains("below the floor of 100000000"), f.getOriginalMessage());
+        try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+            Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE);
+            worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+            worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment());
+            env.start();
+            WorkflowClient client = env.getWorkflowClient();
+            MigrationWorkflow wf = client.newWorkflowStub(
+                    MigrationWorkflow.class,
+                    WorkflowOptions.newBuilder()
+                            .setWorkflowId(spec.workflowId())
+                            .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
+                            .build());
+            WorkflowClient.start(wf::migrate, spec, null);
+            WorkflowFailedException e = assertThrows(
+                    WorkflowFailedException.class,
+                    () -> WorkflowStub.fromTyped(wf).getResult(MigrationResult.class));
+            ApplicationFailure f = assertInstanceOf(ApplicationFailure.class, e.getCause());
+            assertEquals(Failures.IOPS_BELOW_FLOOR, f.getType());
+            assertTrue(f.getOriginalMessage().contains("below the floor of 100000000"), f.getOriginalMessage());
+        }
+
+        try (Connection c = connect(SOURCE);
+                Statement st = c.createStatement()) {
+            assertNull(one(st, "SELECT rolname FROM pg_roles WHERE rolname = 'floor_replicator'"), "no role created");
+            assertNull(
+                    one(st, "SELECT slot_name FROM pg_replication_slots WHERE slot_name = 'switchover_floor'"),
+                    "no slot created");
+            assertEquals(
+                    "0",
+                    one(st, "SELECT count(*) FROM pg_hba_file_rules WHERE 'floor_replicator' = ANY(user_name)"),
+                    "no pg_hba rule added");
+        }
+        String hba = LabScript.find().run("exec", "e2esrc", "cat", "/etc/postgresql/15/main/pg_hba.conf");
+        assertFalse(hba.contains("switchover:floor"), "no marker in pg_hba.conf");
     }
 
-    try (Connection c = connect(SOURCE); Statement st = c.createStatement()) {
-      assertNull(one(st, "SELECT rolname FROM pg_roles WHERE rolname = 'floor_replicator'"), "no role created");
-      assertNull(one(st, "SELECT slot_name FROM pg_replication_slots WHERE slot_name = 'switchover_floor'"),
-          "no slot created");
-      assertEquals("0", one(st, "SELECT count(*) FROM pg_hba_file_rules WHERE 'floor_replicator' = ANY(user_name)"),
-          "no pg_hba rule added");
+    private static Connection connect(String address) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("password", LabScript.adminPassword());
+        return DriverManager.getConnection("jdbc:postgresql://" + address + ":5432/postgres", p);
     }
-    String hba = LabScript.find().run("exec", "e2esrc", "cat", "/etc/postgresql/15/main/pg_hba.conf");
-    assertFalse(hba.contains("switchover:floor"), "no marker in pg_hba.conf");
-  }
 
-  private static Connection connect(String address) throws Exception {
-    Properties p = new Properties();
-    p.setProperty("user", "postgres");
-    p.setProperty("password", LabScript.adminPassword());
-    return DriverManager.getConnection("jdbc:postgresql://" + address + ":5432/postgres", p);
-  }
-
-  private static String one(Statement st, String sql) throws Exception {
-    try (ResultSet rs = st.executeQuery(sql)) {
-      return rs.next() ? rs.getString(1) : null;
+    private static String one(Statement st, String sql) throws Exception {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
     }
-  }
 }

@@ -16,46 +16,51 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 class DemoLoggingTest {
-  @TempDir Path dir;
-  private final PrintStream err = System.err;
+    @TempDir
+    Path dir;
 
-  @AfterEach
-  void restore() throws Exception {
-    System.setErr(err);
-    // Back to the worker's own logback.xml for the tests after this one.
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    context.reset();
-    JoranConfigurator c = new JoranConfigurator();
-    c.setContext(context);
-    c.doConfigure(getClass().getResource("/logback.xml"));
-  }
+    private final PrintStream err = System.err;
 
-  @Test
-  void theTerminalShowsThePhasesAndErrorsAndTheFileHasEverything() throws Exception {
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    context.reset();
-    JoranConfigurator c = new JoranConfigurator();
-    c.setContext(context);
-    c.doConfigure(getClass().getResource("/logback.xml")); // what the jar runs with
-    ByteArrayOutputStream terminal = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(terminal, true, StandardCharsets.UTF_8));
-    Path log = dir.resolve("demo.log");
-    DemoLogging.quiet(log);
-
-    LoggerFactory.getLogger("dev.switchover.workflows.MigrationWorkflowImpl").info("phase=BASE_COPY started");
-    LoggerFactory.getLogger("dev.switchover.activities.ssh.RemoteHost").info("198.18.0.11: ran pg_basebackup");
-    LoggerFactory.getLogger("org.mariadb.jdbc.message.server.ErrorPacket").warn("Error: 1290 read-only");
-    LoggerFactory.getLogger("dev.switchover.activities.engine.postgres.PostgresEngine").error("promotion failed");
-
-    String shown = terminal.toString(StandardCharsets.UTF_8);
-    assertTrue(shown.contains("phase=BASE_COPY started"), shown);
-    assertTrue(shown.contains("promotion failed"), shown);
-    assertFalse(shown.contains("pg_basebackup"), shown);
-    assertFalse(shown.contains("read-only"), shown);
-    String all = Files.readString(log);
-    for (String line : new String[] {"phase=BASE_COPY started", "ran pg_basebackup", "read-only", "promotion failed"}) {
-      assertTrue(all.contains(line), line + " in\n" + all);
+    @AfterEach
+    void restore() throws Exception {
+        System.setErr(err);
+        // Back to the worker's own logback.xml for the tests after this one.
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        JoranConfigurator c = new JoranConfigurator();
+        c.setContext(context);
+        c.doConfigure(getClass().getResource("/logback.xml"));
     }
-    assertTrue(shown.lines().filter(l -> l.contains("phase=BASE_COPY")).count() == 1, "once\n" + shown);
-  }
+
+    @Test
+    void theTerminalShowsThePhasesAndErrorsAndTheFileHasEverything() throws Exception {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        JoranConfigurator c = new JoranConfigurator();
+        c.setContext(context);
+        c.doConfigure(getClass().getResource("/logback.xml")); // what the jar runs with
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(terminal, true, StandardCharsets.UTF_8));
+        Path log = dir.resolve("demo.log");
+        DemoLogging.quiet(log);
+
+        LoggerFactory.getLogger("dev.switchover.workflows.MigrationWorkflowImpl")
+                .info("phase=BASE_COPY started");
+        LoggerFactory.getLogger("dev.switchover.activities.ssh.RemoteHost").info("198.18.0.11: ran pg_basebackup");
+        LoggerFactory.getLogger("org.mariadb.jdbc.message.server.ErrorPacket").warn("Error: 1290 read-only");
+        LoggerFactory.getLogger("dev.switchover.activities.engine.postgres.PostgresEngine")
+                .error("promotion failed");
+
+        String shown = terminal.toString(StandardCharsets.UTF_8);
+        assertTrue(shown.contains("phase=BASE_COPY started"), shown);
+        assertTrue(shown.contains("promotion failed"), shown);
+        assertFalse(shown.contains("pg_basebackup"), shown);
+        assertFalse(shown.contains("read-only"), shown);
+        String all = Files.readString(log);
+        for (String line :
+                new String[] {"phase=BASE_COPY started", "ran pg_basebackup", "read-only", "promotion failed"}) {
+            assertTrue(all.contains(line), line + " in\n" + all);
+        }
+        assertTrue(shown.lines().filter(l -> l.contains("phase=BASE_COPY")).count() == 1, "once\n" + shown);
+    }
 }

@@ -14,29 +14,39 @@ import java.nio.file.Path;
  * continuous writer, with the checks an operator relies on asserted.
  */
 final class EndToEnd {
-  private EndToEnd() {}
+    private EndToEnd() {}
 
-  static DemoSummary migrate(Engine engine, String name, String source, String sourceAddress, String target,
-      String targetAddress, long rows) throws Exception {
-    Path dir = Files.createTempDirectory("switchover-" + name);
-    DemoSummary s = new DemoRun(new DemoRun.Options(engine, name, source, sourceAddress, target, targetAddress, rows,
-        dir), line -> System.out.println(name + ": " + line)).run();
-    System.out.println(name + ": " + s.json());
-    return s;
-  }
+    static DemoSummary migrate(
+            Engine engine,
+            String name,
+            String source,
+            String sourceAddress,
+            String target,
+            String targetAddress,
+            long rows)
+            throws Exception {
+        Path dir = Files.createTempDirectory("switchover-" + name);
+        DemoSummary s = new DemoRun(
+                        new DemoRun.Options(engine, name, source, sourceAddress, target, targetAddress, rows, dir),
+                        line -> System.out.println(name + ": " + line))
+                .run();
+        System.out.println(name + ": " + s.json());
+        return s;
+    }
 
-  /** DONE, the target the writable primary, the same rows, no acknowledged write lost, the source read-only. */
-  static void assertMovedWithNothingLost(DemoSummary s, String targetAddress, long rows) throws Exception {
-    assertTrue(s.migrationDone(), "the migration reached DONE");
-    assertEquals(targetAddress, s.targetPrimary(), "the target is the primary, and the application can write to it");
-    assertEquals(rows, s.rowsOnSource());
-    assertEquals(rows, s.rowsOnTarget());
-    assertTrue(s.checksumsMatch(), "every row on the target equals the source's");
-    assertTrue(s.acknowledgedWrites() > 100, "the writer kept writing: " + s.acknowledgedWrites());
-    assertEquals(0, s.lostWrites(), "acknowledged writes missing on the new primary");
-    assertEquals(0, s.unexpectedWrites(), "writes on the new primary that were never attempted");
-    assertEquals(0, s.failedButPresentWrites(), "writes refused by the source yet present on the target");
-    assertTrue(s.sourceRefusesWrites(), "the old source refuses the application's writes after cutover");
-    assertTrue(Files.readString(Path.of(s.report())).contains("**DONE**"), "the report says DONE");
-  }
+    /** DONE, the target the writable primary, the same rows, no acknowledged write lost, the source read-only. */
+    static void assertMovedWithNothingLost(DemoSummary s, String targetAddress, long rows) throws Exception {
+        assertTrue(s.migrationDone(), "the migration reached DONE");
+        assertEquals(
+                targetAddress, s.targetPrimary(), "the target is the primary, and the application can write to it");
+        assertEquals(rows, s.rowsOnSource());
+        assertEquals(rows, s.rowsOnTarget());
+        assertTrue(s.checksumsMatch(), "every row on the target equals the source's");
+        assertTrue(s.acknowledgedWrites() > 100, "the writer kept writing: " + s.acknowledgedWrites());
+        assertEquals(0, s.lostWrites(), "acknowledged writes missing on the new primary");
+        assertEquals(0, s.unexpectedWrites(), "writes on the new primary that were never attempted");
+        assertEquals(0, s.failedButPresentWrites(), "writes refused by the source yet present on the target");
+        assertTrue(s.sourceRefusesWrites(), "the old source refuses the application's writes after cutover");
+        assertTrue(Files.readString(Path.of(s.report())).contains("**DONE**"), "the report says DONE");
+    }
 }

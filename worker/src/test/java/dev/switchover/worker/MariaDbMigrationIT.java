@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
  */
 class MariaDbMigrationIT {
 
-  @Test
-  void liveDatabaseMovesToTheTargetWithNothingLost() throws Exception {
-    DemoSummary s = EndToEnd.migrate(Engine.MARIADB, "mde2e", "mde2es", "198.18.0.123", "mde2et", "198.18.0.124",
-        20_000);
-    EndToEnd.assertMovedWithNothingLost(s, "198.18.0.124", 20_000);
-  }
+    @Test
+    void liveDatabaseMovesToTheTargetWithNothingLost() throws Exception {
+        DemoSummary s =
+                EndToEnd.migrate(Engine.MARIADB, "mde2e", "mde2es", "198.18.0.123", "mde2et", "198.18.0.124", 20_000);
+        EndToEnd.assertMovedWithNothingLost(s, "198.18.0.124", 20_000);
+    }
 }

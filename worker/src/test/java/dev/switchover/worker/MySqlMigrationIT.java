@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
  */
 class MySqlMigrationIT {
 
-  @Test
-  void liveDatabaseMovesToTheTargetWithNothingLost() throws Exception {
-    DemoSummary s = EndToEnd.migrate(Engine.MYSQL, "mye2e", "mye2es", "198.18.0.113", "mye2et", "198.18.0.114",
-        20_000);
-    EndToEnd.assertMovedWithNothingLost(s, "198.18.0.114", 20_000);
-  }
+    @Test
+    void liveDatabaseMovesToTheTargetWithNothingLost() throws Exception {
+        DemoSummary s =
+                EndToEnd.migrate(Engine.MYSQL, "mye2e", "mye2es", "198.18.0.113", "mye2et", "198.18.0.114", 20_000);
+        EndToEnd.assertMovedWithNothingLost(s, "198.18.0.114", 20_000);
+    }
 }

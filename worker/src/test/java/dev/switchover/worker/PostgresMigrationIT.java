@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresMigrationIT {
 
-  @Test
-  void liveDatabaseMovesToTheTargetWithNothingLost() throws Exception {
-    DemoSummary s = EndToEnd.migrate(Engine.POSTGRESQL, "e2e", "e2esrc", "198.18.0.21", "e2edst", "198.18.0.22",
-        50_000);
-    EndToEnd.assertMovedWithNothingLost(s, "198.18.0.22", 50_000);
-  }
+    @Test
+    void liveDatabaseMovesToTheTargetWithNothingLost() throws Exception {
+        DemoSummary s =
+                EndToEnd.migrate(Engine.POSTGRESQL, "e2e", "e2esrc", "198.18.0.21", "e2edst", "198.18.0.22", 50_000);
+        EndToEnd.assertMovedWithNothingLost(s, "198.18.0.22", 50_000);
+    }
 }

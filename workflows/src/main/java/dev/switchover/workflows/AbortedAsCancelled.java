@@ -15,30 +15,32 @@ import java.util.function.Supplier;
  * abort, not a red FAILED.
  */
 final class AbortedAsCancelled {
-  private static final Duration CANCELLATION_FOLLOWS = Duration.ofSeconds(5);
+    private static final Duration CANCELLATION_FOLLOWS = Duration.ofSeconds(5);
 
-  private AbortedAsCancelled() {}
+    private AbortedAsCancelled() {}
 
-  /**
-   * Runs {@code migration}, on the workflow method's own thread; {@code abortByUpdate} tells whether
-   * the abort came by the CLI's update, which requests a cancellation next.
-   */
-  static MigrationResult run(Supplier<MigrationResult> migration, BooleanSupplier abortByUpdate) {
-    CancellationScope root = CancellationScope.current();
-    try {
-      return migration.get();
-    } catch (ApplicationFailure f) {
-      if (Failures.ABORTED.equals(f.getType())
-          && Workflow.getVersion("aborted-as-cancelled", Workflow.DEFAULT_VERSION, 1) == 1) {
-        if (abortByUpdate.getAsBoolean() && !root.isCancelRequested()) {
-          // The CLI requests the cancellation right after its abort is accepted; a quick rollback
-          // may be done first. Signals (the Web UI's, a fleet's) come with none and end FAILED.
-          Workflow.newDetachedCancellationScope(() -> Workflow.await(CANCELLATION_FOLLOWS, root::isCancelRequested)).run();
+    /**
+     * Runs {@code migration}, on the workflow method's own thread; {@code abortByUpdate} tells whether
+     * the abort came by the CLI's update, which requests a cancellation next.
+     */
+    static MigrationResult run(Supplier<MigrationResult> migration, BooleanSupplier abortByUpdate) {
+        CancellationScope root = CancellationScope.current();
+        try {
+            return migration.get();
+        } catch (ApplicationFailure f) {
+            if (Failures.ABORTED.equals(f.getType())
+                    && Workflow.getVersion("aborted-as-cancelled", Workflow.DEFAULT_VERSION, 1) == 1) {
+                if (abortByUpdate.getAsBoolean() && !root.isCancelRequested()) {
+                    // The CLI requests the cancellation right after its abort is accepted; a quick rollback
+                    // may be done first. Signals (the Web UI's, a fleet's) come with none and end FAILED.
+                    Workflow.newDetachedCancellationScope(
+                                    () -> Workflow.await(CANCELLATION_FOLLOWS, root::isCancelRequested))
+                            .run();
+                }
+                // Temporal keeps no message with a cancellation; the rollback's words stay in the status.
+                if (root.isCancelRequested()) throw new CanceledFailure(f.getOriginalMessage());
+            }
+            throw f;
         }
-        // Temporal keeps no message with a cancellation; the rollback's words stay in the status.
-        if (root.isCancelRequested()) throw new CanceledFailure(f.getOriginalMessage());
-      }
-      throw f;
     }
-  }
 }

@@ -27,44 +27,64 @@ import java.util.List;
  *     many reports it had
  */
 public record Continuation(
-    int run,
-    Phase phase,
-    PreflightReport preflight,
-    BenchmarkResult benchmark,
-    SourcePreparation preparation,
-    BaseCopyResult baseCopy,
-    boolean quietTargetOnRollback,
-    List<StepRecord> steps,
-    List<String> notes,
-    LagSample lag,
-    Instant inSyncSince,
-    List<LagTrend.Point> trend,
-    Instant catchUpDeadline,
-    Instant deadlineHeldSince,
-    boolean paused,
-    String pausedBy,
-    Approval approval,
-    Instant approvedAt,
-    boolean approvalAnnounced,
-    boolean retentionWarned,
-    int notified,
-    Phase announcedPhase,
-    Phase reportedPhase,
-    long fleetReports) {
+        int run,
+        Phase phase,
+        PreflightReport preflight,
+        BenchmarkResult benchmark,
+        SourcePreparation preparation,
+        BaseCopyResult baseCopy,
+        boolean quietTargetOnRollback,
+        List<StepRecord> steps,
+        List<String> notes,
+        LagSample lag,
+        Instant inSyncSince,
+        List<LagTrend.Point> trend,
+        Instant catchUpDeadline,
+        Instant deadlineHeldSince,
+        boolean paused,
+        String pausedBy,
+        Approval approval,
+        Instant approvedAt,
+        boolean approvalAnnounced,
+        boolean retentionWarned,
+        int notified,
+        Phase announcedPhase,
+        Phase reportedPhase,
+        long fleetReports) {
 
-  /** What a run hands the next, numbered {@code run}; see {@link MigrationState#restore} for the way back. */
-  static Continuation carrying(int run, MigrationState state, StepResults results, int notified, Phase announced) {
-    return new Continuation(run, state.phase, results.preflight, results.benchmark, results.preparation,
-        results.baseCopy, state.quietTargetOnRollback, List.copyOf(state.steps), List.copyOf(state.notes), state.lag,
-        state.inSyncSince, state.trend.points(), state.catchUpDeadline, state.deadlineHeldSince, state.paused,
-        state.pausedBy, state.approval, state.approvedAt, state.approvalAnnounced, state.retentionWarned, notified,
-        announced, state.reportedPhase, state.fleetReports);
-  }
-
-  /** Thrown by a wait that has made the history long enough; the workflow method continues as new. */
-  static final class Requested extends RuntimeException {
-    Requested() {
-      super("continue as new", null, false, false);
+    /** What a run hands the next, numbered {@code run}; see {@link MigrationState#restore} for the way back. */
+    static Continuation carrying(int run, MigrationState state, StepResults results, int notified, Phase announced) {
+        return new Continuation(
+                run,
+                state.phase,
+                results.preflight,
+                results.benchmark,
+                results.preparation,
+                results.baseCopy,
+                state.quietTargetOnRollback,
+                List.copyOf(state.steps),
+                List.copyOf(state.notes),
+                state.lag,
+                state.inSyncSince,
+                state.trend.points(),
+                state.catchUpDeadline,
+                state.deadlineHeldSince,
+                state.paused,
+                state.pausedBy,
+                state.approval,
+                state.approvedAt,
+                state.approvalAnnounced,
+                state.retentionWarned,
+                notified,
+                announced,
+                state.reportedPhase,
+                state.fleetReports);
     }
-  }
+
+    /** Thrown by a wait that has made the history long enough; the workflow method continues as new. */
+    static final class Requested extends RuntimeException {
+        Requested() {
+            super("continue as new", null, false, false);
+        }
+    }
 }

@@ -19,27 +19,37 @@ import dev.switchover.workflows.status.MigrationStatus;
  * the step has run.
  */
 final class StepResults {
-  PreflightReport preflight;
-  BenchmarkResult benchmark;
-  SourcePreparation preparation;
-  BaseCopyResult baseCopy;
-  FrozenSource frozen;
-  SyncProof sync;
-  PromotionResult promotion;
-  TrafficSwitchResult traffic;
-  BackupResult backup;
-  ChecklistResult checklist;
+    PreflightReport preflight;
+    BenchmarkResult benchmark;
+    SourcePreparation preparation;
+    BaseCopyResult baseCopy;
+    FrozenSource frozen;
+    SyncProof sync;
+    PromotionResult promotion;
+    TrafficSwitchResult traffic;
+    BackupResult backup;
+    ChecklistResult checklist;
 
-  /** The results an earlier run carried over: the steps before the wait it continued in. */
-  void restore(Continuation c) {
-    preflight = c.preflight();
-    benchmark = c.benchmark();
-    preparation = c.preparation();
-    baseCopy = c.baseCopy();
-  }
+    /** The results an earlier run carried over: the steps before the wait it continued in. */
+    void restore(Continuation c) {
+        preflight = c.preflight();
+        benchmark = c.benchmark();
+        preparation = c.preparation();
+        baseCopy = c.baseCopy();
+    }
 
-  MigrationReport report(MigrationStatus status) {
-    return new MigrationReport(status, preflight, benchmark, preparation, baseCopy, frozen, sync, promotion, traffic,
-        backup, checklist);
-  }
+    MigrationReport report(MigrationStatus status) {
+        return new MigrationReport(
+                status,
+                preflight,
+                benchmark,
+                preparation,
+                baseCopy,
+                frozen,
+                sync,
+                promotion,
+                traffic,
+                backup,
+                checklist);
+    }
 }

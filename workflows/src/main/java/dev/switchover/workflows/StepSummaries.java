@@ -12,55 +12,64 @@ import dev.switchover.workflows.spec.MigrationSpec;
 
 /** The words a runbook step's record ends with, made from what it returned; status, the UI and the report show them. */
 final class StepSummaries {
-  private StepSummaries() {}
+    private StepSummaries() {}
 
-  /** The benchmark, judged: below the spec's floor the migration stops before it changes anything. */
-  static String benchmark(MigrationSpec spec, BenchmarkResult r) {
-    int floor = spec.benchmark().minIops();
-    if (r.writeIops() < floor) {
-      throw Failures.fatal(Failures.IOPS_BELOW_FLOOR, String.format(java.util.Locale.ROOT,
-          "the target's disk did %.0f write IOPS (4k random, direct I/O) in %s, below the floor of %d. "
-              + "A restore and catch-up on this disk would take hours. Move the target to faster storage, "
-              + "or lower benchmark.minIops if you accept that.", r.writeIops(), r.directory(), floor));
+    /** The benchmark, judged: below the spec's floor the migration stops before it changes anything. */
+    static String benchmark(MigrationSpec spec, BenchmarkResult r) {
+        int floor = spec.benchmark().minIops();
+        if (r.writeIops() < floor) {
+            throw Failures.fatal(
+                    Failures.IOPS_BELOW_FLOOR,
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "the target's disk did %.0f write IOPS (4k random, direct I/O) in %s, below the floor of %d. "
+                                    + "A restore and catch-up on this disk would take hours. Move the target to faster storage, "
+                                    + "or lower benchmark.minIops if you accept that.",
+                            r.writeIops(),
+                            r.directory(),
+                            floor));
+        }
+        return String.format(java.util.Locale.ROOT, "%.0f write IOPS ≥ %d", r.writeIops(), floor);
     }
-    return String.format(java.util.Locale.ROOT, "%.0f write IOPS ≥ %d", r.writeIops(), floor);
-  }
 
-  static String preflight(PreflightReport r) {
-    long restarts = r.settingsToChange().stream().filter(s -> s.needsRestart()).count();
-    return "source " + r.sourceVersion() + ", target " + r.targetVersion() + "; "
-        + r.checks().size() + " checks; " + r.settingsToChange().size() + " settings to change ("
-        + restarts + " need a restart)";
-  }
-
-  static String preparation(MigrationSpec spec, SourcePreparation p) {
-    if (spec.engine() != Engine.POSTGRESQL) {
-      return (p.createdRole() ? "replication account created" : "replication account present") + ", "
-          + p.changedSettings().size() + " settings changed";
+    static String preflight(PreflightReport r) {
+        long restarts =
+                r.settingsToChange().stream().filter(s -> s.needsRestart()).count();
+        return "source " + r.sourceVersion() + ", target " + r.targetVersion() + "; "
+                + r.checks().size() + " checks; " + r.settingsToChange().size() + " settings to change ("
+                + restarts + " need a restart)";
     }
-    return (p.createdRole() ? "role created" : "role present") + ", "
-        + (p.addedHbaLine() ? "pg_hba line added" : "access rule present") + ", "
-        + (p.createdSlot() ? "slot created" : "slot present") + ", "
-        + p.changedSettings().size() + " settings changed";
-  }
 
-  static String baseCopy(BaseCopyResult r) {
-    return String.format(
-        "%s %s in %ds%s", r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : "");
-  }
+    static String preparation(MigrationSpec spec, SourcePreparation p) {
+        if (spec.engine() != Engine.POSTGRESQL) {
+            return (p.createdRole() ? "replication account created" : "replication account present") + ", "
+                    + p.changedSettings().size() + " settings changed";
+        }
+        return (p.createdRole() ? "role created" : "role present") + ", "
+                + (p.addedHbaLine() ? "pg_hba line added" : "access rule present") + ", "
+                + (p.createdSlot() ? "slot created" : "slot present") + ", "
+                + p.changedSettings().size() + " settings changed";
+    }
 
-  /** {@code held}: what the traffic route says of the clients while the source is frozen, or nothing. */
-  static String freeze(String held, FrozenSource f) {
-    return held + "source read-only at " + f.finalPosition() + ", " + f.sessionsEnded() + " write sessions ended";
-  }
+    static String baseCopy(BaseCopyResult r) {
+        return String.format(
+                "%s %s in %ds%s",
+                r.method(), Lag.bytes(r.bytes()), r.seconds(), r.alreadyDone() ? " (found complete)" : "");
+    }
 
-  static String sync(SyncProof p) {
-    return "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition();
-  }
+    /** {@code held}: what the traffic route says of the clients while the source is frozen, or nothing. */
+    static String freeze(String held, FrozenSource f) {
+        return held + "source read-only at " + f.finalPosition() + ", " + f.sessionsEnded() + " write sessions ended";
+    }
 
-  static String promotion(PromotionResult p) {
-    return (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition()
-        + (p.detail() == null || p.detail().isBlank() || p.detail().equals("was already primary") ? ""
-            : " (" + p.detail() + ")");
-  }
+    static String sync(SyncProof p) {
+        return "target at " + p.targetPosition() + " ≥ source's final " + p.sourceFinalPosition();
+    }
+
+    static String promotion(PromotionResult p) {
+        return (p.alreadyPromoted() ? "was already primary" : "promoted") + " at " + p.newPrimaryPosition()
+                + (p.detail() == null || p.detail().isBlank() || p.detail().equals("was already primary")
+                        ? ""
+                        : " (" + p.detail() + ")");
+    }
 }

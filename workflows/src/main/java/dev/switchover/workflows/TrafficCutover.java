@@ -11,20 +11,25 @@ import java.util.function.Supplier;
  * an activity for it share: recorded as SWITCH_TRAFFIC, its failure told to the operator.
  */
 record TrafficCutover(
-    MigrationState state, MigrationSpec spec, MigrationActivities activities, Steps steps,
-    StatusPublisher publisher, StepResults results) {
+        MigrationState state,
+        MigrationSpec spec,
+        MigrationActivities activities,
+        Steps steps,
+        StatusPublisher publisher,
+        StepResults results) {
 
-  /**
-   * Runs {@code action} as the switch after promotion. Returns what went wrong, ending with the
-   * route's {@code advice}, or null.
-   */
-  String switchStep(Supplier<TrafficSwitchResult> action, Supplier<String> advice) {
-    try {
-      results.traffic = steps.run(Phase.SWITCH_TRAFFIC, action, t -> t.method() + ": " + t.detail());
-      return null;
-    } catch (ActivityFailure f) {
-      return "the target " + spec.target().address() + " is the primary, but switching traffic failed: "
-          + Failures.rootMessage(f) + ". Point clients at " + spec.target().address() + " by hand" + advice.get();
+    /**
+     * Runs {@code action} as the switch after promotion. Returns what went wrong, ending with the
+     * route's {@code advice}, or null.
+     */
+    String switchStep(Supplier<TrafficSwitchResult> action, Supplier<String> advice) {
+        try {
+            results.traffic = steps.run(Phase.SWITCH_TRAFFIC, action, t -> t.method() + ": " + t.detail());
+            return null;
+        } catch (ActivityFailure f) {
+            return "the target " + spec.target().address() + " is the primary, but switching traffic failed: "
+                    + Failures.rootMessage(f) + ". Point clients at "
+                    + spec.target().address() + " by hand" + advice.get();
+        }
     }
-  }
 }

@@ -10,18 +10,18 @@ import java.util.function.Function;
  * plus one row here.
  */
 final class TrafficRoutes {
-  private static final Map<TrafficSwitch, Function<TrafficCutover, TrafficRoute>> ROWS = Map.of(
-      // The operator points the clients; the workflow only says where.
-      TrafficSwitch.NONE, NoTrafficRoute::new,
-      // The operator's command runs once the target is primary.
-      TrafficSwitch.COMMAND, CommandRoute::new,
-      // PgBouncer holds the clients from the freeze on and is pointed at the target before promotion.
-      TrafficSwitch.PGBOUNCER, PgBouncerRoute::new);
+    private static final Map<TrafficSwitch, Function<TrafficCutover, TrafficRoute>> ROWS = Map.of(
+            // The operator points the clients; the workflow only says where.
+            TrafficSwitch.NONE, NoTrafficRoute::new,
+            // The operator's command runs once the target is primary.
+            TrafficSwitch.COMMAND, CommandRoute::new,
+            // PgBouncer holds the clients from the freeze on and is pointed at the target before promotion.
+            TrafficSwitch.PGBOUNCER, PgBouncerRoute::new);
 
-  private TrafficRoutes() {}
+    private TrafficRoutes() {}
 
-  /** The route of {@code cutover}'s spec, acting with what {@code cutover} holds. */
-  static TrafficRoute of(TrafficCutover cutover) {
-    return ROWS.get(cutover.spec().traffic().type()).apply(cutover);
-  }
+    /** The route of {@code cutover}'s spec, acting with what {@code cutover} holds. */
+    static TrafficRoute of(TrafficCutover cutover) {
+        return ROWS.get(cutover.spec().traffic().type()).apply(cutover);
+    }
 }

@@ -5,9 +5,9 @@ import java.time.Instant;
 
 /** The workflow's own time, the same on every replay: never the machine's clock. */
 final class WorkflowClock {
-  private WorkflowClock() {}
+    private WorkflowClock() {}
 
-  static Instant now() {
-    return Instant.ofEpochMilli(Workflow.currentTimeMillis());
-  }
+    static Instant now() {
+        return Instant.ofEpochMilli(Workflow.currentTimeMillis());
+    }
 }

@@ -30,203 +30,211 @@ import java.util.function.Supplier;
  * behaviour (throw, block until cancelled) through {@link #on}.
  */
 public class FakeActivities implements MigrationActivities {
-  public static final LagSample IN_SYNC = new LagSample(true, 0, 0.0, "0/3000060", "0/3000060", "streaming/async");
-  public static final LagSample LAGGING = new LagSample(true, 512L << 20, 40.0, "0/33000000", "0/13000000", "streaming/async");
+    public static final LagSample IN_SYNC = new LagSample(true, 0, 0.0, "0/3000060", "0/3000060", "streaming/async");
+    public static final LagSample LAGGING =
+            new LagSample(true, 512L << 20, 40.0, "0/33000000", "0/13000000", "streaming/async");
 
-  public final List<String> calls = new CopyOnWriteArrayList<>();
-  public volatile double iops = 50_000;
-  public volatile Supplier<LagSample> lag = () -> IN_SYNC;
-  private final Map<String, Runnable> behaviours = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    public final List<String> calls = new CopyOnWriteArrayList<>();
+    public volatile double iops = 50_000;
+    public volatile Supplier<LagSample> lag = () -> IN_SYNC;
+    private final Map<String, Runnable> behaviours = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
-  /** Runs {@code behaviour} at the start of the named step (method name), before its answer. */
-  public FakeActivities on(String method, Runnable behaviour) {
-    behaviours.put(method, behaviour);
-    return this;
-  }
+    /** Runs {@code behaviour} at the start of the named step (method name), before its answer. */
+    public FakeActivities on(String method, Runnable behaviour) {
+        behaviours.put(method, behaviour);
+        return this;
+    }
 
-  public int count(String method) {
-    return counts.getOrDefault(method, new AtomicInteger()).get();
-  }
+    public int count(String method) {
+        return counts.getOrDefault(method, new AtomicInteger()).get();
+    }
 
-  /** A behaviour that heartbeats until the activity is cancelled, like a long copy would. */
-  public static Runnable blockUntilCancelled() {
-    return () -> {
-      for (int i = 0; i < 600; i++) {
-        try {
-          Activity.getExecutionContext().heartbeat(i);
-          Thread.sleep(100);
-        } catch (ActivityCompletionException cancelled) {
-          throw cancelled;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new RuntimeException(e);
-        }
-      }
-      throw new IllegalStateException("never cancelled");
-    };
-  }
+    /** A behaviour that heartbeats until the activity is cancelled, like a long copy would. */
+    public static Runnable blockUntilCancelled() {
+        return () -> {
+            for (int i = 0; i < 600; i++) {
+                try {
+                    Activity.getExecutionContext().heartbeat(i);
+                    Thread.sleep(100);
+                } catch (ActivityCompletionException cancelled) {
+                    throw cancelled;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new RuntimeException(e);
+                }
+            }
+            throw new IllegalStateException("never cancelled");
+        };
+    }
 
-  /** Fails the first {@code n} calls with a plain (retryable) error. */
-  public static Runnable failFirst(int n, AtomicInteger seen) {
-    return () -> {
-      if (seen.incrementAndGet() <= n) throw new IllegalStateException("transient: connection reset");
-    };
-  }
+    /** Fails the first {@code n} calls with a plain (retryable) error. */
+    public static Runnable failFirst(int n, AtomicInteger seen) {
+        return () -> {
+            if (seen.incrementAndGet() <= n) throw new IllegalStateException("transient: connection reset");
+        };
+    }
 
-  private void called(String method) {
-    calls.add(method);
-    counts.computeIfAbsent(method, k -> new AtomicInteger()).incrementAndGet();
-    Runnable b = behaviours.get(method);
-    if (b != null) b.run();
-  }
+    private void called(String method) {
+        calls.add(method);
+        counts.computeIfAbsent(method, k -> new AtomicInteger()).incrementAndGet();
+        Runnable b = behaviours.get(method);
+        if (b != null) b.run();
+    }
 
-  /** The calls without the repeated lag samples, to compare step order. */
-  public List<String> steps() {
-    return calls.stream().filter(c -> !c.equals("measureLag")).toList();
-  }
+    /** The calls without the repeated lag samples, to compare step order. */
+    public List<String> steps() {
+        return calls.stream().filter(c -> !c.equals("measureLag")).toList();
+    }
 
-  @Override
-  public PreflightReport preflight(MigrationSpec spec) {
-    called("preflight");
-    return new PreflightReport("15.8", "15.8", "/var/lib/postgresql/15/main", "/var/lib/postgresql/15/main",
-        100L << 20, 10L << 30, List.of(), List.of(Check.ok("versions", "15 = 15")));
-  }
+    @Override
+    public PreflightReport preflight(MigrationSpec spec) {
+        called("preflight");
+        return new PreflightReport(
+                "15.8",
+                "15.8",
+                "/var/lib/postgresql/15/main",
+                "/var/lib/postgresql/15/main",
+                100L << 20,
+                10L << 30,
+                List.of(),
+                List.of(Check.ok("versions", "15 = 15")));
+    }
 
-  @Override
-  public BenchmarkResult benchmarkTarget(MigrationSpec spec) {
-    called("benchmarkTarget");
-    return new BenchmarkResult(iops, iops * 4, 900, "/var/lib/postgresql", "fio-3.33");
-  }
+    @Override
+    public BenchmarkResult benchmarkTarget(MigrationSpec spec) {
+        called("benchmarkTarget");
+        return new BenchmarkResult(iops, iops * 4, 900, "/var/lib/postgresql", "fio-3.33");
+    }
 
-  @Override
-  public SourcePreparation prepareSource(MigrationSpec spec) {
-    called("prepareSource");
-    return new SourcePreparation(true, true, true, List.of(), List.of());
-  }
+    @Override
+    public SourcePreparation prepareSource(MigrationSpec spec) {
+        called("prepareSource");
+        return new SourcePreparation(true, true, true, List.of(), List.of());
+    }
 
-  @Override
-  public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-    called("undoPrepareSource");
-  }
+    @Override
+    public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
+        called("undoPrepareSource");
+    }
 
-  @Override
-  public BaseCopyResult baseCopy(MigrationSpec spec) {
-    called("baseCopy");
-    return new BaseCopyResult(100L << 20, 3, false, "pg_basebackup");
-  }
+    @Override
+    public BaseCopyResult baseCopy(MigrationSpec spec) {
+        called("baseCopy");
+        return new BaseCopyResult(100L << 20, 3, false, "pg_basebackup");
+    }
 
-  /** Whether the fake target is primary: true once promote or promoteWithoutSource completed. */
-  public volatile boolean targetIsPrimary;
+    /** Whether the fake target is primary: true once promote or promoteWithoutSource completed. */
+    public volatile boolean targetIsPrimary;
 
-  @Override
-  public boolean targetPromoted(MigrationSpec spec) {
-    called("targetPromoted");
-    return targetIsPrimary;
-  }
+    @Override
+    public boolean targetPromoted(MigrationSpec spec) {
+        called("targetPromoted");
+        return targetIsPrimary;
+    }
 
-  @Override
-  public String quietTarget(MigrationSpec spec) {
-    called("quietTarget");
-    return "the target's standby 198.18.0.12 was stopped";
-  }
+    @Override
+    public String quietTarget(MigrationSpec spec) {
+        called("quietTarget");
+        return "the target's standby 198.18.0.12 was stopped";
+    }
 
-  @Override
-  public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
-    called("promoteWithoutSource");
-    return new PromotionResult(false, "0/3000100", "pg_promote() without the source's proof");
-  }
+    @Override
+    public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+        called("promoteWithoutSource");
+        return new PromotionResult(false, "0/3000100", "pg_promote() without the source's proof");
+    }
 
-  @Override
-  public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
-    called("retireOldSource");
-    return "slot dropped, role replicator dropped, access rule removed; the fence stays";
-  }
+    @Override
+    public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+        called("retireOldSource");
+        return "slot dropped, role replicator dropped, access rule removed; the fence stays";
+    }
 
-  @Override
-  public LagSample measureLag(MigrationSpec spec) {
-    called("measureLag");
-    return lag.get();
-  }
+    @Override
+    public LagSample measureLag(MigrationSpec spec) {
+        called("measureLag");
+        return lag.get();
+    }
 
-  @Override
-  public void stopApplication(MigrationSpec spec) {
-    called("stopApplication");
-  }
+    @Override
+    public void stopApplication(MigrationSpec spec) {
+        called("stopApplication");
+    }
 
-  @Override
-  public void resumeApplication(MigrationSpec spec) {
-    called("resumeApplication");
-  }
+    @Override
+    public void resumeApplication(MigrationSpec spec) {
+        called("resumeApplication");
+    }
 
-  @Override
-  public FrozenSource freezeWrites(MigrationSpec spec) {
-    called("freezeWrites");
-    return new FrozenSource("0/3000060", 2);
-  }
+    @Override
+    public FrozenSource freezeWrites(MigrationSpec spec) {
+        called("freezeWrites");
+        return new FrozenSource("0/3000060", 2);
+    }
 
-  @Override
-  public void unfreezeWrites(MigrationSpec spec) {
-    called("unfreezeWrites");
-  }
+    @Override
+    public void unfreezeWrites(MigrationSpec spec) {
+        called("unfreezeWrites");
+    }
 
-  @Override
-  public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen) {
-    called("verifySync");
-    return new SyncProof(frozen.finalPosition(), frozen.finalPosition());
-  }
+    @Override
+    public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen) {
+        called("verifySync");
+        return new SyncProof(frozen.finalPosition(), frozen.finalPosition());
+    }
 
-  @Override
-  public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-    called("promote");
-    return new PromotionResult(false, "0/3000100", "pg_promote()");
-  }
+    @Override
+    public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
+        called("promote");
+        return new PromotionResult(false, "0/3000100", "pg_promote()");
+    }
 
-  @Override
-  public TrafficSwitchResult switchTraffic(MigrationSpec spec) {
-    called("switchTraffic");
-    return new TrafficSwitchResult("command", "exit 0");
-  }
+    @Override
+    public TrafficSwitchResult switchTraffic(MigrationSpec spec) {
+        called("switchTraffic");
+        return new TrafficSwitchResult("command", "exit 0");
+    }
 
-  @Override
-  public TrafficSwitchResult pauseTraffic(MigrationSpec spec) {
-    called("pauseTraffic");
-    return new TrafficSwitchResult("pgbouncer", "orders paused");
-  }
+    @Override
+    public TrafficSwitchResult pauseTraffic(MigrationSpec spec) {
+        called("pauseTraffic");
+        return new TrafficSwitchResult("pgbouncer", "orders paused");
+    }
 
-  @Override
-  public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
-    called("repointTraffic");
-    return new TrafficSwitchResult("pgbouncer", "orders pointed at the target and reloaded");
-  }
+    @Override
+    public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
+        called("repointTraffic");
+        return new TrafficSwitchResult("pgbouncer", "orders pointed at the target and reloaded");
+    }
 
-  @Override
-  public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
-    called("resumeTraffic");
-    return new TrafficSwitchResult("pgbouncer", "orders resumed");
-  }
+    @Override
+    public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
+        called("resumeTraffic");
+        return new TrafficSwitchResult("pgbouncer", "orders resumed");
+    }
 
-  @Override
-  public TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec) {
-    called("resumeTrafficOnSource");
-    return new TrafficSwitchResult("pgbouncer", "orders resumed on the source");
-  }
+    @Override
+    public TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec) {
+        called("resumeTrafficOnSource");
+        return new TrafficSwitchResult("pgbouncer", "orders resumed on the source");
+    }
 
-  @Override
-  public BackupResult backupNewPrimary(MigrationSpec spec) {
-    called("backupNewPrimary");
-    return new BackupResult(true, "/var/backups/switchover/x", 100L << 20, "pg_basebackup -Ft");
-  }
+    @Override
+    public BackupResult backupNewPrimary(MigrationSpec spec) {
+        called("backupNewPrimary");
+        return new BackupResult(true, "/var/backups/switchover/x", 100L << 20, "pg_basebackup -Ft");
+    }
 
-  @Override
-  public ChecklistResult runChecklist(MigrationSpec spec) {
-    called("runChecklist");
-    return new ChecklistResult(List.of(Check.ok("time sync", "chrony synchronised")));
-  }
+    @Override
+    public ChecklistResult runChecklist(MigrationSpec spec) {
+        called("runChecklist");
+        return new ChecklistResult(List.of(Check.ok("time sync", "chrony synchronised")));
+    }
 
-  @Override
-  public ReportLocation writeReport(MigrationSpec spec, MigrationReport report) {
-    called("writeReport");
-    return new ReportLocation("reports/x.json", "reports/x.md");
-  }
+    @Override
+    public ReportLocation writeReport(MigrationSpec spec, MigrationReport report) {
+        called("writeReport");
+        return new ReportLocation("reports/x.json", "reports/x.md");
+    }
 }

@@ -10,23 +10,23 @@ import dev.switchover.workflows.activities.LagSample;
  */
 public interface MigrationMetrics {
 
-  /** The worker started a step (an activity of the given type) of this migration. */
-  void stepStarted(String migration, String activityType);
+    /** The worker started a step (an activity of the given type) of this migration. */
+    void stepStarted(String migration, String activityType);
 
-  /** A replication lag sample from the catch-up. */
-  void lag(String migration, LagSample sample);
+    /** A replication lag sample from the catch-up. */
+    void lag(String migration, LagSample sample);
 
-  /** The base copy's progress as its tool reported it. */
-  void baseCopy(String migration, CopyProgress progress);
+    /** The base copy's progress as its tool reported it. */
+    void baseCopy(String migration, CopyProgress progress);
 
-  MigrationMetrics NONE = new MigrationMetrics() {
-    @Override
-    public void stepStarted(String migration, String activityType) {}
+    MigrationMetrics NONE = new MigrationMetrics() {
+        @Override
+        public void stepStarted(String migration, String activityType) {}
 
-    @Override
-    public void lag(String migration, LagSample sample) {}
+        @Override
+        public void lag(String migration, LagSample sample) {}
 
-    @Override
-    public void baseCopy(String migration, CopyProgress progress) {}
-  };
+        @Override
+        public void baseCopy(String migration, CopyProgress progress) {}
+    };
 }

@@ -6,19 +6,19 @@ package dev.switchover.activities.ssh;
  * there is none (timeout, lost connection, killed by a signal).
  */
 public class RemoteCommandException extends RuntimeException {
-  private final int exitCode;
+    private final int exitCode;
 
-  public RemoteCommandException(String message, int exitCode) {
-    super(message);
-    this.exitCode = exitCode;
-  }
+    public RemoteCommandException(String message, int exitCode) {
+        super(message);
+        this.exitCode = exitCode;
+    }
 
-  public RemoteCommandException(String message, Throwable cause) {
-    super(message, cause);
-    this.exitCode = -1;
-  }
+    public RemoteCommandException(String message, Throwable cause) {
+        super(message, cause);
+        this.exitCode = -1;
+    }
 
-  public int exitCode() {
-    return exitCode;
-  }
+    public int exitCode() {
+        return exitCode;
+    }
 }

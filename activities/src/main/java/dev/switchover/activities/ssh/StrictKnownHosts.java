@@ -16,39 +16,39 @@ import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
  * gives only an MD5 fingerprint, which is not what {@code ssh-keygen -l} prints today.
  */
 final class StrictKnownHosts extends OpenSSHKnownHosts {
-  /** What was refused; null while nothing has been. */
-  record Refusal(String host, String keyType, String fingerprint, boolean changed) {}
+    /** What was refused; null while nothing has been. */
+    record Refusal(String host, String keyType, String fingerprint, boolean changed) {}
 
-  private volatile Refusal refusal;
+    private volatile Refusal refusal;
 
-  StrictKnownHosts(File knownHosts) throws IOException {
-    super(knownHosts);
-  }
-
-  Refusal refusal() {
-    return refusal;
-  }
-
-  @Override
-  protected boolean hostKeyUnverifiableAction(String host, PublicKey key) {
-    refusal = new Refusal(host, KeyType.fromKey(key).toString(), fingerprint(key), false);
-    return false;
-  }
-
-  @Override
-  protected boolean hostKeyChangedAction(String host, PublicKey key) {
-    refusal = new Refusal(host, KeyType.fromKey(key).toString(), fingerprint(key), true);
-    return false;
-  }
-
-  /** The key's fingerprint as {@code ssh-keygen -l} and {@code ssh} print it: SHA256:base64. */
-  static String fingerprint(PublicKey key) {
-    byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob);
-      return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java has SHA-256", e);
+    StrictKnownHosts(File knownHosts) throws IOException {
+        super(knownHosts);
     }
-  }
+
+    Refusal refusal() {
+        return refusal;
+    }
+
+    @Override
+    protected boolean hostKeyUnverifiableAction(String host, PublicKey key) {
+        refusal = new Refusal(host, KeyType.fromKey(key).toString(), fingerprint(key), false);
+        return false;
+    }
+
+    @Override
+    protected boolean hostKeyChangedAction(String host, PublicKey key) {
+        refusal = new Refusal(host, KeyType.fromKey(key).toString(), fingerprint(key), true);
+        return false;
+    }
+
+    /** The key's fingerprint as {@code ssh-keygen -l} and {@code ssh} print it: SHA256:base64. */
+    static String fingerprint(PublicKey key) {
+        byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob);
+            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
 }

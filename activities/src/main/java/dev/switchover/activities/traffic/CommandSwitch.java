@@ -6,16 +6,19 @@ import dev.switchover.workflows.spec.MigrationSpec;
 
 /** Traffic moved by the operator's own command: a DNS update, a load balancer API call. */
 public final class CommandSwitch implements TrafficSwitcher {
-  private final HookRunner hooks;
+    private final HookRunner hooks;
 
-  public CommandSwitch(HookRunner hooks) {
-    this.hooks = hooks;
-  }
+    public CommandSwitch(HookRunner hooks) {
+        this.hooks = hooks;
+    }
 
-  @Override
-  public TrafficSwitchResult switchAfterPromotion(MigrationSpec spec, Runnable heartbeat) {
-    String out = hooks.run("traffic switch", spec.traffic().command(), spec, heartbeat).strip();
-    return new TrafficSwitchResult("command", "`" + spec.traffic().command().command() + "` exited 0"
-        + (out.isEmpty() ? "" : ": " + (out.length() > 200 ? out.substring(0, 200) + "..." : out)));
-  }
+    @Override
+    public TrafficSwitchResult switchAfterPromotion(MigrationSpec spec, Runnable heartbeat) {
+        String out = hooks.run("traffic switch", spec.traffic().command(), spec, heartbeat)
+                .strip();
+        return new TrafficSwitchResult(
+                "command",
+                "`" + spec.traffic().command().command() + "` exited 0"
+                        + (out.isEmpty() ? "" : ": " + (out.length() > 200 ? out.substring(0, 200) + "..." : out)));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.switchover.activities.traffic;
 
+import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.Check;
 import dev.switchover.workflows.activities.TrafficSwitchResult;
 import dev.switchover.workflows.spec.MigrationSpec;
@@ -12,42 +13,45 @@ import java.util.List;
  * resume, or resume on the source after a rollback).
  */
 public interface TrafficSwitcher {
-  /** What preflight checks of the switch; nothing for a switch with nothing of its own to check. */
-  default List<Check> preflight(MigrationSpec spec, Runnable heartbeat) {
-    return List.of();
-  }
+    /** What preflight checks of the switch; nothing for a switch with nothing of its own to check. */
+    default List<Check> preflight(MigrationSpec spec, Runnable heartbeat) {
+        return List.of();
+    }
 
-  /** After promotion: points clients at the new primary. */
-  default TrafficSwitchResult switchAfterPromotion(MigrationSpec spec, Runnable heartbeat) {
-    throw absent(spec, "command");
-  }
+    /** After promotion: points clients at the new primary. */
+    default TrafficSwitchResult switchAfterPromotion(MigrationSpec spec, Runnable heartbeat) {
+        throw absent(spec, "command");
+    }
 
-  /** Holds the database's clients before the source is frozen. */
-  default TrafficSwitchResult pause(MigrationSpec spec, Runnable heartbeat) {
-    throw absent(spec, "pgbouncer");
-  }
+    /** Holds the database's clients before the source is frozen. */
+    default TrafficSwitchResult pause(MigrationSpec spec, Runnable heartbeat) {
+        throw absent(spec, "pgbouncer");
+    }
 
-  /** Points the held clients at the target, before promotion. */
-  default TrafficSwitchResult repoint(MigrationSpec spec, Runnable heartbeat) {
-    throw absent(spec, "pgbouncer");
-  }
+    /** Points the held clients at the target, before promotion. */
+    default TrafficSwitchResult repoint(MigrationSpec spec, Runnable heartbeat) {
+        throw absent(spec, "pgbouncer");
+    }
 
-  /** Lets the held clients through to the new primary. */
-  default TrafficSwitchResult resume(MigrationSpec spec, Runnable heartbeat) {
-    throw absent(spec, "pgbouncer");
-  }
+    /** Lets the held clients through to the new primary. */
+    default TrafficSwitchResult resume(MigrationSpec spec, Runnable heartbeat) {
+        throw absent(spec, "pgbouncer");
+    }
 
-  /** The undo of {@link #pause} after a rollback: the clients let through on the source. */
-  default TrafficSwitchResult resumeOnSource(MigrationSpec spec, Runnable heartbeat) {
-    throw absent(spec, "pgbouncer");
-  }
+    /** The undo of {@link #pause} after a rollback: the clients let through on the source. */
+    default TrafficSwitchResult resumeOnSource(MigrationSpec spec, Runnable heartbeat) {
+        throw absent(spec, "pgbouncer");
+    }
 
-  /**
-   * A step this switch does not have. The workflow asks only for its own switch's steps; a call
-   * that comes anyway fails as it did before the switches were rows, when the step read the spec's
-   * section for it and found none: a retryable NullPointerException, before any host is touched.
-   */
-  private static NullPointerException absent(MigrationSpec spec, String section) {
-    return new NullPointerException("traffic." + section + " is not set: traffic.type is " + spec.traffic().type().id());
-  }
+    /**
+     * A step this switch does not have. The workflow asks only for its own switch's steps, so a call
+     * that comes anyway is a spec and a step that do not match: no retry can mend it, so it fails
+     * at once, before any host is touched.
+     */
+    private static RuntimeException absent(MigrationSpec spec, String section) {
+        return Failures.fatal(
+                Failures.INVALID_SPEC,
+                "traffic." + section + " is not set: traffic.type is "
+                        + spec.traffic().type().id() + ", which has no such step");
+    }
 }

@@ -13,16 +13,16 @@ import java.util.Map;
  * class plus one row here.
  */
 public final class TrafficSwitchers {
-  private final Map<TrafficSwitch, TrafficSwitcher> rows = new EnumMap<>(TrafficSwitch.class);
+    private final Map<TrafficSwitch, TrafficSwitcher> rows = new EnumMap<>(TrafficSwitch.class);
 
-  public TrafficSwitchers(Hosts hosts, HookRunner hooks) {
-    rows.put(TrafficSwitch.NONE, new NoTrafficSwitch());
-    rows.put(TrafficSwitch.COMMAND, new CommandSwitch(hooks));
-    rows.put(TrafficSwitch.PGBOUNCER, new PgBouncerSwitch(hosts));
-  }
+    public TrafficSwitchers(Hosts hosts, HookRunner hooks) {
+        rows.put(TrafficSwitch.NONE, new NoTrafficSwitch());
+        rows.put(TrafficSwitch.COMMAND, new CommandSwitch(hooks));
+        rows.put(TrafficSwitch.PGBOUNCER, new PgBouncerSwitch(hosts));
+    }
 
-  /** The switch of {@code spec}'s traffic.type. */
-  public TrafficSwitcher get(MigrationSpec spec) {
-    return rows.get(spec.traffic().type());
-  }
+    /** The switch of {@code spec}'s traffic.type. */
+    public TrafficSwitcher get(MigrationSpec spec) {
+        return rows.get(spec.traffic().type());
+    }
 }

@@ -20,36 +20,54 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EngineRegistryTest {
-  private final Hosts hosts = new Hosts(new SecretResolver(Map.of()));
-  private final EngineRegistry registry = new EngineRegistry(hosts);
+    private final Hosts hosts = new Hosts(new SecretResolver(Map.of()));
+    private final EngineRegistry registry = new EngineRegistry(hosts);
 
-  private static MigrationSpec spec(Engine engine, String copyMethod) {
-    return new MigrationSpec("shop", engine, null, null, new ReplicationSpec(null, "env:REPL", null, copyMethod),
-        null, null, null, null, null, null);
-  }
+    private static MigrationSpec spec(Engine engine, String copyMethod) {
+        return new MigrationSpec(
+                "shop",
+                engine,
+                null,
+                null,
+                new ReplicationSpec(null, "env:REPL", null, copyMethod),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+    }
 
-  @Test
-  void eachEngineAndCopyMethodHasAnEngineOfItsOwn() {
-    assertInstanceOf(PostgresEngine.class, registry.get(spec(Engine.POSTGRESQL, null)),
-        "physical, PostgreSQL's only method");
-    DatabaseEngine dump = registry.get(spec(Engine.MYSQL, ReplicationSpec.DUMP));
-    DatabaseEngine clone = registry.get(spec(Engine.MYSQL, ReplicationSpec.CLONE));
-    assertInstanceOf(MySqlEngine.class, dump);
-    assertInstanceOf(MySqlEngine.class, clone);
-    assertNotSame(dump, clone);
-    assertSame(dump, registry.get(spec(Engine.MYSQL, null)),
-        "a spec that names no method dumps, as SpecLoader fills in");
-    assertInstanceOf(MySqlEngine.class, registry.get(spec(Engine.MARIADB, ReplicationSpec.DUMP)));
-    assertNotSame(dump, registry.get(spec(Engine.MARIADB, ReplicationSpec.DUMP)));
-  }
+    @Test
+    void eachEngineAndCopyMethodHasAnEngineOfItsOwn() {
+        assertInstanceOf(
+                PostgresEngine.class,
+                registry.get(spec(Engine.POSTGRESQL, null)),
+                "physical, PostgreSQL's only method");
+        DatabaseEngine dump = registry.get(spec(Engine.MYSQL, ReplicationSpec.DUMP));
+        DatabaseEngine clone = registry.get(spec(Engine.MYSQL, ReplicationSpec.CLONE));
+        assertInstanceOf(MySqlEngine.class, dump);
+        assertInstanceOf(MySqlEngine.class, clone);
+        assertNotSame(dump, clone);
+        assertSame(
+                dump,
+                registry.get(spec(Engine.MYSQL, null)),
+                "a spec that names no method dumps, as SpecLoader fills in");
+        assertInstanceOf(MySqlEngine.class, registry.get(spec(Engine.MARIADB, ReplicationSpec.DUMP)));
+        assertNotSame(dump, registry.get(spec(Engine.MARIADB, ReplicationSpec.DUMP)));
+    }
 
-  @Test
-  void aPairWithoutARowIsRefusedNamingWhatIsSupported() {
-    ApplicationFailure f = assertThrows(ApplicationFailure.class,
-        () -> registry.get(spec(Engine.MARIADB, ReplicationSpec.CLONE)));
-    assertEquals(Failures.PREFLIGHT_FAILED, f.getType());
-    assertTrue(f.getOriginalMessage().contains("cannot migrate mariadb with copy method clone"), f.getOriginalMessage());
-    assertTrue(f.getOriginalMessage().contains("mysql/clone") && f.getOriginalMessage().contains("mariadb/dump"),
-        f.getOriginalMessage());
-  }
+    @Test
+    void aPairWithoutARowIsRefusedNamingWhatIsSupported() {
+        ApplicationFailure f =
+                assertThrows(ApplicationFailure.class, () -> registry.get(spec(Engine.MARIADB, ReplicationSpec.CLONE)));
+        assertEquals(Failures.PREFLIGHT_FAILED, f.getType());
+        assertTrue(
+                f.getOriginalMessage().contains("cannot migrate mariadb with copy method clone"),
+                f.getOriginalMessage());
+        assertTrue(
+                f.getOriginalMessage().contains("mysql/clone")
+                        && f.getOriginalMessage().contains("mariadb/dump"),
+                f.getOriginalMessage());
+    }
 }

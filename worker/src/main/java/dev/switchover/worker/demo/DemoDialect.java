@@ -12,55 +12,55 @@ import java.util.function.Supplier;
  */
 public interface DemoDialect {
 
-  /** {@code appPassword} is the application account's (MySQL, MariaDB); PostgreSQL's writer logs in as postgres. */
-  static DemoDialect of(Engine engine, String adminPassword, String appPassword) {
-    return switch (engine) {
-      case POSTGRESQL -> new PostgresDemoDialect(adminPassword);
-      case MYSQL -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MYSQL, adminPassword, appPassword);
-      case MARIADB -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MARIADB, adminPassword, appPassword);
-    };
-  }
+    /** {@code appPassword} is the application account's (MySQL, MariaDB); PostgreSQL's writer logs in as postgres. */
+    static DemoDialect of(Engine engine, String adminPassword, String appPassword) {
+        return switch (engine) {
+            case POSTGRESQL -> new PostgresDemoDialect(adminPassword);
+            case MYSQL -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MYSQL, adminPassword, appPassword);
+            case MARIADB -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MARIADB, adminPassword, appPassword);
+        };
+    }
 
-  LabFlavor flavor();
+    LabFlavor flavor();
 
-  /** {@code name} as a table of the demo's database, e.g. {@code shop.orders}. */
-  String table(String name);
+    /** {@code name} as a table of the demo's database, e.g. {@code shop.orders}. */
+    String table(String name);
 
-  /** The demo's table of orders, which the migration must copy exactly. */
-  String ordersTable();
+    /** The demo's table of orders, which the migration must copy exactly. */
+    String ordersTable();
 
-  /** The demo's table the writer inserts its ids into. */
-  String writesTable();
+    /** The demo's table the writer inserts its ids into. */
+    String writesTable();
 
-  /** As the lab's admin (PostgreSQL's postgres, MySQL's admin). */
-  Connection admin(String address) throws SQLException;
+    /** As the lab's admin (PostgreSQL's postgres, MySQL's admin). */
+    Connection admin(String address) throws SQLException;
 
-  /** As the application: the account the writer uses (PostgreSQL: postgres, as the demo always did). */
-  Connection app(String address) throws SQLException;
+    /** As the application: the account the writer uses (PostgreSQL: postgres, as the demo always did). */
+    Connection app(String address) throws SQLException;
 
-  /** Creates {@code table} with {@code rows} rows of orders (and the demo's database, where there is one). */
-  void seedOrders(Connection admin, String table, long rows) throws SQLException;
+    /** Creates {@code table} with {@code rows} rows of orders (and the demo's database, where there is one). */
+    void seedOrders(Connection admin, String table, long rows) throws SQLException;
 
-  /** Creates the table a {@link SetWriter} inserts its ids into. */
-  void createWrites(Connection admin, String table) throws SQLException;
+    /** Creates the table a {@link SetWriter} inserts its ids into. */
+    void createWrites(Connection admin, String table) throws SQLException;
 
-  /** Creates the application's account, allowed to read and write the demo's tables and nothing else. */
-  void createApp(Connection admin) throws SQLException;
+    /** Creates the application's account, allowed to read and write the demo's tables and nothing else. */
+    void createApp(Connection admin) throws SQLException;
 
-  /** A writer of ids into {@code table}, logged in as the application, at the address {@code primary} gives. */
-  SetWriter writer(Supplier<String> primary, String table, long pauseMicros);
+    /** A writer of ids into {@code table}, logged in as the application, at the address {@code primary} gives. */
+    SetWriter writer(Supplier<String> primary, String table, long pauseMicros);
 
-  TableFingerprint fingerprint(Connection c, String table) throws SQLException;
+    TableFingerprint fingerprint(Connection c, String table) throws SQLException;
 
-  /** The server at {@code address} is a primary: not a replica, not read-only. */
-  boolean isPrimary(String address) throws SQLException;
+    /** The server at {@code address} is a primary: not a replica, not read-only. */
+    boolean isPrimary(String address) throws SQLException;
 
-  /**
-   * The server at {@code address} is the primary the application can write to, as checked after
-   * a migration ({@code writes}: a table the application may write to).
-   */
-  boolean servesAsPrimary(String address, String writes) throws SQLException;
+    /**
+     * The server at {@code address} is the primary the application can write to, as checked after
+     * a migration ({@code writes}: a table the application may write to).
+     */
+    boolean servesAsPrimary(String address, String writes) throws SQLException;
 
-  /** The server at {@code address} refuses the application's writes to {@code writes} because it is read-only. */
-  boolean refusesWrites(String address, String writes) throws SQLException;
+    /** The server at {@code address} refuses the application's writes to {@code writes} because it is read-only. */
+    boolean refusesWrites(String address, String writes) throws SQLException;
 }

@@ -24,105 +24,125 @@ import java.util.function.Consumer;
  * it (row counts and checksums, every acknowledged write on the new primary).
  */
 public final class DemoRun {
-  /** What the demo migrates, where it runs and what it is called. */
-  public record Options(Engine engine, String name, String sourceName, String sourceAddress, String targetName,
-      String targetAddress, long rows, Path workDir) {}
+    /** What the demo migrates, where it runs and what it is called. */
+    public record Options(
+            Engine engine,
+            String name,
+            String sourceName,
+            String sourceAddress,
+            String targetName,
+            String targetAddress,
+            long rows,
+            Path workDir) {}
 
-  private final Options o;
-  private final Consumer<String> say;
+    private final Options o;
+    private final Consumer<String> say;
 
-  public DemoRun(Options options, Consumer<String> say) {
-    this.o = options;
-    this.say = say;
-  }
-
-  public DemoSummary run() throws Exception {
-    LabScript lab = LabScript.find();
-    LabFlavor flavor = LabFlavor.of(o.engine());
-    say.accept("lab: hosts " + o.sourceName() + " (" + o.sourceAddress() + ") and " + o.targetName() + " ("
-        + o.targetAddress() + ")");
-    lab.run("up", flavor.host(o.sourceName(), o.sourceAddress()), flavor.host(o.targetName(), o.targetAddress()));
-    // Fresh clusters each run: the target of the last run is a promoted copy, which the wipe
-    // guard rightly refuses to overwrite.
-    lab.run("reset", o.sourceName(), o.targetName());
-
-    Files.createDirectories(o.workDir());
-    Path primaryFile = o.workDir().resolve("primary");
-    Files.writeString(primaryFile, o.sourceAddress() + "\n");
-    Path replicationSecret = LabScript.replicationSecret(o.workDir().resolve("replication-password"));
-    Path specFile = o.workDir().resolve(o.name() + ".yaml");
-    Files.writeString(specFile, spec(flavor, primaryFile, replicationSecret));
-    MigrationSpec spec = SpecLoader.load(specFile);
-
-    String appPassword = Files.readString(LabScript.secret(o.workDir().resolve("app-password"))).strip();
-    DemoDialect db = DemoDialect.of(o.engine(), LabScript.adminPassword(), appPassword);
-    seed(db);
-    say.accept("source: " + o.rows() + " rows in " + db.ordersTable() + "; a writer inserts into " + db.writesTable()
-        + " continuously");
-    SetWriter writer = db.writer(SetWriter.fromFile(primaryFile), db.writesTable(), 2000);
-    writer.start();
-
-    long started = System.nanoTime();
-    try (EmbeddedTemporal temporal = EmbeddedTemporal.start()) {
-      say.accept("temporal: embedded server on " + temporal.address() + ", worker started");
-      int[] reported = {0};
-      MigrationResult done = temporal.migrate(spec, steps -> reported[0] = report(steps, reported[0]));
-      long seconds = (System.nanoTime() - started) / 1_000_000_000L;
-      Thread.sleep(2000); // let the writer show that it writes to the new primary
-      writer.stop();
-      return summarise(done, writer, db, seconds);
-    } finally {
-      writer.stop();
+    public DemoRun(Options options, Consumer<String> say) {
+        this.o = options;
+        this.say = say;
     }
-  }
 
-  private int report(List<StepRecord> steps, int reported) {
-    for (; reported < steps.size() && steps.get(reported).ended() != null; reported++) {
-      StepRecord step = steps.get(reported);
-      say.accept(String.format("%-15s %-8s %s", step.phase(), step.outcome(), step.detail()));
+    public DemoSummary run() throws Exception {
+        LabScript lab = LabScript.find();
+        LabFlavor flavor = LabFlavor.of(o.engine());
+        say.accept("lab: hosts " + o.sourceName() + " (" + o.sourceAddress() + ") and " + o.targetName() + " ("
+                + o.targetAddress() + ")");
+        lab.run("up", flavor.host(o.sourceName(), o.sourceAddress()), flavor.host(o.targetName(), o.targetAddress()));
+        // Fresh clusters each run: the target of the last run is a promoted copy, which the wipe
+        // guard rightly refuses to overwrite.
+        lab.run("reset", o.sourceName(), o.targetName());
+
+        Files.createDirectories(o.workDir());
+        Path primaryFile = o.workDir().resolve("primary");
+        Files.writeString(primaryFile, o.sourceAddress() + "\n");
+        Path replicationSecret = LabScript.replicationSecret(o.workDir().resolve("replication-password"));
+        Path specFile = o.workDir().resolve(o.name() + ".yaml");
+        Files.writeString(specFile, spec(flavor, primaryFile, replicationSecret));
+        MigrationSpec spec = SpecLoader.load(specFile);
+
+        String appPassword = Files.readString(LabScript.secret(o.workDir().resolve("app-password")))
+                .strip();
+        DemoDialect db = DemoDialect.of(o.engine(), LabScript.adminPassword(), appPassword);
+        seed(db);
+        say.accept("source: " + o.rows() + " rows in " + db.ordersTable() + "; a writer inserts into "
+                + db.writesTable() + " continuously");
+        SetWriter writer = db.writer(SetWriter.fromFile(primaryFile), db.writesTable(), 2000);
+        writer.start();
+
+        long started = System.nanoTime();
+        try (EmbeddedTemporal temporal = EmbeddedTemporal.start()) {
+            say.accept("temporal: embedded server on " + temporal.address() + ", worker started");
+            int[] reported = {0};
+            MigrationResult done = temporal.migrate(spec, steps -> reported[0] = report(steps, reported[0]));
+            long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+            Thread.sleep(2000); // let the writer show that it writes to the new primary
+            writer.stop();
+            return summarise(done, writer, db, seconds);
+        } finally {
+            writer.stop();
+        }
     }
-    return reported;
-  }
 
-  private DemoSummary summarise(MigrationResult done, SetWriter writer, DemoDialect db, long seconds)
-      throws SQLException {
-    Set<Long> present = new HashSet<>();
-    TableFingerprint sourceTable;
-    TableFingerprint targetTable;
-    try (Connection t = db.admin(o.targetAddress()); Statement st = t.createStatement()) {
-      try (ResultSet rs = st.executeQuery("SELECT id FROM " + db.writesTable())) {
-        while (rs.next()) present.add(rs.getLong(1));
-      }
-      targetTable = db.fingerprint(t, db.ordersTable());
+    private int report(List<StepRecord> steps, int reported) {
+        for (; reported < steps.size() && steps.get(reported).ended() != null; reported++) {
+            StepRecord step = steps.get(reported);
+            say.accept(String.format("%-15s %-8s %s", step.phase(), step.outcome(), step.detail()));
+        }
+        return reported;
     }
-    boolean targetPrimary = db.servesAsPrimary(o.targetAddress(), db.writesTable());
-    try (Connection s = db.admin(o.sourceAddress())) {
-      sourceTable = db.fingerprint(s, db.ordersTable());
+
+    private DemoSummary summarise(MigrationResult done, SetWriter writer, DemoDialect db, long seconds)
+            throws SQLException {
+        Set<Long> present = new HashSet<>();
+        TableFingerprint sourceTable;
+        TableFingerprint targetTable;
+        try (Connection t = db.admin(o.targetAddress());
+                Statement st = t.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT id FROM " + db.writesTable())) {
+                while (rs.next()) present.add(rs.getLong(1));
+            }
+            targetTable = db.fingerprint(t, db.ordersTable());
+        }
+        boolean targetPrimary = db.servesAsPrimary(o.targetAddress(), db.writesTable());
+        try (Connection s = db.admin(o.sourceAddress())) {
+            sourceTable = db.fingerprint(s, db.ordersTable());
+        }
+        boolean sourceRefusesWrites = db.refusesWrites(o.sourceAddress(), db.writesTable());
+        SetChecker.Verdict v = SetChecker.check(writer.outcomes(), present);
+        return new DemoSummary(
+                sourceTable.rows(),
+                targetTable.rows(),
+                sourceTable.checksum().equals(targetTable.checksum()),
+                v.acknowledged(),
+                v.lost().size(),
+                v.unexpected().size(),
+                v.failedButPresent().size(),
+                v.unknown(),
+                writer.longestGapSeconds(),
+                targetPrimary ? o.targetAddress() : null,
+                sourceRefusesWrites,
+                done.status().phase() == Phase.DONE,
+                seconds,
+                done.report().markdown());
     }
-    boolean sourceRefusesWrites = db.refusesWrites(o.sourceAddress(), db.writesTable());
-    SetChecker.Verdict v = SetChecker.check(writer.outcomes(), present);
-    return new DemoSummary(sourceTable.rows(), targetTable.rows(),
-        sourceTable.checksum().equals(targetTable.checksum()), v.acknowledged(), v.lost().size(), v.unexpected().size(),
-        v.failedButPresent().size(), v.unknown(), writer.longestGapSeconds(), targetPrimary ? o.targetAddress() : null,
-        sourceRefusesWrites, done.status().phase() == Phase.DONE, seconds, done.report().markdown());
-  }
 
-  /** The orders to migrate, the writer's table, and the application's account, on the source. */
-  private void seed(DemoDialect db) throws SQLException {
-    try (Connection c = db.admin(o.sourceAddress())) {
-      db.seedOrders(c, db.ordersTable(), o.rows());
-      db.createWrites(c, db.writesTable());
-      db.createApp(c);
+    /** The orders to migrate, the writer's table, and the application's account, on the source. */
+    private void seed(DemoDialect db) throws SQLException {
+        try (Connection c = db.admin(o.sourceAddress())) {
+            db.seedOrders(c, db.ordersTable(), o.rows());
+            db.createWrites(c, db.writesTable());
+            db.createApp(c);
+        }
     }
-  }
 
-  /** The lab's admin login to a host's PostgreSQL (also for the tests). */
-  public static Connection connect(String address, String password) throws SQLException {
-    return PostgresDemoDialect.connect(address, password);
-  }
+    /** The lab's admin login to a host's PostgreSQL (also for the tests). */
+    public static Connection connect(String address, String password) throws SQLException {
+        return PostgresDemoDialect.connect(address, password);
+    }
 
-  private String spec(LabFlavor flavor, Path primaryFile, Path replicationSecret) {
-    return """
+    private String spec(LabFlavor flavor, Path primaryFile, Path replicationSecret) {
+        return """
         # Written by the demo: a %s migration between two local lab hosts.
         %sbenchmark:
           # The lab's hosts share this machine's disk; the production default is 10000.
@@ -143,8 +163,11 @@ public final class DemoRun {
             command: printf '%%s\\n' %s > %s
         report:
           directory: %s
-        """.formatted(flavor.product(),
-        LabScript.specHead(o.name(), flavor, o.sourceAddress(), o.targetAddress(), replicationSecret),
-        o.targetAddress(), primaryFile, o.workDir().resolve("reports"));
-  }
+        """.formatted(
+                        flavor.product(),
+                        LabScript.specHead(o.name(), flavor, o.sourceAddress(), o.targetAddress(), replicationSecret),
+                        o.targetAddress(),
+                        primaryFile,
+                        o.workDir().resolve("reports"));
+    }
 }

@@ -7,22 +7,22 @@ import dev.switchover.workflows.spec.Engine;
  * NAME:ADDRESS:FLAVOR} takes, and the {@code database:} block of a migration spec for such a host.
  */
 public enum LabFlavor {
-  POSTGRES15(Engine.POSTGRESQL, "postgres15", "PostgreSQL 15", """
+    POSTGRES15(Engine.POSTGRESQL, "postgres15", "PostgreSQL 15", """
           database:
             adminPassword: file:%s
             dataDirectory: /var/lib/postgresql/15/main
             serviceStart: pg_ctlcluster 15 main start
             serviceStop: pg_ctlcluster 15 main stop
         """),
-  MYSQL(Engine.MYSQL, "mysql", "MySQL 9.7", LabFlavor.MYSQL_DATABASE),
-  MARIADB(Engine.MARIADB, "mariadb", "MariaDB 10.11", LabFlavor.MYSQL_DATABASE);
+    MYSQL(Engine.MYSQL, "mysql", "MySQL 9.7", LabFlavor.MYSQL_DATABASE),
+    MARIADB(Engine.MARIADB, "mariadb", "MariaDB 10.11", LabFlavor.MYSQL_DATABASE);
 
-  /**
-   * The lab's MySQL and MariaDB hosts alike: the admin account is 'admin'@'198.18.0.1' (root logs in
-   * through the socket only), the lab starts and stops the server itself (no init system), and
-   * the server has TLS on.
-   */
-  private static final String MYSQL_DATABASE = """
+    /**
+     * The lab's MySQL and MariaDB hosts alike: the admin account is 'admin'@'198.18.0.1' (root logs in
+     * through the socket only), the lab starts and stops the server itself (no init system), and
+     * the server has TLS on.
+     */
+    private static final String MYSQL_DATABASE = """
           database:
             port: 3306
             adminUser: admin
@@ -34,50 +34,50 @@ public enum LabFlavor {
             tls: require
         """;
 
-  private final Engine engine;
-  private final String id;
-  private final String product;
-  private final String database;
+    private final Engine engine;
+    private final String id;
+    private final String product;
+    private final String database;
 
-  LabFlavor(Engine engine, String id, String product, String database) {
-    this.engine = engine;
-    this.id = id;
-    this.product = product;
-    this.database = database;
-  }
-
-  public static LabFlavor of(Engine engine) {
-    for (LabFlavor f : values()) {
-      if (f.engine == engine) return f;
+    LabFlavor(Engine engine, String id, String product, String database) {
+        this.engine = engine;
+        this.id = id;
+        this.product = product;
+        this.database = database;
     }
-    throw new IllegalArgumentException("the lab has no hosts for " + engine.id());
-  }
 
-  public Engine engine() {
-    return engine;
-  }
+    public static LabFlavor of(Engine engine) {
+        for (LabFlavor f : values()) {
+            if (f.engine == engine) return f;
+        }
+        throw new IllegalArgumentException("the lab has no hosts for " + engine.id());
+    }
 
-  /** As lab.sh spells it. */
-  public String id() {
-    return id;
-  }
+    public Engine engine() {
+        return engine;
+    }
 
-  /** The server and its version, for people: "MySQL 9.7". */
-  public String product() {
-    return product;
-  }
+    /** As lab.sh spells it. */
+    public String id() {
+        return id;
+    }
 
-  /** {@code NAME:ADDRESS:FLAVOR}, an argument of {@code lab.sh up}. */
-  public String host(String name, String address) {
-    return name + ":" + address + ":" + id;
-  }
+    /** The server and its version, for people: "MySQL 9.7". */
+    public String product() {
+        return product;
+    }
 
-  /**
-   * A lab host's {@code database:} block of a spec, indented as in {@link LabScript#hostSpec}.
-   * The admin password is the lab's one file for every engine ({@code lab.sh env} calls it
-   * PG_ADMIN_PASSWORD_FILE or MYSQL_ADMIN_PASSWORD_FILE).
-   */
-  public String databaseSpec() {
-    return database.formatted(LabScript.ADMIN_PASSWORD_FILE);
-  }
+    /** {@code NAME:ADDRESS:FLAVOR}, an argument of {@code lab.sh up}. */
+    public String host(String name, String address) {
+        return name + ":" + address + ":" + id;
+    }
+
+    /**
+     * A lab host's {@code database:} block of a spec, indented as in {@link LabScript#hostSpec}.
+     * The admin password is the lab's one file for every engine ({@code lab.sh env} calls it
+     * PG_ADMIN_PASSWORD_FILE or MYSQL_ADMIN_PASSWORD_FILE).
+     */
+    public String databaseSpec() {
+        return database.formatted(LabScript.ADMIN_PASSWORD_FILE);
+    }
 }

@@ -17,130 +17,135 @@ import java.util.concurrent.TimeUnit;
  * drive it through here.
  */
 public final class LabScript {
-  public static final String STATE = System.getenv().getOrDefault("SWITCHOVER_LAB_DIR", "/var/lib/switchover-lab");
-  public static final String KEY = STATE + "/client/id_ed25519";
-  public static final String KNOWN_HOSTS = STATE + "/client/known_hosts";
-  public static final String ADMIN_PASSWORD_FILE = STATE + "/secrets/pg-admin-password";
+    public static final String STATE = System.getenv().getOrDefault("SWITCHOVER_LAB_DIR", "/var/lib/switchover-lab");
+    public static final String KEY = STATE + "/client/id_ed25519";
+    public static final String KNOWN_HOSTS = STATE + "/client/known_hosts";
+    public static final String ADMIN_PASSWORD_FILE = STATE + "/secrets/pg-admin-password";
 
-  private final Path script;
+    private final Path script;
 
-  private LabScript(Path script) {
-    this.script = script;
-  }
-
-  /** Finds lab/lab.sh from SWITCHOVER_HOME (set by ./switchover) or the working directory upwards. */
-  public static LabScript find() {
-    List<Path> starts = new ArrayList<>();
-    String home = System.getenv("SWITCHOVER_HOME");
-    if (home != null) starts.add(Path.of(home));
-    starts.add(Path.of("").toAbsolutePath());
-    for (Path start : starts) {
-      for (Path p = start; p != null; p = p.getParent()) {
-        if (Files.isExecutable(p.resolve("lab/lab.sh"))) return new LabScript(p.resolve("lab/lab.sh"));
-      }
+    private LabScript(Path script) {
+        this.script = script;
     }
-    throw new IllegalStateException("lab/lab.sh not found: run this from the switchover repository");
-  }
 
-  public String run(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(script.toString()));
-    cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(10, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new IllegalStateException("lab.sh " + String.join(" ", args) + " did not finish in 10 minutes");
-      }
-      String text = new String(out, StandardCharsets.UTF_8);
-      if (p.exitValue() != 0) {
-        throw new IllegalStateException("lab.sh " + String.join(" ", args) + " failed (" + p.exitValue() + "):\n" + text);
-      }
-      return text;
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + script + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+    /** Finds lab/lab.sh from SWITCHOVER_HOME (set by ./switchover) or the working directory upwards. */
+    public static LabScript find() {
+        List<Path> starts = new ArrayList<>();
+        String home = System.getenv("SWITCHOVER_HOME");
+        if (home != null) starts.add(Path.of(home));
+        starts.add(Path.of("").toAbsolutePath());
+        for (Path start : starts) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.isExecutable(p.resolve("lab/lab.sh"))) return new LabScript(p.resolve("lab/lab.sh"));
+            }
+        }
+        throw new IllegalStateException("lab/lab.sh not found: run this from the switchover repository");
     }
-  }
 
-  /**
-   * A lab host as the body of a migration spec's {@code source:} or {@code target:} (indented two
-   * spaces, ending in a newline): its address, the lab's SSH key and known_hosts, and its
-   * PostgreSQL 15 cluster at Debian's paths.
-   */
-  public static String hostSpec(String address) {
-    return hostSpec(address, LabFlavor.POSTGRES15);
-  }
+    public String run(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(script.toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("lab.sh " + String.join(" ", args) + " did not finish in 10 minutes");
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(
+                        "lab.sh " + String.join(" ", args) + " failed (" + p.exitValue() + "):\n" + text);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + script + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
 
-  /** A lab host of {@code flavor} as the body of a spec's {@code source:} or {@code target:}. */
-  public static String hostSpec(String address, LabFlavor flavor) {
-    return """
+    /**
+     * A lab host as the body of a migration spec's {@code source:} or {@code target:} (indented two
+     * spaces, ending in a newline): its address, the lab's SSH key and known_hosts, and its
+     * PostgreSQL 15 cluster at Debian's paths.
+     */
+    public static String hostSpec(String address) {
+        return hostSpec(address, LabFlavor.POSTGRES15);
+    }
+
+    /** A lab host of {@code flavor} as the body of a spec's {@code source:} or {@code target:}. */
+    public static String hostSpec(String address, LabFlavor flavor) {
+        return """
           address: %s
           ssh:
             privateKey: %s
             knownHosts: %s
         """.formatted(address, KEY, KNOWN_HOSTS) + flavor.databaseSpec();
-  }
+    }
 
-  /**
-   * The first lines of a migration spec between two lab hosts, up to and including the
-   * replication password's reference; the caller appends the rest (benchmark, cutover, ...).
-   */
-  public static String specHead(String name, String sourceAddress, String targetAddress, Path replicationSecret) {
-    return specHead(name, LabFlavor.POSTGRES15, sourceAddress, targetAddress, replicationSecret);
-  }
+    /**
+     * The first lines of a migration spec between two lab hosts, up to and including the
+     * replication password's reference; the caller appends the rest (benchmark, cutover, ...).
+     */
+    public static String specHead(String name, String sourceAddress, String targetAddress, Path replicationSecret) {
+        return specHead(name, LabFlavor.POSTGRES15, sourceAddress, targetAddress, replicationSecret);
+    }
 
-  /** {@link #specHead(String, String, String, Path)} between two lab hosts of {@code flavor}. */
-  public static String specHead(String name, LabFlavor flavor, String sourceAddress, String targetAddress,
-      Path replicationSecret) {
-    return """
+    /** {@link #specHead(String, String, String, Path)} between two lab hosts of {@code flavor}. */
+    public static String specHead(
+            String name, LabFlavor flavor, String sourceAddress, String targetAddress, Path replicationSecret) {
+        return """
         name: %s
         engine: %s
         source:
         %starget:
         %sreplication:
           password: file:%s
-        """.formatted(name, flavor.engine().id(), hostSpec(sourceAddress, flavor), hostSpec(targetAddress, flavor),
-        replicationSecret);
-  }
+        """.formatted(
+                        name,
+                        flavor.engine().id(),
+                        hostSpec(sourceAddress, flavor),
+                        hostSpec(targetAddress, flavor),
+                        replicationSecret);
+    }
 
-  /**
-   * Benchmark and catch-up settings for tests on the lab: its floor (the hosts share this
-   * machine's disk), a short fio run and a short hold, so that a migration takes seconds.
-   */
-  public static final String TEST_PACE = """
+    /**
+     * Benchmark and catch-up settings for tests on the lab: its floor (the hosts share this
+     * machine's disk), a short fio run and a short hold, so that a migration takes seconds.
+     */
+    public static final String TEST_PACE = """
       benchmark: {minIops: 1000, size: 16M, runtime: 2s, numJobs: 1}
       catchUp: {holdFor: 3s, pollEvery: 1s, deadline: 10m}
       """;
 
-  /** A random replication password in {@code file} (mode 600), kept if the file exists. */
-  public static Path replicationSecret(Path file) throws IOException {
-    return secret(file);
-  }
-
-  /**
-   * A random password in {@code file} (mode 600, 32 hexadecimal digits: MySQL keeps at most 32
-   * characters of a replica's source password), kept if the file exists.
-   */
-  public static Path secret(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      byte[] bytes = new byte[16];
-      new SecureRandom().nextBytes(bytes);
-      Files.writeString(file, HexFormat.of().formatHex(bytes) + "\n");
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    /** A random replication password in {@code file} (mode 600), kept if the file exists. */
+    public static Path replicationSecret(Path file) throws IOException {
+        return secret(file);
     }
-    return file;
-  }
 
-  /** The lab's one admin password, for PostgreSQL's postgres and MySQL's or MariaDB's admin alike. */
-  public static String adminPassword() {
-    try {
-      return Files.readString(Path.of(ADMIN_PASSWORD_FILE)).strip();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + ADMIN_PASSWORD_FILE + ": " + e.getMessage(), e);
+    /**
+     * A random password in {@code file} (mode 600, 32 hexadecimal digits: MySQL keeps at most 32
+     * characters of a replica's source password), kept if the file exists.
+     */
+    public static Path secret(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            byte[] bytes = new byte[16];
+            new SecureRandom().nextBytes(bytes);
+            Files.writeString(file, HexFormat.of().formatHex(bytes) + "\n");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        return file;
     }
-  }
+
+    /** The lab's one admin password, for PostgreSQL's postgres and MySQL's or MariaDB's admin alike. */
+    public static String adminPassword() {
+        try {
+            return Files.readString(Path.of(ADMIN_PASSWORD_FILE)).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + ADMIN_PASSWORD_FILE + ": " + e.getMessage(), e);
+        }
+    }
 }

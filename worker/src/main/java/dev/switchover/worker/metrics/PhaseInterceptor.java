@@ -12,31 +12,31 @@ import io.temporal.common.interceptors.WorkerInterceptorBase;
  * runbook without a line in every activity method.
  */
 final class PhaseInterceptor extends WorkerInterceptorBase {
-  private final MigrationMetrics metrics;
+    private final MigrationMetrics metrics;
 
-  PhaseInterceptor(MigrationMetrics metrics) {
-    this.metrics = metrics;
-  }
+    PhaseInterceptor(MigrationMetrics metrics) {
+        this.metrics = metrics;
+    }
 
-  @Override
-  public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-    return new ActivityInboundCallsInterceptorBase(next) {
-      private String activityType;
+    @Override
+    public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
+        return new ActivityInboundCallsInterceptorBase(next) {
+            private String activityType;
 
-      @Override
-      public void init(ActivityExecutionContext context) {
-        activityType = context.getInfo().getActivityType();
-        super.init(context);
-      }
+            @Override
+            public void init(ActivityExecutionContext context) {
+                activityType = context.getInfo().getActivityType();
+                super.init(context);
+            }
 
-      @Override
-      public ActivityOutput execute(ActivityInput input) {
-        Object[] args = input.getArguments();
-        if (activityType != null && args.length > 0 && args[0] instanceof MigrationSpec spec) {
-          metrics.stepStarted(spec.name(), activityType);
-        }
-        return super.execute(input);
-      }
-    };
-  }
+            @Override
+            public ActivityOutput execute(ActivityInput input) {
+                Object[] args = input.getArguments();
+                if (activityType != null && args.length > 0 && args[0] instanceof MigrationSpec spec) {
+                    metrics.stepStarted(spec.name(), activityType);
+                }
+                return super.execute(input);
+            }
+        };
+    }
 }

@@ -18,24 +18,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class LabScriptTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void specHeadIsAValidSpecNamingBothHostsAndAPasswordReference() throws Exception {
-    Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
-    MigrationSpec spec = SpecLoader.parse(LabScript.specHead("lab-test", "198.18.0.11", "198.18.0.12", secret)
-        + LabScript.TEST_PACE + "report: {directory: " + dir + "}\n", "lab spec");
-    assertEquals("198.18.0.11", spec.source().address());
-    assertEquals("198.18.0.12", spec.target().address());
-    assertEquals(LabScript.KEY, spec.target().ssh().privateKey());
-    assertEquals("/var/lib/postgresql/15/main", spec.source().database().dataDirectory());
-    assertEquals("file:" + secret, spec.replication().password().toString());
-    assertEquals(1000, spec.benchmark().minIops());
-  }
+    @Test
+    void specHeadIsAValidSpecNamingBothHostsAndAPasswordReference() throws Exception {
+        Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
+        MigrationSpec spec = SpecLoader.parse(
+                LabScript.specHead("lab-test", "198.18.0.11", "198.18.0.12", secret) + LabScript.TEST_PACE
+                        + "report: {directory: " + dir + "}\n",
+                "lab spec");
+        assertEquals("198.18.0.11", spec.source().address());
+        assertEquals("198.18.0.12", spec.target().address());
+        assertEquals(LabScript.KEY, spec.target().ssh().privateKey());
+        assertEquals("/var/lib/postgresql/15/main", spec.source().database().dataDirectory());
+        assertEquals("file:" + secret, spec.replication().password().toString());
+        assertEquals(1000, spec.benchmark().minIops());
+    }
 
-  @Test
-  void postgresHostSpecIsTheOneTheLabAlwaysWrote() {
-    assertEquals("""
+    @Test
+    void postgresHostSpecIsTheOneTheLabAlwaysWrote() {
+        assertEquals(
+                """
           address: 198.18.0.11
           ssh:
             privateKey: %s
@@ -46,47 +50,50 @@ class LabScriptTest {
             serviceStart: pg_ctlcluster 15 main start
             serviceStop: pg_ctlcluster 15 main stop
         """.formatted(LabScript.KEY, LabScript.KNOWN_HOSTS, LabScript.ADMIN_PASSWORD_FILE),
-        LabScript.hostSpec("198.18.0.11"));
-    assertEquals(LabScript.hostSpec("198.18.0.11"), LabScript.hostSpec("198.18.0.11", LabFlavor.POSTGRES15));
-  }
-
-  @ParameterizedTest
-  @EnumSource(value = LabFlavor.class, names = {"MYSQL", "MARIADB"})
-  void mysqlSpecHeadNamesTheLabsAdminItsServiceAndRequiresTls(LabFlavor flavor) throws Exception {
-    Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
-    String head = LabScript.specHead("lab-test", flavor, "198.18.0.113", "198.18.0.114", secret);
-    MigrationSpec spec = SpecLoader.parse(head + LabScript.TEST_PACE + "report: {directory: " + dir + "}\n", "lab spec");
-    assertEquals(flavor.engine(), spec.engine());
-    for (var host : List.of(spec.source(), spec.target())) {
-      var db = host.database();
-      assertEquals(3306, db.port());
-      assertEquals("admin", db.adminUser());
-      assertEquals("file:" + LabScript.ADMIN_PASSWORD_FILE, db.adminPassword());
-      assertEquals("mysql", db.osUser());
-      assertEquals("/var/lib/mysql", db.dataDirectory());
-      assertEquals("lab-mysqld start", db.serviceStart());
-      assertEquals("lab-mysqld stop", db.serviceStop());
-      assertEquals(TlsMode.REQUIRE, db.tls());
+                LabScript.hostSpec("198.18.0.11"));
+        assertEquals(LabScript.hostSpec("198.18.0.11"), LabScript.hostSpec("198.18.0.11", LabFlavor.POSTGRES15));
     }
-    assertEquals("198.18.0.114", spec.target().address());
-    assertFalse(head.contains("slot"), "a replication slot is PostgreSQL's");
-  }
 
-  @Test
-  void eachEngineHasALabFlavorThatLabShKnows() {
-    for (Engine e : Engine.values()) assertEquals(e, LabFlavor.of(e).engine());
-    assertEquals("src:198.18.0.11:postgres15", LabFlavor.POSTGRES15.host("src", "198.18.0.11"));
-    assertEquals("mye2es:198.18.0.113:mysql", LabFlavor.of(Engine.MYSQL).host("mye2es", "198.18.0.113"));
-    assertEquals("mde2es:198.18.0.123:mariadb", LabFlavor.of(Engine.MARIADB).host("mde2es", "198.18.0.123"));
-  }
+    @ParameterizedTest
+    @EnumSource(
+            value = LabFlavor.class,
+            names = {"MYSQL", "MARIADB"})
+    void mysqlSpecHeadNamesTheLabsAdminItsServiceAndRequiresTls(LabFlavor flavor) throws Exception {
+        Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
+        String head = LabScript.specHead("lab-test", flavor, "198.18.0.113", "198.18.0.114", secret);
+        MigrationSpec spec =
+                SpecLoader.parse(head + LabScript.TEST_PACE + "report: {directory: " + dir + "}\n", "lab spec");
+        assertEquals(flavor.engine(), spec.engine());
+        for (var host : List.of(spec.source(), spec.target())) {
+            var db = host.database();
+            assertEquals(3306, db.port());
+            assertEquals("admin", db.adminUser());
+            assertEquals("file:" + LabScript.ADMIN_PASSWORD_FILE, db.adminPassword());
+            assertEquals("mysql", db.osUser());
+            assertEquals("/var/lib/mysql", db.dataDirectory());
+            assertEquals("lab-mysqld start", db.serviceStart());
+            assertEquals("lab-mysqld stop", db.serviceStop());
+            assertEquals(TlsMode.REQUIRE, db.tls());
+        }
+        assertEquals("198.18.0.114", spec.target().address());
+        assertFalse(head.contains("slot"), "a replication slot is PostgreSQL's");
+    }
 
-  @Test
-  void replicationSecretIsPrivateRandomAndKept() throws Exception {
-    Path file = LabScript.replicationSecret(dir.resolve("a"));
-    String first = Files.readString(file);
-    assertEquals(32, first.strip().length(), "MySQL refuses a replication password over 32 characters");
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    assertEquals(first, Files.readString(LabScript.replicationSecret(file)), "an existing secret is kept");
-    assertNotEquals(first, Files.readString(LabScript.replicationSecret(dir.resolve("b"))));
-  }
+    @Test
+    void eachEngineHasALabFlavorThatLabShKnows() {
+        for (Engine e : Engine.values()) assertEquals(e, LabFlavor.of(e).engine());
+        assertEquals("src:198.18.0.11:postgres15", LabFlavor.POSTGRES15.host("src", "198.18.0.11"));
+        assertEquals("mye2es:198.18.0.113:mysql", LabFlavor.of(Engine.MYSQL).host("mye2es", "198.18.0.113"));
+        assertEquals("mde2es:198.18.0.123:mariadb", LabFlavor.of(Engine.MARIADB).host("mde2es", "198.18.0.123"));
+    }
+
+    @Test
+    void replicationSecretIsPrivateRandomAndKept() throws Exception {
+        Path file = LabScript.replicationSecret(dir.resolve("a"));
+        String first = Files.readString(file);
+        assertEquals(32, first.strip().length(), "MySQL refuses a replication password over 32 characters");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(first, Files.readString(LabScript.replicationSecret(file)), "an existing secret is kept");
+        assertNotEquals(first, Files.readString(LabScript.replicationSecret(dir.resolve("b"))));
+    }
 }

@@ -9,17 +9,23 @@ import java.util.Locale;
  * {@code heartbeat:BackupNewPrimary} or {@code before:MeasureLag#3} (the third call).
  */
 record CrashPoint(When when, String activityType, int occurrence) {
-  enum When { BEFORE, AFTER, HEARTBEAT }
+    enum When {
+        BEFORE,
+        AFTER,
+        HEARTBEAT
+    }
 
-  static CrashPoint parse(String text) {
-    String[] whenRest = text.split(":", 2);
-    String[] typeN = whenRest[1].split("#", 2);
-    return new CrashPoint(When.valueOf(whenRest[0].toUpperCase(Locale.ROOT)), typeN[0],
-        typeN.length == 2 ? Integer.parseInt(typeN[1]) : 1);
-  }
+    static CrashPoint parse(String text) {
+        String[] whenRest = text.split(":", 2);
+        String[] typeN = whenRest[1].split("#", 2);
+        return new CrashPoint(
+                When.valueOf(whenRest[0].toUpperCase(Locale.ROOT)),
+                typeN[0],
+                typeN.length == 2 ? Integer.parseInt(typeN[1]) : 1);
+    }
 
-  @Override
-  public String toString() {
-    return when.name().toLowerCase(Locale.ROOT) + ":" + activityType + (occurrence == 1 ? "" : "#" + occurrence);
-  }
+    @Override
+    public String toString() {
+        return when.name().toLowerCase(Locale.ROOT) + ":" + activityType + (occurrence == 1 ? "" : "#" + occurrence);
+    }
 }

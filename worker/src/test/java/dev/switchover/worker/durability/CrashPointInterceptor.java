@@ -21,73 +21,76 @@ import java.util.concurrent.atomic.AtomicInteger;
  * SIGKILL from outside and keeps anything else from being reported in the meantime.
  */
 final class CrashPointInterceptor extends WorkerInterceptorBase {
-  private final CrashPoint point;
-  private final Path reachedFile;
-  private final AtomicInteger seen = new AtomicInteger();
-  private final AtomicBoolean reached = new AtomicBoolean();
+    private final CrashPoint point;
+    private final Path reachedFile;
+    private final AtomicInteger seen = new AtomicInteger();
+    private final AtomicBoolean reached = new AtomicBoolean();
 
-  CrashPointInterceptor(CrashPoint point, Path reachedFile) {
-    this.point = point;
-    this.reachedFile = reachedFile;
-  }
-
-  @Override
-  public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-    return new ActivityInboundCallsInterceptorBase(next) {
-      private String type;
-
-      @Override
-      public void init(ActivityExecutionContext context) {
-        type = context.getInfo().getActivityType();
-        super.init(point.when() == CrashPoint.When.HEARTBEAT && type.equals(point.activityType())
-            ? new HeartbeatTrap(context) : context);
-      }
-
-      @Override
-      public ActivityOutput execute(ActivityInput input) {
-        blockIfReached();
-        boolean ours = type.equals(point.activityType()) && point.when() != CrashPoint.When.HEARTBEAT
-            && seen.incrementAndGet() == point.occurrence();
-        if (ours && point.when() == CrashPoint.When.BEFORE) reach();
-        ActivityOutput out = super.execute(input);
-        if (ours && point.when() == CrashPoint.When.AFTER) reach();
-        return out;
-      }
-    };
-  }
-
-  private final class HeartbeatTrap extends ActivityExecutionContextBase {
-    HeartbeatTrap(ActivityExecutionContext next) {
-      super(next);
+    CrashPointInterceptor(CrashPoint point, Path reachedFile) {
+        this.point = point;
+        this.reachedFile = reachedFile;
     }
 
     @Override
-    public <V> void heartbeat(V details) {
-      if (seen.incrementAndGet() >= point.occurrence()) reach();
-      super.heartbeat(details);
-    }
-  }
+    public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
+        return new ActivityInboundCallsInterceptorBase(next) {
+            private String type;
 
-  private void reach() {
-    if (reached.compareAndSet(false, true)) {
-      try {
-        Path tmp = reachedFile.resolveSibling(reachedFile.getFileName() + ".tmp");
-        Files.writeString(tmp, point + " " + Instant.now() + "\n");
-        Files.move(tmp, reachedFile, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    blockIfReached();
-  }
+            @Override
+            public void init(ActivityExecutionContext context) {
+                type = context.getInfo().getActivityType();
+                super.init(
+                        point.when() == CrashPoint.When.HEARTBEAT && type.equals(point.activityType())
+                                ? new HeartbeatTrap(context)
+                                : context);
+            }
 
-  private void blockIfReached() {
-    while (reached.get()) {
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        // the SDK interrupts on shutdown; only SIGKILL ends this
-      }
+            @Override
+            public ActivityOutput execute(ActivityInput input) {
+                blockIfReached();
+                boolean ours = type.equals(point.activityType())
+                        && point.when() != CrashPoint.When.HEARTBEAT
+                        && seen.incrementAndGet() == point.occurrence();
+                if (ours && point.when() == CrashPoint.When.BEFORE) reach();
+                ActivityOutput out = super.execute(input);
+                if (ours && point.when() == CrashPoint.When.AFTER) reach();
+                return out;
+            }
+        };
     }
-  }
+
+    private final class HeartbeatTrap extends ActivityExecutionContextBase {
+        HeartbeatTrap(ActivityExecutionContext next) {
+            super(next);
+        }
+
+        @Override
+        public <V> void heartbeat(V details) {
+            if (seen.incrementAndGet() >= point.occurrence()) reach();
+            super.heartbeat(details);
+        }
+    }
+
+    private void reach() {
+        if (reached.compareAndSet(false, true)) {
+            try {
+                Path tmp = reachedFile.resolveSibling(reachedFile.getFileName() + ".tmp");
+                Files.writeString(tmp, point + " " + Instant.now() + "\n");
+                Files.move(tmp, reachedFile, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        blockIfReached();
+    }
+
+    private void blockIfReached() {
+        while (reached.get()) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                // the SDK interrupts on shutdown; only SIGKILL ends this
+            }
+        }
+    }
 }

@@ -13,15 +13,18 @@ import java.util.List;
  * {@link WorkerProcess#startCrashing}.
  */
 public final class CrashingWorker {
-  private CrashingWorker() {}
+    private CrashingWorker() {}
 
-  public static void main(String[] args) throws InterruptedException {
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(args[0]).build());
-    CrashPoint point = CrashPoint.parse(args[2]);
-    SwitchoverWorker.start(WorkflowClient.newInstance(service), args[1], null,
-        List.of(new CrashPointInterceptor(point, Path.of(args[3]))));
-    System.out.println("crashing worker on task queue " + args[1] + ", will stop at " + point);
-    Thread.currentThread().join();
-  }
+    public static void main(String[] args) throws InterruptedException {
+        WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget(args[0]).build());
+        CrashPoint point = CrashPoint.parse(args[2]);
+        SwitchoverWorker.start(
+                WorkflowClient.newInstance(service),
+                args[1],
+                null,
+                List.of(new CrashPointInterceptor(point, Path.of(args[3]))));
+        System.out.println("crashing worker on task queue " + args[1] + ", will stop at " + point);
+        Thread.currentThread().join();
+    }
 }

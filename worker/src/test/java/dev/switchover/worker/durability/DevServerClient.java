@@ -8,20 +8,21 @@ import java.nio.file.Path;
 
 /** A real Temporal dev server persisting in {@code dir}, and the test's client of it. */
 final class DevServerClient implements AutoCloseable {
-  final DevServer server;
-  final WorkflowClient client;
-  private final WorkflowServiceStubs service;
+    final DevServer server;
+    final WorkflowClient client;
+    private final WorkflowServiceStubs service;
 
-  DevServerClient(Path dir) {
-    server = DevServer.start(dir.resolve("temporal.db"));
-    service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(server.address()).build());
-    client = WorkflowClient.newInstance(service);
-  }
+    DevServerClient(Path dir) {
+        server = DevServer.start(dir.resolve("temporal.db"));
+        service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(server.address())
+                .build());
+        client = WorkflowClient.newInstance(service);
+    }
 
-  @Override
-  public void close() {
-    service.shutdownNow();
-    server.close();
-  }
+    @Override
+    public void close() {
+        service.shutdownNow();
+        server.close();
+    }
 }

@@ -7,7 +7,7 @@ package dev.switchover.workflows.activities;
  */
 public record CopyProgress(long doneBytes, long totalBytes, String stage) {
 
-  public double percent() {
-    return totalBytes <= 0 ? 0.0 : Math.min(100.0, 100.0 * doneBytes / totalBytes);
-  }
+    public double percent() {
+        return totalBytes <= 0 ? 0.0 : Math.min(100.0, 100.0 * doneBytes / totalBytes);
+    }
 }

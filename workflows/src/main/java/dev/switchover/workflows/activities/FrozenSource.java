@@ -9,7 +9,7 @@ package dev.switchover.workflows.activities;
  */
 public record FrozenSource(String finalPosition, int sessionsEnded, String sourceId) {
 
-  public FrozenSource(String finalPosition, int sessionsEnded) {
-    this(finalPosition, sessionsEnded, null);
-  }
+    public FrozenSource(String finalPosition, int sessionsEnded) {
+        this(finalPosition, sessionsEnded, null);
+    }
 }

@@ -16,34 +16,39 @@ package dev.switchover.workflows.activities;
  * @param sourceFreeBytes free space on the source's WAL volume; null where not measured
  */
 public record LagSample(
-    boolean streaming,
-    long lagBytes,
-    double lagSeconds,
-    String sourcePosition,
-    String targetPosition,
-    String state,
-    Long retainedBytes,
-    Long sourceFreeBytes) {
+        boolean streaming,
+        long lagBytes,
+        double lagSeconds,
+        String sourcePosition,
+        String targetPosition,
+        String state,
+        Long retainedBytes,
+        Long sourceFreeBytes) {
 
-  public LagSample(boolean streaming, long lagBytes, double lagSeconds, String sourcePosition, String targetPosition,
-      String state) {
-    this(streaming, lagBytes, lagSeconds, sourcePosition, targetPosition, state, null, null);
-  }
+    public LagSample(
+            boolean streaming,
+            long lagBytes,
+            double lagSeconds,
+            String sourcePosition,
+            String targetPosition,
+            String state) {
+        this(streaming, lagBytes, lagSeconds, sourcePosition, targetPosition, state, null, null);
+    }
 
-  /** This sample with what the slot holds back on the source and the free space there. */
-  public LagSample retaining(long retained, long free) {
-    return new LagSample(streaming, lagBytes, lagSeconds, sourcePosition, targetPosition, state, retained, free);
-  }
+    /** This sample with what the slot holds back on the source and the free space there. */
+    public LagSample retaining(long retained, long free) {
+        return new LagSample(streaming, lagBytes, lagSeconds, sourcePosition, targetPosition, state, retained, free);
+    }
 
-  /** The most the slot may hold back under {@code percent} of what the WAL volume has for it, or under {@code cap}. */
-  public Long retentionLimit(Long cap, int percent) {
-    if (retainedBytes == null || sourceFreeBytes == null) return null;
-    long share = (retainedBytes + sourceFreeBytes) / 100 * percent;
-    return cap == null ? share : Math.min(cap, share);
-  }
+    /** The most the slot may hold back under {@code percent} of what the WAL volume has for it, or under {@code cap}. */
+    public Long retentionLimit(Long cap, int percent) {
+        if (retainedBytes == null || sourceFreeBytes == null) return null;
+        long share = (retainedBytes + sourceFreeBytes) / 100 * percent;
+        return cap == null ? share : Math.min(cap, share);
+    }
 
-  /** Under both thresholds and actually streaming. */
-  public boolean within(long maxBytes, double maxSeconds) {
-    return streaming && lagBytes <= maxBytes && lagSeconds <= maxSeconds;
-  }
+    /** Under both thresholds and actually streaming. */
+    public boolean within(long maxBytes, double maxSeconds) {
+        return streaming && lagBytes <= maxBytes && lagSeconds <= maxSeconds;
+    }
 }

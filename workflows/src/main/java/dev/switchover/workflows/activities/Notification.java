@@ -11,21 +11,21 @@ import dev.switchover.workflows.Phase;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Notification(
-    int sequence,
-    String event,
-    String migration,
-    String workflowId,
-    Phase phase,
-    Phase previousPhase,
-    String at,
-    String message,
-    String source,
-    String target) {
+        int sequence,
+        String event,
+        String migration,
+        String workflowId,
+        Phase phase,
+        Phase previousPhase,
+        String at,
+        String message,
+        String source,
+        String target) {
 
-  /** The phase changed; {@code message} describes the new phase. */
-  public static final String PHASE_CHANGED = "phase_changed";
-  /** The manual gate started waiting for an approval; {@code message} says how to give it. */
-  public static final String APPROVAL_AWAITED = "approval_awaited";
-  /** The migration ends failed; {@code message} is the failure and what to do. */
-  public static final String FAILED = "failed";
+    /** The phase changed; {@code message} describes the new phase. */
+    public static final String PHASE_CHANGED = "phase_changed";
+    /** The manual gate started waiting for an approval; {@code message} says how to give it. */
+    public static final String APPROVAL_AWAITED = "approval_awaited";
+    /** The migration ends failed; {@code message} is the failure and what to do. */
+    public static final String FAILED = "failed";
 }

@@ -10,10 +10,10 @@ import io.temporal.activity.ActivityInterface;
 @ActivityInterface
 public interface NotificationActivities {
 
-  /**
-   * POSTs {@code event} as JSON to the webhook, resolving its URL and Authorization references on the
-   * worker. Done on any 2xx. Sent again on a retry, with the same {@code X-Switchover-Event} header
-   * ({@code workflowId/sequence}) so the receiver can drop the duplicate: that is its idempotency.
-   */
-  void notifyWebhook(WebhookSpec webhook, Notification event);
+    /**
+     * POSTs {@code event} as JSON to the webhook, resolving its URL and Authorization references on the
+     * worker. Done on any 2xx. Sent again on a retry, with the same {@code X-Switchover-Event} header
+     * ({@code workflowId/sequence}) so the receiver can drop the duplicate: that is its idempotency.
+     */
+    void notifyWebhook(WebhookSpec webhook, Notification event);
 }

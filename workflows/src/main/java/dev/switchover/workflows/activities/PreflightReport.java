@@ -7,11 +7,11 @@ import java.util.List;
  * is the record of everything it checked, for status and the report.
  */
 public record PreflightReport(
-    String sourceVersion,
-    String targetVersion,
-    String sourceDataDirectory,
-    String targetDataDirectory,
-    long sourceSizeBytes,
-    long targetFreeBytes,
-    List<SettingChange> settingsToChange,
-    List<Check> checks) {}
+        String sourceVersion,
+        String targetVersion,
+        String sourceDataDirectory,
+        String targetDataDirectory,
+        long sourceSizeBytes,
+        long targetFreeBytes,
+        List<SettingChange> settingsToChange,
+        List<Check> checks) {}

@@ -8,8 +8,8 @@ import java.util.List;
  * change itself; the workflow keeps the first run's record.
  */
 public record SourcePreparation(
-    boolean createdRole,
-    boolean addedHbaLine,
-    boolean createdSlot,
-    List<SettingChange> changedSettings,
-    List<String> notes) {}
+        boolean createdRole,
+        boolean addedHbaLine,
+        boolean createdSlot,
+        List<SettingChange> changedSettings,
+        List<String> notes) {}

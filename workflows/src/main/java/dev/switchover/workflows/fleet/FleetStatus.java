@@ -12,18 +12,25 @@ import java.util.List;
  * @param state STARTING until the workflow has read its spec, then RUNNING, DONE, FAILED or ABORTED
  */
 public record FleetStatus(
-    String fleet,
-    FleetState state,
-    int concurrency,
-    FleetApproval approval,
-    FailurePolicy onFailure,
-    List<Wave> waves,
-    List<Member> migrations,
-    List<String> notes) {
+        String fleet,
+        FleetState state,
+        int concurrency,
+        FleetApproval approval,
+        FailurePolicy onFailure,
+        List<Wave> waves,
+        List<Member> migrations,
+        List<String> notes) {
 
-  public record Wave(String name, WaveState state, String approvedBy) {}
+    public record Wave(String name, WaveState state, String approvedBy) {}
 
-  /** @param detail why it failed or was skipped; what it waits for while running */
-  public record Member(String migration, String workflowId, String wave, MemberState state, Phase phase,
-      String detail, Instant startedAt, Instant endedAt) {}
+    /** @param detail why it failed or was skipped; what it waits for while running */
+    public record Member(
+            String migration,
+            String workflowId,
+            String wave,
+            MemberState state,
+            Phase phase,
+            String detail,
+            Instant startedAt,
+            Instant endedAt) {}
 }

@@ -8,12 +8,12 @@ package dev.switchover.workflows.spec;
  */
 public record BackupSpec(Boolean enabled, String destination, String maxRate) {
 
-  public BackupSpec(Boolean enabled, String destination) {
-    this(enabled, destination, null);
-  }
+    public BackupSpec(Boolean enabled, String destination) {
+        this(enabled, destination, null);
+    }
 
-  BackupSpec withDefaults() {
-    return new BackupSpec(
-        enabled == null || enabled, destination == null ? "/var/backups/switchover" : destination, maxRate);
-  }
+    BackupSpec withDefaults() {
+        return new BackupSpec(
+                enabled == null || enabled, destination == null ? "/var/backups/switchover" : destination, maxRate);
+    }
 }

@@ -15,32 +15,34 @@ import java.time.Duration;
  * past either, the migration stops and drops the slot rather than fill the production primary's disk.
  */
 public record CatchUpSpec(
-    Long maxLagBytes,
-    Double maxLagSeconds,
-    @JsonSerialize(using = DurationText.Serializer.class)
-        @JsonDeserialize(using = DurationText.Deserializer.class)
+        Long maxLagBytes,
+        Double maxLagSeconds,
+
+        @JsonSerialize(using = DurationText.Serializer.class) @JsonDeserialize(using = DurationText.Deserializer.class)
         Duration holdFor,
-    @JsonSerialize(using = DurationText.Serializer.class)
-        @JsonDeserialize(using = DurationText.Deserializer.class)
+
+        @JsonSerialize(using = DurationText.Serializer.class) @JsonDeserialize(using = DurationText.Deserializer.class)
         Duration deadline,
-    @JsonSerialize(using = DurationText.Serializer.class)
-        @JsonDeserialize(using = DurationText.Deserializer.class)
+
+        @JsonSerialize(using = DurationText.Serializer.class) @JsonDeserialize(using = DurationText.Deserializer.class)
         Duration pollEvery,
-    Long maxRetainedBytes,
-    Integer maxRetainedPercent) {
 
-  public CatchUpSpec(Long maxLagBytes, Double maxLagSeconds, Duration holdFor, Duration deadline, Duration pollEvery) {
-    this(maxLagBytes, maxLagSeconds, holdFor, deadline, pollEvery, null, null);
-  }
+        Long maxRetainedBytes,
+        Integer maxRetainedPercent) {
 
-  CatchUpSpec withDefaults() {
-    return new CatchUpSpec(
-        maxLagBytes == null ? 1_048_576L : maxLagBytes,
-        maxLagSeconds == null ? 1.0 : maxLagSeconds,
-        holdFor == null ? Duration.ofSeconds(30) : holdFor,
-        deadline == null ? Duration.ofHours(6) : deadline,
-        pollEvery == null ? Duration.ofSeconds(5) : pollEvery,
-        maxRetainedBytes,
-        maxRetainedPercent == null ? 50 : maxRetainedPercent);
-  }
+    public CatchUpSpec(
+            Long maxLagBytes, Double maxLagSeconds, Duration holdFor, Duration deadline, Duration pollEvery) {
+        this(maxLagBytes, maxLagSeconds, holdFor, deadline, pollEvery, null, null);
+    }
+
+    CatchUpSpec withDefaults() {
+        return new CatchUpSpec(
+                maxLagBytes == null ? 1_048_576L : maxLagBytes,
+                maxLagSeconds == null ? 1.0 : maxLagSeconds,
+                holdFor == null ? Duration.ofSeconds(30) : holdFor,
+                deadline == null ? Duration.ofHours(6) : deadline,
+                pollEvery == null ? Duration.ofSeconds(5) : pollEvery,
+                maxRetainedBytes,
+                maxRetainedPercent == null ? 50 : maxRetainedPercent);
+    }
 }

@@ -16,42 +16,65 @@ import java.time.Duration;
  * session, unless {@code endBlockingSessions} says to end such sessions instead.
  */
 public record CutoverSpec(
-    CutoverMode mode,
-    @JsonSerialize(using = DurationText.Serializer.class)
-        @JsonDeserialize(using = DurationText.Deserializer.class)
+        CutoverMode mode,
+
+        @JsonSerialize(using = DurationText.Serializer.class) @JsonDeserialize(using = DurationText.Deserializer.class)
         Duration approvalValidFor,
-    HookSpec stopApplication,
-    HookSpec resumeApplication,
-    Boolean allowSourceRestart,
-    @JsonSerialize(using = DurationText.Serializer.class)
-        @JsonDeserialize(using = DurationText.Deserializer.class)
+
+        HookSpec stopApplication,
+        HookSpec resumeApplication,
+        Boolean allowSourceRestart,
+
+        @JsonSerialize(using = DurationText.Serializer.class) @JsonDeserialize(using = DurationText.Deserializer.class)
         Duration syncTimeout,
-    CutoverWindowSpec window,
-    @JsonSerialize(using = DurationText.Serializer.class)
-        @JsonDeserialize(using = DurationText.Deserializer.class)
+
+        CutoverWindowSpec window,
+
+        @JsonSerialize(using = DurationText.Serializer.class) @JsonDeserialize(using = DurationText.Deserializer.class)
         Duration freezeTimeout,
-    Boolean endBlockingSessions) {
 
-  public CutoverSpec(CutoverMode mode, Duration approvalValidFor, HookSpec stopApplication, HookSpec resumeApplication,
-      Boolean allowSourceRestart, Duration syncTimeout) {
-    this(mode, approvalValidFor, stopApplication, resumeApplication, allowSourceRestart, syncTimeout, null);
-  }
+        Boolean endBlockingSessions) {
 
-  public CutoverSpec(CutoverMode mode, Duration approvalValidFor, HookSpec stopApplication, HookSpec resumeApplication,
-      Boolean allowSourceRestart, Duration syncTimeout, CutoverWindowSpec window) {
-    this(mode, approvalValidFor, stopApplication, resumeApplication, allowSourceRestart, syncTimeout, window, null, null);
-  }
+    public CutoverSpec(
+            CutoverMode mode,
+            Duration approvalValidFor,
+            HookSpec stopApplication,
+            HookSpec resumeApplication,
+            Boolean allowSourceRestart,
+            Duration syncTimeout) {
+        this(mode, approvalValidFor, stopApplication, resumeApplication, allowSourceRestart, syncTimeout, null);
+    }
 
-  CutoverSpec withDefaults() {
-    return new CutoverSpec(
-        mode == null ? CutoverMode.MANUAL : mode,
-        approvalValidFor == null ? Duration.ofMinutes(30) : approvalValidFor,
-        stopApplication == null ? null : stopApplication.withDefaults(),
-        resumeApplication == null ? null : resumeApplication.withDefaults(),
-        allowSourceRestart != null && allowSourceRestart,
-        syncTimeout == null ? Duration.ofSeconds(60) : syncTimeout,
-        window == null ? null : window.withDefaults(),
-        freezeTimeout == null ? Duration.ofSeconds(5) : freezeTimeout,
-        endBlockingSessions != null && endBlockingSessions);
-  }
+    public CutoverSpec(
+            CutoverMode mode,
+            Duration approvalValidFor,
+            HookSpec stopApplication,
+            HookSpec resumeApplication,
+            Boolean allowSourceRestart,
+            Duration syncTimeout,
+            CutoverWindowSpec window) {
+        this(
+                mode,
+                approvalValidFor,
+                stopApplication,
+                resumeApplication,
+                allowSourceRestart,
+                syncTimeout,
+                window,
+                null,
+                null);
+    }
+
+    CutoverSpec withDefaults() {
+        return new CutoverSpec(
+                mode == null ? CutoverMode.MANUAL : mode,
+                approvalValidFor == null ? Duration.ofMinutes(30) : approvalValidFor,
+                stopApplication == null ? null : stopApplication.withDefaults(),
+                resumeApplication == null ? null : resumeApplication.withDefaults(),
+                allowSourceRestart != null && allowSourceRestart,
+                syncTimeout == null ? Duration.ofSeconds(60) : syncTimeout,
+                window == null ? null : window.withDefaults(),
+                freezeTimeout == null ? Duration.ofSeconds(5) : freezeTimeout,
+                endBlockingSessions != null && endBlockingSessions);
+    }
 }

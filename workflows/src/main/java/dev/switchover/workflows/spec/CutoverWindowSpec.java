@@ -10,18 +10,26 @@ import java.util.List;
  * {@code outside: refuse}, refused.
  */
 public record CutoverWindowSpec(List<String> days, String from, String to, String timeZone, String outside) {
-  public static final String DEFER = "defer";
-  public static final String REFUSE = "refuse";
-  public static final List<String> WEEK = List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN");
+    public static final String DEFER = "defer";
+    public static final String REFUSE = "refuse";
+    public static final List<String> WEEK = List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN");
 
-  /** As a completed spec carries it: every day if none are given, days upper-case, defer. */
-  public CutoverWindowSpec withDefaults() {
-    return new CutoverWindowSpec(days == null || days.isEmpty() ? WEEK : days.stream().map(String::strip)
-        .map(d -> d.toUpperCase(java.util.Locale.ROOT)).toList(), strip(from), strip(to), strip(timeZone),
-        outside == null ? DEFER : outside.strip());
-  }
+    /** As a completed spec carries it: every day if none are given, days upper-case, defer. */
+    public CutoverWindowSpec withDefaults() {
+        return new CutoverWindowSpec(
+                days == null || days.isEmpty()
+                        ? WEEK
+                        : days.stream()
+                                .map(String::strip)
+                                .map(d -> d.toUpperCase(java.util.Locale.ROOT))
+                                .toList(),
+                strip(from),
+                strip(to),
+                strip(timeZone),
+                outside == null ? DEFER : outside.strip());
+    }
 
-  private static String strip(String s) {
-    return s == null ? null : s.strip();
-  }
+    private static String strip(String s) {
+        return s == null ? null : s.strip();
+    }
 }

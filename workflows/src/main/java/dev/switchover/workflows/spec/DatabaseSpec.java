@@ -6,25 +6,25 @@ package dev.switchover.workflows.spec;
  * in the workflow's history. A missing {@code dataDirectory} is asked of the running server.
  */
 public record DatabaseSpec(
-    Integer port,
-    String adminUser,
-    String adminPassword,
-    String osUser,
-    String dataDirectory,
-    String serviceStart,
-    String serviceStop,
-    TlsMode tls) {
+        Integer port,
+        String adminUser,
+        String adminPassword,
+        String osUser,
+        String dataDirectory,
+        String serviceStart,
+        String serviceStop,
+        TlsMode tls) {
 
-  DatabaseSpec withDefaults(Engine engine) {
-    DatabaseSpec installed = engine.rules().databaseDefaults();
-    return new DatabaseSpec(
-        port == null ? installed.port() : port,
-        adminUser == null ? installed.adminUser() : adminUser,
-        adminPassword,
-        osUser == null ? installed.osUser() : osUser,
-        dataDirectory,
-        serviceStart == null ? installed.serviceStart() : serviceStart,
-        serviceStop == null ? installed.serviceStop() : serviceStop,
-        tls == null ? TlsMode.PREFER : tls);
-  }
+    DatabaseSpec withDefaults(Engine engine) {
+        DatabaseSpec installed = engine.rules().databaseDefaults();
+        return new DatabaseSpec(
+                port == null ? installed.port() : port,
+                adminUser == null ? installed.adminUser() : adminUser,
+                adminPassword,
+                osUser == null ? installed.osUser() : osUser,
+                dataDirectory,
+                serviceStart == null ? installed.serviceStart() : serviceStart,
+                serviceStop == null ? installed.serviceStop() : serviceStop,
+                tls == null ? TlsMode.PREFER : tls);
+    }
 }

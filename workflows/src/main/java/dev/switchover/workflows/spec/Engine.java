@@ -8,32 +8,32 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * {@link EngineRules}; what they do differently lives behind the activities.
  */
 public enum Engine {
-  POSTGRESQL("postgresql", new PostgresRules()),
-  MYSQL("mysql", new MySqlRules("mysql", "MySQL", 32, true, "mysql")),
-  MARIADB("mariadb", new MySqlRules("mariadb", "MariaDB", 80, false, "mariadb"));
+    POSTGRESQL("postgresql", new PostgresRules()),
+    MYSQL("mysql", new MySqlRules("mysql", "MySQL", 32, true, "mysql")),
+    MARIADB("mariadb", new MySqlRules("mariadb", "MariaDB", 80, false, "mariadb"));
 
-  private final String id;
-  private final EngineRules rules;
+    private final String id;
+    private final EngineRules rules;
 
-  Engine(String id, EngineRules rules) {
-    this.id = id;
-    this.rules = rules;
-  }
-
-  @JsonValue
-  public String id() {
-    return id;
-  }
-
-  EngineRules rules() {
-    return rules;
-  }
-
-  @JsonCreator
-  public static Engine of(String text) {
-    for (Engine e : values()) {
-      if (e.id.equalsIgnoreCase(text) || e.name().equalsIgnoreCase(text)) return e;
+    Engine(String id, EngineRules rules) {
+        this.id = id;
+        this.rules = rules;
     }
-    throw new IllegalArgumentException("unknown engine '" + text + "'");
-  }
+
+    @JsonValue
+    public String id() {
+        return id;
+    }
+
+    EngineRules rules() {
+        return rules;
+    }
+
+    @JsonCreator
+    public static Engine of(String text) {
+        for (Engine e : values()) {
+            if (e.id.equalsIgnoreCase(text) || e.name().equalsIgnoreCase(text)) return e;
+        }
+        throw new IllegalArgumentException("unknown engine '" + text + "'");
+    }
 }

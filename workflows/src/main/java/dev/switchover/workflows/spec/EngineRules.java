@@ -8,35 +8,35 @@ package dev.switchover.workflows.spec;
  */
 interface EngineRules {
 
-  /** Where the checks put what they find: the field, and the message for the operator. */
-  @FunctionalInterface
-  interface Problems {
-    void add(String field, String message);
-  }
+    /** Where the checks put what they find: the field, and the message for the operator. */
+    @FunctionalInterface
+    interface Problems {
+        void add(String field, String message);
+    }
 
-  /** The rules for {@code engine}, or those for a spec that names none yet (checked for what it can be). */
-  static EngineRules of(Engine engine) {
-    return engine == null ? NoEngineRules.INSTANCE : engine.rules();
-  }
+    /** The rules for {@code engine}, or those for a spec that names none yet (checked for what it can be). */
+    static EngineRules of(Engine engine) {
+        return engine == null ? NoEngineRules.INSTANCE : engine.rules();
+    }
 
-  /** Port, admin user, OS user and service commands as the engine's packages install them. */
-  DatabaseSpec databaseDefaults();
+    /** Port, admin user, OS user and service commands as the engine's packages install them. */
+    DatabaseSpec databaseDefaults();
 
-  /** The replication slot the target holds on the source if the spec names none; null without slots. */
-  String defaultSlot(String migrationName);
+    /** The replication slot the target holds on the source if the spec names none; null without slots. */
+    String defaultSlot(String migrationName);
 
-  /** How the base copy is made if the spec does not say; null for an engine with one way only. */
-  String defaultCopyMethod();
+    /** How the base copy is made if the spec does not say; null for an engine with one way only. */
+    String defaultCopyMethod();
 
-  /** replication.copyMethod, already one switchover knows (dump or clone). */
-  void copyMethod(String method, Problems problems);
+    /** replication.copyMethod, already one switchover knows (dump or clone). */
+    void copyMethod(String method, Problems problems);
 
-  /** replication's slot and account name, which the engine limits. */
-  void replication(ReplicationSpec replication, String migrationName, Problems problems);
+    /** replication's slot and account name, which the engine limits. */
+    void replication(ReplicationSpec replication, String migrationName, Problems problems);
 
-  /** backup.maxRate, which the spec gives. */
-  void backupRate(String rate, Problems problems);
+    /** backup.maxRate, which the spec gives. */
+    void backupRate(String rate, Problems problems);
 
-  /** Whether clients of this engine can be moved the way traffic.type says. */
-  void traffic(TrafficSwitch type, Problems problems);
+    /** Whether clients of this engine can be moved the way traffic.type says. */
+    void traffic(TrafficSwitch type, Problems problems);
 }

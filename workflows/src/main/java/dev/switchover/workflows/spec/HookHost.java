@@ -5,17 +5,17 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Where a hook command runs: on the worker's machine, or over SSH on the source or target host. */
 public enum HookHost {
-  LOCAL,
-  SOURCE,
-  TARGET;
+    LOCAL,
+    SOURCE,
+    TARGET;
 
-  @JsonValue
-  public String id() {
-    return name().toLowerCase();
-  }
+    @JsonValue
+    public String id() {
+        return name().toLowerCase();
+    }
 
-  @JsonCreator
-  public static HookHost of(String text) {
-    return HookHost.valueOf(text.trim().toUpperCase());
-  }
+    @JsonCreator
+    public static HookHost of(String text) {
+        return HookHost.valueOf(text.trim().toUpperCase());
+    }
 }

@@ -9,14 +9,14 @@ import java.time.Duration;
  * that must exit 0 within {@code timeout}.
  */
 public record HookSpec(
-    String command,
-    HookHost host,
-    @JsonSerialize(using = DurationText.Serializer.class)
-        @JsonDeserialize(using = DurationText.Deserializer.class)
+        String command,
+        HookHost host,
+
+        @JsonSerialize(using = DurationText.Serializer.class) @JsonDeserialize(using = DurationText.Deserializer.class)
         Duration timeout) {
 
-  HookSpec withDefaults() {
-    return new HookSpec(
-        command, host == null ? HookHost.LOCAL : host, timeout == null ? Duration.ofSeconds(60) : timeout);
-  }
+    HookSpec withDefaults() {
+        return new HookSpec(
+                command, host == null ? HookHost.LOCAL : host, timeout == null ? Duration.ofSeconds(60) : timeout);
+    }
 }

@@ -10,55 +10,62 @@ package dev.switchover.workflows.spec;
  * @param service the systemd unit the engine's packages install
  */
 record MySqlRules(String id, String name, int longestAccountName, boolean hasClone, String service)
-    implements EngineRules {
+        implements EngineRules {
 
-  @Override
-  public DatabaseSpec databaseDefaults() {
-    return new DatabaseSpec(3306, "root", null, "mysql", null, "systemctl start " + service,
-        "systemctl stop " + service, null);
-  }
-
-  @Override
-  public String defaultSlot(String migrationName) {
-    return null;
-  }
-
-  @Override
-  public String defaultCopyMethod() {
-    return ReplicationSpec.DUMP;
-  }
-
-  @Override
-  public void copyMethod(String method, Problems problems) {
-    if (ReplicationSpec.CLONE.equals(method) && !hasClone) {
-      problems.add("replication.copyMethod", "clone is MySQL's CLONE plugin, which " + name + " does not have;"
-          + " use dump");
+    @Override
+    public DatabaseSpec databaseDefaults() {
+        return new DatabaseSpec(
+                3306, "root", null, "mysql", null, "systemctl start " + service, "systemctl stop " + service, null);
     }
-  }
 
-  @Override
-  public void replication(ReplicationSpec r, String migrationName, Problems problems) {
-    if (r.slot() != null) {
-      problems.add("replication.slot", "is PostgreSQL's replication slot; " + id + " replicates by GTID and"
-          + " has no slots, so remove it");
+    @Override
+    public String defaultSlot(String migrationName) {
+        return null;
     }
-    if (r.user() != null && r.user().length() > longestAccountName) {
-      problems.add("replication.user", "is " + r.user().length() + " characters; " + id + " account names have at"
-          + " most " + longestAccountName + ": choose a shorter name");
-    }
-  }
 
-  @Override
-  public void backupRate(String rate, Problems problems) {
-    problems.add("backup.maxRate", "is pg_basebackup's --max-rate; " + id + "'s dump has no rate limit,"
-        + " so remove it");
-  }
-
-  @Override
-  public void traffic(TrafficSwitch type, Problems problems) {
-    if (type == TrafficSwitch.PGBOUNCER) {
-      problems.add("traffic.type", "pgbouncer only fronts PostgreSQL; for " + id + " use command"
-          + " (with traffic.command) or none");
+    @Override
+    public String defaultCopyMethod() {
+        return ReplicationSpec.DUMP;
     }
-  }
+
+    @Override
+    public void copyMethod(String method, Problems problems) {
+        if (ReplicationSpec.CLONE.equals(method) && !hasClone) {
+            problems.add(
+                    "replication.copyMethod",
+                    "clone is MySQL's CLONE plugin, which " + name + " does not have;" + " use dump");
+        }
+    }
+
+    @Override
+    public void replication(ReplicationSpec r, String migrationName, Problems problems) {
+        if (r.slot() != null) {
+            problems.add(
+                    "replication.slot",
+                    "is PostgreSQL's replication slot; " + id + " replicates by GTID and"
+                            + " has no slots, so remove it");
+        }
+        if (r.user() != null && r.user().length() > longestAccountName) {
+            problems.add(
+                    "replication.user",
+                    "is " + r.user().length() + " characters; " + id + " account names have at" + " most "
+                            + longestAccountName + ": choose a shorter name");
+        }
+    }
+
+    @Override
+    public void backupRate(String rate, Problems problems) {
+        problems.add(
+                "backup.maxRate",
+                "is pg_basebackup's --max-rate; " + id + "'s dump has no rate limit," + " so remove it");
+    }
+
+    @Override
+    public void traffic(TrafficSwitch type, Problems problems) {
+        if (type == TrafficSwitch.PGBOUNCER) {
+            problems.add(
+                    "traffic.type",
+                    "pgbouncer only fronts PostgreSQL; for " + id + " use command" + " (with traffic.command) or none");
+        }
+    }
 }

@@ -7,41 +7,41 @@ package dev.switchover.workflows.spec;
  * valid spec, which names its engine, is completed.
  */
 final class NoEngineRules implements EngineRules {
-  static final NoEngineRules INSTANCE = new NoEngineRules();
-  private static final PostgresRules RATE = new PostgresRules();
+    static final NoEngineRules INSTANCE = new NoEngineRules();
+    private static final PostgresRules RATE = new PostgresRules();
 
-  private NoEngineRules() {}
+    private NoEngineRules() {}
 
-  @Override
-  public DatabaseSpec databaseDefaults() {
-    throw noDefaults();
-  }
+    @Override
+    public DatabaseSpec databaseDefaults() {
+        throw noDefaults();
+    }
 
-  @Override
-  public String defaultSlot(String migrationName) {
-    throw noDefaults();
-  }
+    @Override
+    public String defaultSlot(String migrationName) {
+        throw noDefaults();
+    }
 
-  @Override
-  public String defaultCopyMethod() {
-    throw noDefaults();
-  }
+    @Override
+    public String defaultCopyMethod() {
+        throw noDefaults();
+    }
 
-  @Override
-  public void copyMethod(String method, Problems problems) {}
+    @Override
+    public void copyMethod(String method, Problems problems) {}
 
-  @Override
-  public void replication(ReplicationSpec replication, String migrationName, Problems problems) {}
+    @Override
+    public void replication(ReplicationSpec replication, String migrationName, Problems problems) {}
 
-  @Override
-  public void backupRate(String rate, Problems problems) {
-    RATE.backupRate(rate, problems);
-  }
+    @Override
+    public void backupRate(String rate, Problems problems) {
+        RATE.backupRate(rate, problems);
+    }
 
-  @Override
-  public void traffic(TrafficSwitch type, Problems problems) {}
+    @Override
+    public void traffic(TrafficSwitch type, Problems problems) {}
 
-  private static IllegalStateException noDefaults() {
-    return new IllegalStateException("a spec without an engine has no defaults; validate it first");
-  }
+    private static IllegalStateException noDefaults() {
+        return new IllegalStateException("a spec without an engine has no defaults; validate it first");
+    }
 }

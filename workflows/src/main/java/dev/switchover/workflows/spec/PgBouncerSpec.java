@@ -9,27 +9,27 @@ package dev.switchover.workflows.spec;
  * edits the file there: {@code configFile}, or the one the console names in {@code SHOW CONFIG}.
  */
 public record PgBouncerSpec(
-    String address,
-    Integer port,
-    String adminUser,
-    String adminPassword,
-    String database,
-    SshSpec ssh,
-    String configFile) {
+        String address,
+        Integer port,
+        String adminUser,
+        String adminPassword,
+        String database,
+        SshSpec ssh,
+        String configFile) {
 
-  PgBouncerSpec withDefaults() {
-    return new PgBouncerSpec(
-        address,
-        port == null ? 6432 : port,
-        adminUser == null ? "pgbouncer" : adminUser,
-        adminPassword,
-        database,
-        (ssh == null ? new SshSpec(null, null, null, null, null) : ssh).withDefaults(),
-        configFile);
-  }
+    PgBouncerSpec withDefaults() {
+        return new PgBouncerSpec(
+                address,
+                port == null ? 6432 : port,
+                adminUser == null ? "pgbouncer" : adminUser,
+                adminPassword,
+                database,
+                (ssh == null ? new SshSpec(null, null, null, null, null) : ssh).withDefaults(),
+                configFile);
+    }
 
-  /** The PgBouncer host as the worker logs in to it over SSH. */
-  public HostSpec host() {
-    return new HostSpec(address, ssh, null);
-  }
+    /** The PgBouncer host as the worker logs in to it over SSH. */
+    public HostSpec host() {
+        return new HostSpec(address, ssh, null);
+    }
 }

@@ -8,19 +8,19 @@ package dev.switchover.workflows.spec;
  * {@code clone} (MySQL's CLONE plugin, a physical copy for large datasets).
  */
 public record ReplicationSpec(String user, String password, String slot, String copyMethod) {
-  public static final String DUMP = "dump";
-  public static final String CLONE = "clone";
+    public static final String DUMP = "dump";
+    public static final String CLONE = "clone";
 
-  public ReplicationSpec(String user, String password, String slot) {
-    this(user, password, slot, null);
-  }
+    public ReplicationSpec(String user, String password, String slot) {
+        this(user, password, slot, null);
+    }
 
-  ReplicationSpec withDefaults(String migrationName, Engine engine) {
-    EngineRules rules = engine.rules();
-    return new ReplicationSpec(
-        user == null ? "replicator" : user,
-        password,
-        slot == null ? rules.defaultSlot(migrationName) : slot,
-        copyMethod == null ? rules.defaultCopyMethod() : copyMethod);
-  }
+    ReplicationSpec withDefaults(String migrationName, Engine engine) {
+        EngineRules rules = engine.rules();
+        return new ReplicationSpec(
+                user == null ? "replicator" : user,
+                password,
+                slot == null ? rules.defaultSlot(migrationName) : slot,
+                copyMethod == null ? rules.defaultCopyMethod() : copyMethod);
+    }
 }

@@ -9,8 +9,8 @@ import java.io.Serializable;
  */
 public record SpecProblem(String field, String message) implements Serializable {
 
-  @Override
-  public String toString() {
-    return field + ": " + message;
-  }
+    @Override
+    public String toString() {
+        return field + ": " + message;
+    }
 }

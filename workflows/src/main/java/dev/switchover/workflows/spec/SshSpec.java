@@ -9,20 +9,20 @@ import java.time.Duration;
  * {@code knownHosts}; the private key is a file on the worker's machine, never its contents.
  */
 public record SshSpec(
-    String user,
-    Integer port,
-    String privateKey,
-    String knownHosts,
-    @JsonSerialize(using = DurationText.Serializer.class)
-        @JsonDeserialize(using = DurationText.Deserializer.class)
+        String user,
+        Integer port,
+        String privateKey,
+        String knownHosts,
+
+        @JsonSerialize(using = DurationText.Serializer.class) @JsonDeserialize(using = DurationText.Deserializer.class)
         Duration connectTimeout) {
 
-  SshSpec withDefaults() {
-    return new SshSpec(
-        user == null ? "root" : user,
-        port == null ? 22 : port,
-        privateKey,
-        knownHosts == null ? "~/.ssh/known_hosts" : knownHosts,
-        connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout);
-  }
+    SshSpec withDefaults() {
+        return new SshSpec(
+                user == null ? "root" : user,
+                port == null ? 22 : port,
+                privateKey,
+                knownHosts == null ? "~/.ssh/known_hosts" : knownHosts,
+                connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout);
+    }
 }

@@ -9,18 +9,18 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * server's certificate and name.
  */
 public enum TlsMode {
-  DISABLE,
-  PREFER,
-  REQUIRE,
-  VERIFY_FULL;
+    DISABLE,
+    PREFER,
+    REQUIRE,
+    VERIFY_FULL;
 
-  @JsonValue
-  public String id() {
-    return name().toLowerCase().replace('_', '-');
-  }
+    @JsonValue
+    public String id() {
+        return name().toLowerCase().replace('_', '-');
+    }
 
-  @JsonCreator
-  public static TlsMode of(String text) {
-    return TlsMode.valueOf(text.trim().toUpperCase().replace('-', '_'));
-  }
+    @JsonCreator
+    public static TlsMode of(String text) {
+        return TlsMode.valueOf(text.trim().toUpperCase().replace('-', '_'));
+    }
 }

@@ -5,17 +5,17 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** How clients are moved to the new primary after promotion. */
 public enum TrafficSwitch {
-  NONE,
-  COMMAND,
-  PGBOUNCER;
+    NONE,
+    COMMAND,
+    PGBOUNCER;
 
-  @JsonValue
-  public String id() {
-    return name().toLowerCase();
-  }
+    @JsonValue
+    public String id() {
+        return name().toLowerCase();
+    }
 
-  @JsonCreator
-  public static TrafficSwitch of(String text) {
-    return TrafficSwitch.valueOf(text.trim().toUpperCase());
-  }
+    @JsonCreator
+    public static TrafficSwitch of(String text) {
+        return TrafficSwitch.valueOf(text.trim().toUpperCase());
+    }
 }

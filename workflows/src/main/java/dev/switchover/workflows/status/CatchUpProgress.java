@@ -12,8 +12,12 @@ import java.time.Instant;
  * @param converging whether the target will be in sync before the catch-up's deadline at this rate
  * @param summary all of it in words: "lag shrinking by 2.1 MiB/s: in sync in about 3m10s (2026-12-06T23:04:12Z)"
  */
-public record CatchUpProgress(double lagBytesPerSecond, Trend trend, Instant inSyncAt, boolean converging,
-    String summary) {
+public record CatchUpProgress(
+        double lagBytesPerSecond, Trend trend, Instant inSyncAt, boolean converging, String summary) {
 
-  public enum Trend { SHRINKING, STEADY, GROWING }
+    public enum Trend {
+        SHRINKING,
+        STEADY,
+        GROWING
+    }
 }

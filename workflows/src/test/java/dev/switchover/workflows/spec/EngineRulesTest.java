@@ -7,36 +7,64 @@ import org.junit.jupiter.api.Test;
 
 /** Each engine's defaults, as the operator's runbook and the lab rely on them. */
 class EngineRulesTest {
-  private static final DatabaseSpec EMPTY = new DatabaseSpec(null, null, null, null, null, null, null, null);
+    private static final DatabaseSpec EMPTY = new DatabaseSpec(null, null, null, null, null, null, null, null);
 
-  @Test
-  void databaseDefaultsAreWhatEachEnginesPackagesInstall() {
-    assertEquals(new DatabaseSpec(5432, "postgres", null, "postgres", null, "systemctl start postgresql",
-        "systemctl stop postgresql", TlsMode.PREFER), EMPTY.withDefaults(Engine.POSTGRESQL));
-    assertEquals(new DatabaseSpec(3306, "root", null, "mysql", null, "systemctl start mysql",
-        "systemctl stop mysql", TlsMode.PREFER), EMPTY.withDefaults(Engine.MYSQL));
-    assertEquals(new DatabaseSpec(3306, "root", null, "mysql", null, "systemctl start mariadb",
-        "systemctl stop mariadb", TlsMode.PREFER), EMPTY.withDefaults(Engine.MARIADB));
-  }
-
-  @Test
-  void postgresqlGetsASlotAndMysqlFamilyADumpByDefault() {
-    ReplicationSpec empty = new ReplicationSpec(null, "env:REPL", null);
-
-    assertEquals(new ReplicationSpec("replicator", "env:REPL", "switchover_orders_pg15", null),
-        empty.withDefaults("orders-pg15", Engine.POSTGRESQL));
-    for (Engine e : new Engine[] {Engine.MYSQL, Engine.MARIADB}) {
-      ReplicationSpec r = empty.withDefaults("orders", e);
-      assertNull(r.slot(), e.id());
-      assertEquals(ReplicationSpec.DUMP, r.copyMethod(), e.id());
+    @Test
+    void databaseDefaultsAreWhatEachEnginesPackagesInstall() {
+        assertEquals(
+                new DatabaseSpec(
+                        5432,
+                        "postgres",
+                        null,
+                        "postgres",
+                        null,
+                        "systemctl start postgresql",
+                        "systemctl stop postgresql",
+                        TlsMode.PREFER),
+                EMPTY.withDefaults(Engine.POSTGRESQL));
+        assertEquals(
+                new DatabaseSpec(
+                        3306,
+                        "root",
+                        null,
+                        "mysql",
+                        null,
+                        "systemctl start mysql",
+                        "systemctl stop mysql",
+                        TlsMode.PREFER),
+                EMPTY.withDefaults(Engine.MYSQL));
+        assertEquals(
+                new DatabaseSpec(
+                        3306,
+                        "root",
+                        null,
+                        "mysql",
+                        null,
+                        "systemctl start mariadb",
+                        "systemctl stop mariadb",
+                        TlsMode.PREFER),
+                EMPTY.withDefaults(Engine.MARIADB));
     }
-  }
 
-  @Test
-  void givenValuesAreKept() {
-    ReplicationSpec given = new ReplicationSpec("repl", "env:REPL", "mine", ReplicationSpec.CLONE);
+    @Test
+    void postgresqlGetsASlotAndMysqlFamilyADumpByDefault() {
+        ReplicationSpec empty = new ReplicationSpec(null, "env:REPL", null);
 
-    assertEquals(given, given.withDefaults("orders", Engine.MYSQL));
-    assertEquals(given, given.withDefaults("orders", Engine.POSTGRESQL));
-  }
+        assertEquals(
+                new ReplicationSpec("replicator", "env:REPL", "switchover_orders_pg15", null),
+                empty.withDefaults("orders-pg15", Engine.POSTGRESQL));
+        for (Engine e : new Engine[] {Engine.MYSQL, Engine.MARIADB}) {
+            ReplicationSpec r = empty.withDefaults("orders", e);
+            assertNull(r.slot(), e.id());
+            assertEquals(ReplicationSpec.DUMP, r.copyMethod(), e.id());
+        }
+    }
+
+    @Test
+    void givenValuesAreKept() {
+        ReplicationSpec given = new ReplicationSpec("repl", "env:REPL", "mine", ReplicationSpec.CLONE);
+
+        assertEquals(given, given.withDefaults("orders", Engine.MYSQL));
+        assertEquals(given, given.withDefaults("orders", Engine.POSTGRESQL));
+    }
 }

@@ -14,35 +14,35 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The spec is the workflow's input: it must survive Temporal's default JSON conversion intact. */
 class SpecPayloadTest {
-  private static final DataConverter CONVERTER = DefaultDataConverter.newDefaultInstance();
+    private static final DataConverter CONVERTER = DefaultDataConverter.newDefaultInstance();
 
-  @ParameterizedTest
-  @ValueSource(strings = {"postgresql.yaml", "mysql.yaml"})
-  void loadedSpecSurvivesTheWorkflowInputConversion(String name) {
-    MigrationSpec spec = SpecLoader.load(example(name));
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql.yaml", "mysql.yaml"})
+    void loadedSpecSurvivesTheWorkflowInputConversion(String name) {
+        MigrationSpec spec = SpecLoader.load(example(name));
 
-    Payload payload = CONVERTER.toPayload(spec).orElseThrow();
-    MigrationSpec back = CONVERTER.fromPayload(payload, MigrationSpec.class, MigrationSpec.class);
+        Payload payload = CONVERTER.toPayload(spec).orElseThrow();
+        MigrationSpec back = CONVERTER.fromPayload(payload, MigrationSpec.class, MigrationSpec.class);
 
-    assertEquals(spec, back);
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"postgresql.yaml", "mysql.yaml"})
-  void durationsAndEnumsTravelAsTheOperatorWritesThem(String name) {
-    MigrationSpec spec = SpecLoader.load(example(name));
-
-    String json = CONVERTER.toPayload(spec).orElseThrow().getData().toString(StandardCharsets.UTF_8);
-
-    for (String expected : List.of("\"holdFor\":\"30s\"", "\"pollEvery\":\"5s\"", "\"tls\":\"prefer\"")) {
-      assertTrue(json.contains(expected), expected + " in " + json);
+        assertEquals(spec, back);
     }
-  }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"postgresql.yaml", "mysql.yaml", "mysql-haproxy.yaml"})
-  void completedSpecStillPassesValidation(String name) {
-    // The workflow validates its input again, and the CLI sends the spec with defaults filled in.
-    assertEquals(List.of(), SpecValidator.validate(SpecLoader.load(example(name))));
-  }
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql.yaml", "mysql.yaml"})
+    void durationsAndEnumsTravelAsTheOperatorWritesThem(String name) {
+        MigrationSpec spec = SpecLoader.load(example(name));
+
+        String json = CONVERTER.toPayload(spec).orElseThrow().getData().toString(StandardCharsets.UTF_8);
+
+        for (String expected : List.of("\"holdFor\":\"30s\"", "\"pollEvery\":\"5s\"", "\"tls\":\"prefer\"")) {
+            assertTrue(json.contains(expected), expected + " in " + json);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql.yaml", "mysql.yaml", "mysql-haproxy.yaml"})
+    void completedSpecStillPassesValidation(String name) {
+        // The workflow validates its input again, and the CLI sends the spec with defaults filled in.
+        assertEquals(List.of(), SpecValidator.validate(SpecLoader.load(example(name))));
+    }
 }

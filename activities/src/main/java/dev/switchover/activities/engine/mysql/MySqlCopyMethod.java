@@ -11,31 +11,31 @@ import java.util.List;
  * asks which method it runs. A new method is a class implementing this and a row in the registry.
  */
 public interface MySqlCopyMethod {
-  /** The method as the copy's result names it. */
-  String name();
+    /** The method as the copy's result names it. */
+    String name();
 
-  /** Why these two servers cannot be copied this way, or null; preflight refuses with it. */
-  String incompatibility(Version source, Version target);
+    /** Why these two servers cannot be copied this way, or null; preflight refuses with it. */
+    String incompatibility(Version source, Version target);
 
-  /**
-   * What the source needs for this method beyond the replication account's grants, in
-   * prepare-source's session; {@code account} is the replication account ('user'@'host') and
-   * {@code notes} takes what is left on the source.
-   */
-  void prepareSource(MySqlSession s, String account, List<String> notes);
+    /**
+     * What the source needs for this method beyond the replication account's grants, in
+     * prepare-source's session; {@code account} is the replication account ('user'@'host') and
+     * {@code notes} takes what is left on the source.
+     */
+    void prepareSource(MySqlSession s, String account, List<String> notes);
 
-  /** On the target just emptied for the copy, in that session, before the copy. */
-  void prepareTarget(MigrationSpec spec, MySqlSession t);
+    /** On the target just emptied for the copy, in that session, before the copy. */
+    void prepareTarget(MigrationSpec spec, MySqlSession t);
 
-  /**
-   * Copies the source into the emptied target and returns the bytes copied. {@code schemas} and
-   * {@code tables} are the source's user databases and tables, read at the start of the copy.
-   */
-  long copy(MigrationSpec spec, List<String> schemas, List<DumpProgress.Table> tables, Progress progress);
+    /**
+     * Copies the source into the emptied target and returns the bytes copied. {@code schemas} and
+     * {@code tables} are the source's user databases and tables, read at the start of the copy.
+     */
+    long copy(MigrationSpec spec, List<String> schemas, List<DumpProgress.Table> tables, Progress progress);
 
-  /**
-   * Whether the copy replaces the target's accounts with the source's, so that the target's admin
-   * logs in with the source's admin password after it.
-   */
-  boolean replacesTargetAccounts();
+    /**
+     * Whether the copy replaces the target's accounts with the source's, so that the target's admin
+     * logs in with the source's admin password after it.
+     */
+    boolean replacesTargetAccounts();
 }

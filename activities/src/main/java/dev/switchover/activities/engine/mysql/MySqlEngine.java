@@ -30,227 +30,265 @@ import java.util.function.Function;
  * fixed for the engine's life, chosen once by the EngineRegistry.
  */
 public final class MySqlEngine implements DatabaseEngine {
-  /** The longest a copy or a backup may run. */
-  static final Duration COPY_TIMEOUT = Duration.ofHours(47);
-  static final List<String> SYSTEM_SCHEMAS = List.of("mysql", "sys", "information_schema", "performance_schema");
-  /**
-   * Accounts the server manages itself: never copied, never locked by the fence on their own host
-   * ({@code mysql} is MariaDB's socket-only account of the OS user mysql, made at install).
-   */
-  static final List<String> SYSTEM_ACCOUNTS = List.of("root", "mysql", "mysql.sys", "mysql.session",
-      "mysql.infoschema", "mariadb.sys", "debian-sys-maint", "PUBLIC");
+    /** The longest a copy or a backup may run. */
+    static final Duration COPY_TIMEOUT = Duration.ofHours(47);
 
-  private final Hosts hosts;
-  private final Dialect dialect;
-  private final ReplicationLogin login;
-  private final CopyMarker marker;
-  private final ReplicaSetup replica;
-  private final MySqlCopyMethod copyMethod;
-  private final MySqlPreflight preflight;
-  private final MySqlSourcePreparation preparation;
-  private final MySqlBaseCopy baseCopy;
-  private final ReplicaLag lag;
-  private final MySqlCutover cutover;
-  private final NewPrimary newPrimary;
+    static final List<String> SYSTEM_SCHEMAS = List.of("mysql", "sys", "information_schema", "performance_schema");
+    /**
+     * Accounts the server manages itself: never copied, never locked by the fence on their own host
+     * ({@code mysql} is MariaDB's socket-only account of the OS user mysql, made at install).
+     */
+    static final List<String> SYSTEM_ACCOUNTS = List.of(
+            "root",
+            "mysql",
+            "mysql.sys",
+            "mysql.session",
+            "mysql.infoschema",
+            "mariadb.sys",
+            "debian-sys-maint",
+            "PUBLIC");
 
-  /**
-   * {@code copyMethod} makes this engine's copy method from the engine, whose sessions it shares:
-   * {@code DumpCopy::new} or {@code CloneCopy::new}.
-   */
-  public MySqlEngine(Hosts hosts, Dialect dialect, Function<MySqlEngine, MySqlCopyMethod> copyMethod) {
-    this.hosts = hosts;
-    this.dialect = dialect;
-    this.login = new ReplicationLogin(this, dialect);
-    this.marker = new CopyMarker(this, hosts);
-    this.replica = new ReplicaSetup(this, dialect);
-    this.copyMethod = copyMethod.apply(this);
-    this.preflight = new MySqlPreflight(this, hosts, dialect, this.copyMethod);
-    this.preparation = new MySqlSourcePreparation(this, hosts, dialect, this.copyMethod);
-    this.baseCopy = new MySqlBaseCopy(this, hosts, dialect, this.copyMethod);
-    this.lag = new ReplicaLag(this, dialect);
-    this.cutover = new MySqlCutover(this, hosts, dialect);
-    this.newPrimary = new NewPrimary(this, hosts, dialect);
-  }
+    private final Hosts hosts;
+    private final Dialect dialect;
+    private final ReplicationLogin login;
+    private final CopyMarker marker;
+    private final ReplicaSetup replica;
+    private final MySqlCopyMethod copyMethod;
+    private final MySqlPreflight preflight;
+    private final MySqlSourcePreparation preparation;
+    private final MySqlBaseCopy baseCopy;
+    private final ReplicaLag lag;
+    private final MySqlCutover cutover;
+    private final NewPrimary newPrimary;
 
-  Hosts hosts() {
-    return hosts;
-  }
-
-  Dialect dialect() {
-    return dialect;
-  }
-
-  ReplicationLogin login() {
-    return login;
-  }
-
-  CopyMarker marker() {
-    return marker;
-  }
-
-  ReplicaSetup replica() {
-    return replica;
-  }
-
-  // ---- sessions and identities ----
-
-  MySqlSession source(MigrationSpec spec) {
-    return MySqlSession.open(dialect, spec.source(), hosts.secret("source.database.adminPassword",
-        spec.source().database().adminPassword()), "source");
-  }
-
-  /** A session to a source that may be gone: it gives up connecting after {@code connectLimit}. */
-  MySqlSession source(MigrationSpec spec, Duration connectLimit) {
-    return MySqlSession.open(dialect, spec.source(), hosts.secret("source.database.adminPassword",
-        spec.source().database().adminPassword()), "source", Duration.ofMinutes(2), connectLimit);
-  }
-
-  /**
-   * As the target's admin, or, after a copy that brought the source's accounts
-   * ({@link MySqlCopyMethod#replacesTargetAccounts}), with the source's admin password.
-   */
-  MySqlSession target(MigrationSpec spec) {
-    return target(spec, Duration.ofMinutes(2));
-  }
-
-  MySqlSession target(MigrationSpec spec, Duration statementLimit) {
-    try {
-      return MySqlSession.open(dialect, spec.target(), hosts.secret("target.database.adminPassword",
-          spec.target().database().adminPassword()), "target", statementLimit);
-    } catch (ApplicationFailure refused) {
-      if (!copyMethod.replacesTargetAccounts() || !Failures.BAD_CREDENTIALS.equals(refused.getType())) throw refused;
-      return MySqlSession.open(dialect, spec.target(), hosts.secret("source.database.adminPassword",
-          spec.source().database().adminPassword()), "target, cloned from the source", statementLimit);
+    /**
+     * {@code copyMethod} makes this engine's copy method from the engine, whose sessions it shares:
+     * {@code DumpCopy::new} or {@code CloneCopy::new}.
+     */
+    public MySqlEngine(Hosts hosts, Dialect dialect, Function<MySqlEngine, MySqlCopyMethod> copyMethod) {
+        this.hosts = hosts;
+        this.dialect = dialect;
+        this.login = new ReplicationLogin(this, dialect);
+        this.marker = new CopyMarker(this, hosts);
+        this.replica = new ReplicaSetup(this, dialect);
+        this.copyMethod = copyMethod.apply(this);
+        this.preflight = new MySqlPreflight(this, hosts, dialect, this.copyMethod);
+        this.preparation = new MySqlSourcePreparation(this, hosts, dialect, this.copyMethod);
+        this.baseCopy = new MySqlBaseCopy(this, hosts, dialect, this.copyMethod);
+        this.lag = new ReplicaLag(this, dialect);
+        this.cutover = new MySqlCutover(this, hosts, dialect);
+        this.newPrimary = new NewPrimary(this, hosts, dialect);
     }
-  }
 
-  Secret replicationPassword(MigrationSpec spec) {
-    return hosts.secret("replication.password", spec.replication().password());
-  }
+    Hosts hosts() {
+        return hosts;
+    }
 
-  String identity(MySqlSession s) {
-    return s.one(dialect.identityQuery());
-  }
+    Dialect dialect() {
+        return dialect;
+    }
 
-  static Version version(MySqlSession s) {
-    return Version.parse(s.one("SELECT @@version"));
-  }
+    ReplicationLogin login() {
+        return login;
+    }
 
-  static List<String> userSchemas(MySqlSession s) {
-    return s.rows("SELECT schema_name FROM information_schema.schemata ORDER BY schema_name").stream()
-        .map(r -> r.get(0)).filter(n -> !SYSTEM_SCHEMAS.contains(n.toLowerCase())).toList();
-  }
+    CopyMarker marker() {
+        return marker;
+    }
 
-  /**
-   * The user tables in the dump's order with their sizes. information_schema's statistics lag
-   * behind bulk loads (MySQL caches them for a day, InnoDB recounts after 10% of rows changed), so
-   * each table counts at least its tablespace file's size.
-   */
-  List<DumpProgress.Table> tables(MySqlSession s) {
-    for (String sql : dialect.freshStatistics()) s.execute(sql);
-    String spaces = dialect.tablespacesView();
-    return s.rows("SELECT t.table_schema, t.table_name, greatest(coalesce(t.data_length + t.index_length, 0),"
-        + " coalesce(f.file_size, 0)) FROM information_schema.tables t LEFT JOIN " + spaces + " f"
-        + " ON f.name = concat(t.table_schema, '/', t.table_name) WHERE t.table_type = 'BASE TABLE' AND"
-        + " t.table_schema NOT IN ('mysql','sys','information_schema','performance_schema')"
-        + " ORDER BY t.table_schema, t.table_name").stream()
-        .map(r -> new DumpProgress.Table(r.get(0), r.get(1), Long.parseLong(r.get(2)))).toList();
-  }
+    ReplicaSetup replica() {
+        return replica;
+    }
 
-  // ---- preflight: MySqlPreflight ----
+    // ---- sessions and identities ----
 
-  @Override
-  public PreflightReport preflight(MigrationSpec spec) {
-    return preflight.check(spec);
-  }
+    MySqlSession source(MigrationSpec spec) {
+        return MySqlSession.open(
+                dialect,
+                spec.source(),
+                hosts.secret(
+                        "source.database.adminPassword",
+                        spec.source().database().adminPassword()),
+                "source");
+    }
 
-  @Override
-  public String targetDataDirectory(MigrationSpec spec) {
-    return preflight.targetDataDirectory(spec);
-  }
+    /** A session to a source that may be gone: it gives up connecting after {@code connectLimit}. */
+    MySqlSession source(MigrationSpec spec, Duration connectLimit) {
+        return MySqlSession.open(
+                dialect,
+                spec.source(),
+                hosts.secret(
+                        "source.database.adminPassword",
+                        spec.source().database().adminPassword()),
+                "source",
+                Duration.ofMinutes(2),
+                connectLimit);
+    }
 
-  // ---- prepare source: MySqlSourcePreparation ----
+    /**
+     * As the target's admin, or, after a copy that brought the source's accounts
+     * ({@link MySqlCopyMethod#replacesTargetAccounts}), with the source's admin password.
+     */
+    MySqlSession target(MigrationSpec spec) {
+        return target(spec, Duration.ofMinutes(2));
+    }
 
-  @Override
-  public SourcePreparation prepareSource(MigrationSpec spec) {
-    return preparation.prepare(spec);
-  }
+    MySqlSession target(MigrationSpec spec, Duration statementLimit) {
+        try {
+            return MySqlSession.open(
+                    dialect,
+                    spec.target(),
+                    hosts.secret(
+                            "target.database.adminPassword",
+                            spec.target().database().adminPassword()),
+                    "target",
+                    statementLimit);
+        } catch (ApplicationFailure refused) {
+            if (!copyMethod.replacesTargetAccounts() || !Failures.BAD_CREDENTIALS.equals(refused.getType()))
+                throw refused;
+            return MySqlSession.open(
+                    dialect,
+                    spec.target(),
+                    hosts.secret(
+                            "source.database.adminPassword",
+                            spec.source().database().adminPassword()),
+                    "target, cloned from the source",
+                    statementLimit);
+        }
+    }
 
-  @Override
-  public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-    this.preparation.undo(spec);
-  }
+    Secret replicationPassword(MigrationSpec spec) {
+        return hosts.secret("replication.password", spec.replication().password());
+    }
 
-  // ---- base copy: MySqlBaseCopy and the copy method ----
+    String identity(MySqlSession s) {
+        return s.one(dialect.identityQuery());
+    }
 
-  @Override
-  public BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
-    return baseCopy.run(spec, progress);
-  }
+    static Version version(MySqlSession s) {
+        return Version.parse(s.one("SELECT @@version"));
+    }
 
-  /** The target's logins, closed while it is a replica and opened at promotion. */
-  TargetFence targetFence(MigrationSpec spec) {
-    return new TargetFence(dialect, hosts.ssh(spec.target()), spec);
-  }
+    static List<String> userSchemas(MySqlSession s) {
+        return s.rows("SELECT schema_name FROM information_schema.schemata ORDER BY schema_name").stream()
+                .map(r -> r.get(0))
+                .filter(n -> !SYSTEM_SCHEMAS.contains(n.toLowerCase()))
+                .toList();
+    }
 
-  // ---- catch-up: ReplicaLag; after a rollback, ReplicaSetup ----
+    /**
+     * The user tables in the dump's order with their sizes. information_schema's statistics lag
+     * behind bulk loads (MySQL caches them for a day, InnoDB recounts after 10% of rows changed), so
+     * each table counts at least its tablespace file's size.
+     */
+    List<DumpProgress.Table> tables(MySqlSession s) {
+        for (String sql : dialect.freshStatistics()) s.execute(sql);
+        String spaces = dialect.tablespacesView();
+        return s
+                .rows("SELECT t.table_schema, t.table_name, greatest(coalesce(t.data_length + t.index_length, 0),"
+                        + " coalesce(f.file_size, 0)) FROM information_schema.tables t LEFT JOIN " + spaces + " f"
+                        + " ON f.name = concat(t.table_schema, '/', t.table_name) WHERE t.table_type = 'BASE TABLE' AND"
+                        + " t.table_schema NOT IN ('mysql','sys','information_schema','performance_schema')"
+                        + " ORDER BY t.table_schema, t.table_name")
+                .stream()
+                .map(r -> new DumpProgress.Table(r.get(0), r.get(1), Long.parseLong(r.get(2))))
+                .toList();
+    }
 
-  @Override
-  public LagSample measureLag(MigrationSpec spec) {
-    return lag.measure(spec);
-  }
+    // ---- preflight: MySqlPreflight ----
 
-  @Override
-  public String quietTarget(MigrationSpec spec) {
-    return replica.quiet(spec);
-  }
+    @Override
+    public PreflightReport preflight(MigrationSpec spec) {
+        return preflight.check(spec);
+    }
 
-  // ---- cutover: MySqlCutover ----
+    @Override
+    public String targetDataDirectory(MigrationSpec spec) {
+        return preflight.targetDataDirectory(spec);
+    }
 
-  @Override
-  public FrozenSource freezeWrites(MigrationSpec spec) {
-    return cutover.freezeWrites(spec);
-  }
+    // ---- prepare source: MySqlSourcePreparation ----
 
-  @Override
-  public void unfreezeWrites(MigrationSpec spec) {
-    cutover.unfreezeWrites(spec);
-  }
+    @Override
+    public SourcePreparation prepareSource(MigrationSpec spec) {
+        return preparation.prepare(spec);
+    }
 
-  @Override
-  public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen, Progress progress) {
-    return cutover.verifySync(spec, frozen, progress);
-  }
+    @Override
+    public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
+        this.preparation.undo(spec);
+    }
 
-  @Override
-  public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-    return cutover.promote(spec, frozen);
-  }
+    // ---- base copy: MySqlBaseCopy and the copy method ----
 
-  @Override
-  public boolean targetPromoted(MigrationSpec spec) {
-    return cutover.targetPromoted(spec);
-  }
+    @Override
+    public BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
+        return baseCopy.run(spec, progress);
+    }
 
-  @Override
-  public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
-    return cutover.promoteWithoutSource(spec, frozen);
-  }
+    /** The target's logins, closed while it is a replica and opened at promotion. */
+    TargetFence targetFence(MigrationSpec spec) {
+        return new TargetFence(dialect, hosts.ssh(spec.target()), spec);
+    }
 
-  @Override
-  public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
-    return cutover.retireOldSource(spec);
-  }
+    // ---- catch-up: ReplicaLag; after a rollback, ReplicaSetup ----
 
-  // ---- after promotion: NewPrimary ----
+    @Override
+    public LagSample measureLag(MigrationSpec spec) {
+        return lag.measure(spec);
+    }
 
-  @Override
-  public BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress) {
-    return newPrimary.backup(spec, backupName, progress);
-  }
+    @Override
+    public String quietTarget(MigrationSpec spec) {
+        return replica.quiet(spec);
+    }
 
-  @Override
-  public List<Check> memoryChecks(MigrationSpec spec) {
-    return newPrimary.memoryChecks(spec);
-  }
+    // ---- cutover: MySqlCutover ----
+
+    @Override
+    public FrozenSource freezeWrites(MigrationSpec spec) {
+        return cutover.freezeWrites(spec);
+    }
+
+    @Override
+    public void unfreezeWrites(MigrationSpec spec) {
+        cutover.unfreezeWrites(spec);
+    }
+
+    @Override
+    public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen, Progress progress) {
+        return cutover.verifySync(spec, frozen, progress);
+    }
+
+    @Override
+    public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
+        return cutover.promote(spec, frozen);
+    }
+
+    @Override
+    public boolean targetPromoted(MigrationSpec spec) {
+        return cutover.targetPromoted(spec);
+    }
+
+    @Override
+    public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+        return cutover.promoteWithoutSource(spec, frozen);
+    }
+
+    @Override
+    public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+        return cutover.retireOldSource(spec);
+    }
+
+    // ---- after promotion: NewPrimary ----
+
+    @Override
+    public BackupResult backupNewPrimary(MigrationSpec spec, String backupName, Progress progress) {
+        return newPrimary.backup(spec, backupName, progress);
+    }
+
+    @Override
+    public List<Check> memoryChecks(MigrationSpec spec) {
+        return newPrimary.memoryChecks(spec);
+    }
 }

@@ -11,38 +11,38 @@ import java.util.List;
  * my_print_defaults before it is relied on ({@link ReadOnlyPersistence}).
  */
 final class SourceReadOnly {
-  private final Dialect dialect;
-  private final ReadOnlyPersistence persistence;
+    private final Dialect dialect;
+    private final ReadOnlyPersistence persistence;
 
-  SourceReadOnly(Dialect dialect, RemoteHost host, String migration, String address) {
-    this.dialect = dialect;
-    this.persistence = dialect.readOnlyPersistence(host, migration, address);
-  }
-
-  /**
-   * Turns read_only on, with {@code bounded} running the statements that wait for running writes.
-   * MariaDB's drop-in is written first, so a server restarted meanwhile comes back read-only.
-   * False if a statement gave up waiting.
-   */
-  boolean on(MySqlSession s, LockWait bounded) {
-    persistence.keep();
-    for (String sql : dialect.readOnlyStatements()) {
-      if (!bounded.run(s, sql)) return false;
+    SourceReadOnly(Dialect dialect, RemoteHost host, String migration, String address) {
+        this.dialect = dialect;
+        this.persistence = dialect.readOnlyPersistence(host, migration, address);
     }
-    return true;
-  }
 
-  /** Takes back {@link #on}, what it persisted included. Idempotent. */
-  void off(MySqlSession s) {
-    persistence.forget();
-    for (String sql : dialect.writableStatements()) s.execute(sql);
-  }
+    /**
+     * Turns read_only on, with {@code bounded} running the statements that wait for running writes.
+     * MariaDB's drop-in is written first, so a server restarted meanwhile comes back read-only.
+     * False if a statement gave up waiting.
+     */
+    boolean on(MySqlSession s, LockWait bounded) {
+        persistence.keep();
+        for (String sql : dialect.readOnlyStatements()) {
+            if (!bounded.run(s, sql)) return false;
+        }
+        return true;
+    }
 
-  /** What keeps the source from refusing writes now or after a restart; empty when nothing does. */
-  List<String> gaps(MySqlSession s) {
-    List<String> gaps = new ArrayList<>();
-    if (!"1".equals(s.one("SELECT @@GLOBAL.read_only"))) gaps.add("read_only is OFF");
-    gaps.addAll(persistence.gaps(s));
-    return gaps;
-  }
+    /** Takes back {@link #on}, what it persisted included. Idempotent. */
+    void off(MySqlSession s) {
+        persistence.forget();
+        for (String sql : dialect.writableStatements()) s.execute(sql);
+    }
+
+    /** What keeps the source from refusing writes now or after a restart; empty when nothing does. */
+    List<String> gaps(MySqlSession s) {
+        List<String> gaps = new ArrayList<>();
+        if (!"1".equals(s.one("SELECT @@GLOBAL.read_only"))) gaps.add("read_only is OFF");
+        gaps.addAll(persistence.gaps(s));
+        return gaps;
+    }
 }

@@ -10,14 +10,14 @@ import java.util.regex.Pattern;
  * -v a trailing path. The tool rewrites the line with carriage returns; callers split on them.
  */
 final class BaseBackupProgress {
-  private static final Pattern LINE = Pattern.compile("\\s*(\\d+)/(\\d+) kB \\((\\d+)%\\)");
+    private static final Pattern LINE = Pattern.compile("\\s*(\\d+)/(\\d+) kB \\((\\d+)%\\)");
 
-  private BaseBackupProgress() {}
+    private BaseBackupProgress() {}
 
-  static Optional<CopyProgress> parse(String line) {
-    Matcher m = LINE.matcher(line);
-    if (!m.lookingAt()) return Optional.empty();
-    return Optional.of(new CopyProgress(
-        Long.parseLong(m.group(1)) * 1024, Long.parseLong(m.group(2)) * 1024, "streaming base backup"));
-  }
+    static Optional<CopyProgress> parse(String line) {
+        Matcher m = LINE.matcher(line);
+        if (!m.lookingAt()) return Optional.empty();
+        return Optional.of(new CopyProgress(
+                Long.parseLong(m.group(1)) * 1024, Long.parseLong(m.group(2)) * 1024, "streaming base backup"));
+    }
 }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
 @ResourceLock("lab:mys+myt")
 class MySqlFenceIT extends MySqlFenceContract {
-  @Override
-  Engine kind() {
-    return Engine.MYSQL;
-  }
+    @Override
+    Engine kind() {
+        return Engine.MYSQL;
+    }
 }

@@ -19,117 +19,125 @@ import java.util.UUID;
  * replication password.
  */
 final class MySqlPair implements AutoCloseable {
-  static final String PASSWORD_VARIABLE = "SWITCHOVER_IT_REPLICATION_PASSWORD";
-  static final String BACKUPS = "/var/lib/mysql-backups-it";
-  private static final Duration LEASE_WAIT = Duration.ofMinutes(10);
+    static final String PASSWORD_VARIABLE = "SWITCHOVER_IT_REPLICATION_PASSWORD";
+    static final String BACKUPS = "/var/lib/mysql-backups-it";
+    private static final Duration LEASE_WAIT = Duration.ofMinutes(10);
 
-  private final AutoCloseable lease;
-  final Engine kind;
-  final Lab source;
-  final Lab target;
-  /**
-   * Quotes and a backslash: the password must survive SQL, option files and the shell. 32
-   * characters, MySQL's longest replication password.
-   */
-  final String replicationPassword = "Re'pl\"\\-" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
-  final Hosts hosts;
-  final MySqlEngine engine;
-  final MigrationSpec spec;
+    private final AutoCloseable lease;
+    final Engine kind;
+    final Lab source;
+    final Lab target;
+    /**
+     * Quotes and a backslash: the password must survive SQL, option files and the shell. 32
+     * characters, MySQL's longest replication password.
+     */
+    final String replicationPassword =
+            "Re'pl\"\\-" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
 
-  private MySqlPair(Engine kind, Lab source, Lab target, String name, AutoCloseable lease) {
-    this.kind = kind;
-    this.lease = lease;
-    this.source = source;
-    this.target = target;
-    this.hosts = new Hosts(new SecretResolver(Map.of(PASSWORD_VARIABLE, replicationPassword)));
-    this.engine = new MySqlEngine(hosts, Dialect.of(kind), DumpCopy::new);
-    this.spec = SpecLoader.parse(yaml(name), "test spec");
-  }
+    final Hosts hosts;
+    final MySqlEngine engine;
+    final MigrationSpec spec;
 
-  static MySqlPair fresh(Engine kind, String name) {
-    String flavor = kind == Engine.MYSQL ? "mysql" : "mariadb";
-    String[] names = kind == Engine.MYSQL ? new String[] {"mys", "myt"} : new String[] {"mds", "mdt"};
-    String[] addresses = kind == Engine.MYSQL ? new String[] {"198.18.0.111", "198.18.0.112"}
-        : new String[] {"198.18.0.121", "198.18.0.122"};
-    AutoCloseable lease = Lab.lease(LEASE_WAIT, names);
-    try {
-      Lab s = Lab.up(names[0], addresses[0], flavor);
-      Lab t = Lab.up(names[1], addresses[1], flavor);
-      Lab.reset(names);
-      MySqlPair pair = new MySqlPair(kind, s, t, name, lease);
-      pair.sh(t, "rm", "-rf", "--", BACKUPS);
-      return pair;
-    } catch (RuntimeException e) {
-      try {
+    private MySqlPair(Engine kind, Lab source, Lab target, String name, AutoCloseable lease) {
+        this.kind = kind;
+        this.lease = lease;
+        this.source = source;
+        this.target = target;
+        this.hosts = new Hosts(new SecretResolver(Map.of(PASSWORD_VARIABLE, replicationPassword)));
+        this.engine = new MySqlEngine(hosts, Dialect.of(kind), DumpCopy::new);
+        this.spec = SpecLoader.parse(yaml(name), "test spec");
+    }
+
+    static MySqlPair fresh(Engine kind, String name) {
+        String flavor = kind == Engine.MYSQL ? "mysql" : "mariadb";
+        String[] names = kind == Engine.MYSQL ? new String[] {"mys", "myt"} : new String[] {"mds", "mdt"};
+        String[] addresses = kind == Engine.MYSQL
+                ? new String[] {"198.18.0.111", "198.18.0.112"}
+                : new String[] {"198.18.0.121", "198.18.0.122"};
+        AutoCloseable lease = Lab.lease(LEASE_WAIT, names);
+        try {
+            Lab s = Lab.up(names[0], addresses[0], flavor);
+            Lab t = Lab.up(names[1], addresses[1], flavor);
+            Lab.reset(names);
+            MySqlPair pair = new MySqlPair(kind, s, t, name, lease);
+            pair.sh(t, "rm", "-rf", "--", BACKUPS);
+            return pair;
+        } catch (RuntimeException e) {
+            try {
+                lease.close();
+            } catch (Exception ignored) {
+                // the lab's failure is the one to report
+            }
+            throw e;
+        }
+    }
+
+    String yaml(String name) {
+        return "name: " + name + "\n"
+                + "engine: " + kind.id() + "\n"
+                + host("source", source)
+                + host("target", target)
+                + "replication:\n"
+                + "  password: env:" + PASSWORD_VARIABLE + "\n"
+                + "benchmark:\n"
+                + "  minIops: 0\n"
+                + "cutover:\n"
+                + "  syncTimeout: 30s\n"
+                + "backup:\n"
+                + "  destination: " + BACKUPS + "\n";
+    }
+
+    private static String host(String role, Lab lab) {
+        return role + ":\n"
+                + "  address: " + lab.address() + "\n"
+                + "  ssh:\n"
+                + "    privateKey: " + lab.get("SSH_KEY") + "\n"
+                + "    knownHosts: " + lab.get("SSH_KNOWN_HOSTS") + "\n"
+                + "  database:\n"
+                + "    adminUser: " + lab.get("MYSQL_ADMIN_USER") + "\n"
+                + "    adminPassword: file:" + lab.get("MYSQL_ADMIN_PASSWORD_FILE") + "\n"
+                + "    dataDirectory: " + lab.get("MYSQL_DATA_DIR") + "\n"
+                + "    serviceStart: " + lab.get("MYSQL_START_CMD") + "\n"
+                + "    serviceStop: " + lab.get("MYSQL_STOP_CMD") + "\n"
+                + "    tls: require\n";
+    }
+
+    /** A session as the lab's admin, opened the way the engine opens its own. */
+    MySqlSession admin(Lab lab) {
+        HostSpec host = lab == source ? spec.source() : spec.target();
+        return MySqlSession.open(Dialect.of(kind), host, Secret.of(lab.adminPassword()), "test " + lab.name());
+    }
+
+    String one(Lab lab, String sql, Object... params) {
+        try (MySqlSession s = admin(lab)) {
+            return s.one(sql, params);
+        }
+    }
+
+    void execute(Lab lab, String... statements) {
+        try (MySqlSession s = admin(lab)) {
+            for (String sql : statements) s.execute(sql);
+        }
+    }
+
+    String sh(Lab lab, String... argv) {
+        return hosts.ssh(lab.host())
+                .run(Command.of(argv))
+                .orThrow(String.join(" ", argv))
+                .stdout();
+    }
+
+    /** A checksum of every row of {@code table}, the same on both servers when the data is. */
+    String fingerprint(Lab lab, String table) {
+        return one(
+                lab,
+                "SELECT concat(count(*), '/', coalesce(sum(crc32(concat_ws('|', id, customer, amount))), 0))" + " FROM "
+                        + table);
+    }
+
+    @Override
+    public void close() throws Exception {
+        hosts.close();
         lease.close();
-      } catch (Exception ignored) {
-        // the lab's failure is the one to report
-      }
-      throw e;
     }
-  }
-
-  String yaml(String name) {
-    return "name: " + name + "\n"
-        + "engine: " + kind.id() + "\n"
-        + host("source", source)
-        + host("target", target)
-        + "replication:\n"
-        + "  password: env:" + PASSWORD_VARIABLE + "\n"
-        + "benchmark:\n"
-        + "  minIops: 0\n"
-        + "cutover:\n"
-        + "  syncTimeout: 30s\n"
-        + "backup:\n"
-        + "  destination: " + BACKUPS + "\n";
-  }
-
-  private static String host(String role, Lab lab) {
-    return role + ":\n"
-        + "  address: " + lab.address() + "\n"
-        + "  ssh:\n"
-        + "    privateKey: " + lab.get("SSH_KEY") + "\n"
-        + "    knownHosts: " + lab.get("SSH_KNOWN_HOSTS") + "\n"
-        + "  database:\n"
-        + "    adminUser: " + lab.get("MYSQL_ADMIN_USER") + "\n"
-        + "    adminPassword: file:" + lab.get("MYSQL_ADMIN_PASSWORD_FILE") + "\n"
-        + "    dataDirectory: " + lab.get("MYSQL_DATA_DIR") + "\n"
-        + "    serviceStart: " + lab.get("MYSQL_START_CMD") + "\n"
-        + "    serviceStop: " + lab.get("MYSQL_STOP_CMD") + "\n"
-        + "    tls: require\n";
-  }
-
-  /** A session as the lab's admin, opened the way the engine opens its own. */
-  MySqlSession admin(Lab lab) {
-    HostSpec host = lab == source ? spec.source() : spec.target();
-    return MySqlSession.open(Dialect.of(kind), host, Secret.of(lab.adminPassword()), "test " + lab.name());
-  }
-
-  String one(Lab lab, String sql, Object... params) {
-    try (MySqlSession s = admin(lab)) {
-      return s.one(sql, params);
-    }
-  }
-
-  void execute(Lab lab, String... statements) {
-    try (MySqlSession s = admin(lab)) {
-      for (String sql : statements) s.execute(sql);
-    }
-  }
-
-  String sh(Lab lab, String... argv) {
-    return hosts.ssh(lab.host()).run(Command.of(argv)).orThrow(String.join(" ", argv)).stdout();
-  }
-
-  /** A checksum of every row of {@code table}, the same on both servers when the data is. */
-  String fingerprint(Lab lab, String table) {
-    return one(lab, "SELECT concat(count(*), '/', coalesce(sum(crc32(concat_ws('|', id, customer, amount))), 0))"
-        + " FROM " + table);
-  }
-
-  @Override
-  public void close() throws Exception {
-    hosts.close();
-    lease.close();
-  }
 }

@@ -7,36 +7,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class PgFenceTest {
-  static final String FILE = "# comment\n\nlocal all postgres peer\nhost all all 10.0.0.0/8 scram-sha-256\n";
-  static final PgFence.AdminDoor DOOR = new PgFence.AdminDoor("postgres", "198.18.0.1", true, "scram-sha-256");
+    static final String FILE = "# comment\n\nlocal all postgres peer\nhost all all 10.0.0.0/8 scram-sha-256\n";
+    static final PgFence.AdminDoor DOOR = new PgFence.AdminDoor("postgres", "198.18.0.1", true, "scram-sha-256");
 
-  @Test
-  void theBlockComesBeforeEveryRuleAndAdmitsOnlyTheWorkersAdminLogin() {
-    String fenced = PgFence.withFence(FILE, "shop", DOOR);
-    assertEquals("# comment\n\n" + PgFence.begin("shop") + "\nhostssl all postgres 198.18.0.1/32 scram-sha-256\n"
-        + "local all all reject\nhost all all all reject\n" + PgFence.end("shop") + "\n"
-        + "local all postgres peer\nhost all all 10.0.0.0/8 scram-sha-256\n", fenced);
-    assertTrue(PgFence.isFenced(fenced, "shop"));
-    assertFalse(PgFence.isFenced(fenced, "other"), "another migration's fence is not this one's");
-    assertEquals(fenced, PgFence.withFence(fenced, "shop", DOOR), "raising it twice changes nothing");
-  }
+    @Test
+    void theBlockComesBeforeEveryRuleAndAdmitsOnlyTheWorkersAdminLogin() {
+        String fenced = PgFence.withFence(FILE, "shop", DOOR);
+        assertEquals(
+                "# comment\n\n" + PgFence.begin("shop") + "\nhostssl all postgres 198.18.0.1/32 scram-sha-256\n"
+                        + "local all all reject\nhost all all all reject\n" + PgFence.end("shop") + "\n"
+                        + "local all postgres peer\nhost all all 10.0.0.0/8 scram-sha-256\n",
+                fenced);
+        assertTrue(PgFence.isFenced(fenced, "shop"));
+        assertFalse(PgFence.isFenced(fenced, "other"), "another migration's fence is not this one's");
+        assertEquals(fenced, PgFence.withFence(fenced, "shop", DOOR), "raising it twice changes nothing");
+    }
 
-  @Test
-  void loweringRestoresTheFileExactly() {
-    assertEquals(FILE, PgFence.withoutFence(PgFence.withFence(FILE, "shop", DOOR), "shop"));
-    assertEquals(FILE, PgFence.withoutFence(FILE, "shop"), "nothing to lower");
-  }
+    @Test
+    void loweringRestoresTheFileExactly() {
+        assertEquals(FILE, PgFence.withoutFence(PgFence.withFence(FILE, "shop", DOOR), "shop"));
+        assertEquals(FILE, PgFence.withoutFence(FILE, "shop"), "nothing to lower");
+    }
 
-  @Test
-  void aRuleAboveTheBlockOrAnEditedBlockIsNoFence() {
-    String fenced = PgFence.withFence(FILE, "shop", DOOR);
-    assertFalse(PgFence.isFenced("host all all all trust\n" + fenced, "shop"), "a rule matched before the fence");
-    assertFalse(PgFence.isFenced(fenced.replace("host all all all reject", "host all all all trust"), "shop"));
-    assertFalse(PgFence.isFenced(fenced.replace(PgFence.end("shop"), ""), "shop"), "no end marker");
-  }
+    @Test
+    void aRuleAboveTheBlockOrAnEditedBlockIsNoFence() {
+        String fenced = PgFence.withFence(FILE, "shop", DOOR);
+        assertFalse(PgFence.isFenced("host all all all trust\n" + fenced, "shop"), "a rule matched before the fence");
+        assertFalse(PgFence.isFenced(fenced.replace("host all all all reject", "host all all all trust"), "shop"));
+        assertFalse(PgFence.isFenced(fenced.replace(PgFence.end("shop"), ""), "shop"), "no end marker");
+    }
 
-  @Test
-  void anMd5VerifierOrAPlainConnectionIsAdmittedAsItCameIn() {
-    assertEquals("host all ops 2001:db8::5/128 md5", new PgFence.AdminDoor("ops", "2001:db8::5", false, "md5").line());
-  }
+    @Test
+    void anMd5VerifierOrAPlainConnectionIsAdmittedAsItCameIn() {
+        assertEquals(
+                "host all ops 2001:db8::5/128 md5", new PgFence.AdminDoor("ops", "2001:db8::5", false, "md5").line());
+    }
 }

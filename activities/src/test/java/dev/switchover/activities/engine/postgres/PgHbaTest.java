@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class PgHbaTest {
-  static final String RULE = "host replication replicator 198.18.0.42/32 scram-sha-256";
-  static final String MARKER = PgHba.marker("orders");
+    static final String RULE = "host replication replicator 198.18.0.42/32 scram-sha-256";
+    static final String MARKER = PgHba.marker("orders");
 
-  /** The shape of Debian's pg_hba.conf: a comment header, then the rules. */
-  static final String DEBIAN = """
+    /** The shape of Debian's pg_hba.conf: a comment header, then the rules. */
+    static final String DEBIAN = """
       # PostgreSQL Client Authentication Configuration File
       # ===================================================
       #
@@ -24,86 +24,93 @@ class PgHbaTest {
       host    replication     all             0.0.0.0/0               reject
       """;
 
-  private static String add(String content) {
-    return PgHba.withRule(content, "orders", "replicator", "198.18.0.42");
-  }
+    private static String add(String content) {
+        return PgHba.withRule(content, "orders", "replicator", "198.18.0.42");
+    }
 
-  @Test
-  void ruleGoesBeforeTheFirstRuleSoNoBroaderRuleShadowsIt() {
-    String out = add(DEBIAN);
-    String header = DEBIAN.substring(0, DEBIAN.indexOf("local   all             postgres"));
-    assertEquals(header + MARKER + "\n" + RULE + "\n"
-        + DEBIAN.substring(header.length()), out);
-  }
+    @Test
+    void ruleGoesBeforeTheFirstRuleSoNoBroaderRuleShadowsIt() {
+        String out = add(DEBIAN);
+        String header = DEBIAN.substring(0, DEBIAN.indexOf("local   all             postgres"));
+        assertEquals(header + MARKER + "\n" + RULE + "\n" + DEBIAN.substring(header.length()), out);
+    }
 
-  @Test
-  void addingTwiceChangesNothingTheSecondTime() {
-    String once = add(DEBIAN);
-    assertEquals(once, add(once));
-    assertEquals(1, once.lines().filter(RULE::equals).count());
-  }
+    @Test
+    void addingTwiceChangesNothingTheSecondTime() {
+        String once = add(DEBIAN);
+        assertEquals(once, add(once));
+        assertEquals(1, once.lines().filter(RULE::equals).count());
+    }
 
-  @Test
-  void ruleWrittenWithOtherSpacingOrATrailingCommentCountsAsPresent() {
-    String byHand = DEBIAN + "host \t replication   replicator\t198.18.0.42/32    scram-sha-256   # for the migration\n";
-    assertTrue(PgHba.hasRule(byHand, "replicator", "198.18.0.42"));
-    assertEquals(byHand, add(byHand), "not added a second time");
-  }
+    @Test
+    void ruleWrittenWithOtherSpacingOrATrailingCommentCountsAsPresent() {
+        String byHand =
+                DEBIAN + "host \t replication   replicator\t198.18.0.42/32    scram-sha-256   # for the migration\n";
+        assertTrue(PgHba.hasRule(byHand, "replicator", "198.18.0.42"));
+        assertEquals(byHand, add(byHand), "not added a second time");
+    }
 
-  @Test
-  void similarRulesAreNotOurs() {
-    assertFalse(PgHba.hasRule(DEBIAN + "host replication replicator 198.18.0.42/32 md5\n", "replicator", "198.18.0.42"));
-    assertFalse(PgHba.hasRule(DEBIAN + "host replication replicator 198.18.0.0/24 scram-sha-256\n", "replicator", "198.18.0.42"));
-    assertFalse(PgHba.hasRule(DEBIAN + "# " + RULE + "\n", "replicator", "198.18.0.42"), "commented out");
-    assertFalse(PgHba.hasRule(DEBIAN + "host replication replicator 198.18.0.4/32 scram-sha-256\n", "replicator", "198.18.0.42"));
-  }
+    @Test
+    void similarRulesAreNotOurs() {
+        assertFalse(PgHba.hasRule(
+                DEBIAN + "host replication replicator 198.18.0.42/32 md5\n", "replicator", "198.18.0.42"));
+        assertFalse(PgHba.hasRule(
+                DEBIAN + "host replication replicator 198.18.0.0/24 scram-sha-256\n", "replicator", "198.18.0.42"));
+        assertFalse(PgHba.hasRule(DEBIAN + "# " + RULE + "\n", "replicator", "198.18.0.42"), "commented out");
+        assertFalse(PgHba.hasRule(
+                DEBIAN + "host replication replicator 198.18.0.4/32 scram-sha-256\n", "replicator", "198.18.0.42"));
+    }
 
-  @Test
-  void removingTakesBackExactlyWhatAddingAdded() {
-    assertEquals(DEBIAN, PgHba.withoutRule(add(DEBIAN), "orders", "replicator", "198.18.0.42"));
-  }
+    @Test
+    void removingTakesBackExactlyWhatAddingAdded() {
+        assertEquals(DEBIAN, PgHba.withoutRule(add(DEBIAN), "orders", "replicator", "198.18.0.42"));
+    }
 
-  @Test
-  void removingLeavesAnIdenticalRuleTheOperatorHadWithoutOurMarker() {
-    String own = DEBIAN + RULE + "\n";
-    assertEquals(own, add(own), "present already: nothing added, so nothing marked");
-    assertFalse(PgHba.hasMarker(own, "orders"));
-    assertEquals(own, PgHba.withoutRule(own, "orders", "replicator", "198.18.0.42"));
-  }
+    @Test
+    void removingLeavesAnIdenticalRuleTheOperatorHadWithoutOurMarker() {
+        String own = DEBIAN + RULE + "\n";
+        assertEquals(own, add(own), "present already: nothing added, so nothing marked");
+        assertFalse(PgHba.hasMarker(own, "orders"));
+        assertEquals(own, PgHba.withoutRule(own, "orders", "replicator", "198.18.0.42"));
+    }
 
-  @Test
-  void removingKeepsTheLineAfterTheMarkerWhenItIsNotOurRule() {
-    // Someone deleted our rule by hand and left the marker above one of theirs.
-    String edited = add(DEBIAN).replace(RULE + "\n", "");
-    String out = PgHba.withoutRule(edited, "orders", "replicator", "198.18.0.42");
-    assertEquals(DEBIAN, out);
-  }
+    @Test
+    void removingKeepsTheLineAfterTheMarkerWhenItIsNotOurRule() {
+        // Someone deleted our rule by hand and left the marker above one of theirs.
+        String edited = add(DEBIAN).replace(RULE + "\n", "");
+        String out = PgHba.withoutRule(edited, "orders", "replicator", "198.18.0.42");
+        assertEquals(DEBIAN, out);
+    }
 
-  @Test
-  void removingAnotherMigrationsMarkerIsNotOurs() {
-    String other = PgHba.withRule(DEBIAN, "billing", "replicator", "198.18.0.42");
-    assertFalse(PgHba.hasMarker(other, "orders"));
-    assertEquals(other, PgHba.withoutRule(other, "orders", "replicator", "198.18.0.42"));
-  }
+    @Test
+    void removingAnotherMigrationsMarkerIsNotOurs() {
+        String other = PgHba.withRule(DEBIAN, "billing", "replicator", "198.18.0.42");
+        assertFalse(PgHba.hasMarker(other, "orders"));
+        assertEquals(other, PgHba.withoutRule(other, "orders", "replicator", "198.18.0.42"));
+    }
 
-  @Test
-  void fileWithOnlyCommentsGetsTheRuleAtTheEnd() {
-    String comments = "# nothing here yet\n\n";
-    assertEquals(comments + MARKER + "\n" + RULE + "\n", add(comments));
-    assertEquals(MARKER + "\n" + RULE + "\n", add(""));
-  }
+    @Test
+    void fileWithOnlyCommentsGetsTheRuleAtTheEnd() {
+        String comments = "# nothing here yet\n\n";
+        assertEquals(comments + MARKER + "\n" + RULE + "\n", add(comments));
+        assertEquals(MARKER + "\n" + RULE + "\n", add(""));
+    }
 
-  @Test
-  void fileWithoutAFinalNewlineGetsOne() {
-    String noNewline = "local all all peer";
-    assertEquals(MARKER + "\n" + RULE + "\n" + noNewline + "\n", add(noNewline));
-  }
+    @Test
+    void fileWithoutAFinalNewlineGetsOne() {
+        String noNewline = "local all all peer";
+        assertEquals(MARKER + "\n" + RULE + "\n" + noNewline + "\n", add(noNewline));
+    }
 
-  @Test
-  void ruleAdmitsTheTargetAloneWhateverKindOfAddressItHas() {
-    assertEquals("host replication replicator 198.18.0.42/32 scram-sha-256", PgHba.rule("replicator", "198.18.0.42"));
-    assertEquals("host replication replicator 2001:db8::42/128 scram-sha-256", PgHba.rule("replicator", "2001:db8::42"));
-    // pg_hba takes no mask after a host name.
-    assertEquals("host replication replicator db2.example.com scram-sha-256", PgHba.rule("replicator", "db2.example.com"));
-  }
+    @Test
+    void ruleAdmitsTheTargetAloneWhateverKindOfAddressItHas() {
+        assertEquals(
+                "host replication replicator 198.18.0.42/32 scram-sha-256", PgHba.rule("replicator", "198.18.0.42"));
+        assertEquals(
+                "host replication replicator 2001:db8::42/128 scram-sha-256", PgHba.rule("replicator", "2001:db8::42"));
+        // pg_hba takes no mask after a host name.
+        assertEquals(
+                "host replication replicator db2.example.com scram-sha-256",
+                PgHba.rule("replicator", "db2.example.com"));
+    }
 }

@@ -33,186 +33,196 @@ import org.junit.jupiter.api.function.Executable;
  * the replication password, so nothing depends on the shell that runs the tests.
  */
 final class PgPair implements AutoCloseable {
-  static final String PASSWORD_VARIABLE = "SWITCHOVER_IT_REPLICATION_PASSWORD";
-  static final String DATA_DIR = "/var/lib/postgresql/15/main";
-  /** Beside the data directory, so it is private to the host and survives lab.sh reset. */
-  static final String COPY_MARKER = "/var/lib/postgresql/15/.switchover-main";
-  static final String BACKUPS = "/var/lib/postgresql/switchover-it-backups";
+    static final String PASSWORD_VARIABLE = "SWITCHOVER_IT_REPLICATION_PASSWORD";
+    static final String DATA_DIR = "/var/lib/postgresql/15/main";
+    /** Beside the data directory, so it is private to the host and survives lab.sh reset. */
+    static final String COPY_MARKER = "/var/lib/postgresql/15/.switchover-main";
 
-  /** Another run of these tests (a second checkout, CI) may hold the hosts for a few minutes. */
-  private static final Duration LEASE_WAIT = Duration.ofMinutes(10);
+    static final String BACKUPS = "/var/lib/postgresql/switchover-it-backups";
 
-  private final AutoCloseable lease;
-  final Lab source;
-  final Lab target;
-  final String replicationPassword = "Repl-" + UUID.randomUUID();
-  final Hosts hosts;
-  final PostgresEngine engine;
-  final MigrationSpec spec;
+    /** Another run of these tests (a second checkout, CI) may hold the hosts for a few minutes. */
+    private static final Duration LEASE_WAIT = Duration.ofMinutes(10);
 
-  private PgPair(Lab source, Lab target, String name, AutoCloseable lease) {
-    this.lease = lease;
-    this.source = source;
-    this.target = target;
-    this.hosts = new Hosts(new SecretResolver(Map.of(PASSWORD_VARIABLE, replicationPassword)));
-    this.engine = new PostgresEngine(hosts);
-    this.spec = spec(yaml(name));
-  }
+    private final AutoCloseable lease;
+    final Lab source;
+    final Lab target;
+    final String replicationPassword = "Repl-" + UUID.randomUUID();
+    final Hosts hosts;
+    final PostgresEngine engine;
+    final MigrationSpec spec;
 
-  /**
-   * Brings pgs and pgt up, gives both a new cluster and removes what earlier runs left beside it.
-   * Throws with lab.sh's output if the lab cannot start: these tests never pass without it.
-   */
-  static PgPair fresh(String name) {
-    AutoCloseable lease = Lab.lease(LEASE_WAIT, "pgs", "pgt");
-    try {
-      Lab s = Lab.up("pgs", "198.18.0.41");
-      Lab t = Lab.up("pgt", "198.18.0.42");
-      Lab.reset("pgs", "pgt");
-      PgPair pair = new PgPair(s, t, name, lease);
-      for (Lab lab : List.of(s, t)) {
-        pair.sh(lab, "rm", "-rf", "--", COPY_MARKER, BACKUPS);
-      }
-      return pair;
-    } catch (RuntimeException e) {
-      try {
-        lease.close();
-      } catch (Exception ignored) {
-        // the lab's failure is the one to report
-      }
-      throw e;
+    private PgPair(Lab source, Lab target, String name, AutoCloseable lease) {
+        this.lease = lease;
+        this.source = source;
+        this.target = target;
+        this.hosts = new Hosts(new SecretResolver(Map.of(PASSWORD_VARIABLE, replicationPassword)));
+        this.engine = new PostgresEngine(hosts);
+        this.spec = spec(yaml(name));
     }
-  }
 
-  /** The spec these tests run with: every field a test changes is written out, to be replaced. */
-  String yaml(String name) {
-    return "name: " + name + "\n"
-        + "engine: postgresql\n"
-        + host("source", source)
-        + host("target", target)
-        + "replication:\n"
-        + "  password: env:" + PASSWORD_VARIABLE + "\n"
-        + "benchmark:\n"
-        + "  minIops: 0\n"
-        + "  size: 32M\n"
-        + "  runtime: 3s\n"
-        + "cutover:\n"
-        + "  allowSourceRestart: false\n"
-        + "  syncTimeout: 30s\n"
-        + "backup:\n"
-        + "  destination: " + BACKUPS + "\n";
-  }
-
-  private static String host(String role, Lab lab) {
-    return role + ":\n"
-        + "  address: " + lab.address() + "\n"
-        + "  ssh:\n"
-        + "    privateKey: " + lab.get("SSH_KEY") + "\n"
-        + "    knownHosts: " + lab.get("SSH_KNOWN_HOSTS") + "\n"
-        + "  database:\n"
-        + "    adminPassword: file:" + lab.get("PG_ADMIN_PASSWORD_FILE") + "\n"
-        + "    dataDirectory: " + lab.get("PG_DATA_DIR") + "\n"
-        + "    serviceStart: " + lab.get("PG_START_CMD") + "\n"
-        + "    serviceStop: " + lab.get("PG_STOP_CMD") + "\n";
-  }
-
-  static MigrationSpec spec(String yaml) {
-    return SpecLoader.parse(yaml, "test spec");
-  }
-
-  /** A session as the lab's admin (postgres), opened the way the engine opens its own. */
-  PgSession admin(Lab lab) {
-    HostSpec host = lab == source ? spec.source() : spec.target();
-    return PgSession.open(host, Secret.of(lab.adminPassword()), "test " + lab.name());
-  }
-
-  /** One value from a fresh admin session on {@code lab}. */
-  String one(Lab lab, String sql, Object... params) {
-    try (PgSession s = admin(lab)) {
-      return s.one(sql, params);
+    /**
+     * Brings pgs and pgt up, gives both a new cluster and removes what earlier runs left beside it.
+     * Throws with lab.sh's output if the lab cannot start: these tests never pass without it.
+     */
+    static PgPair fresh(String name) {
+        AutoCloseable lease = Lab.lease(LEASE_WAIT, "pgs", "pgt");
+        try {
+            Lab s = Lab.up("pgs", "198.18.0.41");
+            Lab t = Lab.up("pgt", "198.18.0.42");
+            Lab.reset("pgs", "pgt");
+            PgPair pair = new PgPair(s, t, name, lease);
+            for (Lab lab : List.of(s, t)) {
+                pair.sh(lab, "rm", "-rf", "--", COPY_MARKER, BACKUPS);
+            }
+            return pair;
+        } catch (RuntimeException e) {
+            try {
+                lease.close();
+            } catch (Exception ignored) {
+                // the lab's failure is the one to report
+            }
+            throw e;
+        }
     }
-  }
 
-  void execute(Lab lab, String sql, Object... params) {
-    try (PgSession s = admin(lab)) {
-      s.execute(sql, params);
+    /** The spec these tests run with: every field a test changes is written out, to be replaced. */
+    String yaml(String name) {
+        return "name: " + name + "\n"
+                + "engine: postgresql\n"
+                + host("source", source)
+                + host("target", target)
+                + "replication:\n"
+                + "  password: env:" + PASSWORD_VARIABLE + "\n"
+                + "benchmark:\n"
+                + "  minIops: 0\n"
+                + "  size: 32M\n"
+                + "  runtime: 3s\n"
+                + "cutover:\n"
+                + "  allowSourceRestart: false\n"
+                + "  syncTimeout: 30s\n"
+                + "backup:\n"
+                + "  destination: " + BACKUPS + "\n";
     }
-  }
 
-  RemoteHost ssh(Lab lab) {
-    return hosts.ssh(lab.host());
-  }
-
-  CommandResult run(Lab lab, Command command) {
-    return ssh(lab).run(command);
-  }
-
-  /** Runs {@code argv} as root on the host and returns its stdout; fails the test if it fails. */
-  String sh(Lab lab, String... argv) {
-    return run(lab, Command.of(argv)).orThrow(String.join(" ", argv)).stdout();
-  }
-
-  String systemIdentifier(Lab lab) {
-    return one(lab, "SELECT system_identifier::text FROM pg_control_system()");
-  }
-
-  /** Stops and starts the host's cluster with the lab's commands (settings that need a restart). */
-  void restart(Lab lab) {
-    sh(lab, "sh", "-c", lab.get("PG_RESTART_CMD"));
-  }
-
-  /**
-   * A replication connection from the target to the source as {@code user} with {@code password},
-   * the way the standby will make it: IDENTIFY_SYSTEM's output, or the failed result.
-   */
-  CommandResult replicationLoginFromTarget(String user, String password) {
-    return run(target, Command.of("psql", "-w", "-X", "-At", "-c", "IDENTIFY_SYSTEM",
-            "host=" + source.address() + " port=5432 user=" + user + " dbname=postgres replication=true")
-        .asUser("postgres")
-        .withSecretEnv("PGPASSWORD", Secret.of(password)));
-  }
-
-  /** Polls {@code condition} every 200 ms until it holds or {@code limit} has passed. */
-  static boolean eventually(Duration limit, BooleanSupplier condition) {
-    Instant until = Instant.now().plus(limit);
-    while (true) {
-      if (condition.getAsBoolean()) return true;
-      if (Instant.now().isAfter(until)) return false;
-      Pause.sleep(Duration.ofMillis(200));
+    private static String host(String role, Lab lab) {
+        return role + ":\n"
+                + "  address: " + lab.address() + "\n"
+                + "  ssh:\n"
+                + "    privateKey: " + lab.get("SSH_KEY") + "\n"
+                + "    knownHosts: " + lab.get("SSH_KNOWN_HOSTS") + "\n"
+                + "  database:\n"
+                + "    adminPassword: file:" + lab.get("PG_ADMIN_PASSWORD_FILE") + "\n"
+                + "    dataDirectory: " + lab.get("PG_DATA_DIR") + "\n"
+                + "    serviceStart: " + lab.get("PG_START_CMD") + "\n"
+                + "    serviceStop: " + lab.get("PG_STOP_CMD") + "\n";
     }
-  }
 
-  /** Asserts that {@code action} fails non-retryably with {@code type}; returns the failure. */
-  static ApplicationFailure failsWith(String type, Executable action) {
-    ApplicationFailure f = assertThrows(ApplicationFailure.class, action);
-    assertEquals(type, f.getType(), f.getOriginalMessage());
-    assertTrue(f.isNonRetryable(), "non-retryable: " + f.getOriginalMessage());
-    return f;
-  }
-
-  @Override
-  public void close() {
-    hosts.close();
-    try {
-      lease.close();
-    } catch (Exception e) {
-      throw new IllegalStateException("releasing the lease on pgs and pgt: " + e, e);
+    static MigrationSpec spec(String yaml) {
+        return SpecLoader.parse(yaml, "test spec");
     }
-  }
 
-  /** A {@link Progress} that keeps what it was told, as a test's witness of the activity's reports. */
-  static final class Recording implements Progress {
-    final List<CopyProgress> reports = new CopyOnWriteArrayList<>();
-    volatile int beats;
+    /** A session as the lab's admin (postgres), opened the way the engine opens its own. */
+    PgSession admin(Lab lab) {
+        HostSpec host = lab == source ? spec.source() : spec.target();
+        return PgSession.open(host, Secret.of(lab.adminPassword()), "test " + lab.name());
+    }
 
-    @Override
-    public void alive() {
-      beats++;
+    /** One value from a fresh admin session on {@code lab}. */
+    String one(Lab lab, String sql, Object... params) {
+        try (PgSession s = admin(lab)) {
+            return s.one(sql, params);
+        }
+    }
+
+    void execute(Lab lab, String sql, Object... params) {
+        try (PgSession s = admin(lab)) {
+            s.execute(sql, params);
+        }
+    }
+
+    RemoteHost ssh(Lab lab) {
+        return hosts.ssh(lab.host());
+    }
+
+    CommandResult run(Lab lab, Command command) {
+        return ssh(lab).run(command);
+    }
+
+    /** Runs {@code argv} as root on the host and returns its stdout; fails the test if it fails. */
+    String sh(Lab lab, String... argv) {
+        return run(lab, Command.of(argv)).orThrow(String.join(" ", argv)).stdout();
+    }
+
+    String systemIdentifier(Lab lab) {
+        return one(lab, "SELECT system_identifier::text FROM pg_control_system()");
+    }
+
+    /** Stops and starts the host's cluster with the lab's commands (settings that need a restart). */
+    void restart(Lab lab) {
+        sh(lab, "sh", "-c", lab.get("PG_RESTART_CMD"));
+    }
+
+    /**
+     * A replication connection from the target to the source as {@code user} with {@code password},
+     * the way the standby will make it: IDENTIFY_SYSTEM's output, or the failed result.
+     */
+    CommandResult replicationLoginFromTarget(String user, String password) {
+        return run(
+                target,
+                Command.of(
+                                "psql",
+                                "-w",
+                                "-X",
+                                "-At",
+                                "-c",
+                                "IDENTIFY_SYSTEM",
+                                "host=" + source.address() + " port=5432 user=" + user
+                                        + " dbname=postgres replication=true")
+                        .asUser("postgres")
+                        .withSecretEnv("PGPASSWORD", Secret.of(password)));
+    }
+
+    /** Polls {@code condition} every 200 ms until it holds or {@code limit} has passed. */
+    static boolean eventually(Duration limit, BooleanSupplier condition) {
+        Instant until = Instant.now().plus(limit);
+        while (true) {
+            if (condition.getAsBoolean()) return true;
+            if (Instant.now().isAfter(until)) return false;
+            Pause.sleep(Duration.ofMillis(200));
+        }
+    }
+
+    /** Asserts that {@code action} fails non-retryably with {@code type}; returns the failure. */
+    static ApplicationFailure failsWith(String type, Executable action) {
+        ApplicationFailure f = assertThrows(ApplicationFailure.class, action);
+        assertEquals(type, f.getType(), f.getOriginalMessage());
+        assertTrue(f.isNonRetryable(), "non-retryable: " + f.getOriginalMessage());
+        return f;
     }
 
     @Override
-    public void report(CopyProgress progress) {
-      reports.add(progress);
+    public void close() {
+        hosts.close();
+        try {
+            lease.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("releasing the lease on pgs and pgt: " + e, e);
+        }
     }
-  }
+
+    /** A {@link Progress} that keeps what it was told, as a test's witness of the activity's reports. */
+    static final class Recording implements Progress {
+        final List<CopyProgress> reports = new CopyOnWriteArrayList<>();
+        volatile int beats;
+
+        @Override
+        public void alive() {
+            beats++;
+        }
+
+        @Override
+        public void report(CopyProgress progress) {
+            reports.add(progress);
+        }
+    }
 }
