@@ -7,7 +7,6 @@ import dev.switchover.workflows.activities.PreflightReport;
 import dev.switchover.workflows.activities.PromotionResult;
 import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.activities.SyncProof;
-import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.MigrationSpec;
 
 /** The words a runbook step's record ends with, made from what it returned; status, the UI and the report show them. */
@@ -41,14 +40,12 @@ final class StepSummaries {
     }
 
     static String preparation(MigrationSpec spec, SourcePreparation p) {
-        if (spec.engine() != Engine.POSTGRESQL) {
-            return (p.createdRole() ? "replication account created" : "replication account present") + ", "
-                    + p.changedSettings().size() + " settings changed";
-        }
-        return (p.createdRole() ? "role created" : "role present") + ", "
-                + (p.addedHbaLine() ? "pg_hba line added" : "access rule present") + ", "
-                + (p.createdSlot() ? "slot created" : "slot present") + ", "
-                + p.changedSettings().size() + " settings changed";
+        return spec.engine()
+                .preparationSummary(
+                        p.createdRole(),
+                        p.addedHbaLine(),
+                        p.createdSlot(),
+                        p.changedSettings().size());
     }
 
     static String baseCopy(BaseCopyResult r) {

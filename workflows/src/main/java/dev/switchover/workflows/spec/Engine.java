@@ -29,6 +29,12 @@ public enum Engine {
         return rules;
     }
 
+    /** What prepare-source did, in this engine's words (see {@link EngineRules#preparationSummary}). */
+    public String preparationSummary(
+            boolean createdAccount, boolean addedAccessRule, boolean createdSlot, int settingsChanged) {
+        return rules.preparationSummary(createdAccount, addedAccessRule, createdSlot, settingsChanged);
+    }
+
     @JsonCreator
     public static Engine of(String text) {
         for (Engine e : values()) {

@@ -37,6 +37,13 @@ interface EngineRules {
     /** backup.maxRate, which the spec gives. */
     void backupRate(String rate, Problems problems);
 
+    /**
+     * What prepare-source did, in the engine's words, for its step's record: the replication
+     * account, the access rule and the slot where the engine has them, and the settings changed.
+     */
+    String preparationSummary(
+            boolean createdAccount, boolean addedAccessRule, boolean createdSlot, int settingsChanged);
+
     /** Whether clients of this engine can be moved the way traffic.type says. */
     void traffic(TrafficSwitch type, Problems problems);
 }

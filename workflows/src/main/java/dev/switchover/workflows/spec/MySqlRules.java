@@ -61,6 +61,13 @@ record MySqlRules(String id, String name, int longestAccountName, boolean hasClo
     }
 
     @Override
+    public String preparationSummary(
+            boolean createdAccount, boolean addedAccessRule, boolean createdSlot, int settingsChanged) {
+        return (createdAccount ? "replication account created" : "replication account present") + ", " + settingsChanged
+                + " settings changed";
+    }
+
+    @Override
     public void traffic(TrafficSwitch type, Problems problems) {
         if (type == TrafficSwitch.PGBOUNCER) {
             problems.add(

@@ -38,6 +38,14 @@ final class NoEngineRules implements EngineRules {
         RATE.backupRate(rate, problems);
     }
 
+    /** A spec without an engine never runs a step; said as MySQL's for completeness, as before the rules. */
+    @Override
+    public String preparationSummary(
+            boolean createdAccount, boolean addedAccessRule, boolean createdSlot, int settingsChanged) {
+        return (createdAccount ? "replication account created" : "replication account present") + ", " + settingsChanged
+                + " settings changed";
+    }
+
     @Override
     public void traffic(TrafficSwitch type, Problems problems) {}
 

@@ -69,6 +69,15 @@ final class PostgresRules implements EngineRules {
     }
 
     @Override
+    public String preparationSummary(
+            boolean createdAccount, boolean addedAccessRule, boolean createdSlot, int settingsChanged) {
+        return (createdAccount ? "role created" : "role present") + ", "
+                + (addedAccessRule ? "pg_hba line added" : "access rule present") + ", "
+                + (createdSlot ? "slot created" : "slot present") + ", "
+                + settingsChanged + " settings changed";
+    }
+
+    @Override
     public void traffic(TrafficSwitch type, Problems problems) {
         // Every way: none, a command, and PgBouncer, which fronts only PostgreSQL.
     }

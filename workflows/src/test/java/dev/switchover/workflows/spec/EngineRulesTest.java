@@ -67,4 +67,20 @@ class EngineRulesTest {
         assertEquals(given, given.withDefaults("orders", Engine.MYSQL));
         assertEquals(given, given.withDefaults("orders", Engine.POSTGRESQL));
     }
+
+    @Test
+    void thePreparationsRecordSpeaksEachEnginesWords() {
+        assertEquals(
+                "role created, pg_hba line added, slot present, 2 settings changed",
+                Engine.POSTGRESQL.preparationSummary(true, true, false, 2));
+        assertEquals(
+                "role present, access rule present, slot created, 0 settings changed",
+                Engine.POSTGRESQL.preparationSummary(false, false, true, 0));
+        assertEquals(
+                "replication account created, 1 settings changed",
+                Engine.MYSQL.preparationSummary(true, false, false, 1));
+        assertEquals(
+                "replication account present, 0 settings changed",
+                Engine.MARIADB.preparationSummary(false, false, false, 0));
+    }
 }
