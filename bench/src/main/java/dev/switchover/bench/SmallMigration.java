@@ -96,7 +96,7 @@ final class SmallMigration {
         Path secret = LabScript.replicationSecret(work.resolve("replication-password"));
         return LabScript.specHead(name, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET_ADDRESS, secret)
                 + """
-        benchmark: {minIops: 1000, size: 16M, runtime: 2s, numJobs: 1}
+        benchmark: {minIops: 100, size: 16M, runtime: 2s, numJobs: 1}
         catchUp: {holdFor: %ds, pollEvery: 1s, deadline: 10m}
         cutover:
           mode: %s

@@ -172,7 +172,7 @@ class FleetMigrationIT {
         good.seedOrders(5_000);
         Files.writeString(
                 dir.resolve("bad.yaml"),
-                bad.spec("slow-disk", "automatic", dir).replace("minIops: 1000,", "minIops: 1000000000,"));
+                bad.spec("slow-disk", "automatic", dir).replace("minIops: 100,", "minIops: 1000000000,"));
         Files.writeString(dir.resolve("good.yaml"), good.spec("fine", "automatic", dir));
         // Never started: nothing answers at these addresses, and nothing may try.
         Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));

@@ -105,8 +105,8 @@ class WebhookNotificationIT {
             LabPair lab, Path dir, String address, WorkflowClient client, String notifications) throws Exception {
         Path spec = dir.resolve("whkfail.yaml");
         String yaml = lab.spec("whkfail", "manual", dir) + notifications;
-        assertTrue(yaml.contains("minIops: 1000,"), yaml);
-        Files.writeString(spec, yaml.replace("minIops: 1000,", "minIops: 100000000,"));
+        assertTrue(yaml.contains("minIops: 100,"), yaml);
+        Files.writeString(spec, yaml.replace("minIops: 100,", "minIops: 100000000,"));
         start(dir, spec, address);
         WorkflowFailedException e = assertThrows(
                 WorkflowFailedException.class,

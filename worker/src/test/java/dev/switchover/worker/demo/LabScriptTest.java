@@ -33,7 +33,7 @@ class LabScriptTest {
         assertEquals(LabScript.KEY, spec.target().ssh().privateKey());
         assertEquals("/var/lib/postgresql/15/main", spec.source().database().dataDirectory());
         assertEquals("file:" + secret, spec.replication().password().toString());
-        assertEquals(1000, spec.benchmark().minIops());
+        assertEquals(100, spec.benchmark().minIops());
     }
 
     @Test
