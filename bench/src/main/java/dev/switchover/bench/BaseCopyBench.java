@@ -3,7 +3,7 @@ package dev.switchover.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchover.worker.demo.LabScript;
+import dev.switchover.testkit.LabSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,7 +93,7 @@ final class BaseCopyBench implements Benchmark {
                 BenchLab.SOURCE,
                 "f=/etc/postgresql/15/main/pg_hba.conf; grep -qxF '" + rule + "' $f || echo '" + rule
                         + "' >> $f; pg_ctlcluster 15 main reload");
-        String admin = Files.readString(Path.of(LabScript.ADMIN_PASSWORD_FILE)).strip();
+        String admin = Files.readString(Path.of(LabSpec.ADMIN_PASSWORD_FILE)).strip();
         lab.pgpass(
                 BenchLab.TARGET,
                 BenchLab.SOURCE_ADDRESS + ":5432:*:" + ours.replicationUser() + ":" + ours.replicationPassword() + "\n"

@@ -1,6 +1,7 @@
 package dev.switchover.bench;
 
-import dev.switchover.worker.demo.LabScript;
+import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,22 +19,20 @@ final class BenchLab {
     static final String TARGET_ADDRESS = "198.18.0.85";
     static final String DATA_DIR = "/var/lib/postgresql/15/main";
 
-    private final LabScript script = LabScript.find();
-
     /** Creates or repairs both hosts. */
     BenchLab up() {
-        script.run("up", SOURCE + ":" + SOURCE_ADDRESS, TARGET + ":" + TARGET_ADDRESS);
+        Lab.run("up", SOURCE + ":" + SOURCE_ADDRESS, TARGET + ":" + TARGET_ADDRESS);
         return this;
     }
 
     /** {@code lab.sh ARGS...}. */
     String run(String... args) {
-        return script.run(args);
+        return Lab.run(args);
     }
 
     /** A shell line as root on {@code host}; its output, or an exception with it. */
     String sh(String host, String line) {
-        return script.run("exec", host, "sh", "-c", line);
+        return Lab.run("exec", host, "sh", "-c", line);
     }
 
     /** A shell line as postgres on {@code host}: its ~/.pgpass and peer login to the local cluster. */
@@ -69,7 +68,7 @@ final class BenchLab {
 
     /** tc tbf on the target's link, both directions; {@code off} removes it. */
     void rate(String rate) {
-        script.run("rate", TARGET, rate);
+        Lab.run("rate", TARGET, rate);
     }
 
     /**
@@ -77,7 +76,7 @@ final class BenchLab {
      * namespace so that no password is on a command line.
      */
     void pgpass(String host, String lines) throws IOException {
-        Path file = Path.of(LabScript.STATE, "hosts", host, "fs", "var-lib-postgresql", ".pgpass");
+        Path file = Path.of(LabSpec.STATE, "hosts", host, "fs", "var-lib-postgresql", ".pgpass");
         // Created private, so the passwords are never readable by others, not even until the chmod.
         Files.deleteIfExists(file);
         Files.createFile(

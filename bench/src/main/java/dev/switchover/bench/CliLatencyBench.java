@@ -2,8 +2,8 @@ package dev.switchover.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchover.worker.DevServer;
-import dev.switchover.worker.LabPair;
+import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.LabPair;
 import dev.switchover.worker.SwitchoverWorker;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;

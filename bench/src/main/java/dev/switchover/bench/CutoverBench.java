@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchover.worker.demo.LabScript;
+import dev.switchover.testkit.Lab;
 import dev.switchover.workflows.Phase;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ final class CutoverBench implements Benchmark {
         section.put("method", method());
         List<String> down = new ArrayList<>(List.of("down"));
         down.addAll(CutoverLab.ALL_HOSTS);
-        LabScript.find().run(down.toArray(String[]::new));
+        Lab.run(down.toArray(String[]::new));
         for (var make : labs.entrySet()) {
             if (!ctx.measures(make.getKey())) continue;
             CutoverLab lab;

@@ -1,7 +1,7 @@
 package dev.switchover.bench;
 
-import dev.switchover.worker.LabPair;
-import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.testkit.LabPair;
+import dev.switchover.testkit.SetWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

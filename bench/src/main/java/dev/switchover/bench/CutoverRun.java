@@ -1,9 +1,9 @@
 package dev.switchover.bench;
 
-import dev.switchover.worker.DevServer;
+import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.SetChecker;
+import dev.switchover.testkit.SetWriter;
 import dev.switchover.worker.demo.EmbeddedTemporal;
-import dev.switchover.worker.demo.SetChecker;
-import dev.switchover.worker.demo.SetWriter;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.MigrationSpec;

@@ -1,7 +1,7 @@
 package dev.switchover.bench;
 
-import dev.switchover.worker.LabPair;
-import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.testkit.LabPair;
+import dev.switchover.testkit.SetWriter;
 import dev.switchover.workflows.spec.Engine;
 import java.io.IOException;
 import java.nio.file.Files;

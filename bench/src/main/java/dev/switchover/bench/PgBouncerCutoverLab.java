@@ -1,8 +1,8 @@
 package dev.switchover.bench;
 
-import dev.switchover.worker.LabPair;
-import dev.switchover.worker.LabPgBouncer;
-import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.testkit.LabPair;
+import dev.switchover.testkit.LabPgBouncer;
+import dev.switchover.testkit.SetWriter;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 

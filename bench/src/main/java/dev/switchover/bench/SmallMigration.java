@@ -1,9 +1,9 @@
 package dev.switchover.bench;
 
-import dev.switchover.worker.DevServer;
-import dev.switchover.worker.LabPair;
+import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.LabPair;
+import dev.switchover.testkit.LabSpec;
 import dev.switchover.worker.SwitchoverWorker;
-import dev.switchover.worker.demo.LabScript;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.Phase;
@@ -93,8 +93,8 @@ final class SmallMigration {
 
     /** The spec of {@link #run}, its cutover automatic or manual (a migration that waits at the gate). */
     String spec(String name, String mode) throws Exception {
-        Path secret = LabScript.replicationSecret(work.resolve("replication-password"));
-        return LabScript.specHead(name, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET_ADDRESS, secret)
+        Path secret = LabSpec.replicationSecret(work.resolve("replication-password"));
+        return LabSpec.specHead(name, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET_ADDRESS, secret)
                 + """
         benchmark: {minIops: 100, size: 16M, runtime: 2s, numJobs: 1}
         catchUp: {holdFor: %ds, pollEvery: 1s, deadline: 10m}

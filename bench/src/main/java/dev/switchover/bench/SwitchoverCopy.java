@@ -4,7 +4,7 @@ import dev.switchover.activities.Hosts;
 import dev.switchover.activities.engine.Progress;
 import dev.switchover.activities.engine.postgres.PostgresEngine;
 import dev.switchover.activities.secrets.SecretResolver;
-import dev.switchover.worker.demo.LabScript;
+import dev.switchover.testkit.LabSpec;
 import dev.switchover.workflows.activities.BaseCopyResult;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
@@ -28,9 +28,9 @@ final class SwitchoverCopy implements CopyVariant, AutoCloseable {
     SwitchoverCopy(BenchLab lab, Path work) throws IOException {
         this.lab = lab;
         Files.createDirectories(work);
-        Path secret = LabScript.replicationSecret(work.resolve("replication-password"));
+        Path secret = LabSpec.replicationSecret(work.resolve("replication-password"));
         this.spec = SpecLoader.parse(
-                LabScript.specHead("bench-copy", BenchLab.SOURCE_ADDRESS, BenchLab.TARGET_ADDRESS, secret),
+                LabSpec.specHead("bench-copy", BenchLab.SOURCE_ADDRESS, BenchLab.TARGET_ADDRESS, secret),
                 "base copy bench spec");
         engine.prepareSource(spec);
     }

@@ -53,15 +53,15 @@ final class DemoCommand implements Callable<Integer> {
                             + " run `sudo make demo` on a Debian machine.");
             return 1;
         }
-        // Each engine has its own pair of hosts: a lab host keeps the flavor it was made with.
-        DemoRun.Options options = switch (engine) {
-            case POSTGRESQL ->
-                new DemoRun.Options(engine, "demo", "src", "198.18.0.11", "dst", "198.18.0.12", rows, dir);
-            case MYSQL ->
-                new DemoRun.Options(engine, "demo-mysql", "mysrc", "198.18.0.13", "mydst", "198.18.0.14", rows, dir);
-            case MARIADB ->
-                new DemoRun.Options(engine, "demo-mariadb", "mdsrc", "198.18.0.15", "mddst", "198.18.0.16", rows, dir);
-        };
+        // The demo's lab driver and ledger writer are the test kit's, which the production jar
+        // does not carry: ./switchover puts it beside the jar in the repository.
+        if (DemoCommand.class.getClassLoader().getResource("dev/switchover/testkit/Lab.class") == null) {
+            System.err.println(
+                    "switchover demo: the demo runs from the switchover repository, with its test kit"
+                            + " (the lab's driver and the ledger writer), which this jar does not carry; run `make demo` there.");
+            return 1;
+        }
+        DemoRun.Options options = DemoRun.Options.of(engine, rows, dir);
         java.nio.file.Files.createDirectories(dir);
         Path log = dir.resolve("demo.log");
         DemoLogging.quiet(log);

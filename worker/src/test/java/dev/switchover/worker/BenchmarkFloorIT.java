@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.MigrationActivitiesImpl;
-import dev.switchover.worker.demo.LabScript;
+import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabSpec;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
@@ -42,10 +43,9 @@ class BenchmarkFloorIT {
 
     @Test
     void slowTargetDiskStopsTheMigrationBeforeTheSourceIsTouched() throws Exception {
-        LabScript lab = LabScript.find();
-        lab.run("up", "e2esrc:" + SOURCE, "e2edst:" + TARGET);
+        Lab.run("up", "e2esrc:" + SOURCE, "e2edst:" + TARGET);
         // Fresh servers: preflight refuses a target that an earlier test promoted, before any benchmark.
-        lab.run("reset", "e2esrc", "e2edst");
+        Lab.run("reset", "e2esrc", "e2edst");
         Path dir = Files.createTempDirectory("switchover-floor");
         Path secret = dir.resolve("replication-password");
         Files.writeString(secret, "floor-secret-1\n");
@@ -58,7 +58,7 @@ class BenchmarkFloorIT {
         %sreplication: {user: floor_replicator, password: "file:%s"}
         benchmark: {minIops: 100000000, size: 32M, runtime: 3s, numJobs: 1}
         report: {directory: %s}
-        """.formatted(LabScript.hostSpec(SOURCE), LabScript.hostSpec(TARGET), secret, dir), "floor spec");
+        """.formatted(LabSpec.hostSpec(SOURCE), LabSpec.hostSpec(TARGET), secret, dir), "floor spec");
 
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE);
@@ -92,14 +92,14 @@ class BenchmarkFloorIT {
                     one(st, "SELECT count(*) FROM pg_hba_file_rules WHERE 'floor_replicator' = ANY(user_name)"),
                     "no pg_hba rule added");
         }
-        String hba = LabScript.find().run("exec", "e2esrc", "cat", "/etc/postgresql/15/main/pg_hba.conf");
+        String hba = Lab.run("exec", "e2esrc", "cat", "/etc/postgresql/15/main/pg_hba.conf");
         assertFalse(hba.contains("switchover:floor"), "no marker in pg_hba.conf");
     }
 
     private static Connection connect(String address) throws Exception {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
-        p.setProperty("password", LabScript.adminPassword());
+        p.setProperty("password", LabSpec.adminPassword());
         return DriverManager.getConnection("jdbc:postgresql://" + address + ":5432/postgres", p);
     }
 

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchover.worker.demo.LabScript;
+import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.LabPair;
+import dev.switchover.testkit.LabSpec;
 import dev.switchover.worker.durability.WorkerProcess;
 import dev.switchover.worker.webui.Chromium;
 import dev.switchover.worker.webui.WorkflowPage;
@@ -175,14 +177,14 @@ class FleetMigrationIT {
                 bad.spec("slow-disk", "automatic", dir).replace("minIops: 100,", "minIops: 1000000000,"));
         Files.writeString(dir.resolve("good.yaml"), good.spec("fine", "automatic", dir));
         // Never started: nothing answers at these addresses, and nothing may try.
-        Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
+        Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
         Files.writeString(
                 dir.resolve("third.yaml"),
-                LabScript.specHead("third", "198.18.0.215", "198.18.0.216", secret) + LabScript.TEST_PACE
+                LabSpec.specHead("third", "198.18.0.215", "198.18.0.216", secret) + LabSpec.TEST_PACE
                         + "cutover:\n  mode: automatic\n");
         Files.writeString(
                 dir.resolve("later.yaml"),
-                LabScript.specHead("later", "198.18.0.217", "198.18.0.218", secret) + LabScript.TEST_PACE
+                LabSpec.specHead("later", "198.18.0.217", "198.18.0.218", secret) + LabSpec.TEST_PACE
                         + "cutover:\n  mode: automatic\n");
         Path fleet = Files.writeString(dir.resolve("stop.yaml"), """
         fleet: stop

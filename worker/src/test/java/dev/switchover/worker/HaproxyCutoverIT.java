@@ -3,10 +3,12 @@ package dev.switchover.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.LabFlavor;
-import dev.switchover.worker.demo.LabScript;
-import dev.switchover.worker.demo.SetChecker;
-import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabFlavor;
+import dev.switchover.testkit.LabPair;
+import dev.switchover.testkit.LabSpec;
+import dev.switchover.testkit.SetChecker;
+import dev.switchover.testkit.SetWriter;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.Engine;
@@ -124,9 +126,8 @@ class HaproxyCutoverIT {
      */
     @Test
     void hookMovesTheServerCutsItsSessionsAndMayRunTwice() throws Exception {
-        LabScript lab = LabScript.find();
-        lab.run("up", PROXY + ":" + PROXY_ADDRESS);
-        lab.run("haproxy", PROXY, "start", PROXY_ADDRESS + ":22");
+        Lab.run("up", PROXY + ":" + PROXY_ADDRESS);
+        Lab.run("haproxy", PROXY, "start", PROXY_ADDRESS + ":22");
         try (Socket client = new Socket()) {
             client.connect(new InetSocketAddress(PROXY_ADDRESS, 3306), 5000);
             client.setSoTimeout(5000);
@@ -154,9 +155,8 @@ class HaproxyCutoverIT {
     /** The hook's refusals: a wrong name or API address fails with a message saying so, and HAProxy is left as it was. */
     @Test
     void hookFailsClearlyAndChangesNothingWhenHaproxyHasNoSuchServer() throws Exception {
-        LabScript lab = LabScript.find();
-        lab.run("up", PROXY + ":" + PROXY_ADDRESS);
-        lab.run("haproxy", PROXY, "start", SRC_ADDRESS + ":3306");
+        Lab.run("up", PROXY + ":" + PROXY_ADDRESS);
+        Lab.run("haproxy", PROXY, "start", SRC_ADDRESS + ":3306");
 
         Hook wrongBackend = hook(API, "nosuch/primary", DST_ADDRESS, 3306);
         assertEquals(1, wrongBackend.exit(), wrongBackend.output());
@@ -194,8 +194,8 @@ class HaproxyCutoverIT {
     }
 
     private static void startHaproxy(LabPair lab) {
-        lab.run("up", PROXY + ":" + PROXY_ADDRESS);
-        lab.run("haproxy", PROXY, "start", SRC_ADDRESS + ":3306");
+        Lab.run("up", PROXY + ":" + PROXY_ADDRESS);
+        Lab.run("haproxy", PROXY, "start", SRC_ADDRESS + ":3306");
     }
 
     /**
@@ -223,9 +223,9 @@ class HaproxyCutoverIT {
     }
 
     private String spec(Path dir) throws IOException {
-        Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
-        return LabScript.specHead("haproxy-orders", LabFlavor.MYSQL, SRC_ADDRESS, DST_ADDRESS, secret)
-                + LabScript.TEST_PACE
+        Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
+        return LabSpec.specHead("haproxy-orders", LabFlavor.MYSQL, SRC_ADDRESS, DST_ADDRESS, secret)
+                + LabSpec.TEST_PACE
                 + """
         cutover:
           mode: automatic

@@ -57,4 +57,20 @@ class LauncherIT {
             assertTrue(r.out().contains(verb), verb + " missing from --help:\n" + r.out());
         }
     }
+
+    @Test
+    void theProductionJarCarriesNoTestFixtures() throws Exception {
+        try (var jar = new java.util.jar.JarFile("target/switchover.jar")) {
+            var fixtures = jar.stream()
+                    .map(java.util.jar.JarEntry::getName)
+                    .filter(n -> n.startsWith("dev/switchover/testkit/"))
+                    .toList();
+            assertEquals(java.util.List.of(), fixtures);
+        }
+        // The demo verb stays, and says where it runs instead of failing on a missing class.
+        Run r = launch("demo");
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("run `make demo` there") || r.out().contains("need root on Linux"), r.out());
+        assertFalse(r.out().contains("NoClassDefFoundError"), r.out());
+    }
 }

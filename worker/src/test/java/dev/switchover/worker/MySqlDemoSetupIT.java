@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.DemoDialect;
-import dev.switchover.worker.demo.SetChecker;
-import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.testkit.DemoDialect;
+import dev.switchover.testkit.LabPair;
+import dev.switchover.testkit.SetChecker;
+import dev.switchover.testkit.SetWriter;
 import dev.switchover.workflows.spec.Engine;
 import java.sql.Connection;
 import java.sql.ResultSet;

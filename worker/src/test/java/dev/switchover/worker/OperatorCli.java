@@ -3,7 +3,8 @@ package dev.switchover.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.SetWriter;
 import dev.switchover.worker.durability.WorkerProcess;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.spec.SpecLoader;

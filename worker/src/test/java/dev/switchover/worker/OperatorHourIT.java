@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.LabFlavor;
-import dev.switchover.worker.demo.LabScript;
+import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabFlavor;
+import dev.switchover.testkit.LabSpec;
 import dev.switchover.worker.durability.WorkerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +36,7 @@ class OperatorHourIT {
 
     @BeforeAll
     static void up() throws Exception {
-        LabScript.find().run("up", LabFlavor.POSTGRES15.host(SRC, SRC_ADDRESS));
+        Lab.run("up", LabFlavor.POSTGRES15.host(SRC, SRC_ADDRESS));
         temporal = DevServer.start(dir.resolve("temporal.db"));
         worker = WorkerProcess.start(temporal.address(), dir.resolve("worker.log"));
     }
@@ -50,11 +52,11 @@ class OperatorHourIT {
         Path spec = dir.resolve(name + ".yaml");
         Files.writeString(
                 spec,
-                LabScript.specHead(
+                LabSpec.specHead(
                                 name,
                                 SRC_ADDRESS,
                                 NOWHERE,
-                                LabScript.replicationSecret(dir.resolve("replication-password")))
+                                LabSpec.replicationSecret(dir.resolve("replication-password")))
                         + "cutover:\n  mode: manual\n");
         return spec;
     }
@@ -77,12 +79,12 @@ class OperatorHourIT {
         Path spec = dir.resolve("unreachable.yaml");
         Files.writeString(
                 spec,
-                LabScript.specHead(
+                LabSpec.specHead(
                                 "unreachable",
                                 SRC_ADDRESS,
                                 NOWHERE,
-                                LabScript.replicationSecret(dir.resolve("replication-password")))
-                        + LabScript.TEST_PACE);
+                                LabSpec.replicationSecret(dir.resolve("replication-password")))
+                        + LabSpec.TEST_PACE);
         long t0 = System.nanoTime();
         OperatorCli.Output run = cli("start", "--wait", "--poll", "1s", spec.toString());
         Duration took = Duration.ofNanos(System.nanoTime() - t0);

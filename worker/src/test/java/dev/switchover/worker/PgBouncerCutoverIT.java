@@ -3,8 +3,10 @@ package dev.switchover.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.SetChecker;
-import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.testkit.LabPair;
+import dev.switchover.testkit.LabPgBouncer;
+import dev.switchover.testkit.SetChecker;
+import dev.switchover.testkit.SetWriter;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.status.StepRecord;

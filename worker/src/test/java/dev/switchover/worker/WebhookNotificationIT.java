@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.LabPair;
 import dev.switchover.worker.durability.WorkerProcess;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.MigrationResult;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.activities.lab.Lab;
 import dev.switchover.activities.secrets.Secret;
+import dev.switchover.testkit.Lab;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.spec.SshSpec;
 import io.temporal.failure.ApplicationFailure;

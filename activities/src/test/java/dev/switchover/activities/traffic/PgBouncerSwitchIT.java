@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.Hosts;
-import dev.switchover.activities.lab.Lab;
 import dev.switchover.activities.secrets.SecretResolver;
+import dev.switchover.testkit.Lab;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.Check;
 import dev.switchover.workflows.spec.MigrationSpec;

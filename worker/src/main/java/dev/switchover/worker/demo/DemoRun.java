@@ -1,5 +1,14 @@
 package dev.switchover.worker.demo;
 
+import dev.switchover.testkit.DemoDialect;
+import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabFlavor;
+import dev.switchover.testkit.LabHost;
+import dev.switchover.testkit.LabSpec;
+import dev.switchover.testkit.PostgresDemoDialect;
+import dev.switchover.testkit.SetChecker;
+import dev.switchover.testkit.SetWriter;
+import dev.switchover.testkit.TableFingerprint;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.Engine;
@@ -33,7 +42,21 @@ public final class DemoRun {
             String targetName,
             String targetAddress,
             long rows,
-            Path workDir) {}
+            Path workDir) {
+        /** The demo of {@code engine}, on its own pair of hosts: a lab host keeps the flavor it was made with. */
+        public static Options of(Engine engine, long rows, Path workDir) {
+            return switch (engine) {
+                case POSTGRESQL -> of(engine, "demo", LabHost.SRC, LabHost.DST, rows, workDir);
+                case MYSQL -> of(engine, "demo-mysql", LabHost.MYSRC, LabHost.MYDST, rows, workDir);
+                case MARIADB -> of(engine, "demo-mariadb", LabHost.MDSRC, LabHost.MDDST, rows, workDir);
+            };
+        }
+
+        private static Options of(Engine engine, String name, LabHost source, LabHost target, long rows, Path dir) {
+            return new Options(
+                    engine, name, source.hostName(), source.address(), target.hostName(), target.address(), rows, dir);
+        }
+    }
 
     private final Options o;
     private final Consumer<String> say;
@@ -44,26 +67,25 @@ public final class DemoRun {
     }
 
     public DemoSummary run() throws Exception {
-        LabScript lab = LabScript.find();
         LabFlavor flavor = LabFlavor.of(o.engine());
         say.accept("lab: hosts " + o.sourceName() + " (" + o.sourceAddress() + ") and " + o.targetName() + " ("
                 + o.targetAddress() + ")");
-        lab.run("up", flavor.host(o.sourceName(), o.sourceAddress()), flavor.host(o.targetName(), o.targetAddress()));
+        Lab.run("up", flavor.host(o.sourceName(), o.sourceAddress()), flavor.host(o.targetName(), o.targetAddress()));
         // Fresh clusters each run: the target of the last run is a promoted copy, which the wipe
         // guard rightly refuses to overwrite.
-        lab.run("reset", o.sourceName(), o.targetName());
+        Lab.run("reset", o.sourceName(), o.targetName());
 
         Files.createDirectories(o.workDir());
         Path primaryFile = o.workDir().resolve("primary");
         Files.writeString(primaryFile, o.sourceAddress() + "\n");
-        Path replicationSecret = LabScript.replicationSecret(o.workDir().resolve("replication-password"));
+        Path replicationSecret = LabSpec.replicationSecret(o.workDir().resolve("replication-password"));
         Path specFile = o.workDir().resolve(o.name() + ".yaml");
         Files.writeString(specFile, spec(flavor, primaryFile, replicationSecret));
         MigrationSpec spec = SpecLoader.load(specFile);
 
-        String appPassword = Files.readString(LabScript.secret(o.workDir().resolve("app-password")))
+        String appPassword = Files.readString(LabSpec.secret(o.workDir().resolve("app-password")))
                 .strip();
-        DemoDialect db = DemoDialect.of(o.engine(), LabScript.adminPassword(), appPassword);
+        DemoDialect db = DemoDialect.of(o.engine(), LabSpec.adminPassword(), appPassword);
         seed(db);
         say.accept("source: " + o.rows() + " rows in " + db.ordersTable() + "; a writer inserts into "
                 + db.writesTable() + " continuously");
@@ -166,7 +188,7 @@ public final class DemoRun {
           directory: %s
         """.formatted(
                         flavor.product(),
-                        LabScript.specHead(o.name(), flavor, o.sourceAddress(), o.targetAddress(), replicationSecret),
+                        LabSpec.specHead(o.name(), flavor, o.sourceAddress(), o.targetAddress(), replicationSecret),
                         o.targetAddress(),
                         primaryFile,
                         o.workDir().resolve("reports"));

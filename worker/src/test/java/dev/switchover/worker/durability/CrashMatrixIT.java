@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.LabScript;
 import dev.switchover.workflows.AbortRequest;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
@@ -55,13 +54,11 @@ class CrashMatrixIT {
     private static final Map<String, String[]> BOUNCERS =
             Map.of("cm1s", new String[] {"cm1b", "198.18.0.67"}, "cm2s", new String[] {"cm2b", "198.18.0.68"});
 
-    private static LabScript lab;
     private static Path dir;
     private static DevServerClient temporal;
 
     @BeforeAll
     static void startTemporal() throws Exception {
-        lab = LabScript.find();
         dir = Files.createTempDirectory("switchover-crash-matrix");
         temporal = new DevServerClient(dir);
     }
@@ -96,7 +93,7 @@ class CrashMatrixIT {
         CrashPoint point = CrashPoint.parse(at.substring(pgbouncer ? PGBOUNCER.length() : 0));
         String name = "cm-" + at.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
         LabMigration.Hosts hosts = PAIRS.take();
-        try (LabMigration m = new LabMigration(lab, temporal, hosts, dir.resolve(name), name, ROWS)) {
+        try (LabMigration m = new LabMigration(temporal, hosts, dir.resolve(name), name, ROWS)) {
             m.prepare();
             if (pgbouncer) {
                 String[] bouncer = BOUNCERS.get(hosts.source());
@@ -163,7 +160,7 @@ class CrashMatrixIT {
     void anAbortWhilePromotionFailsAgainstAStoppedTargetAsksTheTargetAndRollsBack() throws Exception {
         String name = "cm-abort-in-promote";
         LabMigration.Hosts hosts = PAIRS.take();
-        try (LabMigration m = new LabMigration(lab, temporal, hosts, dir.resolve(name), name, ROWS)) {
+        try (LabMigration m = new LabMigration(temporal, hosts, dir.resolve(name), name, ROWS)) {
             m.prepare();
             SingleWriterSampler oneWriter = m.sampleOneWriter();
             m.start(name, LabMigration.Options.automatic().withBackupAndWriter());

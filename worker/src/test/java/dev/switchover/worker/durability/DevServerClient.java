@@ -1,6 +1,6 @@
 package dev.switchover.worker.durability;
 
-import dev.switchover.worker.DevServer;
+import dev.switchover.testkit.DevServer;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;

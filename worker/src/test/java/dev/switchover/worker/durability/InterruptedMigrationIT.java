@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.LabScript;
+import dev.switchover.testkit.Lab;
 import dev.switchover.workflows.Approval;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.SwitchoverQueues;
@@ -55,7 +55,6 @@ class InterruptedMigrationIT {
     /** What the writer adds to the WAL in a few seconds, which a connected standby replays at once. */
     private static final long CUT_LAG_BYTES = 128 * 1024;
 
-    private static LabScript lab;
     private static Path dir;
     private static DevServerClient temporal;
 
@@ -63,8 +62,7 @@ class InterruptedMigrationIT {
 
     @BeforeAll
     static void startLabAndTemporal() throws Exception {
-        lab = LabScript.find();
-        lab.run(HOSTS.up());
+        Lab.run(HOSTS.up());
         dir = Files.createTempDirectory("switchover-durability");
         temporal = new DevServerClient(dir);
     }
@@ -72,13 +70,12 @@ class InterruptedMigrationIT {
     @AfterAll
     static void stopTemporal() {
         if (temporal != null) temporal.close();
-        if (lab != null) lab.run("heal", HOSTS.target());
+        Lab.run("heal", HOSTS.target());
     }
 
     @BeforeEach
     void freshClustersWithData(TestInfo info) throws Exception {
         m = new LabMigration(
-                        lab,
                         temporal,
                         HOSTS,
                         dir.resolve(info.getTestMethod().orElseThrow().getName()),
@@ -115,7 +112,7 @@ class InterruptedMigrationIT {
                         "sh", "-c", "ps -C pg_basebackup,timeout,runuser -o pid,ppid,pgid,etime,stat,args || true"));
         m.say("it outlived the worker by "
                 + orphanLifetime(killed, Duration.ofSeconds(40)).toSeconds() + " s");
-        lab.run("heal", HOSTS.target());
+        Lab.run("heal", HOSTS.target());
 
         m.awaitDone(DONE_WITHIN);
         m.assertDataIdentical();
@@ -147,7 +144,7 @@ class InterruptedMigrationIT {
         m.say("70 s after the kill: "
                 + m.onTarget("sh", "-c", "pgrep -x pg_basebackup | wc -l").strip()
                 + " pg_basebackup processes on the target; healing");
-        lab.run("heal", HOSTS.target());
+        Lab.run("heal", HOSTS.target());
 
         m.awaitDone(DONE_WITHIN);
         m.assertDataIdentical();
@@ -188,7 +185,7 @@ class InterruptedMigrationIT {
         Thread.sleep(3000);
         temporal.server.restart();
         m.say("Temporal server restarted from " + dir.resolve("temporal.db"));
-        lab.run("heal", HOSTS.target());
+        Lab.run("heal", HOSTS.target());
 
         m.awaitDone(DONE_WITHIN);
         m.assertDataIdentical();
@@ -207,9 +204,9 @@ class InterruptedMigrationIT {
         m.startWorker();
         MigrationStatus at = awaitCopyAt(30);
         m.say("cutting the target's link at " + LabMigration.pct(at) + "% of the copy");
-        lab.run("cut", HOSTS.target());
+        Lab.run("cut", HOSTS.target());
         Thread.sleep(30_000);
-        lab.run("heal", HOSTS.target());
+        Lab.run("heal", HOSTS.target());
         m.say("healed");
 
         m.awaitDone(DONE_WITHIN);
@@ -237,7 +234,7 @@ class InterruptedMigrationIT {
                 s -> s.phase() == Phase.CATCH_UP || s.phase() == Phase.AWAIT_CUTOVER,
                 Duration.ofMinutes(3));
         m.say("cutting the target's link during catch-up");
-        lab.run("cut", HOSTS.target());
+        Lab.run("cut", HOSTS.target());
         long cutAt = System.nanoTime();
         MigrationStatus cut = m.awaitStatus(
                 "the standby seen out of contact",
@@ -249,7 +246,7 @@ class InterruptedMigrationIT {
                 () -> m.workflow().approveCutover(new Approval("durability-test", "while the target is cut off")),
                 "approval refused while the target is cut off");
         Thread.sleep(Math.max(0, 30_000 - (System.nanoTime() - cutAt) / 1_000_000));
-        lab.run("heal", HOSTS.target());
+        Lab.run("heal", HOSTS.target());
         m.say("healed");
         m.approve();
 
@@ -271,7 +268,7 @@ class InterruptedMigrationIT {
         m.start("dur-f", new LabMigration.Options("manual", null, false, false, null));
         m.startWorker();
         m.awaitStatus("caught up", s -> s.phase() == Phase.AWAIT_CUTOVER, Duration.ofMinutes(3));
-        lab.run("rate", HOSTS.target(), "2mbit");
+        Lab.run("rate", HOSTS.target(), "2mbit");
         List<Long> held = new java.util.ArrayList<>();
         try (Connection c = m.pair().connect(HOSTS.sourceAddress());
                 Statement st = c.createStatement()) {
@@ -287,7 +284,7 @@ class InterruptedMigrationIT {
                 }
             }
         } finally {
-            lab.run("rate", HOSTS.target(), "off");
+            Lab.run("rate", HOSTS.target(), "off");
         }
         m.say("WAL held on the source as status showed it: " + held);
         // On an idle machine the writer can pass the bound between two status reads: two rising reads suffice.

@@ -3,12 +3,13 @@ package dev.switchover.worker.durability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.LabPair;
-import dev.switchover.worker.LabPgBouncer;
-import dev.switchover.worker.demo.LabFlavor;
-import dev.switchover.worker.demo.LabScript;
-import dev.switchover.worker.demo.SetChecker;
-import dev.switchover.worker.demo.SetWriter;
+import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabFlavor;
+import dev.switchover.testkit.LabPair;
+import dev.switchover.testkit.LabPgBouncer;
+import dev.switchover.testkit.LabSpec;
+import dev.switchover.testkit.SetChecker;
+import dev.switchover.testkit.SetWriter;
 import dev.switchover.workflows.Approval;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
@@ -114,7 +115,6 @@ final class LabMigration implements AutoCloseable {
 
     private final Engine engine;
     private final EngineTraces traces;
-    private final LabScript lab;
     private final WorkflowClient client;
     private final String temporalAddress;
     private final Hosts hosts;
@@ -129,21 +129,13 @@ final class LabMigration implements AutoCloseable {
     private MigrationWorkflow workflow;
     private java.util.function.UnaryOperator<String> specEdit = yaml -> yaml;
 
-    LabMigration(LabScript lab, DevServerClient temporal, Hosts hosts, Path dir, String taskQueue, long rows) {
-        this(Engine.POSTGRESQL, lab, temporal, hosts, dir, taskQueue, rows);
+    LabMigration(DevServerClient temporal, Hosts hosts, Path dir, String taskQueue, long rows) {
+        this(Engine.POSTGRESQL, temporal, hosts, dir, taskQueue, rows);
     }
 
-    LabMigration(
-            Engine engine,
-            LabScript lab,
-            DevServerClient temporal,
-            Hosts hosts,
-            Path dir,
-            String taskQueue,
-            long rows) {
+    LabMigration(Engine engine, DevServerClient temporal, Hosts hosts, Path dir, String taskQueue, long rows) {
         this.engine = engine;
         this.traces = EngineTraces.of(engine);
-        this.lab = lab;
         this.client = temporal.client;
         this.temporalAddress = temporal.server.address();
         this.hosts = hosts;
@@ -226,7 +218,7 @@ final class LabMigration implements AutoCloseable {
                         .setTaskQueue(taskQueue)
                         .setWorkflowRunTimeout(Duration.ofMinutes(15))
                         .build());
-        if (options.copyRate() != null) lab.run("rate", hosts.target(), options.copyRate());
+        if (options.copyRate() != null) Lab.run("rate", hosts.target(), options.copyRate());
         if (options.writer()) {
             writer = bouncer != null
                     ? new SetWriter(bouncer::address, address -> bouncer.connect("crash-matrix-writer"), "writes", 5000)
@@ -399,7 +391,7 @@ final class LabMigration implements AutoCloseable {
 
     /** The copy's marker on the target: its state and the source it is a copy of. */
     String copyMarker() {
-        return lab.run("exec", hosts.target(), "cat", traces.marker());
+        return Lab.run("exec", hosts.target(), "cat", traces.marker());
     }
 
     /**
@@ -463,7 +455,7 @@ final class LabMigration implements AutoCloseable {
     }
 
     String onSource(String... command) {
-        return lab.run(concat("exec", hosts.source(), command));
+        return Lab.run(concat("exec", hosts.source(), command));
     }
 
     /** The source's database server: SIGKILLed and started again (a crash and a supervisor's restart), or stopped, or started. */
@@ -512,7 +504,7 @@ final class LabMigration implements AutoCloseable {
     SingleWriterSampler sampleOneWriter() throws Exception {
         if (engine != Engine.POSTGRESQL) return sampleOneWriterOnMysql();
         for (String host : List.of(hosts.source(), hosts.target())) {
-            lab.run(
+            Lab.run(
                     "exec",
                     host,
                     "sh",
@@ -579,7 +571,7 @@ final class LabMigration implements AutoCloseable {
     }
 
     String onTarget(String... command) {
-        return lab.run(concat("exec", hosts.target(), command));
+        return Lab.run(concat("exec", hosts.target(), command));
     }
 
     private static String[] concat(String a, String b, String[] rest) {
@@ -640,7 +632,7 @@ final class LabMigration implements AutoCloseable {
     }
 
     private String spec(String name, Options o) throws IOException {
-        Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
+        Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
         String traffic = bouncer != null
                 ? bouncer.trafficSpec()
                 : """
@@ -659,8 +651,8 @@ final class LabMigration implements AutoCloseable {
         report:
           directory: %s
         """.formatted(
-                LabScript.specHead(name, LabFlavor.of(engine), hosts.sourceAddress(), hosts.targetAddress(), secret)
-                        + LabScript.TEST_PACE,
+                LabSpec.specHead(name, LabFlavor.of(engine), hosts.sourceAddress(), hosts.targetAddress(), secret)
+                        + LabSpec.TEST_PACE,
                 o.cutoverMode(),
                 traffic,
                 o.backup(),
@@ -677,6 +669,6 @@ final class LabMigration implements AutoCloseable {
     public void close() throws Exception {
         if (writer != null) writer.stop();
         for (WorkerProcess w : workers) w.close();
-        lab.run("heal", hosts.target());
+        Lab.run("heal", hosts.target());
     }
 }

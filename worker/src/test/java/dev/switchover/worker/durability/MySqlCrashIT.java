@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.LabScript;
+import dev.switchover.testkit.Lab;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.Engine;
@@ -69,13 +69,11 @@ class MySqlCrashIT {
                     new LinkedBlockingQueue<>(
                             List.of(new LabMigration.Hosts("mdcs", "198.18.0.125", "mdct", "198.18.0.126"))));
 
-    private static LabScript lab;
     private static Path dir;
     private static DevServerClient temporal;
 
     @BeforeAll
     static void startTemporal() throws Exception {
-        lab = LabScript.find();
         dir = Files.createTempDirectory("switchover-mysql-crash");
         temporal = new DevServerClient(dir);
     }
@@ -122,7 +120,7 @@ class MySqlCrashIT {
                     // Still throttled: does the dead worker's dump outlive it? (The retry stops it if so.)
                     m.say("the dead worker's " + dump + " 5 s after the kill: "
                             + orphanAfter(m, dump, killed.plusSeconds(5)));
-                    lab.run("heal", m.hosts().target());
+                    Lab.run("heal", m.hosts().target());
                     return killed;
                 },
                 "BaseCopy",
@@ -313,7 +311,7 @@ class MySqlCrashIT {
             throws Exception {
         String name = engine.id() + "-" + scenario;
         LabMigration.Hosts hosts = HOSTS.get(engine).take();
-        try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
+        try (LabMigration m = new LabMigration(engine, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
             m.prepare();
             SingleWriterSampler oneWriter = m.sampleOneWriter();
             m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
@@ -381,7 +379,7 @@ class MySqlCrashIT {
             throws Exception {
         String name = engine.id() + "-crash-" + scenario;
         LabMigration.Hosts hosts = HOSTS.get(engine).take();
-        try (LabMigration m = new LabMigration(engine, lab, temporal, hosts, dir.resolve(name), name, rows)) {
+        try (LabMigration m = new LabMigration(engine, temporal, hosts, dir.resolve(name), name, rows)) {
             m.prepare();
             m.start(name, options);
             Instant killed = crash.handle(m, freezeAt(m, at));

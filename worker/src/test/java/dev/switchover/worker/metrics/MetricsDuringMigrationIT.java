@@ -3,10 +3,11 @@ package dev.switchover.worker.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.DevServer;
+import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabSpec;
+import dev.switchover.testkit.SetWriter;
 import dev.switchover.worker.demo.DemoRun;
-import dev.switchover.worker.demo.LabScript;
-import dev.switchover.worker.demo.SetWriter;
 import dev.switchover.worker.durability.WorkerProcess;
 import dev.switchover.workflows.Approval;
 import dev.switchover.workflows.MigrationResult;
@@ -78,7 +79,6 @@ class MetricsDuringMigrationIT {
 
     private static final Duration SCRAPE_EVERY = Duration.ofMillis(250);
 
-    private static LabScript lab;
     private static String admin;
     private static Path dir;
     private static DevServer temporal;
@@ -90,12 +90,11 @@ class MetricsDuringMigrationIT {
 
     @BeforeAll
     static void labTemporalAndWorker() throws Exception {
-        lab = LabScript.find();
-        lab.run("up", SRC + ":" + SRC_ADDRESS, DST + ":" + DST_ADDRESS);
-        lab.run("heal", DST);
+        Lab.run("up", SRC + ":" + SRC_ADDRESS, DST + ":" + DST_ADDRESS);
+        Lab.run("heal", DST);
         // The last run's target is a promoted copy, which the wipe guard rightly refuses.
-        lab.run("reset", SRC, DST);
-        admin = LabScript.adminPassword();
+        Lab.run("reset", SRC, DST);
+        admin = LabSpec.adminPassword();
         seed();
         dir = Files.createTempDirectory("switchover-metrics");
         temporal = DevServer.start(dir.resolve("temporal.db"));
@@ -116,13 +115,13 @@ class MetricsDuringMigrationIT {
         if (worker != null) worker.close();
         if (service != null) service.shutdownNow();
         if (temporal != null) temporal.close();
-        if (lab != null) lab.run("heal", DST);
+        Lab.run("heal", DST);
     }
 
     @Test
     void lagGaugeRisesWhileTheTargetFallsBehindAndReturnsWhenItCatchesUp() throws Exception {
         // ---- the copy ----
-        lab.run("rate", DST, COPY_RATE);
+        Lab.run("rate", DST, COPY_RATE);
         MigrationWorkflow wf = startMigration();
         scraper.await(
                 "a scrape mid-copy: phase BASE_COPY, progress between 0 and 1",
@@ -138,7 +137,7 @@ class MetricsDuringMigrationIT {
                 .doubleValue();
         say("copy done: " + mb(copyBytes));
         assertTrue(copyBytes > ROWS * 50, "the copy moved at least the seeded table: " + copyBytes + " bytes");
-        lab.run("heal", DST);
+        Lab.run("heal", DST);
 
         // ---- awaiting cutover: measured lag, then lag made and undone ----
         awaitStatus(wf, "awaiting cutover", s -> s.phase() == Phase.AWAIT_CUTOVER);
@@ -154,7 +153,7 @@ class MetricsDuringMigrationIT {
 
         SetWriter writer = new SetWriter(() -> SRC_ADDRESS, 5432, "postgres", admin, "metrics_writes", 1000);
         writer.start();
-        lab.run("rate", DST, LAG_RATE);
+        Lab.run("rate", DST, LAG_RATE);
         long throttled = scraper.count();
         Scraper.Scrape behind;
         int chunks = 0;
@@ -176,7 +175,7 @@ class MetricsDuringMigrationIT {
         say("lag gauge at " + mb(lag(behind.metrics())) + " after " + chunks + " MB written at " + LAG_RATE
                 + "; healing " + DST);
         double healStart = seconds();
-        lab.run("heal", DST);
+        Lab.run("heal", DST);
         long healed = scraper.count();
         say(String.format(Locale.ROOT, "healed (lab.sh took %.1f s)", seconds() - healStart));
         Scraper.Scrape caughtUp = scraper.awaitSince(
@@ -201,7 +200,7 @@ class MetricsDuringMigrationIT {
                 "the SDK counted the lag samples it ran: " + caughtUp.metrics().all(SDK_FAMILY, Map.of()));
 
         // ---- the target down: lag unknown, not a number that looks like one ----
-        lab.run("exec", DST, "pg_ctlcluster", "15", "main", "stop");
+        Lab.run("exec", DST, "pg_ctlcluster", "15", "main", "stop");
         Scraper.Scrape down = scraper.awaitSince(
                 scraper.count(),
                 "the target not streaming, its lag unknown",
@@ -211,7 +210,7 @@ class MetricsDuringMigrationIT {
                 .value("switchover_replication_lag_seconds", THIS)
                 .orElseThrow()
                 .isNaN());
-        lab.run("exec", DST, "pg_ctlcluster", "15", "main", "start");
+        Lab.run("exec", DST, "pg_ctlcluster", "15", "main", "start");
         scraper.awaitSince(
                 scraper.count(),
                 "the target streaming again, lag under " + kb(LOW),
@@ -525,7 +524,7 @@ class MetricsDuringMigrationIT {
     }
 
     private static String spec() throws Exception {
-        Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
+        Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
         // Lag is sampled every second while the migration awaits a manual cutover.
         return """
         %scutover: {mode: manual}
@@ -533,8 +532,7 @@ class MetricsDuringMigrationIT {
         backup: {enabled: false}
         report: {directory: %s}
         """.formatted(
-                        LabScript.specHead(NAME, SRC_ADDRESS, DST_ADDRESS, secret) + LabScript.TEST_PACE,
-                        dir.resolve("reports"));
+                LabSpec.specHead(NAME, SRC_ADDRESS, DST_ADDRESS, secret) + LabSpec.TEST_PACE, dir.resolve("reports"));
     }
 
     private static String mb(double bytes) {

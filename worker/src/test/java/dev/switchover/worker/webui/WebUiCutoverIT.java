@@ -3,8 +3,8 @@ package dev.switchover.worker.webui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.DevServer;
-import dev.switchover.worker.LabPair;
+import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.LabPair;
 import dev.switchover.worker.durability.WorkerProcess;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.engine.Progress;
-import dev.switchover.activities.lab.Lab;
+import dev.switchover.testkit.Lab;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.PromotionResult;

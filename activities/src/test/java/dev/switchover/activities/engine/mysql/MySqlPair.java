@@ -1,10 +1,10 @@
 package dev.switchover.activities.engine.mysql;
 
 import dev.switchover.activities.Hosts;
-import dev.switchover.activities.lab.Lab;
 import dev.switchover.activities.secrets.Secret;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.activities.ssh.Command;
+import dev.switchover.testkit.Lab;
 import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;

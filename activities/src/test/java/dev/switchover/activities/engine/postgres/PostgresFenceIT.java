@@ -285,7 +285,7 @@ class PostgresFenceIT {
     void withTheSourceGoneTheOperatorMayPromoteOnTheTargetsOwnProof() {
         lab.engine.unfreezeWrites(lab.spec);
         lab.engine.prepareSource(lab.spec);
-        dev.switchover.activities.lab.Lab.reset("pgt");
+        dev.switchover.testkit.Lab.reset("pgt");
         lab.engine.baseCopy(lab.spec, new PgPair.Recording());
         lab.execute(lab.source, "INSERT INTO probe VALUES (-1, 'the last write before the freeze')");
         FrozenSource f = lab.engine.freezeWrites(lab.spec);

@@ -1,4 +1,4 @@
-package dev.switchover.worker;
+package dev.switchover.testkit;
 
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;

@@ -1,4 +1,4 @@
-package dev.switchover.worker.demo;
+package dev.switchover.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,20 +17,20 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class LabScriptTest {
+class LabSpecTest {
     @TempDir
     Path dir;
 
     @Test
     void specHeadIsAValidSpecNamingBothHostsAndAPasswordReference() throws Exception {
-        Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
+        Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
         MigrationSpec spec = SpecLoader.parse(
-                LabScript.specHead("lab-test", "198.18.0.11", "198.18.0.12", secret) + LabScript.TEST_PACE
+                LabSpec.specHead("lab-test", "198.18.0.11", "198.18.0.12", secret) + LabSpec.TEST_PACE
                         + "report: {directory: " + dir + "}\n",
                 "lab spec");
         assertEquals("198.18.0.11", spec.source().address());
         assertEquals("198.18.0.12", spec.target().address());
-        assertEquals(LabScript.KEY, spec.target().ssh().privateKey());
+        assertEquals(LabSpec.KEY, spec.target().ssh().privateKey());
         assertEquals("/var/lib/postgresql/15/main", spec.source().database().dataDirectory());
         assertEquals("file:" + secret, spec.replication().password().toString());
         assertEquals(100, spec.benchmark().minIops());
@@ -49,9 +49,9 @@ class LabScriptTest {
             dataDirectory: /var/lib/postgresql/15/main
             serviceStart: pg_ctlcluster 15 main start
             serviceStop: pg_ctlcluster 15 main stop
-        """.formatted(LabScript.KEY, LabScript.KNOWN_HOSTS, LabScript.ADMIN_PASSWORD_FILE),
-                LabScript.hostSpec("198.18.0.11"));
-        assertEquals(LabScript.hostSpec("198.18.0.11"), LabScript.hostSpec("198.18.0.11", LabFlavor.POSTGRES15));
+        """.formatted(LabSpec.KEY, LabSpec.KNOWN_HOSTS, LabSpec.ADMIN_PASSWORD_FILE),
+                LabSpec.hostSpec("198.18.0.11"));
+        assertEquals(LabSpec.hostSpec("198.18.0.11"), LabSpec.hostSpec("198.18.0.11", LabFlavor.POSTGRES15));
     }
 
     @ParameterizedTest
@@ -59,16 +59,16 @@ class LabScriptTest {
             value = LabFlavor.class,
             names = {"MYSQL", "MARIADB"})
     void mysqlSpecHeadNamesTheLabsAdminItsServiceAndRequiresTls(LabFlavor flavor) throws Exception {
-        Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
-        String head = LabScript.specHead("lab-test", flavor, "198.18.0.113", "198.18.0.114", secret);
+        Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
+        String head = LabSpec.specHead("lab-test", flavor, "198.18.0.113", "198.18.0.114", secret);
         MigrationSpec spec =
-                SpecLoader.parse(head + LabScript.TEST_PACE + "report: {directory: " + dir + "}\n", "lab spec");
+                SpecLoader.parse(head + LabSpec.TEST_PACE + "report: {directory: " + dir + "}\n", "lab spec");
         assertEquals(flavor.engine(), spec.engine());
         for (var host : List.of(spec.source(), spec.target())) {
             var db = host.database();
             assertEquals(3306, db.port());
             assertEquals("admin", db.adminUser());
-            assertEquals("file:" + LabScript.ADMIN_PASSWORD_FILE, db.adminPassword());
+            assertEquals("file:" + LabSpec.ADMIN_PASSWORD_FILE, db.adminPassword());
             assertEquals("mysql", db.osUser());
             assertEquals("/var/lib/mysql", db.dataDirectory());
             assertEquals("lab-mysqld start", db.serviceStart());
@@ -89,11 +89,11 @@ class LabScriptTest {
 
     @Test
     void replicationSecretIsPrivateRandomAndKept() throws Exception {
-        Path file = LabScript.replicationSecret(dir.resolve("a"));
+        Path file = LabSpec.replicationSecret(dir.resolve("a"));
         String first = Files.readString(file);
         assertEquals(32, first.strip().length(), "MySQL refuses a replication password over 32 characters");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-        assertEquals(first, Files.readString(LabScript.replicationSecret(file)), "an existing secret is kept");
-        assertNotEquals(first, Files.readString(LabScript.replicationSecret(dir.resolve("b"))));
+        assertEquals(first, Files.readString(LabSpec.replicationSecret(file)), "an existing secret is kept");
+        assertNotEquals(first, Files.readString(LabSpec.replicationSecret(dir.resolve("b"))));
     }
 }

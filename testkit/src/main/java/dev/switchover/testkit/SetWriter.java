@@ -1,4 +1,4 @@
-package dev.switchover.worker.demo;
+package dev.switchover.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.switchover.worker.demo;
+package dev.switchover.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.switchover.worker.demo;
+package dev.switchover.testkit;
 
 import dev.switchover.workflows.spec.Engine;
 
@@ -73,11 +73,11 @@ public enum LabFlavor {
     }
 
     /**
-     * A lab host's {@code database:} block of a spec, indented as in {@link LabScript#hostSpec}.
+     * A lab host's {@code database:} block of a spec, indented as in {@link LabSpec#hostSpec}.
      * The admin password is the lab's one file for every engine ({@code lab.sh env} calls it
      * PG_ADMIN_PASSWORD_FILE or MYSQL_ADMIN_PASSWORD_FILE).
      */
     public String databaseSpec() {
-        return database.formatted(LabScript.ADMIN_PASSWORD_FILE);
+        return database.formatted(LabSpec.ADMIN_PASSWORD_FILE);
     }
 }

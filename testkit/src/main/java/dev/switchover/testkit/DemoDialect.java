@@ -1,4 +1,4 @@
-package dev.switchover.worker.demo;
+package dev.switchover.testkit;
 
 import dev.switchover.workflows.spec.Engine;
 import java.sql.Connection;

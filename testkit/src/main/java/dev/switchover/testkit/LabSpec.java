@@ -1,71 +1,24 @@
-package dev.switchover.worker.demo;
+package dev.switchover.testkit;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The lab's own script (lab/lab.sh), which creates the local test hosts: network namespaces in
- * 198.18.0.0/24 with sshd and PostgreSQL, MySQL or MariaDB. The demo and the end-to-end tests
- * drive it through here.
+ * Migration specs between lab hosts (the lab's SSH key and known_hosts, each flavor's database
+ * server) and the secrets they refer to: the one spec builder of the tests, the bench and the demo.
+ * The hosts themselves are {@link LabHost}s, brought up by {@link Lab}.
  */
-public final class LabScript {
+public final class LabSpec {
+    private LabSpec() {}
+
     public static final String STATE = System.getenv().getOrDefault("SWITCHOVER_LAB_DIR", "/var/lib/switchover-lab");
     public static final String KEY = STATE + "/client/id_ed25519";
     public static final String KNOWN_HOSTS = STATE + "/client/known_hosts";
     public static final String ADMIN_PASSWORD_FILE = STATE + "/secrets/pg-admin-password";
-
-    private final Path script;
-
-    private LabScript(Path script) {
-        this.script = script;
-    }
-
-    /** Finds lab/lab.sh from SWITCHOVER_HOME (set by ./switchover) or the working directory upwards. */
-    public static LabScript find() {
-        List<Path> starts = new ArrayList<>();
-        String home = System.getenv("SWITCHOVER_HOME");
-        if (home != null) starts.add(Path.of(home));
-        starts.add(Path.of("").toAbsolutePath());
-        for (Path start : starts) {
-            for (Path p = start; p != null; p = p.getParent()) {
-                if (Files.isExecutable(p.resolve("lab/lab.sh"))) return new LabScript(p.resolve("lab/lab.sh"));
-            }
-        }
-        throw new IllegalStateException("lab/lab.sh not found: run this from the switchover repository");
-    }
-
-    public String run(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(script.toString()));
-        cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("lab.sh " + String.join(" ", args) + " did not finish in 10 minutes");
-            }
-            String text = new String(out, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException(
-                        "lab.sh " + String.join(" ", args) + " failed (" + p.exitValue() + "):\n" + text);
-            }
-            return text;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + script + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 
     /**
      * A lab host as the body of a migration spec's {@code source:} or {@code target:} (indented two

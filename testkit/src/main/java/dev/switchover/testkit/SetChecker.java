@@ -1,4 +1,4 @@
-package dev.switchover.worker.demo;
+package dev.switchover.testkit;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.switchover.activities.lab;
+package dev.switchover.testkit;
 
 import dev.switchover.workflows.spec.DatabaseSpec;
 import dev.switchover.workflows.spec.HostSpec;
@@ -18,7 +18,9 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A lab host (lab/lab.sh) for tests against a real sshd and PostgreSQL. {@link #up} brings the host
+ * The lab's driver: lab/lab.sh creates the local test hosts (network namespaces in 198.18.0.0/24
+ * with sshd and PostgreSQL, MySQL or MariaDB), and a record describes one of them for tests against
+ * a real sshd and database server. {@link #up} brings the host
  * up and fails, with the reason, if it cannot: a test that needs the lab never passes without it.
  *
  * @param vars every variable of {@code lab.sh env NAME}, without the {@code SWLAB_} prefix
@@ -161,13 +163,52 @@ public record Lab(String name, String address, Map<String, String> vars) {
                         null));
     }
 
-    /** The folder holding lab/lab.sh, found by walking up from the working directory. */
+    /**
+     * The folder holding lab/lab.sh: SWITCHOVER_HOME (set by ./switchover, for the demo) or the
+     * working directory, or a folder above either.
+     */
     public static Path repoRoot() {
-        Path start = Path.of("").toAbsolutePath();
-        for (Path p = start; p != null; p = p.getParent()) {
-            if (Files.isExecutable(p.resolve("lab/lab.sh"))) return p;
+        List<Path> starts = new ArrayList<>();
+        String home = System.getenv("SWITCHOVER_HOME");
+        if (home != null) starts.add(Path.of(home));
+        starts.add(Path.of("").toAbsolutePath());
+        for (Path start : starts) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.isExecutable(p.resolve("lab/lab.sh"))) return p;
+            }
         }
-        throw new IllegalStateException("no lab/lab.sh in " + start + " or any folder above it");
+        throw new IllegalStateException(
+                "no lab/lab.sh in " + starts + " or any folder above them: run this from the switchover repository");
+    }
+
+    /**
+     * Runs lab.sh with {@code args} (up to 10 minutes); what it printed, stdout and stderr together
+     * as a person would see them, or an exception carrying it.
+     */
+    public static String run(String... args) {
+        List<String> cmd =
+                new ArrayList<>(List.of(repoRoot().resolve("lab/lab.sh").toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("lab.sh " + String.join(" ", args) + " did not finish in 10 minutes");
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(
+                        "lab.sh " + String.join(" ", args) + " failed (" + p.exitValue() + "):\n" + text);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run lab.sh: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** Runs lab.sh with {@code args}; its stdout, or an exception carrying all it printed. */

@@ -1,11 +1,10 @@
-package dev.switchover.worker;
+package dev.switchover.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.switchover.worker.demo.SetChecker;
-import dev.switchover.worker.demo.SetWriter.Outcome;
+import dev.switchover.testkit.SetWriter.Outcome;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.switchover.worker.demo;
+package dev.switchover.testkit;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * The demo on PostgreSQL 15 lab hosts: its tables in the postgres database, everything done as the
  * lab's postgres superuser, the writer included.
  */
-final class PostgresDemoDialect implements DemoDialect {
+public final class PostgresDemoDialect implements DemoDialect {
     private final String adminPassword;
 
     PostgresDemoDialect(String adminPassword) {
@@ -50,7 +50,7 @@ final class PostgresDemoDialect implements DemoDialect {
     }
 
     /** The lab's admin login to a host's PostgreSQL. */
-    static Connection connect(String address, String password) throws SQLException {
+    public static Connection connect(String address, String password) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
         p.setProperty("password", password);

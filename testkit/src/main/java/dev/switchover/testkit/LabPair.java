@@ -1,10 +1,5 @@
-package dev.switchover.worker;
+package dev.switchover.testkit;
 
-import dev.switchover.worker.demo.DemoDialect;
-import dev.switchover.worker.demo.LabFlavor;
-import dev.switchover.worker.demo.LabScript;
-import dev.switchover.worker.demo.SetWriter;
-import dev.switchover.worker.demo.TableFingerprint;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.status.MigrationStatus;
@@ -38,17 +33,14 @@ public final class LabPair {
     /** The application account's password on MySQL and MariaDB hosts: a lab's, for tests only. */
     public static final String APP_PASSWORD = "SwitchoverLabApp2026";
 
-    private final LabScript script;
     private final DemoDialect db;
     private final String source;
     private final String sourceAddress;
     private final String target;
     private final String targetAddress;
 
-    private LabPair(
-            LabScript script, Engine engine, String source, String sourceAddress, String target, String targetAddress) {
-        this.script = script;
-        this.db = DemoDialect.of(engine, LabScript.adminPassword(), APP_PASSWORD);
+    private LabPair(Engine engine, String source, String sourceAddress, String target, String targetAddress) {
+        this.db = DemoDialect.of(engine, LabSpec.adminPassword(), APP_PASSWORD);
         this.source = source;
         this.sourceAddress = sourceAddress;
         this.target = target;
@@ -62,10 +54,9 @@ public final class LabPair {
 
     /** Creates two hosts of {@code engine}'s lab flavor, or repairs them (lab.sh up). */
     public static LabPair up(Engine engine, String source, String sourceAddress, String target, String targetAddress) {
-        LabScript script = LabScript.find();
         LabFlavor flavor = LabFlavor.of(engine);
-        script.run("up", flavor.host(source, sourceAddress), flavor.host(target, targetAddress));
-        return new LabPair(script, engine, source, sourceAddress, target, targetAddress);
+        Lab.run("up", flavor.host(source, sourceAddress), flavor.host(target, targetAddress));
+        return new LabPair(engine, source, sourceAddress, target, targetAddress);
     }
 
     /** What differs per engine: SQL, logins, the writer. */
@@ -95,13 +86,13 @@ public final class LabPair {
      * copy target. (MySQL, MariaDB: a new, empty datadir and binlog, no GTIDs.)
      */
     public void reset() {
-        script.run("heal", target);
-        script.run("reset", source, target);
+        Lab.run("heal", target);
+        Lab.run("reset", source, target);
     }
 
     /** {@code lab.sh ARGS...} on this lab, e.g. {@code exec NAME cmd}. */
     public String run(String... args) {
-        return script.run(args);
+        return Lab.run(args);
     }
 
     /** {@code name} as a table of the test database: {@code orders}, or {@code shop.orders} on MySQL and MariaDB. */
@@ -183,7 +174,7 @@ public final class LabPair {
 
     /** {@link #spec(String, String, Path)} with the spec's {@code traffic:} block (top level). */
     public String spec(String name, String cutoverMode, Path dir, String traffic) throws IOException {
-        Path secret = LabScript.replicationSecret(dir.resolve("replication-password"));
+        Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
         return """
         %scutover:
           mode: %s
@@ -192,10 +183,10 @@ public final class LabPair {
         report:
           directory: %s
         """.formatted(
-                LabScript.specHead(name, db.flavor(), sourceAddress, targetAddress, secret) + LabScript.TEST_PACE,
-                cutoverMode,
-                traffic,
-                dir.resolve("reports"));
+                        LabSpec.specHead(name, db.flavor(), sourceAddress, targetAddress, secret) + LabSpec.TEST_PACE,
+                        cutoverMode,
+                        traffic,
+                        dir.resolve("reports"));
     }
 
     /**

@@ -1,6 +1,5 @@
-package dev.switchover.worker;
+package dev.switchover.testkit;
 
-import dev.switchover.worker.demo.LabScript;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -59,7 +58,7 @@ public final class LabPgBouncer {
     public Connection connect(String applicationName) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
-        p.setProperty("password", LabScript.adminPassword());
+        p.setProperty("password", LabSpec.adminPassword());
         p.setProperty("sslmode", "require");
         p.setProperty("prepareThreshold", "0");
         p.setProperty("connectTimeout", "5");
@@ -81,7 +80,7 @@ public final class LabPgBouncer {
             ssh:
               privateKey: %s
               knownHosts: %s
-        """.formatted(address, LabScript.ADMIN_PASSWORD_FILE, DATABASE, LabScript.KEY, LabScript.KNOWN_HOSTS);
+        """.formatted(address, LabSpec.ADMIN_PASSWORD_FILE, DATABASE, LabSpec.KEY, LabSpec.KNOWN_HOSTS);
     }
 
     /** The [databases] line for {@link #DATABASE} in PgBouncer's configuration file. */
@@ -102,7 +101,7 @@ public final class LabPgBouncer {
                 "-c",
                 "PGPASSWORD=$(cat \"$1\") psql -X -q --csv -d \"$2\" -c 'SHOW DATABASES'",
                 "sh",
-                LabScript.ADMIN_PASSWORD_FILE,
+                LabSpec.ADMIN_PASSWORD_FILE,
                 "host=" + address + " port=6432 user=pgbouncer dbname=pgbouncer");
         String[] lines = csv.strip().split("\n");
         List<String> header = List.of(lines[0].split(","));
