@@ -99,6 +99,9 @@ public enum LabHost {
      */
     public static final String CLIENT_ADDRESS = address(2);
 
+    /** The lab's network, every address above in it (a pg_hba rule broader than one host's). */
+    public static final String NETWORK = "198.18.0.0/24";
+
     /**
      * Addresses in the lab's network where no host is, ever: a spec naming one is refused or times
      * out, and nothing may answer there. {@link #nowhere(int)} names them.

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.spec.HookHost;
 import dev.switchover.workflows.spec.HookSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
@@ -14,20 +15,21 @@ import org.junit.jupiter.api.Test;
 
 /** Hooks run on the worker's machine: what they are told, their output, their timeout. */
 class HookRunnerTest {
-    private static final MigrationSpec SPEC = SpecLoader.parse("""
+    private static final MigrationSpec SPEC =
+            SpecLoader.parse("""
       name: orders
       engine: mysql
       source:
-        address: 198.18.0.11
+        address: %s
         ssh: {privateKey: /etc/switchover/id_ed25519, knownHosts: /etc/switchover/known_hosts}
         database: {adminPassword: "env:ADMIN_PW"}
       target:
-        address: 198.18.0.12
+        address: %s
         ssh: {privateKey: /etc/switchover/id_ed25519, knownHosts: /etc/switchover/known_hosts}
         database: {adminPassword: "env:ADMIN_PW", port: 3307}
       replication:
         password: "env:REPL_PW"
-      """, "test spec");
+      """.formatted(LabHost.SRC.address(), LabHost.DST.address()), "test spec");
 
     private final HookRunner hooks = new HookRunner(null);
 
@@ -39,11 +41,11 @@ class HookRunnerTest {
         SWITCHOVER_ENGINE=mysql
         SWITCHOVER_HOOK=traffic switch
         SWITCHOVER_MIGRATION=orders
-        SWITCHOVER_SOURCE_ADDRESS=198.18.0.11
+        SWITCHOVER_SOURCE_ADDRESS=%s
         SWITCHOVER_SOURCE_PORT=3306
-        SWITCHOVER_TARGET_ADDRESS=198.18.0.12
+        SWITCHOVER_TARGET_ADDRESS=%s
         SWITCHOVER_TARGET_PORT=3307
-        """, out);
+        """.formatted(LabHost.SRC.address(), LabHost.DST.address()), out);
     }
 
     @Test

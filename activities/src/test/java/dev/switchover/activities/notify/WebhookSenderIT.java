@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchover.activities.secrets.SecretResolver;
-import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.activities.Notification;
@@ -33,13 +33,13 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
- * The webhook sender against a real HTTP server on the lab bridge (198.18.0.1, which exists while a
- * lab host does: whrs, 198.18.0.183, is brought up for it; the worker's webhook test has whks).
+ * The webhook sender against a real HTTP server on the lab bridge ({@link LabHost#WORKER_ADDRESS},
+ * which exists while a lab host does: whrs is brought up for it; the worker's webhook test has whks).
  */
 @Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
 @ResourceLock("lab:whrs")
 class WebhookSenderIT {
-    private static final String BRIDGE = "198.18.0.1";
+    private static final String BRIDGE = LabHost.WORKER_ADDRESS;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Notification EVENT = new Notification(
             3,
@@ -50,8 +50,8 @@ class WebhookSenderIT {
             Phase.PREPARE_SOURCE,
             "2026-11-27T07:00:00Z",
             Phase.BASE_COPY.description(),
-            "198.18.0.11",
-            "198.18.0.12");
+            LabHost.SRC.address(),
+            LabHost.DST.address());
 
     /** What the server received. */
     record Received(String method, String path, Map<String, List<String>> headers, String body) {
@@ -70,7 +70,7 @@ class WebhookSenderIT {
 
     @BeforeAll
     static void bridge() {
-        Lab.up("whrs", "198.18.0.183");
+        LabHost.WHRS.up();
     }
 
     @BeforeEach
@@ -124,8 +124,8 @@ class WebhookSenderIT {
         assertEquals("2026-11-27T07:00:00Z", body.get("at").asText());
         assertEquals(
                 "copying the base backup to the target", body.get("message").asText());
-        assertEquals("198.18.0.11", body.get("source").asText());
-        assertEquals("198.18.0.12", body.get("target").asText());
+        assertEquals(LabHost.SRC.address(), body.get("source").asText());
+        assertEquals(LabHost.DST.address(), body.get("target").asText());
         assertEquals(JSON.readTree(JSON.writeValueAsString(EVENT)), body, "nothing else in the body");
     }
 
@@ -142,8 +142,8 @@ class WebhookSenderIT {
                 null,
                 "2026-11-27T07:05:00Z",
                 "approval: ./switchover approve switchover-orders",
-                "198.18.0.11",
-                "198.18.0.12");
+                LabHost.SRC.address(),
+                LabHost.DST.address());
         sender(Map.of()).notifyWebhook(new WebhookSpec("file:" + urlFile, "file:" + authFile), awaited);
 
         Received r = received.get(0);

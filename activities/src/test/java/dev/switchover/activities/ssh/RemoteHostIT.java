@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.secrets.Secret;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.spec.SshSpec;
 import io.temporal.failure.ApplicationFailure;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
-/** Against the lab host ssht (198.18.0.231): a real sshd, Debian, logged in as root. */
+/** Against the lab host ssht: a real sshd, Debian, logged in as root. */
 @Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
 @ResourceLock("lab:ssht")
 class RemoteHostIT {
@@ -39,7 +40,7 @@ class RemoteHostIT {
 
     @BeforeAll
     static void up() {
-        lab = Lab.up("ssht", "198.18.0.231");
+        lab = LabHost.SSHT.up();
         host = new RemoteHost(lab.host());
     }
 
@@ -89,7 +90,7 @@ class RemoteHostIT {
         assertEquals("out\n", r.stdout());
         assertEquals("err\n", r.stderr());
         RemoteCommandException e = assertThrows(RemoteCommandException.class, () -> r.orThrow("probing"));
-        assertTrue(e.getMessage().startsWith("probing failed: 198.18.0.231: sh -c"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("probing failed: " + LabHost.SSHT.address() + ": sh -c"), e.getMessage());
         assertTrue(e.getMessage().endsWith("exited with 3; stderr ends with:\nerr"), e.getMessage());
     }
 
@@ -147,7 +148,7 @@ class RemoteHostIT {
                 .findFirst()
                 .orElseThrow();
         // The same key, listed for another address only.
-        Files.writeString(knownHosts, line.replace(lab.address() + " ", "198.18.0.99 ") + "\n");
+        Files.writeString(knownHosts, line.replace(lab.address() + " ", LabHost.nowhere(5) + " ") + "\n");
         ApplicationFailure f = fatal(Failures.HOST_KEY_REJECTED, hostWith(lab.get("SSH_KEY"), knownHosts.toString()));
         String m = f.getOriginalMessage();
         assertTrue(m.contains(hostKeyFingerprint()), m);
@@ -301,7 +302,7 @@ class RemoteHostIT {
         String dir = "/tmp/switchover-ssht-cas-" + System.nanoTime();
         host.run(List.of("mkdir", "-p", dir), Duration.ofSeconds(10)).orThrow("mkdir");
         String path = dir + "/pgbouncer.ini";
-        String read = "[databases]\nappdb = host=198.18.0.74 ünïcode\n";
+        String read = "[databases]\nappdb = host=" + LabHost.BCS.address() + " ünïcode\n";
         host.writeFile(path, read, "0640", "postgres:postgres");
 
         host.writeFile(path, read + "; somebody else's edit\n", null, null);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Uses ssh-keygen to make keys, as an operator would. */
 class StrictKnownHostsTest {
+    private static final String SSHT = LabHost.SSHT.address();
+
     @TempDir
     Path dir;
 
@@ -54,9 +57,8 @@ class StrictKnownHostsTest {
     @Test
     void listedKeyIsAccepted() throws Exception {
         Path key = keygen("k");
-        StrictKnownHosts v =
-                new StrictKnownHosts(knownHosts("198.18.0.231", key).toFile());
-        assertTrue(v.verify("198.18.0.231", 22, publicKey(key)));
+        StrictKnownHosts v = new StrictKnownHosts(knownHosts(SSHT, key).toFile());
+        assertTrue(v.verify(SSHT, 22, publicKey(key)));
         assertNull(v.refusal());
     }
 
@@ -64,8 +66,8 @@ class StrictKnownHostsTest {
     void keyOfAHostNotListedIsRefusedAsUnknown() throws Exception {
         Path key = keygen("k");
         StrictKnownHosts v =
-                new StrictKnownHosts(knownHosts("198.18.0.232", key).toFile());
-        assertFalse(v.verify("198.18.0.231", 22, publicKey(key)));
+                new StrictKnownHosts(knownHosts(LabHost.nowhere(5), key).toFile());
+        assertFalse(v.verify(SSHT, 22, publicKey(key)));
         assertFalse(v.refusal().changed());
         assertEquals(StrictKnownHosts.fingerprint(publicKey(key)), v.refusal().fingerprint());
     }
@@ -74,9 +76,8 @@ class StrictKnownHostsTest {
     void differentKeyForAListedHostIsRefusedAsChanged() throws Exception {
         Path listed = keygen("listed");
         Path offered = keygen("offered");
-        StrictKnownHosts v =
-                new StrictKnownHosts(knownHosts("198.18.0.231", listed).toFile());
-        assertFalse(v.verify("198.18.0.231", 22, publicKey(offered)));
+        StrictKnownHosts v = new StrictKnownHosts(knownHosts(SSHT, listed).toFile());
+        assertFalse(v.verify(SSHT, 22, publicKey(offered)));
         assertTrue(v.refusal().changed());
         assertEquals(
                 StrictKnownHosts.fingerprint(publicKey(offered)), v.refusal().fingerprint());
@@ -85,9 +86,8 @@ class StrictKnownHostsTest {
     @Test
     void nonStandardPortNeedsTheBracketedEntry() throws Exception {
         Path key = keygen("k");
-        assertFalse(new StrictKnownHosts(knownHosts("198.18.0.231", key).toFile())
-                .verify("198.18.0.231", 2222, publicKey(key)));
-        assertTrue(new StrictKnownHosts(knownHosts("[198.18.0.231]:2222", key).toFile())
-                .verify("198.18.0.231", 2222, publicKey(key)));
+        assertFalse(new StrictKnownHosts(knownHosts(SSHT, key).toFile()).verify(SSHT, 2222, publicKey(key)));
+        assertTrue(new StrictKnownHosts(knownHosts("[" + SSHT + "]:2222", key).toFile())
+                .verify(SSHT, 2222, publicKey(key)));
     }
 }

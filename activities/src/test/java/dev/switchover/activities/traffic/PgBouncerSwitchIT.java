@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchover.activities.Hosts;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.Check;
 import dev.switchover.workflows.spec.MigrationSpec;
@@ -49,6 +50,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PgBouncerSwitchIT {
     private static final String CONF = "/etc/pgbouncer/pgbouncer.ini";
+    /** The bouncer's host, named in lab.sh's commands. */
+    private static final String PGB = LabHost.PGB.hostName();
+
     private static Lab bouncer;
     private static Lab source;
     private static Lab target;
@@ -62,12 +66,12 @@ class PgBouncerSwitchIT {
 
     @BeforeAll
     static void up() throws Exception {
-        lease = Lab.lease(Duration.ofMinutes(10), "pgb", "pgbs", "pgbt");
-        bouncer = Lab.up("pgb", "198.18.0.31");
-        source = Lab.up("pgbs", "198.18.0.32");
-        target = Lab.up("pgbt", "198.18.0.33");
+        lease = Lab.lease(Duration.ofMinutes(10), PGB, LabHost.PGBS.hostName(), LabHost.PGBT.hostName());
+        bouncer = LabHost.PGB.up();
+        source = LabHost.PGBS.up();
+        target = LabHost.PGBT.up();
         for (Lab db : new Lab[] {source, target}) admitPgBouncer(db, bouncer.address());
-        Lab.labSh(Duration.ofMinutes(1), "pgbouncer", "pgb", "start", "appdb=" + source.address() + "/postgres");
+        Lab.labSh(Duration.ofMinutes(1), "pgbouncer", PGB, "start", "appdb=" + source.address() + "/postgres");
         hosts = new Hosts(new SecretResolver());
         pgbouncer = new PgBouncerSwitch(hosts);
         spec = spec("file:" + bouncer.get("PG_ADMIN_PASSWORD_FILE"), "appdb");
@@ -79,7 +83,7 @@ class PgBouncerSwitchIT {
         clientThread.shutdownNow();
         if (client != null) client.close();
         if (hosts != null) hosts.close();
-        if (bouncer != null) Lab.labSh(Duration.ofMinutes(1), "pgbouncer", "pgb", "stop");
+        if (bouncer != null) Lab.labSh(Duration.ofMinutes(1), "pgbouncer", PGB, "stop");
         if (lease != null) lease.close();
     }
 
@@ -151,7 +155,7 @@ class PgBouncerSwitchIT {
     static String onBouncer(String... argv) {
         String[] all = new String[argv.length + 2];
         all[0] = "exec";
-        all[1] = "pgb";
+        all[1] = PGB;
         System.arraycopy(argv, 0, all, 2, argv.length);
         return Lab.labSh(Duration.ofMinutes(1), all);
     }
@@ -343,10 +347,11 @@ class PgBouncerSwitchIT {
     @Order(6)
     void aFileThatDisagreesWithTheRunningPgBouncerIsRefused() {
         String line = databasesLine();
-        onBouncer("sed", "-i", "s/^appdb = .*/appdb = host=198.18.0.99 port=5432 dbname=postgres/", CONF);
+        String nowhere = LabHost.nowhere(0);
+        onBouncer("sed", "-i", "s/^appdb = .*/appdb = host=" + nowhere + " port=5432 dbname=postgres/", CONF);
         try {
             ApplicationFailure f = failsWith(Failures.WRONG_HOST, () -> pgbouncer.repoint(spec, NO_HEARTBEAT));
-            assertTrue(f.getOriginalMessage().contains("says 198.18.0.99:5432"), f.getOriginalMessage());
+            assertTrue(f.getOriginalMessage().contains("says " + nowhere + ":5432"), f.getOriginalMessage());
         } finally {
             onBouncer("sed", "-i", "s/^appdb = .*/" + line + "/", CONF);
         }

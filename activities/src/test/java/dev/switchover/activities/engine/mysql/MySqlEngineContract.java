@@ -11,6 +11,7 @@ import dev.switchover.activities.Hosts;
 import dev.switchover.activities.engine.Progress;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.BackupResult;
 import dev.switchover.workflows.activities.BaseCopyResult;
@@ -59,7 +60,7 @@ abstract class MySqlEngineContract {
             assertTrue(first.createdRole(), "the replication account was created");
             assertFalse(second.createdRole(), "a second run finds it");
             assertEquals(
-                    "198.18.0." + (kind() == Engine.MYSQL ? "112" : "122"),
+                    (kind() == Engine.MYSQL ? LabHost.MYT : LabHost.MDT).address(),
                     p.one(p.source, "SELECT group_concat(host) FROM mysql.user WHERE user = 'replicator'"),
                     "the replication account may log in from the target's address only");
 
@@ -83,10 +84,12 @@ abstract class MySqlEngineContract {
             assertFalse(copy.alreadyDone());
             assertTrue(written.get() > 0, "the writer wrote during the copy");
             // Granted on one table: possible only once the table exists on the target, so after the load.
-            String grants = grants(p, p.target, "'reporter'@'198.18.0.1'");
+            String grants = grants(p, p.target, MySqlPair.account("reporter"));
             assertTrue(grants.contains("SELECT ON `shop`.`orders`"), grants);
             assertEquals(
-                    grants(p, p.source, "'reporter'@'198.18.0.1'"), grants, "the account's grants as on the source");
+                    grants(p, p.source, MySqlPair.account("reporter")),
+                    grants,
+                    "the account's grants as on the source");
             assertFalse(progress.reports.isEmpty(), "the copy reported progress");
             CopyProgress last = progress.reports.get(progress.reports.size() - 1);
             assertEquals(last.totalBytes(), last.doneBytes(), "the last report is complete");
@@ -321,10 +324,10 @@ abstract class MySqlEngineContract {
                 "CREATE TABLE shop.orders (id bigint PRIMARY KEY, customer varchar(64) NOT NULL, amount decimal(12,2))",
                 "INSERT INTO shop.orders WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
                         + rows + ") SELECT i, concat('customer-', i % 997), (i % 10000) / 100 FROM n",
-                "CREATE USER 'app'@'198.18.0.1' IDENTIFIED BY 'app-password'",
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON shop.* TO 'app'@'198.18.0.1'",
-                "CREATE USER 'reporter'@'198.18.0.1' IDENTIFIED BY 'reporter-password'",
-                "GRANT SELECT ON shop.orders TO 'reporter'@'198.18.0.1'");
+                "CREATE USER " + MySqlPair.account("app") + " IDENTIFIED BY 'app-password'",
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON shop.* TO " + MySqlPair.account("app"),
+                "CREATE USER " + MySqlPair.account("reporter") + " IDENTIFIED BY 'reporter-password'",
+                "GRANT SELECT ON shop.orders TO " + MySqlPair.account("reporter"));
     }
 
     /** An account's SHOW GRANTS, one line each, in order. */

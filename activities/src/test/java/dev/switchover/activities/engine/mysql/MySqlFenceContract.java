@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.engine.Progress;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.PromotionResult;
@@ -50,7 +51,7 @@ abstract class MySqlFenceContract {
             try (MySqlSession t = p.admin(p.target)) {
                 t.execute("SET SESSION sql_log_bin = 0");
                 if (kind() == Engine.MYSQL) t.execute("SET GLOBAL super_read_only = OFF");
-                t.execute("ALTER USER 'dba'@'198.18.0.1' ACCOUNT UNLOCK");
+                t.execute("ALTER USER " + MySqlPair.account("dba") + " ACCOUNT UNLOCK");
                 if (kind() == Engine.MYSQL) t.execute("SET GLOBAL super_read_only = ON");
             }
             try (Connection dba = login(p, p.target, "dba", "dba-password")) {
@@ -118,7 +119,9 @@ abstract class MySqlFenceContract {
     void promotionRefusedWithoutTheFenceOrTheSourceAndUndoOpensEverything() throws Exception {
         try (MySqlPair p = MySqlPair.fresh(kind(), "proof")) {
             replicating(p);
-            p.execute(p.source, "CREATE USER 'retired'@'198.18.0.1' IDENTIFIED BY 'retired-password' ACCOUNT LOCK");
+            p.execute(
+                    p.source,
+                    "CREATE USER " + MySqlPair.account("retired") + " IDENTIFIED BY 'retired-password' ACCOUNT LOCK");
             awaitInSync(p);
             // Replicated locked, as the source has it: not switchover's to unlock.
             String targetLocked = closedTarget(p);
@@ -177,10 +180,13 @@ abstract class MySqlFenceContract {
                     .ssh(p.source.host())
                     .writeFile(
                             p.source.get("MYSQL_DATA_DIR") + "/.switchover-locked-proof",
-                            "'app'@'198.18.0.1'\n",
+                            MySqlPair.account("app") + "\n",
                             "0600",
                             null);
-            p.execute(p.source, "SET SESSION sql_log_bin = 0", "ALTER USER 'app'@'198.18.0.1' ACCOUNT LOCK");
+            p.execute(
+                    p.source,
+                    "SET SESSION sql_log_bin = 0",
+                    "ALTER USER " + MySqlPair.account("app") + " ACCOUNT LOCK");
             p.engine.unfreezeWrites(p.spec);
             write(p, p.source, "app", "app-password", 888886);
             assertEquals(lockedBefore, locked(p, p.source));
@@ -209,13 +215,14 @@ abstract class MySqlFenceContract {
             replicating(p);
             p.execute(
                     p.source,
-                    "CREATE USER 'late'@'198.18.0.1' IDENTIFIED BY 'late-password'",
-                    "GRANT ALL PRIVILEGES ON *.* TO 'late'@'198.18.0.1'");
+                    "CREATE USER " + MySqlPair.account("late") + " IDENTIFIED BY 'late-password'",
+                    "GRANT ALL PRIVILEGES ON *.* TO " + MySqlPair.account("late"));
             awaitInSync(p);
             p.engine.measureLag(p.spec);
             assertLoginLocked(p, p.target, "late", "late-password");
             assertTrue(
-                    record(p, p.target, "gone").contains("'late'@'198.18.0.1'"), "recorded, to be opened at promotion");
+                    record(p, p.target, "gone").contains(MySqlPair.account("late")),
+                    "recorded, to be opened at promotion");
             write(p, p.source, "app", "app-password", 777777);
             FrozenSource frozen = p.engine.freezeWrites(p.spec);
             p.engine.verifySync(p.spec, frozen, Progress.NONE);
@@ -281,7 +288,7 @@ abstract class MySqlFenceContract {
      */
     private String closedTarget(MySqlPair p) {
         String targetLocked = locked(p, p.target);
-        for (String a : new String[] {"app@", "dba@198.18.0.1"}) {
+        for (String a : new String[] {"app@", "dba@" + LabHost.WORKER_ADDRESS}) {
             assertTrue(targetLocked.contains(a), a + " locked on the target: " + targetLocked);
         }
         assertLoginLocked(p, p.target, "dba", "dba-password");
@@ -295,7 +302,7 @@ abstract class MySqlFenceContract {
     /** The accounts switchover recorded as locked on a server, in the order recorded. */
     private static String record(MySqlPair p, Lab lab, String migration) {
         String r = p.sh(lab, "cat", lab.get("MYSQL_DATA_DIR") + "/.switchover-locked-" + migration);
-        assertTrue(r.contains("'dba'@'198.18.0.1'") && !r.contains("'root'@'localhost'"), r);
+        assertTrue(r.contains(MySqlPair.account("dba")) && !r.contains("'root'@'localhost'"), r);
         return r;
     }
 
@@ -421,10 +428,10 @@ abstract class MySqlFenceContract {
     static void dba(MySqlPair p) {
         p.execute(
                 p.source,
-                "CREATE USER 'dba'@'198.18.0.1' IDENTIFIED BY 'dba-password'",
-                "GRANT ALL PRIVILEGES ON *.* TO 'dba'@'198.18.0.1' WITH GRANT OPTION",
-                "CREATE USER 'root'@'198.18.0.1' IDENTIFIED BY 'root-password'",
-                "GRANT ALL PRIVILEGES ON *.* TO 'root'@'198.18.0.1' WITH GRANT OPTION");
+                "CREATE USER " + MySqlPair.account("dba") + " IDENTIFIED BY 'dba-password'",
+                "GRANT ALL PRIVILEGES ON *.* TO " + MySqlPair.account("dba") + " WITH GRANT OPTION",
+                "CREATE USER " + MySqlPair.account("root") + " IDENTIFIED BY 'root-password'",
+                "GRANT ALL PRIVILEGES ON *.* TO " + MySqlPair.account("root") + " WITH GRANT OPTION");
     }
 
     static Connection login(MySqlPair p, Lab lab, String user, String password) throws SQLException {

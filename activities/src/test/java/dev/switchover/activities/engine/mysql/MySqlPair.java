@@ -5,6 +5,7 @@ import dev.switchover.activities.secrets.Secret;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.activities.ssh.Command;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
@@ -14,9 +15,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Two MySQL (mys .111, myt .112) or MariaDB (mds .121, mdt .122) lab hosts with fresh servers, a
- * spec naming them, and the engine under test. The worker's environment holds only the
- * replication password.
+ * Two MySQL (mys, myt) or MariaDB (mds, mdt) lab hosts with fresh servers, a spec naming them,
+ * and the engine under test. The worker's environment holds only the replication password.
  */
 final class MySqlPair implements AutoCloseable {
     static final String PASSWORD_VARIABLE = "SWITCHOVER_IT_REPLICATION_PASSWORD";
@@ -49,15 +49,13 @@ final class MySqlPair implements AutoCloseable {
     }
 
     static MySqlPair fresh(Engine kind, String name) {
-        String flavor = kind == Engine.MYSQL ? "mysql" : "mariadb";
-        String[] names = kind == Engine.MYSQL ? new String[] {"mys", "myt"} : new String[] {"mds", "mdt"};
-        String[] addresses = kind == Engine.MYSQL
-                ? new String[] {"198.18.0.111", "198.18.0.112"}
-                : new String[] {"198.18.0.121", "198.18.0.122"};
+        LabHost source = kind == Engine.MYSQL ? LabHost.MYS : LabHost.MDS;
+        LabHost target = kind == Engine.MYSQL ? LabHost.MYT : LabHost.MDT;
+        String[] names = {source.hostName(), target.hostName()};
         AutoCloseable lease = Lab.lease(LEASE_WAIT, names);
         try {
-            Lab s = Lab.up(names[0], addresses[0], flavor);
-            Lab t = Lab.up(names[1], addresses[1], flavor);
+            Lab s = source.up();
+            Lab t = target.up();
             Lab.reset(names);
             MySqlPair pair = new MySqlPair(kind, s, t, name, lease);
             pair.sh(t, "rm", "-rf", "--", BACKUPS);
@@ -70,6 +68,14 @@ final class MySqlPair implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * {@code 'USER'@'ADDRESS'}: an account that logs in from the worker's side of the lab's bridge,
+     * where the tests connect from.
+     */
+    static String account(String user) {
+        return "'" + user + "'@'" + LabHost.WORKER_ADDRESS + "'";
     }
 
     String yaml(String name) {

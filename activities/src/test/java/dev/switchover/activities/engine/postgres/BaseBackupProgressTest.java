@@ -3,6 +3,7 @@ package dev.switchover.activities.engine.postgres;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.activities.CopyProgress;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +56,8 @@ class BaseBackupProgressTest {
             "waiting for checkpoint",
             "pg_basebackup: created temporary replication slot \"pg_basebackup_133\"",
             "could not change directory to \"/root\": Permission denied",
-            "pg_basebackup: error: connection to server at \"198.18.0.41\", port 5432 failed: FATAL:  password"
+            "pg_basebackup: error: connection to server at \"" + LabHost.PGS.address()
+                    + "\", port 5432 failed: FATAL:  password"
                     + " authentication failed for user \"replicator\"",
             ""
         }) {

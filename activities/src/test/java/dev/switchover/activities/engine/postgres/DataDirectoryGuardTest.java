@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.engine.postgres.DataDirectoryGuard.Facts;
 import dev.switchover.activities.engine.postgres.DataDirectoryGuard.Verdict;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
@@ -15,7 +16,7 @@ class DataDirectoryGuardTest {
     static final String SOURCE = "7300000000000000001";
     static final String OTHER = "7300000000000000002";
     static final String DIR = "/var/lib/postgresql/15/main";
-    static final String TARGET = "198.18.0.42";
+    static final String TARGET = LabHost.PGT.address();
 
     private static Facts facts(
             boolean exists,

@@ -4,17 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import org.junit.jupiter.api.Test;
 
 class PgFenceTest {
     static final String FILE = "# comment\n\nlocal all postgres peer\nhost all all 10.0.0.0/8 scram-sha-256\n";
-    static final PgFence.AdminDoor DOOR = new PgFence.AdminDoor("postgres", "198.18.0.1", true, "scram-sha-256");
+    static final PgFence.AdminDoor DOOR =
+            new PgFence.AdminDoor("postgres", LabHost.WORKER_ADDRESS, true, "scram-sha-256");
 
     @Test
     void theBlockComesBeforeEveryRuleAndAdmitsOnlyTheWorkersAdminLogin() {
         String fenced = PgFence.withFence(FILE, "shop", DOOR);
         assertEquals(
-                "# comment\n\n" + PgFence.begin("shop") + "\nhostssl all postgres 198.18.0.1/32 scram-sha-256\n"
+                "# comment\n\n" + PgFence.begin("shop") + "\nhostssl all postgres " + LabHost.WORKER_ADDRESS
+                        + "/32 scram-sha-256\n"
                         + "local all all reject\nhost all all all reject\n" + PgFence.end("shop") + "\n"
                         + "local all postgres peer\nhost all all 10.0.0.0/8 scram-sha-256\n",
                 fenced);

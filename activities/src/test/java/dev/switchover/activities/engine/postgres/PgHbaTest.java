@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import org.junit.jupiter.api.Test;
 
 class PgHbaTest {
-    static final String RULE = "host replication replicator 198.18.0.42/32 scram-sha-256";
+    static final String TARGET = LabHost.PGT.address();
+    static final String RULE = "host replication replicator " + TARGET + "/32 scram-sha-256";
     static final String MARKER = PgHba.marker("orders");
 
     /** The shape of Debian's pg_hba.conf: a comment header, then the rules. */
@@ -25,7 +27,7 @@ class PgHbaTest {
       """;
 
     private static String add(String content) {
-        return PgHba.withRule(content, "orders", "replicator", "198.18.0.42");
+        return PgHba.withRule(content, "orders", "replicator", TARGET);
     }
 
     @Test
@@ -45,25 +47,27 @@ class PgHbaTest {
     @Test
     void ruleWrittenWithOtherSpacingOrATrailingCommentCountsAsPresent() {
         String byHand =
-                DEBIAN + "host \t replication   replicator\t198.18.0.42/32    scram-sha-256   # for the migration\n";
-        assertTrue(PgHba.hasRule(byHand, "replicator", "198.18.0.42"));
+                DEBIAN + "host \t replication   replicator\t" + TARGET + "/32    scram-sha-256   # for the migration\n";
+        assertTrue(PgHba.hasRule(byHand, "replicator", TARGET));
         assertEquals(byHand, add(byHand), "not added a second time");
     }
 
     @Test
     void similarRulesAreNotOurs() {
+        assertFalse(
+                PgHba.hasRule(DEBIAN + "host replication replicator " + TARGET + "/32 md5\n", "replicator", TARGET));
         assertFalse(PgHba.hasRule(
-                DEBIAN + "host replication replicator 198.18.0.42/32 md5\n", "replicator", "198.18.0.42"));
+                DEBIAN + "host replication replicator " + LabHost.NETWORK + " scram-sha-256\n", "replicator", TARGET));
+        assertFalse(PgHba.hasRule(DEBIAN + "# " + RULE + "\n", "replicator", TARGET), "commented out");
+        // An address the target's begins with.
+        String prefix = TARGET.substring(0, TARGET.length() - 1);
         assertFalse(PgHba.hasRule(
-                DEBIAN + "host replication replicator 198.18.0.0/24 scram-sha-256\n", "replicator", "198.18.0.42"));
-        assertFalse(PgHba.hasRule(DEBIAN + "# " + RULE + "\n", "replicator", "198.18.0.42"), "commented out");
-        assertFalse(PgHba.hasRule(
-                DEBIAN + "host replication replicator 198.18.0.4/32 scram-sha-256\n", "replicator", "198.18.0.42"));
+                DEBIAN + "host replication replicator " + prefix + "/32 scram-sha-256\n", "replicator", TARGET));
     }
 
     @Test
     void removingTakesBackExactlyWhatAddingAdded() {
-        assertEquals(DEBIAN, PgHba.withoutRule(add(DEBIAN), "orders", "replicator", "198.18.0.42"));
+        assertEquals(DEBIAN, PgHba.withoutRule(add(DEBIAN), "orders", "replicator", TARGET));
     }
 
     @Test
@@ -71,22 +75,22 @@ class PgHbaTest {
         String own = DEBIAN + RULE + "\n";
         assertEquals(own, add(own), "present already: nothing added, so nothing marked");
         assertFalse(PgHba.hasMarker(own, "orders"));
-        assertEquals(own, PgHba.withoutRule(own, "orders", "replicator", "198.18.0.42"));
+        assertEquals(own, PgHba.withoutRule(own, "orders", "replicator", TARGET));
     }
 
     @Test
     void removingKeepsTheLineAfterTheMarkerWhenItIsNotOurRule() {
         // Someone deleted our rule by hand and left the marker above one of theirs.
         String edited = add(DEBIAN).replace(RULE + "\n", "");
-        String out = PgHba.withoutRule(edited, "orders", "replicator", "198.18.0.42");
+        String out = PgHba.withoutRule(edited, "orders", "replicator", TARGET);
         assertEquals(DEBIAN, out);
     }
 
     @Test
     void removingAnotherMigrationsMarkerIsNotOurs() {
-        String other = PgHba.withRule(DEBIAN, "billing", "replicator", "198.18.0.42");
+        String other = PgHba.withRule(DEBIAN, "billing", "replicator", TARGET);
         assertFalse(PgHba.hasMarker(other, "orders"));
-        assertEquals(other, PgHba.withoutRule(other, "orders", "replicator", "198.18.0.42"));
+        assertEquals(other, PgHba.withoutRule(other, "orders", "replicator", TARGET));
     }
 
     @Test
@@ -104,8 +108,7 @@ class PgHbaTest {
 
     @Test
     void ruleAdmitsTheTargetAloneWhateverKindOfAddressItHas() {
-        assertEquals(
-                "host replication replicator 198.18.0.42/32 scram-sha-256", PgHba.rule("replicator", "198.18.0.42"));
+        assertEquals("host replication replicator " + TARGET + "/32 scram-sha-256", PgHba.rule("replicator", TARGET));
         assertEquals(
                 "host replication replicator 2001:db8::42/128 scram-sha-256", PgHba.rule("replicator", "2001:db8::42"));
         // pg_hba takes no mask after a host name.

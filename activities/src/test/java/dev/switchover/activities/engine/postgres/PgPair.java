@@ -13,6 +13,7 @@ import dev.switchover.activities.ssh.Command;
 import dev.switchover.activities.ssh.CommandResult;
 import dev.switchover.activities.ssh.RemoteHost;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.activities.CopyProgress;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
@@ -28,9 +29,9 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * The lab hosts pgs (source, 198.18.0.41) and pgt (target, 198.18.0.42) with fresh clusters, a
- * spec that names them, and the engine under test. The worker's environment is a map holding only
- * the replication password, so nothing depends on the shell that runs the tests.
+ * The lab hosts pgs (source) and pgt (target) with fresh clusters, a spec that names them, and the
+ * engine under test. The worker's environment is a map holding only the replication password, so
+ * nothing depends on the shell that runs the tests.
  */
 final class PgPair implements AutoCloseable {
     static final String PASSWORD_VARIABLE = "SWITCHOVER_IT_REPLICATION_PASSWORD";
@@ -42,6 +43,8 @@ final class PgPair implements AutoCloseable {
 
     /** Another run of these tests (a second checkout, CI) may hold the hosts for a few minutes. */
     private static final Duration LEASE_WAIT = Duration.ofMinutes(10);
+
+    private static final String[] NAMES = {LabHost.PGS.hostName(), LabHost.PGT.hostName()};
 
     private final AutoCloseable lease;
     final Lab source;
@@ -65,11 +68,11 @@ final class PgPair implements AutoCloseable {
      * Throws with lab.sh's output if the lab cannot start: these tests never pass without it.
      */
     static PgPair fresh(String name) {
-        AutoCloseable lease = Lab.lease(LEASE_WAIT, "pgs", "pgt");
+        AutoCloseable lease = Lab.lease(LEASE_WAIT, NAMES);
         try {
-            Lab s = Lab.up("pgs", "198.18.0.41");
-            Lab t = Lab.up("pgt", "198.18.0.42");
-            Lab.reset("pgs", "pgt");
+            Lab s = LabHost.PGS.up();
+            Lab t = LabHost.PGT.up();
+            Lab.reset(NAMES);
             PgPair pair = new PgPair(s, t, name, lease);
             for (Lab lab : List.of(s, t)) {
                 pair.sh(lab, "rm", "-rf", "--", COPY_MARKER, BACKUPS);
@@ -206,7 +209,7 @@ final class PgPair implements AutoCloseable {
         try {
             lease.close();
         } catch (Exception e) {
-            throw new IllegalStateException("releasing the lease on pgs and pgt: " + e, e);
+            throw new IllegalStateException("releasing the lease on " + String.join(" and ", NAMES) + ": " + e, e);
         }
     }
 

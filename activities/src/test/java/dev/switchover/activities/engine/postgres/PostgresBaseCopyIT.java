@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.BaseCopyResult;
 import dev.switchover.workflows.activities.CopyProgress;
@@ -73,7 +74,7 @@ class PostgresBaseCopyIT {
                 && lab.one(lab.target, "SELECT 1 FROM pg_database WHERE datname = 'shop'") != null) {
             return;
         }
-        Lab.reset("pgt");
+        Lab.reset(LabHost.PGT.hostName());
         lab.execute(lab.target, "CREATE DATABASE shop");
         lab.execute(lab.target, "CREATE TABLE precious (id int)");
         lab.execute(lab.target, "INSERT INTO precious VALUES (1), (2), (3)");
@@ -216,7 +217,7 @@ class PostgresBaseCopyIT {
     @Order(7)
     void wrongReplicationPasswordIsBadCredentialsAndLeavesTheTargetAsItWas() {
         // A target the guard lets the copy empty: a cluster that is not a standby, without user data.
-        if (!"f".equals(lab.one(lab.target, "SELECT pg_is_in_recovery()"))) Lab.reset("pgt");
+        if (!"f".equals(lab.one(lab.target, "SELECT pg_is_in_recovery()"))) Lab.reset(LabHost.PGT.hostName());
         lab.execute(lab.target, "DROP DATABASE IF EXISTS shop");
         lab.execute(lab.target, "DROP TABLE IF EXISTS precious");
         lab.sh(lab.target, "rm", "-f", PgPair.COPY_MARKER);

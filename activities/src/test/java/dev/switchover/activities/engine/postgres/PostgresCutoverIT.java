@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.LagSample;
@@ -264,7 +265,7 @@ class PostgresCutoverIT {
     @Test
     @Order(8)
     void promoteRefusesATargetThatIsNotACopyOfTheSource() {
-        Lab.reset("pgt");
+        Lab.reset(LabHost.PGT.hostName());
         String stranger = lab.systemIdentifier(lab.target);
         ApplicationFailure f = failsWith(Failures.WRONG_HOST, () -> lab.engine.promote(lab.spec, frozen));
         String m = f.getOriginalMessage();

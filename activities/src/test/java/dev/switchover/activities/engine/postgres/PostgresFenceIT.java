@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.ssh.Command;
 import dev.switchover.activities.ssh.CommandResult;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.PromotionResult;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 /**
  * The fence against clients that do anything PostgreSQL allows them: an application role and a
  * superuser that is not switchover's, logging in from another address than the worker's
- * (198.18.0.2), turning the read-only default off in every way a session can, and the postgres OS
+ * ({@link LabHost#CLIENT_ADDRESS}), turning the read-only default off in every way a session can, and the postgres OS
  * user over the source's own socket; the source's server restarted while fenced; promotion only
  * on proof. The pair: pgs (source) and pgt (target), as the other PostgreSQL ITs.
  */
@@ -285,7 +286,7 @@ class PostgresFenceIT {
     void withTheSourceGoneTheOperatorMayPromoteOnTheTargetsOwnProof() {
         lab.engine.unfreezeWrites(lab.spec);
         lab.engine.prepareSource(lab.spec);
-        dev.switchover.testkit.Lab.reset("pgt");
+        dev.switchover.testkit.Lab.reset(LabHost.PGT.hostName());
         lab.engine.baseCopy(lab.spec, new PgPair.Recording());
         lab.execute(lab.source, "INSERT INTO probe VALUES (-1, 'the last write before the freeze')");
         FrozenSource f = lab.engine.freezeWrites(lab.spec);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.ssh.CommandResult;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.SettingChange;
 import dev.switchover.workflows.activities.SourcePreparation;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @Execution(ExecutionMode.CONCURRENT) // beside the other engines' classes, each on its own hosts
 @ResourceLock("lab:pgs+pgt")
 class PostgresPrepareSourceIT {
-    static final String RULE = "host replication replicator 198.18.0.42/32 scram-sha-256";
+    static final String RULE = "host replication replicator " + LabHost.PGT.address() + "/32 scram-sha-256";
     static final String SLOT = "switchover_it_prepare";
 
     static PgPair lab;
