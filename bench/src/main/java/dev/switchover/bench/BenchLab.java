@@ -1,6 +1,8 @@
 package dev.switchover.bench;
 
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
+import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.LabSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,21 +10,25 @@ import java.nio.file.Path;
 
 /**
  * The lab hosts the base-copy and overhead benchmarks run on, and the few lab.sh calls they make.
- * Both use bos (198.18.0.84) and bot (198.18.0.85): 198.18.0.81 and .82 belong to
- * MetricsDuringMigrationIT's hosts mts and mtt. The overhead run resets both, so a base copy run
- * after it generates its source database again.
+ * Both use bos and bot, hosts of their own: not MetricsDuringMigrationIT's hosts mts and mtt. The
+ * overhead run resets both, so a base copy run after it generates its source database again.
  */
 final class BenchLab {
-    static final String SOURCE = "bos";
-    static final String SOURCE_ADDRESS = "198.18.0.84";
-    static final String TARGET = "bot";
-    static final String TARGET_ADDRESS = "198.18.0.85";
+    static final String SOURCE = LabHost.BOS.hostName();
+    static final String SOURCE_ADDRESS = LabHost.BOS.address();
+    static final String TARGET = LabHost.BOT.hostName();
+    static final String TARGET_ADDRESS = LabHost.BOT.address();
     static final String DATA_DIR = "/var/lib/postgresql/15/main";
 
     /** Creates or repairs both hosts. */
     BenchLab up() {
         Lab.run("up", SOURCE + ":" + SOURCE_ADDRESS, TARGET + ":" + TARGET_ADDRESS);
         return this;
+    }
+
+    /** Both hosts as a pair for a whole migration (lab.sh up). */
+    static LabPair pair() {
+        return LabPair.up(LabHost.BOS, LabHost.BOT);
     }
 
     /** {@code lab.sh ARGS...}. */

@@ -39,7 +39,7 @@ final class CliLatencyBench implements Benchmark {
         section.put("loadAverageBefore", LoadAverage.now());
         Path work = ctx.work().resolve("cli");
         Files.createDirectories(work);
-        LabPair lab = LabPair.up(BenchLab.SOURCE, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET, BenchLab.TARGET_ADDRESS);
+        LabPair lab = BenchLab.pair();
         lab.reset();
         lab.run("exec", BenchLab.TARGET, "rm", "-rf", SmallMigration.BACKUPS);
         lab.seedOrders(1_000);

@@ -1,5 +1,6 @@
 package dev.switchover.bench;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.SetWriter;
 import java.nio.file.Path;
@@ -19,7 +20,10 @@ abstract class CutoverLab {
     /** The table the writer inserts its ids into. */
     static final String WRITES = "writes";
     /** Every host of every engine, for a bench killed before its labs were closed. */
-    static final List<String> ALL_HOSTS = List.of("bcb", "bcs", "bct", "bms", "bmt");
+    static final List<String> ALL_HOSTS =
+            List.of(LabHost.BCB, LabHost.BCS, LabHost.BCT, LabHost.BMS, LabHost.BMT).stream()
+                    .map(LabHost::hostName)
+                    .toList();
 
     private final String engine;
     private final String method;

@@ -1,8 +1,8 @@
 package dev.switchover.bench;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.SetWriter;
-import dev.switchover.workflows.spec.Engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ final class MySqlCutoverLab extends CutoverLab {
                 "mysql",
                 "MySQL 9 (`traffic.type: command`): the hook writes the new primary's address to a file the"
                         + " writer reads before each reconnect",
-                LabPair.up(Engine.MYSQL, "bms", "198.18.0.74", "bmt", "198.18.0.75"));
+                LabPair.up(LabHost.BMS, LabHost.BMT));
     }
 
     @Override
@@ -50,7 +50,7 @@ final class MySqlCutoverLab extends CutoverLab {
 
     @Override
     void close() {
-        pair().run("down", "bms", "bmt");
+        pair().run("down", pair().sourceName(), pair().targetName());
     }
 
     private static Path primaryFile(Path dir) {

@@ -1,5 +1,6 @@
 package dev.switchover.bench;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.LabPgBouncer;
 import dev.switchover.testkit.SetWriter;
@@ -19,8 +20,8 @@ final class PgBouncerCutoverLab extends CutoverLab {
                 "postgresql",
                 "PostgreSQL 15 behind PgBouncer (`traffic.type: pgbouncer`, transaction pooling), the writer"
                         + " on one connection through it",
-                LabPair.up("bcs", "198.18.0.74", "bct", "198.18.0.75"));
-        bouncer = LabPgBouncer.up(pair(), "bcb", "198.18.0.73");
+                LabPair.up(LabHost.BCS, LabHost.BCT));
+        bouncer = LabPgBouncer.up(pair(), LabHost.BCB.hostName(), LabHost.BCB.address());
     }
 
     /** PgBouncer's pg_hba rule goes on each fresh cluster. */
@@ -47,6 +48,6 @@ final class PgBouncerCutoverLab extends CutoverLab {
     @Override
     void close() {
         bouncer.stop();
-        pair().run("down", "bcb", "bcs", "bct");
+        pair().run("down", LabHost.BCB.hostName(), pair().sourceName(), pair().targetName());
     }
 }

@@ -45,7 +45,7 @@ final class SmallMigration {
     }
 
     Run run(String name) throws Exception {
-        LabPair lab = LabPair.up(BenchLab.SOURCE, BenchLab.SOURCE_ADDRESS, BenchLab.TARGET, BenchLab.TARGET_ADDRESS);
+        LabPair lab = BenchLab.pair();
         lab.reset();
         // The backup step skips a backup it finds complete; each run must make its own.
         lab.run("exec", BenchLab.TARGET, "rm", "-rf", BACKUPS);

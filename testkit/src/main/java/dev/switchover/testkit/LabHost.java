@@ -106,7 +106,7 @@ public enum LabHost {
      * Addresses in the lab's network where no host is, ever: a spec naming one is refused or times
      * out, and nothing may answer there. {@link #nowhere(int)} names them.
      */
-    private static final int[] NOWHERE = {169, 215, 216, 217, 218, 232};
+    private static final int[] NOWHERE = {169, 215, 216, 217, 218, 232, 99};
 
     private final String hostName;
     private final int octet;
@@ -142,7 +142,7 @@ public enum LabHost {
     }
 
     /**
-     * The {@code i}-th address where no host is (0 to 5): never brought up, so that a spec naming it
+     * The {@code i}-th address where no host is (0 to 6): never brought up, so that a spec naming it
      * points at nothing (an unreachable target, a fleet member never started).
      */
     public static String nowhere(int i) {

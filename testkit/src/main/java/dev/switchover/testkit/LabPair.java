@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * names and addresses, so test classes on one machine do not share hosts.
  *
  * <pre>
- * LabPair lab = LabPair.up("wuis", "198.18.0.71", "wuit", "198.18.0.72");
+ * LabPair lab = LabPair.up(LabHost.WUIS, LabHost.WUIT);
  * lab.reset();
  * lab.seedOrders(20_000);
  * Files.writeString(specFile, lab.spec("orders", "manual", dir));
@@ -45,6 +45,11 @@ public final class LabPair {
         this.sourceAddress = sourceAddress;
         this.target = target;
         this.targetAddress = targetAddress;
+    }
+
+    /** Creates the two hosts, of the source's flavor, or repairs them (lab.sh up). */
+    public static LabPair up(LabHost source, LabHost target) {
+        return up(source.flavor().engine(), source.hostName(), source.address(), target.hostName(), target.address());
     }
 
     /** Creates the two PostgreSQL hosts, or repairs them (lab.sh up). */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.MigrationActivitiesImpl;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabSpec;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.MigrationResult;
@@ -38,14 +39,14 @@ import org.junit.jupiter.api.Test;
  * by real fio on a lab host, against a floor no disk here reaches.
  */
 class BenchmarkFloorIT {
-    private static final String SOURCE = "198.18.0.21";
-    private static final String TARGET = "198.18.0.22";
+    private static final LabHost SOURCE = LabHost.E2ESRC;
+    private static final LabHost TARGET = LabHost.E2EDST;
 
     @Test
     void slowTargetDiskStopsTheMigrationBeforeTheSourceIsTouched() throws Exception {
-        Lab.run("up", "e2esrc:" + SOURCE, "e2edst:" + TARGET);
+        Lab.run("up", SOURCE.hostName() + ":" + SOURCE.address(), TARGET.hostName() + ":" + TARGET.address());
         // Fresh servers: preflight refuses a target that an earlier test promoted, before any benchmark.
-        Lab.run("reset", "e2esrc", "e2edst");
+        Lab.run("reset", SOURCE.hostName(), TARGET.hostName());
         Path dir = Files.createTempDirectory("switchover-floor");
         Path secret = dir.resolve("replication-password");
         Files.writeString(secret, "floor-secret-1\n");
@@ -58,7 +59,8 @@ class BenchmarkFloorIT {
         %sreplication: {user: floor_replicator, password: "file:%s"}
         benchmark: {minIops: 100000000, size: 32M, runtime: 3s, numJobs: 1}
         report: {directory: %s}
-        """.formatted(LabSpec.hostSpec(SOURCE), LabSpec.hostSpec(TARGET), secret, dir), "floor spec");
+        """.formatted(LabSpec.hostSpec(SOURCE.address()), LabSpec.hostSpec(TARGET.address()), secret, dir),
+                "floor spec");
 
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             Worker worker = env.newWorker(SwitchoverQueues.TASK_QUEUE);
@@ -81,7 +83,7 @@ class BenchmarkFloorIT {
             assertTrue(f.getOriginalMessage().contains("below the floor of 100000000"), f.getOriginalMessage());
         }
 
-        try (Connection c = connect(SOURCE);
+        try (Connection c = connect(SOURCE.address());
                 Statement st = c.createStatement()) {
             assertNull(one(st, "SELECT rolname FROM pg_roles WHERE rolname = 'floor_replicator'"), "no role created");
             assertNull(
@@ -92,7 +94,7 @@ class BenchmarkFloorIT {
                     one(st, "SELECT count(*) FROM pg_hba_file_rules WHERE 'floor_replicator' = ANY(user_name)"),
                     "no pg_hba rule added");
         }
-        String hba = Lab.run("exec", "e2esrc", "cat", "/etc/postgresql/15/main/pg_hba.conf");
+        String hba = Lab.run("exec", SOURCE.hostName(), "cat", "/etc/postgresql/15/main/pg_hba.conf");
         assertFalse(hba.contains("switchover:floor"), "no marker in pg_hba.conf");
     }
 

@@ -3,6 +3,7 @@ package dev.switchover.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import io.temporal.api.failure.v1.Failure;
 import io.temporal.common.converter.DefaultDataConverter;
 import java.io.IOException;
@@ -15,7 +16,8 @@ class BoundedFailureConverterTest {
         if (depth > 0) return connectFailure(depth - 1);
         NoRouteToHostException route = new NoRouteToHostException("No route to host");
         return new IllegalStateException(
-                "cannot connect to 198.18.0.99:22 within 10 s: " + route, new IOException("connect failed", route));
+                "cannot connect to " + LabHost.nowhere(6) + ":22 within 10 s: " + route,
+                new IOException("connect failed", route));
     }
 
     @Test

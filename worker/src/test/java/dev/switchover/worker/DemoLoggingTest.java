@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import dev.switchover.testkit.LabHost;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,8 @@ class DemoLoggingTest {
 
         LoggerFactory.getLogger("dev.switchover.workflows.MigrationWorkflowImpl")
                 .info("phase=BASE_COPY started");
-        LoggerFactory.getLogger("dev.switchover.activities.ssh.RemoteHost").info("198.18.0.11: ran pg_basebackup");
+        LoggerFactory.getLogger("dev.switchover.activities.ssh.RemoteHost")
+                .info(LabHost.SRC.address() + ": ran pg_basebackup");
         LoggerFactory.getLogger("org.mariadb.jdbc.message.server.ErrorPacket").warn("Error: 1290 read-only");
         LoggerFactory.getLogger("dev.switchover.activities.engine.postgres.PostgresEngine")
                 .error("promotion failed");

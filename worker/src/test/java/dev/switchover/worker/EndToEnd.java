@@ -3,6 +3,7 @@ package dev.switchover.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.worker.demo.DemoRun;
 import dev.switchover.worker.demo.DemoSummary;
 import dev.switchover.workflows.spec.Engine;
@@ -16,18 +17,10 @@ import java.nio.file.Path;
 final class EndToEnd {
     private EndToEnd() {}
 
-    static DemoSummary migrate(
-            Engine engine,
-            String name,
-            String source,
-            String sourceAddress,
-            String target,
-            String targetAddress,
-            long rows)
-            throws Exception {
+    static DemoSummary migrate(Engine engine, String name, LabHost source, LabHost target, long rows) throws Exception {
         Path dir = Files.createTempDirectory("switchover-" + name);
         DemoSummary s = new DemoRun(
-                        new DemoRun.Options(engine, name, source, sourceAddress, target, targetAddress, rows, dir),
+                        DemoRun.Options.of(engine, name, source, target, rows, dir),
                         line -> System.out.println(name + ": " + line))
                 .run();
         System.out.println(name + ": " + s.json());
@@ -35,10 +28,10 @@ final class EndToEnd {
     }
 
     /** DONE, the target the writable primary, the same rows, no acknowledged write lost, the source read-only. */
-    static void assertMovedWithNothingLost(DemoSummary s, String targetAddress, long rows) throws Exception {
+    static void assertMovedWithNothingLost(DemoSummary s, LabHost target, long rows) throws Exception {
         assertTrue(s.migrationDone(), "the migration reached DONE");
         assertEquals(
-                targetAddress, s.targetPrimary(), "the target is the primary, and the application can write to it");
+                target.address(), s.targetPrimary(), "the target is the primary, and the application can write to it");
         assertEquals(rows, s.rowsOnSource());
         assertEquals(rows, s.rowsOnTarget());
         assertTrue(s.checksumsMatch(), "every row on the target equals the source's");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.LabSpec;
 import dev.switchover.worker.durability.WorkerProcess;
@@ -26,12 +27,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fleets through the operator's CLI against a real Temporal dev server and a worker process, on
- * lab hosts of their own: three PostgreSQL pairs at 198.18.0.191–196 moved two at a time under
- * one wave approval, and a fleet at 198.18.0.211–214 whose first migration fails the disk floor,
- * which stops its wave (the third never starts) and the wave after it. The wave's approval is
- * given as an operator would in the Temporal Web UI (a real Chromium), reading each database's
- * phase on the fleet's page; screenshots are kept in target/webui-fleet/.
+ * Fleets through the operator's CLI against a real Temporal dev server and a worker process, on lab
+ * hosts of their own: three PostgreSQL pairs (fla1s → fla1t to fla3s → fla3t) moved two at a time
+ * under one wave approval, and a fleet (flbs → flbt, flcs → flct) whose first migration fails the
+ * disk floor, which stops its wave (the third never starts) and the wave after it. The wave's
+ * approval is given as an operator would in the Temporal Web UI (a real Chromium), reading each
+ * database's phase on the fleet's page; screenshots are kept in target/webui-fleet/.
  */
 class FleetMigrationIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,9 +60,9 @@ class FleetMigrationIT {
     @Test
     void threeDatabasesMoveTwoAtATimeUnderOneWaveApproval() throws Exception {
         List<LabPair> labs = List.of(
-                LabPair.up("fla1s", "198.18.0.191", "fla1t", "198.18.0.192"),
-                LabPair.up("fla2s", "198.18.0.193", "fla2t", "198.18.0.194"),
-                LabPair.up("fla3s", "198.18.0.195", "fla3t", "198.18.0.196"));
+                LabPair.up(LabHost.FLA1S, LabHost.FLA1T),
+                LabPair.up(LabHost.FLA2S, LabHost.FLA2T),
+                LabPair.up(LabHost.FLA3S, LabHost.FLA3T));
         List<String> names = List.of("shop-a", "shop-b", "shop-c");
         List<String> files = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -167,8 +168,8 @@ class FleetMigrationIT {
 
     @Test
     void aFailureStopsItsWaveAndTheWavesAfterIt() throws Exception {
-        LabPair bad = LabPair.up("flbs", "198.18.0.211", "flbt", "198.18.0.212");
-        LabPair good = LabPair.up("flcs", "198.18.0.213", "flct", "198.18.0.214");
+        LabPair bad = LabPair.up(LabHost.FLBS, LabHost.FLBT);
+        LabPair good = LabPair.up(LabHost.FLCS, LabHost.FLCT);
         bad.reset();
         good.reset();
         good.seedOrders(5_000);
@@ -180,11 +181,11 @@ class FleetMigrationIT {
         Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
         Files.writeString(
                 dir.resolve("third.yaml"),
-                LabSpec.specHead("third", "198.18.0.215", "198.18.0.216", secret) + LabSpec.TEST_PACE
+                LabSpec.specHead("third", LabHost.nowhere(1), LabHost.nowhere(2), secret) + LabSpec.TEST_PACE
                         + "cutover:\n  mode: automatic\n");
         Files.writeString(
                 dir.resolve("later.yaml"),
-                LabSpec.specHead("later", "198.18.0.217", "198.18.0.218", secret) + LabSpec.TEST_PACE
+                LabSpec.specHead("later", LabHost.nowhere(3), LabHost.nowhere(4), secret) + LabSpec.TEST_PACE
                         + "cutover:\n  mode: automatic\n");
         Path fleet = Files.writeString(dir.resolve("stop.yaml"), """
         fleet: stop

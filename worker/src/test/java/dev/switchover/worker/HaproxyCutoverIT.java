@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.Lab;
 import dev.switchover.testkit.LabFlavor;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.LabSpec;
 import dev.switchover.testkit.SetChecker;
 import dev.switchover.testkit.SetWriter;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
-import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.status.StepRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,14 +45,14 @@ import org.junit.jupiter.api.Test;
  * hook has run, then to the new primary), and no acknowledged write may be lost.
  */
 class HaproxyCutoverIT {
-    private static final String PROXY = "hap";
-    private static final String PROXY_ADDRESS = "198.18.0.151";
+    private static final String PROXY = LabHost.HAP.hostName();
+    private static final String PROXY_ADDRESS = LabHost.HAP.address();
     private static final int API_PORT = 9999;
     private static final String API = PROXY_ADDRESS + ":" + API_PORT;
-    private static final String SRC = "haps";
-    private static final String SRC_ADDRESS = "198.18.0.152";
-    private static final String DST = "hapt";
-    private static final String DST_ADDRESS = "198.18.0.153";
+    private static final String SRC = LabHost.HAPS.hostName();
+    private static final String SRC_ADDRESS = LabHost.HAPS.address();
+    private static final String DST = LabHost.HAPT.hostName();
+    private static final String DST_ADDRESS = LabHost.HAPT.address();
     private static final long ROWS = 20_000;
     private static final Path HOOK =
             Path.of("../examples/hooks/haproxy-switch.sh").toAbsolutePath().normalize();
@@ -61,7 +61,7 @@ class HaproxyCutoverIT {
 
     @Test
     void clientsOfHaproxyMoveToTheNewPrimaryAndNoAcknowledgedWriteIsLost() throws Exception {
-        LabPair lab = LabPair.up(Engine.MYSQL, SRC, SRC_ADDRESS, DST, DST_ADDRESS);
+        LabPair lab = LabPair.up(LabHost.HAPS, LabHost.HAPT);
         lab.reset();
         startHaproxy(lab);
         lab.seedOrders(ROWS);

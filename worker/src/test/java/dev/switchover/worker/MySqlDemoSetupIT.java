@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.DemoDialect;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.SetChecker;
 import dev.switchover.testkit.SetWriter;
@@ -34,8 +35,8 @@ class MySqlDemoSetupIT {
             names = {"MYSQL", "MARIADB"})
     void applicationWritesToTheSourceUntilReadOnlyRefusesIt(Engine engine) throws Exception {
         LabPair lab = engine == Engine.MYSQL
-                ? LabPair.up(engine, "mye2es", "198.18.0.113", "mye2et", "198.18.0.114")
-                : LabPair.up(engine, "mde2es", "198.18.0.123", "mde2et", "198.18.0.124");
+                ? LabPair.up(LabHost.MYE2ES, LabHost.MYE2ET)
+                : LabPair.up(LabHost.MDE2ES, LabHost.MDE2ET);
         String source = lab.sourceAddress();
         DemoDialect db = lab.dialect();
         lab.reset();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.DevServer;
 import dev.switchover.testkit.Lab;
-import dev.switchover.testkit.LabFlavor;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabSpec;
 import dev.switchover.worker.durability.WorkerProcess;
 import java.nio.file.Files;
@@ -19,14 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an operator meets when something is wrong, as the CLI shows it: a real Temporal dev server,
- * a worker process, lab host ohs (198.18.0.161, PostgreSQL 15) and {@link #NOWHERE}, an address
- * in the lab's network where no host answers.
+ * a worker process, lab host ohs (PostgreSQL 15) and {@link #NOWHERE}, an address in the lab's
+ * network where no host answers.
  */
 class OperatorHourIT {
-    private static final String SRC = "ohs";
-    private static final String SRC_ADDRESS = "198.18.0.161";
+    private static final String SRC_ADDRESS = LabHost.OHS.address();
     /** In the lab's network, and no host there: ARP gets no answer, connects fail with "No route to host". */
-    private static final String NOWHERE = "198.18.0.169";
+    private static final String NOWHERE = LabHost.nowhere(0);
 
     @TempDir
     static Path dir;
@@ -36,7 +35,7 @@ class OperatorHourIT {
 
     @BeforeAll
     static void up() throws Exception {
-        Lab.run("up", LabFlavor.POSTGRES15.host(SRC, SRC_ADDRESS));
+        Lab.run("up", LabHost.OHS.upArgument());
         temporal = DevServer.start(dir.resolve("temporal.db"));
         worker = WorkerProcess.start(temporal.address(), dir.resolve("worker.log"));
     }

@@ -3,6 +3,7 @@ package dev.switchover.worker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.LabPgBouncer;
 import dev.switchover.testkit.SetChecker;
@@ -30,19 +31,17 @@ import org.junit.jupiter.api.Test;
  * PgBouncer, freezes pgbws, promotes pgbwt, repoints and resumes.
  */
 class PgBouncerCutoverIT {
-    private static final String BOUNCER = "pgbw";
-    private static final String BOUNCER_ADDRESS = "198.18.0.34";
-    private static final String SRC = "pgbws";
-    private static final String SRC_ADDRESS = "198.18.0.35";
-    private static final String DST = "pgbwt";
-    private static final String DST_ADDRESS = "198.18.0.36";
+    private static final String BOUNCER = LabHost.PGBW.hostName();
+    private static final String BOUNCER_ADDRESS = LabHost.PGBW.address();
+    private static final String SRC_ADDRESS = LabHost.PGBWS.address();
+    private static final String DST_ADDRESS = LabHost.PGBWT.address();
     private static final long ROWS = 20_000;
 
     private final long t0 = System.nanoTime();
 
     @Test
     void clientsKeepTheirConnectionThroughTheCutoverAndNoAcknowledgedWriteIsLost() throws Exception {
-        LabPair lab = LabPair.up(SRC, SRC_ADDRESS, DST, DST_ADDRESS);
+        LabPair lab = LabPair.up(LabHost.PGBWS, LabHost.PGBWT);
         LabPgBouncer bouncer = LabPgBouncer.up(lab, BOUNCER, BOUNCER_ADDRESS);
         lab.reset();
         bouncer.start();

@@ -1,5 +1,6 @@
 package dev.switchover.worker;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.worker.demo.DemoSummary;
 import dev.switchover.workflows.spec.Engine;
 import org.junit.jupiter.api.Test;
@@ -12,8 +13,7 @@ class PostgresMigrationIT {
 
     @Test
     void liveDatabaseMovesToTheTargetWithNothingLost() throws Exception {
-        DemoSummary s =
-                EndToEnd.migrate(Engine.POSTGRESQL, "e2e", "e2esrc", "198.18.0.21", "e2edst", "198.18.0.22", 50_000);
-        EndToEnd.assertMovedWithNothingLost(s, "198.18.0.22", 50_000);
+        DemoSummary s = EndToEnd.migrate(Engine.POSTGRESQL, "e2e", LabHost.E2ESRC, LabHost.E2EDST, 50_000);
+        EndToEnd.assertMovedWithNothingLost(s, LabHost.E2EDST, 50_000);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.worker.durability.WorkerProcess;
 import dev.switchover.workflows.MigrationResult;
@@ -27,23 +28,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Automation's way in: {@code switchover schedule create} against a real Temporal dev server, a
- * worker process, and lab hosts schs (198.18.0.175) → scht (198.18.0.176). Temporal starts the
- * migration at the time given in Europe/Oslo's local time, and it completes; the other verbs act
- * on a second schedule whose migration runs on a task queue no worker polls, so it never touches
- * a host.
+ * worker process, and lab hosts schs → scht. Temporal starts the migration at the time given in
+ * Europe/Oslo's local time, and it completes; the other verbs act on a second schedule whose
+ * migration runs on a task queue no worker polls, so it never touches a host.
  */
 class ScheduledMigrationIT {
-    private static final String SRC = "schs";
-    private static final String SRC_ADDRESS = "198.18.0.175";
-    private static final String DST = "scht";
-    private static final String DST_ADDRESS = "198.18.0.176";
+    private static final String SRC_ADDRESS = LabHost.SCHS.address();
+    private static final String DST_ADDRESS = LabHost.SCHT.address();
     private static final ZoneId OSLO = ZoneId.of("Europe/Oslo");
 
     private final long t0 = System.nanoTime();
 
     @Test
     void aScheduleStartsTheMigrationAtItsTimeAndTheVerbsActOnIt() throws Exception {
-        LabPair lab = LabPair.up(SRC, SRC_ADDRESS, DST, DST_ADDRESS);
+        LabPair lab = LabPair.up(LabHost.SCHS, LabHost.SCHT);
         lab.reset();
         lab.seedOrders(10_000);
         Path dir = Files.createTempDirectory("switchover-schedule");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.worker.durability.WorkerProcess;
 import dev.switchover.workflows.Failures;
@@ -36,16 +37,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A migration's webhook, end to end: a real Temporal dev server, a worker process and lab hosts
- * whks (198.18.0.181) → whkt (198.18.0.182), the events POSTed to an HTTP server in this test on
- * the lab bridge, which refuses each migration's first POST with 503 to make the worker retry. A
- * migration stopped at the benchmark floor announces its failure; a manual migration, approved
- * with the CLI once the webhook said an approval is awaited, announces every phase in order.
+ * whks → whkt, the events POSTed to an HTTP server in this test on the lab bridge, which refuses
+ * each migration's first POST with 503 to make the worker retry. A migration stopped at the
+ * benchmark floor announces its failure; a manual migration, approved with the CLI once the webhook
+ * said an approval is awaited, announces every phase in order.
  */
 class WebhookNotificationIT {
-    private static final String SRC = "whks";
-    private static final String SRC_ADDRESS = "198.18.0.181";
-    private static final String DST = "whkt";
-    private static final String DST_ADDRESS = "198.18.0.182";
+    private static final String SRC_ADDRESS = LabHost.WHKS.address();
+    private static final String DST_ADDRESS = LabHost.WHKT.address();
     private static final String AUTHORIZATION = "Bearer whk-lab-token";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<Phase> RUNBOOK = List.of(
@@ -71,18 +70,19 @@ class WebhookNotificationIT {
 
     @Test
     void theWebhookHearsEveryPhaseInOrderTheAwaitedApprovalAndAFailure() throws Exception {
-        LabPair lab = LabPair.up(SRC, SRC_ADDRESS, DST, DST_ADDRESS);
+        LabPair lab = LabPair.up(LabHost.WHKS, LabHost.WHKT);
         lab.reset();
         lab.seedOrders(10_000);
         Path dir = Files.createTempDirectory("switchover-webhook");
         Path auth = Files.writeString(dir.resolve("webhook-auth"), AUTHORIZATION + "\n");
         HttpServer receiver = receiver();
-        String notifications = """
+        String notifications =
+                """
         notifications:
           webhook:
-            url: http://198.18.0.1:%d/hooks/switchover
+            url: http://%s:%d/hooks/switchover
             authorization: file:%s
-        """.formatted(receiver.getAddress().getPort(), auth);
+        """.formatted(LabHost.WORKER_ADDRESS, receiver.getAddress().getPort(), auth);
         try (DevServer temporal = DevServer.start(dir.resolve("temporal.db"));
                 WorkerProcess worker = WorkerProcess.start(temporal.address(), dir.resolve("worker.log"))) {
             WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
@@ -181,7 +181,7 @@ class WebhookNotificationIT {
 
     /** The test's receiver on the lab bridge: each migration's first POST gets 503, every other one 204. */
     private HttpServer receiver() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("198.18.0.1", 0), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress(LabHost.WORKER_ADDRESS, 0), 0);
         server.createContext("/hooks/switchover", exchange -> {
             String key = exchange.getRequestHeaders().getFirst("X-Switchover-Event");
             JsonNode body = JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));

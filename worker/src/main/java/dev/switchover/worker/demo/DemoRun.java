@@ -52,7 +52,8 @@ public final class DemoRun {
             };
         }
 
-        private static Options of(Engine engine, String name, LabHost source, LabHost target, long rows, Path dir) {
+        /** A migration named {@code name} from {@code source} to {@code target}, hosts of {@code engine}'s flavor. */
+        public static Options of(Engine engine, String name, LabHost source, LabHost target, long rows, Path dir) {
             return new Options(
                     engine, name, source.hostName(), source.address(), target.hostName(), target.address(), rows, dir);
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.AbortRequest;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
@@ -45,14 +46,13 @@ class CrashMatrixIT {
     private static final Duration DONE_WITHIN = Duration.ofMinutes(6);
     /** Mostly waiting out a dead worker's timeouts, so two run side by side. */
     private static final BlockingQueue<LabMigration.Hosts> PAIRS = new LinkedBlockingQueue<>(List.of(
-            new LabMigration.Hosts("cm1s", "198.18.0.61", "cm1t", "198.18.0.62"),
-            new LabMigration.Hosts("cm2s", "198.18.0.63", "cm2t", "198.18.0.64")));
+            new LabMigration.Hosts(LabHost.CM1S, LabHost.CM1T), new LabMigration.Hosts(LabHost.CM2S, LabHost.CM2T)));
 
     /** PgBouncer's scenarios: PgBouncer on its own host in front of the pair's source. */
     private static final String PGBOUNCER = "pgbouncer ";
 
-    private static final Map<String, String[]> BOUNCERS =
-            Map.of("cm1s", new String[] {"cm1b", "198.18.0.67"}, "cm2s", new String[] {"cm2b", "198.18.0.68"});
+    private static final Map<String, LabHost> BOUNCERS =
+            Map.of(LabHost.CM1S.hostName(), LabHost.CM1B, LabHost.CM2S.hostName(), LabHost.CM2B);
 
     private static Path dir;
     private static DevServerClient temporal;
@@ -96,8 +96,7 @@ class CrashMatrixIT {
         try (LabMigration m = new LabMigration(temporal, hosts, dir.resolve(name), name, ROWS)) {
             m.prepare();
             if (pgbouncer) {
-                String[] bouncer = BOUNCERS.get(hosts.source());
-                m.throughPgBouncer(bouncer[0], bouncer[1]);
+                m.throughPgBouncer(BOUNCERS.get(hosts.source()));
                 m.start(name, new LabMigration.Options("automatic", null, false, true, null));
                 killAndResume(m, point);
                 m.assertDataIdentical();

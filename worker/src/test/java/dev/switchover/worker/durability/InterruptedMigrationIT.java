@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Approval;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.SwitchoverQueues;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @Execution(ExecutionMode.CONCURRENT)
 @ResourceLock("lab hosts crs and crt")
 class InterruptedMigrationIT {
-    private static final LabMigration.Hosts HOSTS = new LabMigration.Hosts("crs", "198.18.0.51", "crt", "198.18.0.52");
+    private static final LabMigration.Hosts HOSTS = new LabMigration.Hosts(LabHost.CRS, LabHost.CRT);
     /** About 45 MB of table and index: with {@link #COPY_RATE} the copy lasts long enough to cut into. */
     private static final long ROWS = 400_000;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.Lab;
 import dev.switchover.testkit.LabFlavor;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.LabPgBouncer;
 import dev.switchover.testkit.LabSpec;
@@ -50,6 +51,10 @@ import java.util.function.Predicate;
 final class LabMigration implements AutoCloseable {
     /** A source and a target lab host. */
     record Hosts(String source, String sourceAddress, String target, String targetAddress) {
+        Hosts(LabHost source, LabHost target) {
+            this(source.hostName(), source.address(), target.hostName(), target.address());
+        }
+
         String[] up() {
             return new String[] {"up", source + ":" + sourceAddress, target + ":" + targetAddress};
         }
@@ -161,8 +166,8 @@ final class LabMigration implements AutoCloseable {
      * Puts PgBouncer on its own host in front of the source: the spec switches traffic through it
      * and the writer reaches the database only through it. After {@link #prepare}.
      */
-    LabMigration throughPgBouncer(String name, String address) {
-        bouncer = LabPgBouncer.up(pair, name, address);
+    LabMigration throughPgBouncer(LabHost host) {
+        bouncer = LabPgBouncer.up(pair, host.hostName(), host.address());
         bouncer.start();
         return this;
     }
@@ -510,7 +515,7 @@ final class LabMigration implements AutoCloseable {
                     "sh",
                     "-c",
                     "grep -q '^host all probe_app,probe_dba' /etc/postgresql/15/main/pg_hba.conf"
-                            + " || echo 'host all probe_app,probe_dba " + SingleWriterSampler.CLIENT_ADDRESS
+                            + " || echo 'host all probe_app,probe_dba " + LabHost.CLIENT_ADDRESS
                             + "/32 scram-sha-256'"
                             + " >> /etc/postgresql/15/main/pg_hba.conf; pg_ctlcluster 15 main reload");
         }
@@ -538,7 +543,7 @@ final class LabMigration implements AutoCloseable {
      * clients' address. Created on the source before the copy, so the target has them too.
      */
     private SingleWriterSampler sampleOneWriterOnMysql() throws Exception {
-        String from = "'" + SingleWriterSampler.CLIENT_ADDRESS + "'";
+        String from = "'" + LabHost.CLIENT_ADDRESS + "'";
         try (Connection c = connect(hosts.sourceAddress());
                 Statement st = c.createStatement()) {
             st.execute("CREATE TABLE " + pair.table("probe") + " (id bigint PRIMARY KEY, door varchar(20))");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.Engine;
@@ -62,12 +63,8 @@ class MySqlCrashIT {
     private static final Duration DONE_WITHIN = Duration.ofMinutes(6);
 
     private static final Map<Engine, BlockingQueue<LabMigration.Hosts>> HOSTS = Map.of(
-            Engine.MYSQL,
-                    new LinkedBlockingQueue<>(
-                            List.of(new LabMigration.Hosts("mycs", "198.18.0.115", "myct", "198.18.0.116"))),
-            Engine.MARIADB,
-                    new LinkedBlockingQueue<>(
-                            List.of(new LabMigration.Hosts("mdcs", "198.18.0.125", "mdct", "198.18.0.126"))));
+            Engine.MYSQL, new LinkedBlockingQueue<>(List.of(new LabMigration.Hosts(LabHost.MYCS, LabHost.MYCT))),
+            Engine.MARIADB, new LinkedBlockingQueue<>(List.of(new LabMigration.Hosts(LabHost.MDCS, LabHost.MDCT))));
 
     private static Path dir;
     private static DevServerClient temporal;

@@ -3,6 +3,7 @@ package dev.switchover.worker.durability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -16,13 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * "One writer": every 20 ms, through each door on each server, a client that is not switchover
  * tries to insert a fresh id into {@code probe}, from before the freeze to after DONE. A door is a
- * login from the clients' address (198.18.0.2, another machine than the worker's) with statements
- * that try to get around a read-only server. At no instant may two servers acknowledge writes, and
- * once the source was frozen it never may again.
+ * login from the clients' address ({@link LabHost#CLIENT_ADDRESS}, another machine than the
+ * worker's) with statements that try to get around a read-only server. At no instant may two
+ * servers acknowledge writes, and once the source was frozen it never may again.
  */
 final class SingleWriterSampler implements AutoCloseable {
     private static final long PERIOD_MS = 20;
-    static final String CLIENT_ADDRESS = "198.18.0.2";
 
     /** {@code before}: run on each new session and before each insert, e.g. to turn a read-only default off. */
     record Door(String name, String url, String user, String password, String before) {}
@@ -62,7 +62,7 @@ final class SingleWriterSampler implements AutoCloseable {
                     Properties p = new Properties();
                     p.setProperty("user", door.user());
                     p.setProperty("password", door.password());
-                    p.setProperty("localSocketAddress", CLIENT_ADDRESS);
+                    p.setProperty("localSocketAddress", LabHost.CLIENT_ADDRESS);
                     c = DriverManager.getConnection(url, p);
                 }
                 try (Statement st = c.createStatement()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.DevServer;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabSpec;
 import dev.switchover.testkit.SetWriter;
 import dev.switchover.worker.demo.DemoRun;
@@ -56,10 +57,10 @@ import org.junit.jupiter.api.Test;
  * is approved and the migration must end DONE with every row on the target.
  */
 class MetricsDuringMigrationIT {
-    private static final String SRC = "mts";
-    private static final String SRC_ADDRESS = "198.18.0.81";
-    private static final String DST = "mtt";
-    private static final String DST_ADDRESS = "198.18.0.82";
+    private static final String SRC = LabHost.MTS.hostName();
+    private static final String SRC_ADDRESS = LabHost.MTS.address();
+    private static final String DST = LabHost.MTT.hostName();
+    private static final String DST_ADDRESS = LabHost.MTT.address();
     private static final String NAME = "metrics-lag";
     /** The SDK metric family the test reads: activity executions by type. */
     private static final String SDK_FAMILY = "temporal_activity_execution_latency_seconds_count";

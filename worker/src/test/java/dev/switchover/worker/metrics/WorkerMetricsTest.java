@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.metrics.MigrationMetrics;
 import dev.switchover.activities.metrics.StepPhases;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.activities.CopyProgress;
 import dev.switchover.workflows.activities.LagSample;
@@ -54,7 +55,7 @@ class WorkerMetricsTest {
                             Double.MAX_VALUE,
                             "0/3000060",
                             null,
-                            "not connected: no walsender for slot switchover_orders from 198.18.0.12"));
+                            "not connected: no walsender for slot switchover_orders from " + LabHost.DST.address()));
             String down = scrape(server);
             m.lag("orders", new LagSample(false, 8_192, 0.5, "0/3002060", "0/3000060", "catchup/async"));
             String catchingUp = scrape(server);

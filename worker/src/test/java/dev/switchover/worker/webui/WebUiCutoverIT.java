@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.DevServer;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.worker.durability.WorkerProcess;
 import dev.switchover.workflows.MigrationResult;
@@ -37,10 +38,10 @@ import org.junit.jupiter.api.Test;
  * <p>The screenshots it takes are kept in target/webui/ (the README's come from there).
  */
 class WebUiCutoverIT {
-    private static final String SRC = "wuis";
-    private static final String SRC_ADDRESS = "198.18.0.71";
-    private static final String DST = "wuit";
-    private static final String DST_ADDRESS = "198.18.0.72";
+    private static final String SRC = LabHost.WUIS.hostName();
+    private static final String SRC_ADDRESS = LabHost.WUIS.address();
+    private static final String DST = LabHost.WUIT.hostName();
+    private static final String DST_ADDRESS = LabHost.WUIT.address();
     private static final long ROWS = 20_000;
     private static final String APPROVAL = "{\"approver\": \"alice\", \"comment\": \"CHG-4711\"}";
     private static final Path ARTIFACTS = Path.of("target/webui").toAbsolutePath();
@@ -51,7 +52,7 @@ class WebUiCutoverIT {
 
     @Test
     void operatorApprovesTheCutoverInTheWebUiAndTheTargetIsPromoted() throws Exception {
-        LabPair lab = LabPair.up(SRC, SRC_ADDRESS, DST, DST_ADDRESS);
+        LabPair lab = LabPair.up(LabHost.WUIS, LabHost.WUIT);
         lab.reset();
         lab.seedOrders(ROWS);
         Path dir = Files.createTempDirectory("switchover-webui");
