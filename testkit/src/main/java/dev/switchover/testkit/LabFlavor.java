@@ -18,7 +18,7 @@ public enum LabFlavor {
     MARIADB(Engine.MARIADB, "mariadb", "MariaDB 10.11", LabFlavor.MYSQL_DATABASE);
 
     /**
-     * The lab's MySQL and MariaDB hosts alike: the admin account is 'admin'@'198.18.0.1' (root logs in
+     * The lab's MySQL and MariaDB hosts alike: the admin account is 'admin'@ the worker's address (LabHost.WORKER_ADDRESS) (root logs in
      * through the socket only), the lab starts and stops the server itself (no init system), and
      * the server has TLS on.
      */

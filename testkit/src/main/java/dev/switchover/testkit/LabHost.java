@@ -8,8 +8,8 @@ import static dev.switchover.testkit.LabFlavor.POSTGRES15;
  * Every lab host of the tests, the bench and the demo, with its address in 198.18.0.0/24: the one
  * place an address is written. Scenarios that run side by side (the modules' IT classes, the crash
  * matrices' lanes) each have hosts of their own, because two runs on one host corrupt each other;
- * a new scenario takes a free address here (free today: .161-.169 but .161 and .169, .183 is
- * taken, .201-.209, .221-.229, .251-.254). Hosts that share an address (the bench's PostgreSQL and
+ * a new scenario takes a free address here (free today: .162-.168, .201-.209, .221-.229,
+ * .251-.254), and LabHostTest keeps names and addresses apart. Hosts that share an address (the bench's PostgreSQL and
  * MySQL pairs) are never up at once.
  */
 public enum LabHost {

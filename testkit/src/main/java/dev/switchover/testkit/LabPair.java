@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  *
  * On MySQL or MariaDB hosts ({@link #up(Engine, String, String, String, String)}) the tables are
  * in the database {@code shop} ({@link #table}), and {@link #createApp} makes the application's
- * account, {@code 'app'@'198.18.0.1'}, that {@link #app} and {@link #writer} log in with.
+ * account, {@code 'app'@}{@link LabHost#WORKER_ADDRESS}, that {@link #app} and {@link #writer} log in with.
  */
 public final class LabPair {
     /** The application account's password on MySQL and MariaDB hosts: a lab's, for tests only. */
@@ -120,7 +120,7 @@ public final class LabPair {
     }
 
     /**
-     * On the source, the application's account (MySQL, MariaDB: {@code 'app'@'198.18.0.1'} with
+     * On the source, the application's account (MySQL, MariaDB: {@code 'app'@'{@link LabHost#WORKER_ADDRESS}'} with
      * {@link #APP_PASSWORD}, allowed SELECT, INSERT, UPDATE, DELETE on {@code shop} only); nothing
      * on PostgreSQL, whose writer logs in as postgres.
      */

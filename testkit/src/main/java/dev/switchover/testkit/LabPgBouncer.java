@@ -12,7 +12,7 @@ import java.util.Properties;
  * source through it, and a migration with {@link #trafficSpec} repoints it at the target.
  *
  * <pre>
- * LabPgBouncer bouncer = LabPgBouncer.up(lab, "pgbw", "198.18.0.34");
+ * LabPgBouncer bouncer = LabPgBouncer.up(lab, LabHost.PGBW.hostName(), LabHost.PGBW.address());
  * lab.reset();
  * bouncer.start();   // after every reset: it admits PgBouncer's host on both fresh clusters
  * </pre>
@@ -91,7 +91,7 @@ public final class LabPgBouncer {
 
     /**
      * What the running PgBouncer says about {@link #DATABASE} (SHOW DATABASES): {@code host:port},
-     * and {@code paused} if it holds its clients, e.g. {@code 198.18.0.62:5432 running}.
+     * and {@code paused} if it holds its clients, e.g. {@code <target address>:5432 running}.
      */
     public String routing() {
         String csv = lab.run(

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 
 /**
  * The demo on MySQL or MariaDB lab hosts: the database {@code shop} with InnoDB tables, set up by
- * the lab's admin, and an application account {@code 'app'@'198.18.0.1'} that may only read and
+ * the lab's admin, and an application account {@code 'app'@}{@link LabHost#WORKER_ADDRESS} that may only read and
  * write {@code shop}, which the writer logs in with. The admin has every privilege (MySQL's
  * CONNECTION_ADMIN, MariaDB's READ_ONLY ADMIN), so only the application's writes show what
  * read_only stops.
@@ -23,7 +23,7 @@ final class MySqlDemoDialect implements DemoDialect {
     static final String DATABASE = "shop";
     static final String APP_USER = "app";
     /** Where the writer and the tests connect from: the lab's bridge, as every host sees it. */
-    static final String APP_HOST = "198.18.0.1";
+    static final String APP_HOST = LabHost.WORKER_ADDRESS;
 
     /** MySQL's ER_OPTION_PREVENTS_STATEMENT: "running with the --(super-)read-only option". */
     private static final int READ_ONLY_ERROR = 1290;
@@ -146,7 +146,7 @@ final class MySqlDemoDialect implements DemoDialect {
         }
     }
 
-    /** {@code 'app'@'198.18.0.1'}: SELECT, INSERT, UPDATE, DELETE on {@code shop}, nothing more. */
+    /** {@code 'app'@}{@link LabHost#WORKER_ADDRESS}: SELECT, INSERT, UPDATE, DELETE on {@code shop}, nothing more. */
     @Override
     public void createApp(Connection admin) throws SQLException {
         // DDL takes no parameters; the password is our own random one, checked before it is quoted.

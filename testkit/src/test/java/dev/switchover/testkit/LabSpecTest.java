@@ -25,11 +25,11 @@ class LabSpecTest {
     void specHeadIsAValidSpecNamingBothHostsAndAPasswordReference() throws Exception {
         Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
         MigrationSpec spec = SpecLoader.parse(
-                LabSpec.specHead("lab-test", "198.18.0.11", "198.18.0.12", secret) + LabSpec.TEST_PACE
+                LabSpec.specHead("lab-test", LabHost.SRC.address(), LabHost.DST.address(), secret) + LabSpec.TEST_PACE
                         + "report: {directory: " + dir + "}\n",
                 "lab spec");
-        assertEquals("198.18.0.11", spec.source().address());
-        assertEquals("198.18.0.12", spec.target().address());
+        assertEquals(LabHost.SRC.address(), spec.source().address());
+        assertEquals(LabHost.DST.address(), spec.target().address());
         assertEquals(LabSpec.KEY, spec.target().ssh().privateKey());
         assertEquals("/var/lib/postgresql/15/main", spec.source().database().dataDirectory());
         assertEquals("file:" + secret, spec.replication().password().toString());
@@ -40,7 +40,7 @@ class LabSpecTest {
     void postgresHostSpecIsTheOneTheLabAlwaysWrote() {
         assertEquals(
                 """
-          address: 198.18.0.11
+          address: %s
           ssh:
             privateKey: %s
             knownHosts: %s
@@ -49,9 +49,10 @@ class LabSpecTest {
             dataDirectory: /var/lib/postgresql/15/main
             serviceStart: pg_ctlcluster 15 main start
             serviceStop: pg_ctlcluster 15 main stop
-        """.formatted(LabSpec.KEY, LabSpec.KNOWN_HOSTS, LabSpec.ADMIN_PASSWORD_FILE),
-                LabSpec.hostSpec("198.18.0.11"));
-        assertEquals(LabSpec.hostSpec("198.18.0.11"), LabSpec.hostSpec("198.18.0.11", LabFlavor.POSTGRES15));
+        """.formatted(LabHost.SRC.address(), LabSpec.KEY, LabSpec.KNOWN_HOSTS, LabSpec.ADMIN_PASSWORD_FILE),
+                LabSpec.hostSpec(LabHost.SRC.address()));
+        assertEquals(
+                LabSpec.hostSpec(LabHost.SRC.address()), LabSpec.hostSpec(LabHost.SRC.address(), LabFlavor.POSTGRES15));
     }
 
     @ParameterizedTest
@@ -60,7 +61,7 @@ class LabSpecTest {
             names = {"MYSQL", "MARIADB"})
     void mysqlSpecHeadNamesTheLabsAdminItsServiceAndRequiresTls(LabFlavor flavor) throws Exception {
         Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
-        String head = LabSpec.specHead("lab-test", flavor, "198.18.0.113", "198.18.0.114", secret);
+        String head = LabSpec.specHead("lab-test", flavor, LabHost.MYE2ES.address(), LabHost.MYE2ET.address(), secret);
         MigrationSpec spec =
                 SpecLoader.parse(head + LabSpec.TEST_PACE + "report: {directory: " + dir + "}\n", "lab spec");
         assertEquals(flavor.engine(), spec.engine());
@@ -75,16 +76,17 @@ class LabSpecTest {
             assertEquals("lab-mysqld stop", db.serviceStop());
             assertEquals(TlsMode.REQUIRE, db.tls());
         }
-        assertEquals("198.18.0.114", spec.target().address());
+        assertEquals(LabHost.MYE2ET.address(), spec.target().address());
         assertFalse(head.contains("slot"), "a replication slot is PostgreSQL's");
     }
 
     @Test
     void eachEngineHasALabFlavorThatLabShKnows() {
         for (Engine e : Engine.values()) assertEquals(e, LabFlavor.of(e).engine());
-        assertEquals("src:198.18.0.11:postgres15", LabFlavor.POSTGRES15.host("src", "198.18.0.11"));
-        assertEquals("mye2es:198.18.0.113:mysql", LabFlavor.of(Engine.MYSQL).host("mye2es", "198.18.0.113"));
-        assertEquals("mde2es:198.18.0.123:mariadb", LabFlavor.of(Engine.MARIADB).host("mde2es", "198.18.0.123"));
+        // What lab.sh up receives, pinned here and nowhere else: the registry's addresses are these.
+        assertEquals("src:198.18.0.11:postgres15", LabHost.SRC.upArgument());
+        assertEquals("mye2es:198.18.0.113:mysql", LabHost.MYE2ES.upArgument());
+        assertEquals("mde2es:198.18.0.123:mariadb", LabHost.MDE2ES.upArgument());
     }
 
     @Test
