@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.LabHost;
+import dev.switchover.testkit.OneWriterSampler;
 import dev.switchover.workflows.AbortRequest;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
@@ -111,7 +112,7 @@ class CrashMatrixIT {
             }
             LabMigration.Options options = LabMigration.Options.automatic().withBackupAndWriter();
             SourceFault fault = SOURCE_FAULTS.get(at);
-            SingleWriterSampler oneWriter = fault == null ? null : m.sampleOneWriter();
+            OneWriterSampler oneWriter = fault == null ? null : m.sampleOneWriter();
             // About 30 MB at 4 MB/s: the backup is still copying when the frozen worker is looked at,
             // where unthrottled it could finish between the first heartbeat and the pgrep.
             m.start(name, point.when() == CrashPoint.When.HEARTBEAT ? options.withBackupRate("4M") : options);
@@ -161,7 +162,7 @@ class CrashMatrixIT {
         LabMigration.Hosts hosts = PAIRS.take();
         try (LabMigration m = new LabMigration(temporal, hosts, dir.resolve(name), name, ROWS)) {
             m.prepare();
-            SingleWriterSampler oneWriter = m.sampleOneWriter();
+            OneWriterSampler oneWriter = m.sampleOneWriter();
             m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
             Path reached = m.dir().resolve("reached");
             // Frozen as Promote starts: the new worker's attempt is the first to run, against the stopped target.

@@ -9,6 +9,7 @@ import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.LabPgBouncer;
 import dev.switchover.testkit.LabSpec;
+import dev.switchover.testkit.OneWriterSampler;
 import dev.switchover.testkit.SetChecker;
 import dev.switchover.testkit.SetWriter;
 import dev.switchover.workflows.Approval;
@@ -506,7 +507,7 @@ final class LabMigration implements AutoCloseable {
      * application and a DBA with every privilege, each turning the read-only default off in its
      * session. The hosts admit them from there.
      */
-    SingleWriterSampler sampleOneWriter() throws Exception {
+    OneWriterSampler sampleOneWriter() throws Exception {
         if (engine != Engine.POSTGRESQL) return sampleOneWriterOnMysql();
         for (String host : List.of(hosts.source(), hosts.target())) {
             Lab.run(
@@ -528,13 +529,13 @@ final class LabMigration implements AutoCloseable {
         }
         String url = "jdbc:postgresql://%s:5432/postgres?connectTimeout=2&socketTimeout=5";
         String off = "SET default_transaction_read_only = off";
-        return new SingleWriterSampler(
-                hosts.sourceAddress(),
-                hosts.targetAddress(),
+        return sample(
+                "probe",
                 List.of(
-                        new SingleWriterSampler.Door("app", url, "probe_app", "probe-app", off),
-                        new SingleWriterSampler.Door("dba", url, "probe_dba", "probe-dba", off)),
-                "probe");
+                        new OneWriterSampler.Door(
+                                "app", url, "probe_app", "probe-app", LabHost.CLIENT_ADDRESS, off, null),
+                        new OneWriterSampler.Door(
+                                "dba", url, "probe_dba", "probe-dba", LabHost.CLIENT_ADDRESS, off, null)));
     }
 
     /**
@@ -542,7 +543,7 @@ final class LabMigration implements AutoCloseable {
      * privilege (MariaDB's READ ONLY ADMIN among them, which writes through read_only), both from the
      * clients' address. Created on the source before the copy, so the target has them too.
      */
-    private SingleWriterSampler sampleOneWriterOnMysql() throws Exception {
+    private OneWriterSampler sampleOneWriterOnMysql() throws Exception {
         String from = "'" + LabHost.CLIENT_ADDRESS + "'";
         try (Connection c = connect(hosts.sourceAddress());
                 Statement st = c.createStatement()) {
@@ -557,13 +558,20 @@ final class LabMigration implements AutoCloseable {
         String url = engine == Engine.MYSQL
                 ? "jdbc:mysql://%s:3306/?sslMode=REQUIRED&connectTimeout=2000&socketTimeout=5000"
                 : "jdbc:mariadb://%s:3306/?sslMode=trust&connectTimeout=2000&socketTimeout=5000";
-        return new SingleWriterSampler(
-                hosts.sourceAddress(),
-                hosts.targetAddress(),
+        return sample(
+                pair.table("probe"),
                 List.of(
-                        new SingleWriterSampler.Door("app", url, "probe_app", "ProbeApp2026x", null),
-                        new SingleWriterSampler.Door("dba", url, "probe_dba", "ProbeDba2026x", null)),
-                pair.table("probe"));
+                        new OneWriterSampler.Door(
+                                "app", url, "probe_app", "ProbeApp2026x", LabHost.CLIENT_ADDRESS, null, null),
+                        new OneWriterSampler.Door(
+                                "dba", url, "probe_dba", "ProbeDba2026x", LabHost.CLIENT_ADDRESS, null, null)));
+    }
+
+    /** Every door on both servers, from the clients' address; ids from the clock, fresh in every run. */
+    private OneWriterSampler sample(String table, List<OneWriterSampler.Door> doors) {
+        return new OneWriterSampler(table, System.currentTimeMillis() * 1000)
+                .start("source", hosts.sourceAddress(), doors)
+                .start("target", hosts.targetAddress(), doors);
     }
 
     /** When the workflow recorded the freeze as done: no write may be acknowledged by the source after it. */

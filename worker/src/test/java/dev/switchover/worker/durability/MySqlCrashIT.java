@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.Lab;
 import dev.switchover.testkit.LabHost;
+import dev.switchover.testkit.OneWriterSampler;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.Engine;
@@ -295,7 +296,7 @@ class MySqlCrashIT {
     /** What a source-fault scenario does between the migration's start and its DONE, and the checks it adds. */
     @FunctionalInterface
     private interface UnderOneWriter {
-        void run(LabMigration m, SingleWriterSampler oneWriter) throws Exception;
+        void run(LabMigration m, OneWriterSampler oneWriter) throws Exception;
     }
 
     /**
@@ -310,7 +311,7 @@ class MySqlCrashIT {
         LabMigration.Hosts hosts = HOSTS.get(engine).take();
         try (LabMigration m = new LabMigration(engine, temporal, hosts, dir.resolve(name), name, CATCH_UP_ROWS)) {
             m.prepare();
-            SingleWriterSampler oneWriter = m.sampleOneWriter();
+            OneWriterSampler oneWriter = m.sampleOneWriter();
             m.start(name, LabMigration.Options.automatic().withBackupAndWriter());
             body.run(m, oneWriter);
             oneWriter.close();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchover.activities.ssh.Command;
 import dev.switchover.activities.ssh.CommandResult;
 import dev.switchover.testkit.LabHost;
+import dev.switchover.testkit.OneWriterSampler;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.PromotionResult;
@@ -77,27 +78,24 @@ class PostgresFenceIT {
     }
 
     /** Every way in this test knows, from the client address. */
-    static List<WriteSampler.Door> doors() {
+    static List<OneWriterSampler.Door> doors() {
+        String url = "jdbc:postgresql://%s:5432/postgres?connectTimeout=2&socketTimeout=5";
+        String pgoptions = url + "&options="
+                + java.net.URLEncoder.encode(
+                        "-c default_transaction_read_only=off", java.nio.charset.StandardCharsets.UTF_8);
         String off = "SET default_transaction_read_only = off";
         return List.of(
-                new WriteSampler.Door("app", "app", APP_PASSWORD, client, null, null, null),
-                new WriteSampler.Door("app-set-off", "app", APP_PASSWORD, client, null, off, null),
-                new WriteSampler.Door(
-                        "app-begin-read-write", "app", APP_PASSWORD, client, null, "BEGIN READ WRITE", "COMMIT"),
-                new WriteSampler.Door(
-                        "app-pgoptions",
-                        "app",
-                        APP_PASSWORD,
-                        client,
-                        "-c default_transaction_read_only=off",
-                        null,
-                        null),
-                new WriteSampler.Door(
+                new OneWriterSampler.Door("app", url, "app", APP_PASSWORD, client, null, null),
+                new OneWriterSampler.Door("app-set-off", url, "app", APP_PASSWORD, client, off, null),
+                new OneWriterSampler.Door(
+                        "app-begin-read-write", url, "app", APP_PASSWORD, client, "BEGIN READ WRITE", "COMMIT"),
+                new OneWriterSampler.Door("app-pgoptions", pgoptions, "app", APP_PASSWORD, client, null, null),
+                new OneWriterSampler.Door(
                         "dba-superuser",
+                        url,
                         "dba",
                         DBA_PASSWORD,
                         client,
-                        null,
                         off + "; SET transaction_read_only = off",
                         null));
     }
@@ -120,13 +118,13 @@ class PostgresFenceIT {
     @Test
     @Order(1)
     void everyDoorIsShutFromTheFreezeAcrossARestartAndOpenAgainAfterTheUnfreeze() throws Exception {
-        try (WriteSampler sampler = new WriteSampler(1_000)) {
+        try (OneWriterSampler sampler = new OneWriterSampler("probe", 1_000)) {
             sampler.start("source", lab.source.address(), doors());
             assertTrue(
                     PgPair.eventually(
                             java.time.Duration.ofSeconds(30),
                             () -> sampler.acksOn("source").stream()
-                                            .map(WriteSampler.Ack::door)
+                                            .map(OneWriterSampler.Ack::door)
                                             .distinct()
                                             .count()
                                     == doors().size()),
@@ -143,7 +141,7 @@ class PostgresFenceIT {
             lab.restart(lab.source);
             assertFalse(localSuperuserInsert(2).ok(), "after a restart of the source's server");
             Thread.sleep(1_000); // every door tries ~50 times against the restarted server
-            List<WriteSampler.Ack> after = sampler.acksOn("source").stream()
+            List<OneWriterSampler.Ack> after = sampler.acksOn("source").stream()
                     .filter(a -> a.sentNanos() > frozenAt)
                     .toList();
             assertEquals(List.of(), after, "writes the fenced source acknowledged");
@@ -154,7 +152,7 @@ class PostgresFenceIT {
             // Each door on its own time: one that lost its session logs in again before it writes.
             java.util.function.Supplier<Set<String>> reopened = () -> sampler.acksOn("source").stream()
                     .filter(a -> a.atNanos() > unfrozenAt)
-                    .map(WriteSampler.Ack::door)
+                    .map(OneWriterSampler.Ack::door)
                     .collect(Collectors.toSet());
             PgPair.eventually(
                     java.time.Duration.ofSeconds(30), () -> reopened.get().size() == doors().size());
@@ -197,7 +195,7 @@ class PostgresFenceIT {
     @Order(4)
     void oneWriterAtEveryInstantThroughFreezeRestartAndPromotionAndNothingLost() throws Exception {
         long frozenAt;
-        WriteSampler sampler = new WriteSampler(1_000_000);
+        OneWriterSampler sampler = new OneWriterSampler("probe", 1_000_000);
         try (sampler) {
             sampler.start("source", lab.source.address(), doors());
             sampler.start("target", lab.target.address(), doors());
@@ -213,20 +211,22 @@ class PostgresFenceIT {
             waitForAcks(sampler, "target", 50);
         }
         // Read once every door has stopped: an insert in flight at the stop is attempted, maybe present.
-        List<WriteSampler.Ack> acks = List.copyOf(sampler.acks);
-        Set<Long> attempted = Set.copyOf(sampler.attempted);
-        List<WriteSampler.Ack> onSource =
+        List<OneWriterSampler.Ack> acks = sampler.acks();
+        Set<Long> attempted = sampler.attempted();
+        List<OneWriterSampler.Ack> onSource =
                 acks.stream().filter(a -> a.server().equals("source")).toList();
-        List<WriteSampler.Ack> onTarget =
+        List<OneWriterSampler.Ack> onTarget =
                 acks.stream().filter(a -> a.server().equals("target")).toList();
         assertEquals(
                 List.of(),
                 onSource.stream().filter(a -> a.sentNanos() > frozenAt).toList(),
                 "the source acknowledged writes after the freeze");
         long lastOnSource =
-                onSource.stream().mapToLong(WriteSampler.Ack::atNanos).max().orElseThrow();
-        long firstOnTarget =
-                onTarget.stream().mapToLong(WriteSampler.Ack::sentNanos).min().orElseThrow();
+                onSource.stream().mapToLong(OneWriterSampler.Ack::atNanos).max().orElseThrow();
+        long firstOnTarget = onTarget.stream()
+                .mapToLong(OneWriterSampler.Ack::sentNanos)
+                .min()
+                .orElseThrow();
         assertTrue(
                 lastOnSource < firstOnTarget,
                 "two writable servers at once: the target acknowledged a write "
@@ -238,7 +238,7 @@ class PostgresFenceIT {
             t.rows("SELECT id FROM probe WHERE id >= 1000000").forEach(r -> present.add(Long.parseLong(r.get(0))));
         }
         Set<Long> lost = acks.stream()
-                .map(WriteSampler.Ack::id)
+                .map(OneWriterSampler.Ack::id)
                 .filter(id -> !present.contains(id))
                 .collect(Collectors.toSet());
         Set<Long> unexpected =
@@ -312,7 +312,7 @@ class PostgresFenceIT {
         }
     }
 
-    private static void waitForAcks(WriteSampler sampler, String server, int atLeast) {
+    private static void waitForAcks(OneWriterSampler sampler, String server, int atLeast) {
         assertTrue(
                 PgPair.eventually(
                         java.time.Duration.ofSeconds(30),
