@@ -69,7 +69,8 @@ public final class OneWriterSampler implements AutoCloseable {
     /** Starts every door against the server {@code server} (a label: "source", "target") at {@code address}. */
     public OneWriterSampler start(String server, String address, List<Door> doors) {
         for (Door door : doors) {
-            String url = String.format(door.url(), address);
+            // replace, not format: a URL-encoded option carries % escapes of its own
+            String url = door.url().replace("%s", address);
             Thread t = new Thread(() -> loop(server, url, door), "one-writer-" + server + "-" + door.name());
             t.setDaemon(true);
             t.start();
