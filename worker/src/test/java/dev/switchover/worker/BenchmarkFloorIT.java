@@ -11,6 +11,7 @@ import dev.switchover.activities.MigrationActivitiesImpl;
 import dev.switchover.testkit.Lab;
 import dev.switchover.testkit.LabSpec;
 import dev.switchover.workflows.Failures;
+import dev.switchover.workflows.MigrationLaunch;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.MigrationWorkflowImpl;
@@ -19,7 +20,6 @@ import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -66,13 +66,7 @@ class BenchmarkFloorIT {
             worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment());
             env.start();
             WorkflowClient client = env.getWorkflowClient();
-            MigrationWorkflow wf = client.newWorkflowStub(
-                    MigrationWorkflow.class,
-                    WorkflowOptions.newBuilder()
-                            .setWorkflowId(spec.workflowId())
-                            .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                            .build());
-            WorkflowClient.start(wf::migrate, spec, null);
+            MigrationWorkflow wf = MigrationLaunch.start(client, spec);
             WorkflowFailedException e = assertThrows(
                     WorkflowFailedException.class,
                     () -> WorkflowStub.fromTyped(wf).getResult(MigrationResult.class));
