@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchover.testkit.DevServer;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.worker.SwitchoverWorker;
+import dev.switchover.workflows.MigrationLaunch;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.Phase;
@@ -12,7 +13,6 @@ import dev.switchover.workflows.SwitchoverQueues;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -52,13 +52,7 @@ final class CliLatencyBench implements Benchmark {
             try {
                 WorkflowClient client = WorkflowClient.newInstance(service);
                 factory = SwitchoverWorker.start(client, SwitchoverQueues.TASK_QUEUE);
-                MigrationWorkflow wf = client.newWorkflowStub(
-                        MigrationWorkflow.class,
-                        WorkflowOptions.newBuilder()
-                                .setWorkflowId(spec.workflowId())
-                                .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                                .build());
-                WorkflowClient.start(wf::migrate, spec, null);
+                MigrationWorkflow wf = MigrationLaunch.start(client, spec);
                 MigrationWorkflow current = client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
                 long until = System.nanoTime() + Duration.ofMinutes(5).toNanos();
                 while (current.status().phase() != Phase.AWAIT_CUTOVER) {

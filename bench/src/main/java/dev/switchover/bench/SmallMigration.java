@@ -4,6 +4,7 @@ import dev.switchover.testkit.DevServer;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.LabSpec;
 import dev.switchover.worker.SwitchoverWorker;
+import dev.switchover.workflows.MigrationLaunch;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.Phase;
@@ -11,7 +12,6 @@ import dev.switchover.workflows.SwitchoverQueues;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -60,15 +60,9 @@ final class SmallMigration {
             try (ToolLog log = ToolLog.capture()) {
                 WorkflowClient client = WorkflowClient.newInstance(service);
                 factory = SwitchoverWorker.start(client, SwitchoverQueues.TASK_QUEUE);
-                MigrationWorkflow wf = client.newWorkflowStub(
-                        MigrationWorkflow.class,
-                        WorkflowOptions.newBuilder()
-                                .setWorkflowId(spec.workflowId())
-                                .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                                .build());
                 Instant started = Instant.now();
                 long t0 = System.nanoTime();
-                WorkflowClient.start(wf::migrate, spec, null);
+                MigrationWorkflow wf = MigrationLaunch.start(client, spec);
                 MigrationResult result = WorkflowStub.fromTyped(wf).getResult(MigrationResult.class);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 Instant ended = Instant.now();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.switchover.workflows.FakeActivities;
 import dev.switchover.workflows.MigrationWorkflowImpl;
 import dev.switchover.workflows.SwitchoverQueues;
 import io.temporal.client.WorkflowClient;
@@ -34,6 +35,7 @@ class CliAgainstTemporalTest {
     private static WorkflowServiceStubs stubs;
     private static WorkerFactory workers;
     private static String address;
+    private static final FakeActivities activities = new FakeActivities();
 
     @TempDir
     Path dir;
@@ -48,7 +50,7 @@ class CliAgainstTemporalTest {
         workers = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs));
         Worker worker = workers.newWorker(SwitchoverQueues.TASK_QUEUE);
         worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
-        worker.registerActivitiesImplementations(new QuickActivities());
+        worker.registerActivitiesImplementations(activities);
         workers.start();
     }
 
@@ -215,7 +217,7 @@ class CliAgainstTemporalTest {
     @Test
     void aFailedMigrationStartsAgainUnderItsNameOnceFixed() throws Exception {
         Path spec = Cli.spec(dir, "retry-me", "automatic");
-        QuickActivities.FAIL_PREFLIGHT_ONCE.add("retry-me");
+        activities.failPreflightOnce.add("retry-me");
         Cli.Run failed = cli("start", spec.toString(), "--wait", "--poll", "200ms");
         assertEquals(ExitCodes.FAILED, failed.exit(), failed.toString());
         assertTrue(failed.out().contains("holds a database already"), failed.toString());
@@ -310,7 +312,7 @@ class CliAgainstTemporalTest {
             WorkerFactory ownWorkers = WorkerFactory.newInstance(WorkflowClient.newInstance(ownStubs));
             Worker worker = ownWorkers.newWorker(SwitchoverQueues.TASK_QUEUE);
             worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
-            worker.registerActivitiesImplementations(new QuickActivities());
+            worker.registerActivitiesImplementations(new FakeActivities());
             ownWorkers.start();
             Cli.Run done = Cli.run(
                     "start",
@@ -348,7 +350,7 @@ class CliAgainstTemporalTest {
             Worker worker = ownWorkers.newWorker(SwitchoverQueues.TASK_QUEUE);
             worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
             java.util.concurrent.CountDownLatch verifying = new java.util.concurrent.CountDownLatch(1);
-            worker.registerActivitiesImplementations(new QuickActivities() {
+            worker.registerActivitiesImplementations(new FakeActivities() {
                 @Override
                 public dev.switchover.workflows.activities.SyncProof verifySync(
                         dev.switchover.workflows.spec.MigrationSpec spec,

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchover.workflows.FakeActivities;
 import dev.switchover.workflows.MigrationWorkflowImpl;
 import dev.switchover.workflows.SwitchoverQueues;
 import dev.switchover.workflows.activities.SourcePreparation;
@@ -39,7 +40,7 @@ class CliShowsRetriesTest {
     static final String INNER = "Unable to determine encryption type";
 
     /** Fails until the test has seen the retries, then lets the migration go on. */
-    static final class FailingPrepareSource extends QuickActivities {
+    static final class FailingPrepareSource extends FakeActivities {
         final AtomicBoolean failing = new AtomicBoolean(true);
 
         @Override

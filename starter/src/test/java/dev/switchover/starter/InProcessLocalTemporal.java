@@ -1,5 +1,6 @@
 package dev.switchover.starter;
 
+import dev.switchover.workflows.FakeActivities;
 import dev.switchover.workflows.MigrationWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -24,7 +25,7 @@ public class InProcessLocalTemporal implements LocalTemporal {
                 .build());
         Worker worker = env.newWorker(taskQueue);
         worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
-        worker.registerActivitiesImplementations(new QuickActivities());
+        worker.registerActivitiesImplementations(new FakeActivities());
         env.start();
         started = env;
         return env.getWorkflowClient();

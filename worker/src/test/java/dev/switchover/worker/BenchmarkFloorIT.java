@@ -12,6 +12,7 @@ import dev.switchover.testkit.Lab;
 import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabSpec;
 import dev.switchover.workflows.Failures;
+import dev.switchover.workflows.MigrationLaunch;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.MigrationWorkflowImpl;
@@ -20,7 +21,6 @@ import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.spec.SpecLoader;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -68,13 +68,7 @@ class BenchmarkFloorIT {
             worker.registerActivitiesImplementations(MigrationActivitiesImpl.fromEnvironment());
             env.start();
             WorkflowClient client = env.getWorkflowClient();
-            MigrationWorkflow wf = client.newWorkflowStub(
-                    MigrationWorkflow.class,
-                    WorkflowOptions.newBuilder()
-                            .setWorkflowId(spec.workflowId())
-                            .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                            .build());
-            WorkflowClient.start(wf::migrate, spec, null);
+            MigrationWorkflow wf = MigrationLaunch.start(client, spec);
             WorkflowFailedException e = assertThrows(
                     WorkflowFailedException.class,
                     () -> WorkflowStub.fromTyped(wf).getResult(MigrationResult.class));

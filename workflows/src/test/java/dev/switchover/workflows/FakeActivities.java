@@ -20,14 +20,16 @@ import io.temporal.activity.Activity;
 import io.temporal.client.ActivityCompletionException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Canned answers for workflow unit tests, recording every call. Each step can be given a
- * behaviour (throw, block until cancelled) through {@link #on}.
+ * Canned, instant answers for the workflow's tests and the starter's (a healthy pair of hosts, a
+ * fast disk, a target in sync), recording every call. Each step can be given a behaviour (throw,
+ * block until cancelled) through {@link #on}.
  */
 public class FakeActivities implements MigrationActivities {
     public static final LagSample IN_SYNC = new LagSample(true, 0, 0.0, "0/3000060", "0/3000060", "streaming/async");
@@ -37,6 +39,12 @@ public class FakeActivities implements MigrationActivities {
     public final List<String> calls = new CopyOnWriteArrayList<>();
     public volatile double iops = 50_000;
     public volatile Supplier<LagSample> lag = () -> IN_SYNC;
+    /**
+     * Migrations whose next preflight fails, once, as a preflight that found something to fix would:
+     * by name, since the starter's tests share one fake between migrations.
+     */
+    public final Set<String> failPreflightOnce = ConcurrentHashMap.newKeySet();
+
     private final Map<String, Runnable> behaviours = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
@@ -90,6 +98,11 @@ public class FakeActivities implements MigrationActivities {
     @Override
     public PreflightReport preflight(MigrationSpec spec) {
         called("preflight");
+        if (failPreflightOnce.remove(spec.name())) {
+            throw Failures.fatal(
+                    Failures.PREFLIGHT_FAILED,
+                    "the target's data directory holds a database already; empty it or pick another target");
+        }
         return new PreflightReport(
                 "15.8",
                 "15.8",

@@ -137,14 +137,8 @@ class HistoryRecorder {
                         spec.traffic(),
                         spec.backup(),
                         spec.report());
-                MigrationWorkflow gate = client.newWorkflowStub(
-                        MigrationWorkflow.class,
-                        WorkflowOptions.newBuilder()
-                                .setWorkflowId(spec.workflowId())
-                                .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                                .build());
-                String firstRun =
-                        WorkflowClient.start(gate::migrate, spec, null).getRunId();
+                MigrationWorkflow gate = MigrationLaunch.start(client, spec);
+                String firstRun = WorkflowStub.fromTyped(gate).getExecution().getRunId();
                 MigrationWorkflow current = client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
                 until(env, () -> current.status().phase() == Phase.AWAIT_CUTOVER);
                 io.temporal.api.history.v1.HistoryEvent last;
@@ -250,13 +244,7 @@ class HistoryRecorder {
                 spec.traffic(),
                 spec.backup(),
                 spec.report());
-        MigrationWorkflow wf = client.newWorkflowStub(
-                MigrationWorkflow.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(spec.workflowId())
-                        .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                        .build());
-        WorkflowClient.start(wf::migrate, spec, null);
+        MigrationWorkflow wf = MigrationLaunch.start(client, spec);
         return wf;
     }
 

@@ -14,7 +14,6 @@ import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ApplicationFailure;
@@ -62,13 +61,7 @@ class LongWaitWorkflowTest {
     }
 
     private void start(MigrationSpec spec) {
-        MigrationWorkflow wf = client.newWorkflowStub(
-                MigrationWorkflow.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(spec.workflowId())
-                        .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                        .build());
-        first = WorkflowClient.start(wf::migrate, spec, null);
+        first = WorkflowStub.fromTyped(MigrationLaunch.start(client, spec)).getExecution();
     }
 
     /** The migration by its id, as the CLI and the Web UI address it: whichever run is current. */

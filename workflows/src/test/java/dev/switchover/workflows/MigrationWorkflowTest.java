@@ -15,7 +15,6 @@ import dev.switchover.workflows.status.MigrationStatus;
 import dev.switchover.workflows.status.StepRecord;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
@@ -55,13 +54,7 @@ class MigrationWorkflowTest {
     }
 
     private MigrationWorkflow start(MigrationSpec spec) {
-        MigrationWorkflow wf = client.newWorkflowStub(
-                MigrationWorkflow.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(spec.workflowId())
-                        .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                        .build());
-        WorkflowClient.start(wf::migrate, spec, null);
+        MigrationWorkflow wf = MigrationLaunch.start(client, spec);
         // By its id, as the CLI addresses it: a long wait continues as new, and the current run answers.
         return client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
     }

@@ -14,7 +14,6 @@ import dev.switchover.workflows.status.MigrationStatus;
 import dev.switchover.workflows.status.StepRecord;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -83,13 +82,7 @@ class NotificationWorkflowTest {
     }
 
     private MigrationWorkflow start(MigrationSpec spec) {
-        MigrationWorkflow wf = client.newWorkflowStub(
-                MigrationWorkflow.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(spec.workflowId())
-                        .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                        .build());
-        WorkflowClient.start(wf::migrate, spec, null);
+        MigrationWorkflow wf = MigrationLaunch.start(client, spec);
         return wf;
     }
 

@@ -1,13 +1,13 @@
 package dev.switchover.worker.demo;
 
 import dev.switchover.worker.SwitchoverWorker;
+import dev.switchover.workflows.MigrationLaunch;
 import dev.switchover.workflows.MigrationResult;
 import dev.switchover.workflows.MigrationWorkflow;
 import dev.switchover.workflows.SwitchoverQueues;
 import dev.switchover.workflows.spec.MigrationSpec;
 import dev.switchover.workflows.status.StepRecord;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -65,13 +65,7 @@ public final class EmbeddedTemporal implements AutoCloseable {
      * (and once more at the end), and returns its result.
      */
     public MigrationResult migrate(MigrationSpec spec, Consumer<List<StepRecord>> progress) throws Exception {
-        MigrationWorkflow wf = client.newWorkflowStub(
-                MigrationWorkflow.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(spec.workflowId())
-                        .setTaskQueue(SwitchoverQueues.TASK_QUEUE)
-                        .build());
-        WorkflowClient.start(wf::migrate, spec, null);
+        MigrationWorkflow wf = MigrationLaunch.start(client, spec);
         // By its id: a migration that waits long continues as new, and its current run answers.
         wf = client.newWorkflowStub(MigrationWorkflow.class, spec.workflowId());
         CompletableFuture<MigrationResult> result = WorkflowStub.fromTyped(wf).getResultAsync(MigrationResult.class);
