@@ -1,5 +1,6 @@
 package dev.switchover.starter;
 
+import dev.switchover.testkit.LabHost;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -56,13 +57,13 @@ final class Cli {
         name: %s
         engine: postgresql
         source:
-          address: 198.18.0.11
+          address: %s
           ssh:
             privateKey: /etc/switchover/id_ed25519
           database:
             adminPassword: env:PG_ADMIN_PASSWORD
         target:
-          address: 198.18.0.12
+          address: %s
           ssh:
             privateKey: /etc/switchover/id_ed25519
           database:
@@ -74,7 +75,7 @@ final class Cli {
           pollEvery: 1s
         cutover:
           mode: %s
-        """.formatted(name, mode);
+        """.formatted(name, LabHost.SRC.address(), LabHost.DST.address(), mode);
         return write(dir.resolve(name + ".yaml"), yaml);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.FakeActivities;
 import dev.switchover.workflows.MigrationWorkflowImpl;
 import dev.switchover.workflows.SwitchoverQueues;
@@ -147,7 +148,9 @@ class CliAgainstTemporalTest {
 
         Cli.Run done = started.get(30, TimeUnit.SECONDS);
         assertEquals(ExitCodes.OK, done.exit(), done.toString());
-        assertTrue(done.out().contains("DONE  migration complete: the new primary is 198.18.0.12"), done.toString());
+        assertTrue(
+                done.out().contains("DONE  migration complete: the new primary is " + LabHost.DST.address()),
+                done.toString());
         assertTrue(done.out().contains("AWAIT_CUTOVER"), "progress lines while waiting\n" + done);
 
         Cli.Run abortAfterDone = cli("abort", "switchover-orders", "--reason", "too late");
@@ -196,7 +199,9 @@ class CliAgainstTemporalTest {
 
         Cli.Run done = started.get(60, TimeUnit.SECONDS);
         assertEquals(ExitCodes.OK, done.exit(), done.toString());
-        assertTrue(done.out().contains("DONE  migration complete: the new primary is 198.18.0.12"), done.toString());
+        assertTrue(
+                done.out().contains("DONE  migration complete: the new primary is " + LabHost.DST.address()),
+                done.toString());
     }
 
     /** Whether the current run of {@code id} was started by a continue-as-new (false until it exists). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.FakeActivities;
 import dev.switchover.workflows.MigrationWorkflowImpl;
 import dev.switchover.workflows.SwitchoverQueues;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * attempt, last failure (with causes) and times, though not the next attempt's time.
  */
 class CliShowsRetriesTest {
-    static final String OUTER = "PostgreSQL postgres@198.18.0.11:5432 (source): cannot prepare";
+    static final String OUTER = "PostgreSQL postgres@" + LabHost.SRC.address() + ":5432 (source): cannot prepare";
     static final String INNER = "Unable to determine encryption type";
 
     /** Fails until the test has seen the retries, then lets the migration go on. */

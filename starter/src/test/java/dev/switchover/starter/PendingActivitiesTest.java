@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Timestamp;
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.status.MigrationStatus;
 import io.temporal.api.common.v1.ActivityType;
@@ -44,7 +45,7 @@ class PendingActivitiesTest {
     }
 
     private static final Failure ENCRYPTION = failure(
-            "PostgreSQL postgres@198.18.0.11:5432 (source): cannot connect",
+            "PostgreSQL postgres@" + LabHost.SRC.address() + ":5432 (source): cannot connect",
             "java.lang.RuntimeException",
             failure("Unable to determine encryption type", "org.postgresql.util.PSQLException", null));
 
@@ -77,21 +78,22 @@ class PendingActivitiesTest {
         PendingActivity a = described(backingOff()).get(0);
         assertEquals(
                 "PrepareSource  attempt 4  retrying in 8s  gives up at " + Human.clock(NOW.plus(Duration.ofHours(2)))
-                        + "  last error: PostgreSQL postgres@198.18.0.11:5432 (source): cannot connect: Unable to determine encryption type",
+                        + "  last error: PostgreSQL postgres@" + LabHost.SRC.address()
+                        + ":5432 (source): cannot connect: Unable to determine encryption type",
                 PendingActivities.line(a, NOW));
     }
 
     @Test
     void innermostMessageNotRepeatedWhenTheOuterAlreadySaysIt() {
         Failure wrapped = failure(
-                "PostgreSQL postgres@198.18.0.11:5432 (source): Unable to determine encryption type",
+                "PostgreSQL postgres@" + LabHost.SRC.address() + ":5432 (source): Unable to determine encryption type",
                 "java.lang.RuntimeException",
                 failure("Unable to determine encryption type", "org.postgresql.util.PSQLException", null));
         PendingActivity a = described(backingOff().setLastFailure(wrapped)).get(0);
         assertTrue(
                 PendingActivities.line(a, NOW)
-                        .endsWith(
-                                "last error: PostgreSQL postgres@198.18.0.11:5432 (source): Unable to determine encryption type"),
+                        .endsWith("last error: PostgreSQL postgres@" + LabHost.SRC.address()
+                                + ":5432 (source): Unable to determine encryption type"),
                 PendingActivities.line(a, NOW));
     }
 
@@ -172,8 +174,8 @@ class PendingActivitiesTest {
         MigrationStatus s = new MigrationStatus(
                 "orders",
                 "postgresql",
-                "198.18.0.11",
-                "198.18.0.12",
+                LabHost.SRC.address(),
+                LabHost.DST.address(),
                 Phase.PREPARE_SOURCE,
                 "",
                 false,

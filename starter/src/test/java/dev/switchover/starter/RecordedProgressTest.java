@@ -2,6 +2,7 @@ package dev.switchover.starter;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Continuation;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.spec.MigrationSpec;
@@ -71,6 +72,9 @@ class RecordedProgressTest {
 
         String text = String.join("\n", lines);
         assertTrue(text.contains("BaseCopy completed at"), text);
-        assertTrue(text.contains("the target 198.18.0.12 is a copy streaming from the source 198.18.0.11"), text);
+        assertTrue(
+                text.contains("the target " + LabHost.DST.address() + " is a copy streaming from the source "
+                        + LabHost.SRC.address()),
+                text);
     }
 }

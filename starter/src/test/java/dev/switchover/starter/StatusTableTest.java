@@ -3,6 +3,7 @@ package dev.switchover.starter;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Phase;
 import dev.switchover.workflows.activities.CopyProgress;
 import dev.switchover.workflows.status.MigrationStatus;
@@ -15,8 +16,8 @@ class StatusTableTest {
         return new MigrationStatus(
                 "orders",
                 "postgresql",
-                "198.18.0.11",
-                "198.18.0.12",
+                LabHost.SRC.address(),
+                LabHost.DST.address(),
                 phase,
                 "",
                 false,
@@ -48,8 +49,8 @@ class StatusTableTest {
         MigrationStatus s = new MigrationStatus(
                 "orders",
                 "postgresql",
-                "198.18.0.11",
-                "198.18.0.12",
+                LabHost.SRC.address(),
+                LabHost.DST.address(),
                 Phase.CATCH_UP,
                 "",
                 false,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.switchover.testkit.LabHost;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,21 +24,21 @@ class SwitchoverCliTest {
         name: orders
         engine: oracle
         source:
-          address: 198.18.0.11
+          address: %s
           ssh:
             privateKey: /etc/switchover/id_ed25519
           database:
             adminPassword: s3cret-Passw0rd
             port: 70000
         target:
-          address: 198.18.0.11
+          address: %s
           ssh:
             privateKey: /etc/switchover/id_ed25519
           databse:
             adminPassword: env:PG_ADMIN_PASSWORD
         replication:
           password: env:REPLICATION_PASSWORD
-        """);
+        """.formatted(LabHost.SRC.address(), LabHost.SRC.address()));
     }
 
     @AfterEach
@@ -166,19 +167,21 @@ class SwitchoverCliTest {
         Path key = java.nio.file.Files.writeString(dir.resolve("id_ed25519"), "not really a key\n");
         Path knownHosts = java.nio.file.Files.writeString(
                 dir.resolve("known_hosts"),
-                "198.18.0.11 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n");
-        String yaml = """
+                LabHost.SRC.address()
+                        + " ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n");
+        String yaml =
+                """
         name: checked
         engine: postgresql
         source:
-          address: 198.18.0.11
+          address: %s
           ssh:
             privateKey: %s
             knownHosts: %s
           database:
             adminPassword: env:SWITCHOVER_TEST_SURELY_UNSET
         target:
-          address: 198.18.0.12
+          address: %s
           ssh:
             privateKey: %s/id_typo
             knownHosts: %s
@@ -186,7 +189,7 @@ class SwitchoverCliTest {
             adminPassword: file:%s/no-such-secret
         replication:
           password: file:%s
-        """.formatted(key, knownHosts, dir, knownHosts, dir, key);
+        """.formatted(LabHost.SRC.address(), key, knownHosts, LabHost.DST.address(), dir, knownHosts, dir, key);
         Path spec = Cli.write(dir.resolve("checked.yaml"), yaml);
         Cli.Run run = Cli.run("validate", spec.toString());
         assertEquals(ExitCodes.BAD_INPUT, run.exit(), run.toString());
@@ -199,7 +202,8 @@ class SwitchoverCliTest {
         assertTrue(
                 err.contains("target.database.adminPassword: the file " + dir + "/no-such-secret does not exist"), err);
         assertTrue(err.contains("target.ssh.privateKey: " + dir + "/id_typo does not exist"), err);
-        assertTrue(err.contains("target.ssh.knownHosts: " + knownHosts + " has no key for 198.18.0.12"), err);
+        assertTrue(
+                err.contains("target.ssh.knownHosts: " + knownHosts + " has no key for " + LabHost.DST.address()), err);
         assertFalse(err.contains("source.ssh.knownHosts"), "the source's key is listed\n" + err);
         assertFalse(err.contains("replication.password"), "a readable file secret\n" + err);
         assertTrue(err.contains("--offline skips these checks"), err);
@@ -210,16 +214,17 @@ class SwitchoverCliTest {
 
     @Test
     void aHashedKnownHostsLineNamesItsHost() throws Exception {
-        // ssh-keygen -H writes |1|salt|HMAC-SHA1(salt, host); this one is for 198.18.0.12.
+        // ssh-keygen -H writes |1|salt|HMAC-SHA1(salt, host); this one is for dst.
         javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
         byte[] salt = "0123456789abcdefghij".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         mac.init(new javax.crypto.spec.SecretKeySpec(salt, "HmacSHA1"));
         java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
         String hashed = "|1|" + b64.encodeToString(salt) + "|"
-                + b64.encodeToString(mac.doFinal("198.18.0.12".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                + b64.encodeToString(
+                        mac.doFinal(LabHost.DST.address().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         Path file = java.nio.file.Files.writeString(dir.resolve("hashed"), hashed + " ssh-ed25519 AAAA\n");
-        assertTrue(LocalChecks.knows(file, "198.18.0.12", 22));
-        assertFalse(LocalChecks.knows(file, "198.18.0.11", 22));
+        assertTrue(LocalChecks.knows(file, LabHost.DST.address(), 22));
+        assertFalse(LocalChecks.knows(file, LabHost.SRC.address(), 22));
     }
 
     @Test
