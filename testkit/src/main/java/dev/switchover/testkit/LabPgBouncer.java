@@ -70,17 +70,7 @@ public final class LabPgBouncer {
 
     /** A spec's {@code traffic:} block (top level) that switches through this PgBouncer. */
     public String trafficSpec() {
-        return """
-        traffic:
-          type: pgbouncer
-          pgbouncer:
-            address: %s
-            adminPassword: file:%s
-            database: %s
-            ssh:
-              privateKey: %s
-              knownHosts: %s
-        """.formatted(address, LabSpec.ADMIN_PASSWORD_FILE, DATABASE, LabSpec.KEY, LabSpec.KNOWN_HOSTS);
+        return LabSpec.pgBouncerTraffic(address, "file:" + LabSpec.ADMIN_PASSWORD_FILE, DATABASE);
     }
 
     /** The [databases] line for {@link #DATABASE} in PgBouncer's configuration file. */

@@ -39,6 +39,29 @@ public final class LabSpec {
         """.formatted(address, KEY, KNOWN_HOSTS) + flavor.databaseSpec();
     }
 
+    /** A lab host of {@code flavor} as a spec's {@code source:} or {@code target:} ({@code role}), with its key. */
+    public static String host(String role, String address, LabFlavor flavor) {
+        return role + ":\n" + hostSpec(address, flavor);
+    }
+
+    /**
+     * A spec's {@code traffic:} block (top level) that switches through the PgBouncer on the lab host
+     * at {@code address}: its admin password (a secret reference) and the database it routes.
+     */
+    public static String pgBouncerTraffic(String address, String adminPassword, String database) {
+        return """
+        traffic:
+          type: pgbouncer
+          pgbouncer:
+            address: %s
+            adminPassword: %s
+            database: %s
+            ssh:
+              privateKey: %s
+              knownHosts: %s
+        """.formatted(address, adminPassword, database, KEY, KNOWN_HOSTS);
+    }
+
     /**
      * The first lines of a migration spec between two lab hosts, up to and including the
      * replication password's reference; the caller appends the rest (benchmark, cutover, ...).

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.switchover.activities.Hosts;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabFlavor;
 import dev.switchover.testkit.LabHost;
+import dev.switchover.testkit.LabSpec;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.Check;
 import dev.switchover.workflows.spec.MigrationSpec;
@@ -103,31 +105,12 @@ class PgBouncerSwitchIT {
 
     static MigrationSpec spec(String adminPassword, String database) {
         return SpecLoader.parse(
-                String.join(
-                        "\n",
-                        "name: it-pgbouncer",
-                        "engine: postgresql",
-                        host("source", source),
-                        host("target", target),
-                        "replication:",
-                        "  password: env:UNUSED_BY_THE_TRAFFIC_SWITCH",
-                        "traffic:",
-                        "  type: pgbouncer",
-                        "  pgbouncer:",
-                        "    address: " + bouncer.address(),
-                        "    adminPassword: " + adminPassword,
-                        "    database: " + database,
-                        "    ssh:",
-                        "      privateKey: " + bouncer.get("SSH_KEY"),
-                        "      knownHosts: " + bouncer.get("SSH_KNOWN_HOSTS"),
-                        ""),
+                "name: it-pgbouncer\nengine: postgresql\n"
+                        + LabSpec.host("source", source.address(), LabFlavor.POSTGRES15)
+                        + LabSpec.host("target", target.address(), LabFlavor.POSTGRES15)
+                        + "replication:\n  password: env:UNUSED_BY_THE_TRAFFIC_SWITCH\n"
+                        + LabSpec.pgBouncerTraffic(bouncer.address(), adminPassword, database),
                 "test spec");
-    }
-
-    private static String host(String role, Lab lab) {
-        return role + ":\n  address: " + lab.address() + "\n  ssh:\n    privateKey: " + lab.get("SSH_KEY")
-                + "\n    knownHosts: " + lab.get("SSH_KNOWN_HOSTS") + "\n  database:\n    adminPassword: file:"
-                + lab.get("PG_ADMIN_PASSWORD_FILE");
     }
 
     /** An application's connection: TLS to PgBouncer, no server-side prepared statements (transaction pooling). */

@@ -5,7 +5,9 @@ import dev.switchover.activities.secrets.Secret;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.activities.ssh.Command;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabFlavor;
 import dev.switchover.testkit.LabHost;
+import dev.switchover.testkit.LabSpec;
 import dev.switchover.workflows.spec.Engine;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
@@ -81,8 +83,8 @@ final class MySqlPair implements AutoCloseable {
     String yaml(String name) {
         return "name: " + name + "\n"
                 + "engine: " + kind.id() + "\n"
-                + host("source", source)
-                + host("target", target)
+                + LabSpec.host("source", source.address(), LabFlavor.of(kind))
+                + LabSpec.host("target", target.address(), LabFlavor.of(kind))
                 + "replication:\n"
                 + "  password: env:" + PASSWORD_VARIABLE + "\n"
                 + "benchmark:\n"
@@ -91,21 +93,6 @@ final class MySqlPair implements AutoCloseable {
                 + "  syncTimeout: 30s\n"
                 + "backup:\n"
                 + "  destination: " + BACKUPS + "\n";
-    }
-
-    private static String host(String role, Lab lab) {
-        return role + ":\n"
-                + "  address: " + lab.address() + "\n"
-                + "  ssh:\n"
-                + "    privateKey: " + lab.get("SSH_KEY") + "\n"
-                + "    knownHosts: " + lab.get("SSH_KNOWN_HOSTS") + "\n"
-                + "  database:\n"
-                + "    adminUser: " + lab.get("MYSQL_ADMIN_USER") + "\n"
-                + "    adminPassword: file:" + lab.get("MYSQL_ADMIN_PASSWORD_FILE") + "\n"
-                + "    dataDirectory: " + lab.get("MYSQL_DATA_DIR") + "\n"
-                + "    serviceStart: " + lab.get("MYSQL_START_CMD") + "\n"
-                + "    serviceStop: " + lab.get("MYSQL_STOP_CMD") + "\n"
-                + "    tls: require\n";
     }
 
     /** A session as the lab's admin, opened the way the engine opens its own. */

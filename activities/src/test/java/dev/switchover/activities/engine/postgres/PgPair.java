@@ -13,7 +13,9 @@ import dev.switchover.activities.ssh.Command;
 import dev.switchover.activities.ssh.CommandResult;
 import dev.switchover.activities.ssh.RemoteHost;
 import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabFlavor;
 import dev.switchover.testkit.LabHost;
+import dev.switchover.testkit.LabSpec;
 import dev.switchover.workflows.activities.CopyProgress;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
@@ -92,8 +94,8 @@ final class PgPair implements AutoCloseable {
     String yaml(String name) {
         return "name: " + name + "\n"
                 + "engine: postgresql\n"
-                + host("source", source)
-                + host("target", target)
+                + LabSpec.host("source", source.address(), LabFlavor.POSTGRES15)
+                + LabSpec.host("target", target.address(), LabFlavor.POSTGRES15)
                 + "replication:\n"
                 + "  password: env:" + PASSWORD_VARIABLE + "\n"
                 + "benchmark:\n"
@@ -105,19 +107,6 @@ final class PgPair implements AutoCloseable {
                 + "  syncTimeout: 30s\n"
                 + "backup:\n"
                 + "  destination: " + BACKUPS + "\n";
-    }
-
-    private static String host(String role, Lab lab) {
-        return role + ":\n"
-                + "  address: " + lab.address() + "\n"
-                + "  ssh:\n"
-                + "    privateKey: " + lab.get("SSH_KEY") + "\n"
-                + "    knownHosts: " + lab.get("SSH_KNOWN_HOSTS") + "\n"
-                + "  database:\n"
-                + "    adminPassword: file:" + lab.get("PG_ADMIN_PASSWORD_FILE") + "\n"
-                + "    dataDirectory: " + lab.get("PG_DATA_DIR") + "\n"
-                + "    serviceStart: " + lab.get("PG_START_CMD") + "\n"
-                + "    serviceStop: " + lab.get("PG_STOP_CMD") + "\n";
     }
 
     static MigrationSpec spec(String yaml) {
