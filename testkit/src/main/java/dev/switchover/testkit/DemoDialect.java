@@ -14,11 +14,7 @@ public interface DemoDialect {
 
     /** {@code appPassword} is the application account's (MySQL, MariaDB); PostgreSQL's writer logs in as postgres. */
     static DemoDialect of(Engine engine, String adminPassword, String appPassword) {
-        return switch (engine) {
-            case POSTGRESQL -> new PostgresDemoDialect(adminPassword);
-            case MYSQL -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MYSQL, adminPassword, appPassword);
-            case MARIADB -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MARIADB, adminPassword, appPassword);
-        };
+        return LabFlavor.of(engine).dialect(adminPassword, appPassword);
     }
 
     LabFlavor flavor();

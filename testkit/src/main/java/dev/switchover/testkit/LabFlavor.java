@@ -13,13 +13,28 @@ public enum LabFlavor {
             dataDirectory: /var/lib/postgresql/15/main
             serviceStart: pg_ctlcluster 15 main start
             serviceStop: pg_ctlcluster 15 main stop
-        """),
-    MYSQL(Engine.MYSQL, "mysql", "MySQL 9.7", LabFlavor.MYSQL_DATABASE),
-    MARIADB(Engine.MARIADB, "mariadb", "MariaDB 10.11", LabFlavor.MYSQL_DATABASE);
+        """, (admin, app) -> new PostgresDemoDialect(admin)),
+    MYSQL(
+            Engine.MYSQL,
+            "mysql",
+            "MySQL 9.7",
+            LabFlavor.MYSQL_DATABASE,
+            (admin, app) -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MYSQL, admin, app)),
+    MARIADB(
+            Engine.MARIADB,
+            "mariadb",
+            "MariaDB 10.11",
+            LabFlavor.MYSQL_DATABASE,
+            (admin, app) -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MARIADB, admin, app));
+
+    /** The demo's SQL and logins on such hosts, from the lab's admin password and the application's. */
+    private interface Dialects {
+        DemoDialect make(String adminPassword, String appPassword);
+    }
 
     /**
-     * The lab's MySQL and MariaDB hosts alike: the admin account is 'admin'@ the worker's address (LabHost.WORKER_ADDRESS) (root logs in
-     * through the socket only), the lab starts and stops the server itself (no init system), and
+     * The lab's MySQL and MariaDB hosts alike: the admin account is 'admin' at the worker's address
+     * ({@link LabHost#WORKER_ADDRESS}; root logs in through the socket only), the lab starts and stops the server itself (no init system), and
      * the server has TLS on.
      */
     private static final String MYSQL_DATABASE = """
@@ -38,12 +53,19 @@ public enum LabFlavor {
     private final String id;
     private final String product;
     private final String database;
+    private final Dialects dialects;
 
-    LabFlavor(Engine engine, String id, String product, String database) {
+    LabFlavor(Engine engine, String id, String product, String database, Dialects dialects) {
         this.engine = engine;
         this.id = id;
         this.product = product;
         this.database = database;
+        this.dialects = dialects;
+    }
+
+    /** {@code appPassword} is the application account's (MySQL, MariaDB); PostgreSQL's writer logs in as postgres. */
+    public DemoDialect dialect(String adminPassword, String appPassword) {
+        return dialects.make(adminPassword, appPassword);
     }
 
     public static LabFlavor of(Engine engine) {

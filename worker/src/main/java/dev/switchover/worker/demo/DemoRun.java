@@ -43,13 +43,10 @@ public final class DemoRun {
             String targetAddress,
             long rows,
             Path workDir) {
-        /** The demo of {@code engine}, on its own pair of hosts: a lab host keeps the flavor it was made with. */
+        /** The demo of {@code engine}, on the engine's own pair of hosts ({@link DemoPair}). */
         public static Options of(Engine engine, long rows, Path workDir) {
-            return switch (engine) {
-                case POSTGRESQL -> of(engine, "demo", LabHost.SRC, LabHost.DST, rows, workDir);
-                case MYSQL -> of(engine, "demo-mysql", LabHost.MYSRC, LabHost.MYDST, rows, workDir);
-                case MARIADB -> of(engine, "demo-mariadb", LabHost.MDSRC, LabHost.MDDST, rows, workDir);
-            };
+            DemoPair pair = DemoPair.of(engine);
+            return of(engine, pair.migration, pair.source, pair.target, rows, workDir);
         }
 
         /** A migration named {@code name} from {@code source} to {@code target}, hosts of {@code engine}'s flavor. */
