@@ -89,23 +89,12 @@ class HumanTest {
     }
 
     private static MigrationStatus status(Phase phase, String waiting, LagSample lag, CopyProgress copy) {
-        return new MigrationStatus(
-                "orders",
-                "postgresql",
-                "a",
-                "b",
-                phase,
-                waiting,
-                false,
-                List.of(),
-                lag,
-                null,
-                copy,
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null);
+        return new StatusFixture()
+                .hosts("a", "b")
+                .phase(phase)
+                .waitingFor(waiting)
+                .lag(lag)
+                .copy(copy)
+                .build();
     }
 }

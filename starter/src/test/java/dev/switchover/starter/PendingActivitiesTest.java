@@ -171,24 +171,10 @@ class PendingActivitiesTest {
 
     @Test
     void statusScreenShowsRunningNowUnderThePhase() {
-        MigrationStatus s = new MigrationStatus(
-                "orders",
-                "postgresql",
-                LabHost.SRC.address(),
-                LabHost.DST.address(),
-                Phase.PREPARE_SOURCE,
-                "",
-                false,
-                List.of(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null);
+        MigrationStatus s = new StatusFixture()
+                .hosts(LabHost.SRC.address(), LabHost.DST.address())
+                .phase(Phase.PREPARE_SOURCE)
+                .build();
         String screen = StatusTable.render("switchover-orders", s, described(backingOff()), NOW);
         assertTrue(screen.contains("\nRunning now  PrepareSource  attempt 4  retrying in 8s"), screen);
         assertTrue(screen.indexOf("Phase") < screen.indexOf("Running now"), screen);

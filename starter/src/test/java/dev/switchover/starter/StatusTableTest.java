@@ -13,24 +13,11 @@ import org.junit.jupiter.api.Test;
 
 class StatusTableTest {
     private static MigrationStatus at(Phase phase) {
-        return new MigrationStatus(
-                "orders",
-                "postgresql",
-                LabHost.SRC.address(),
-                LabHost.DST.address(),
-                phase,
-                "",
-                false,
-                List.of(),
-                null,
-                null,
-                new CopyProgress(100L << 20, 100L << 20, "starting the target as a standby"),
-                null,
-                null,
-                null,
-                List.of(),
-                null,
-                null);
+        return new StatusFixture()
+                .hosts(LabHost.SRC.address(), LabHost.DST.address())
+                .phase(phase)
+                .copy(new CopyProgress(100L << 20, 100L << 20, "starting the target as a standby"))
+                .build();
     }
 
     @Test
@@ -46,29 +33,17 @@ class StatusTableTest {
     @Test
     void catchUpSaysTheRateAndWhenInSync() {
         Instant at = Instant.parse("2026-12-06T23:01:39Z");
-        MigrationStatus s = new MigrationStatus(
-                "orders",
-                "postgresql",
-                LabHost.SRC.address(),
-                LabHost.DST.address(),
-                Phase.CATCH_UP,
-                "",
-                false,
-                List.of(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                Instant.parse("2026-12-07T00:00:00Z"),
-                List.of(),
-                null,
-                new dev.switchover.workflows.status.CatchUpProgress(
+        MigrationStatus s = new StatusFixture()
+                .hosts(LabHost.SRC.address(), LabHost.DST.address())
+                .phase(Phase.CATCH_UP)
+                .catchUpDeadline(Instant.parse("2026-12-07T00:00:00Z"))
+                .catchUp(new dev.switchover.workflows.status.CatchUpProgress(
                         -(1 << 20),
                         dev.switchover.workflows.status.CatchUpProgress.Trend.SHRINKING,
                         at,
                         true,
-                        "lag shrinking by 1.0 MiB/s: in sync in about 1m9s (2026-12-06T23:01:39Z)"));
+                        "lag shrinking by 1.0 MiB/s: in sync in about 1m9s (2026-12-06T23:01:39Z)"))
+                .build();
         String table = StatusTable.render("switchover-orders", s, Instant.now());
         assertTrue(
                 table.contains("Catch-up     lag shrinking by 1.0 MiB/s: in sync in about 1m9s (" + Human.dateTime(at)

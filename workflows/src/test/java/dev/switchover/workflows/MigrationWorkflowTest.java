@@ -104,18 +104,7 @@ class MigrationWorkflowTest {
         assertEquals("198.18.0.12", r.newPrimary());
         assertEquals(Phase.DONE, r.status().phase());
         assertEquals(
-                List.of(
-                        Phase.PREFLIGHT,
-                        Phase.BENCHMARK,
-                        Phase.PREPARE_SOURCE,
-                        Phase.BASE_COPY,
-                        Phase.CATCH_UP,
-                        Phase.AWAIT_CUTOVER,
-                        Phase.FREEZE_WRITES,
-                        Phase.VERIFY_SYNC,
-                        Phase.PROMOTE,
-                        Phase.SWITCH_TRAFFIC,
-                        Phase.POST_PROMOTION),
+                Runbook.HAPPY_PATH_STEPS,
                 r.status().steps().stream().map(StepRecord::phase).toList());
         assertTrue(
                 r.status().steps().stream().allMatch(s -> s.outcome() == StepRecord.Outcome.OK && s.ended() != null));

@@ -29,19 +29,6 @@ import org.junit.jupiter.api.Test;
 
 /** The webhook's events as the workflow sends them: in order, complete, and never in the migration's way. */
 class NotificationWorkflowTest {
-    private static final List<Phase> RUNBOOK = List.of(
-            Phase.PREFLIGHT,
-            Phase.BENCHMARK,
-            Phase.PREPARE_SOURCE,
-            Phase.BASE_COPY,
-            Phase.CATCH_UP,
-            Phase.AWAIT_CUTOVER,
-            Phase.FREEZE_WRITES,
-            Phase.VERIFY_SYNC,
-            Phase.PROMOTE,
-            Phase.SWITCH_TRAFFIC,
-            Phase.POST_PROMOTION,
-            Phase.DONE);
 
     private TestWorkflowEnvironment env;
     private FakeActivities fake;
@@ -129,7 +116,7 @@ class NotificationWorkflowTest {
         assertEquals(Phase.DONE, r.status().phase());
         List<Notification> events = webhook.attempts;
         assertNumberedFromOne(events);
-        assertEquals(RUNBOOK, phasesAnnounced(events));
+        assertEquals(Runbook.HAPPY_PATH, phasesAnnounced(events));
         assertEquals(
                 1,
                 events.stream()
@@ -210,7 +197,7 @@ class NotificationWorkflowTest {
 
         List<Notification> events = webhook.attempts;
         assertNumberedFromOne(events);
-        assertEquals(RUNBOOK, phasesAnnounced(events));
+        assertEquals(Runbook.HAPPY_PATH, phasesAnnounced(events));
         Notification last = events.get(events.size() - 1);
         assertEquals(Notification.FAILED, last.event());
         assertEquals(Phase.DONE, last.phase());
@@ -266,7 +253,7 @@ class NotificationWorkflowTest {
 
         assertEquals(Phase.DONE, r.status().phase());
         assertNumberedFromOne(webhook.attempts);
-        assertEquals(RUNBOOK, phasesAnnounced(webhook.attempts));
+        assertEquals(Runbook.HAPPY_PATH, phasesAnnounced(webhook.attempts));
         long noted = r.status().notes().stream()
                 .filter(n -> n.contains("was not delivered: the webhook at hooks.example.com answered 404"))
                 .count();
