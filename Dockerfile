@@ -11,11 +11,16 @@ WORKDIR /src
 # The POMs first, so a change in the code does not download every dependency again.
 COPY pom.xml ./
 COPY workflows/pom.xml workflows/
+COPY testkit/pom.xml testkit/
 COPY activities/pom.xml activities/
 COPY starter/pom.xml starter/
 COPY worker/pom.xml worker/
+# The reactor names every module; the bench's POM is enough for Maven to read it.
+COPY bench/pom.xml bench/
 RUN mvn -B -q -ntp -pl worker -am dependency:go-offline -DexcludeReactor=true || true
 COPY workflows/src workflows/src
+# The demo's test kit is compiled with the worker; the image's jar leaves it out.
+COPY testkit/src testkit/src
 COPY activities/src activities/src
 COPY starter/src starter/src
 COPY worker/src worker/src
