@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.Point;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -105,7 +105,10 @@ public final class WorkflowPage {
         try {
             driver.switchTo().frame(frame);
             return driver.findElement(By.tagName("body")).getText();
-        } catch (NoSuchElementException | StaleElementReferenceException e) {
+        } catch (WebDriverException e) {
+            // The frame re-renders as the UI refreshes: a node read a moment after it was found may be
+            // gone (a stale element, or Chromium's "Node with given id does not belong to the
+            // document"). Read again on the next poll; the wait's timeout still ends a dead page.
             return "";
         } finally {
             driver.switchTo().defaultContent();

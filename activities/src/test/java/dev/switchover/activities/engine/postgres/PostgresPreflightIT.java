@@ -2,6 +2,7 @@ package dev.switchover.activities.engine.postgres;
 
 import static dev.switchover.activities.engine.postgres.PgPair.failsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.Hosts;
@@ -9,8 +10,6 @@ import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.Check;
 import dev.switchover.workflows.activities.PreflightReport;
-import dev.switchover.workflows.spec.DatabaseSpec;
-import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
@@ -116,32 +115,11 @@ class PostgresPreflightIT {
 
     @Test
     void targetDataDirectoryIsAskedOfTheServerWhenTheSpecOmitsIt() {
-        MigrationSpec s = lab.spec;
-        DatabaseSpec d = s.target().database();
-        HostSpec target = new HostSpec(
-                s.target().address(),
-                s.target().ssh(),
-                new DatabaseSpec(
-                        d.port(),
-                        d.adminUser(),
-                        d.adminPassword(),
-                        d.osUser(),
-                        null,
-                        d.serviceStart(),
-                        d.serviceStop(),
-                        d.tls()));
-        MigrationSpec spec = new MigrationSpec(
-                s.name(),
-                s.engine(),
-                s.source(),
-                target,
-                s.replication(),
-                s.benchmark(),
-                s.catchUp(),
-                s.cutover(),
-                s.traffic(),
-                s.backup(),
-                s.report());
+        String yaml = lab.yaml(lab.spec.name());
+        int target = yaml.indexOf("\ntarget:\n");
+        MigrationSpec spec = PgPair.spec(
+                yaml.substring(0, target) + yaml.substring(target).replaceFirst("\n    dataDirectory: [^\n]*", ""));
+        assertNull(spec.target().database().dataDirectory(), "the spec omits the target's data directory");
         assertEquals(PgPair.DATA_DIR, lab.engine.targetDataDirectory(spec));
     }
 
