@@ -35,10 +35,12 @@ final class CrashPointInterceptor extends WorkerInterceptorBase {
     public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
         return new ActivityInboundCallsInterceptorBase(next) {
             private String type;
+            private int attempt;
 
             @Override
             public void init(ActivityExecutionContext context) {
                 type = context.getInfo().getActivityType();
+                attempt = context.getInfo().getAttempt();
                 super.init(
                         point.when() == CrashPoint.When.HEARTBEAT && type.equals(point.activityType())
                                 ? new HeartbeatTrap(context)
@@ -48,12 +50,15 @@ final class CrashPointInterceptor extends WorkerInterceptorBase {
             @Override
             public ActivityOutput execute(ActivityInput input) {
                 blockIfReached();
-                boolean ours = type.equals(point.activityType())
-                        && point.when() != CrashPoint.When.HEARTBEAT
-                        && seen.incrementAndGet() == point.occurrence();
-                if (ours && point.when() == CrashPoint.When.BEFORE) reach();
+                boolean named = type.equals(point.activityType());
+                // "before" counts the starts, "after" the completions: an attempt that failed (a
+                // connection refused under load, then retried) has not happened "after" yet, and
+                // counting it would let the point pass by and the migration run on unfrozen.
+                if (named && point.when() == CrashPoint.When.BEFORE && seen.incrementAndGet() == point.occurrence())
+                    reach(attempt);
                 ActivityOutput out = super.execute(input);
-                if (ours && point.when() == CrashPoint.When.AFTER) reach();
+                if (named && point.when() == CrashPoint.When.AFTER && seen.incrementAndGet() == point.occurrence())
+                    reach(attempt);
                 return out;
             }
         };
@@ -66,16 +71,17 @@ final class CrashPointInterceptor extends WorkerInterceptorBase {
 
         @Override
         public <V> void heartbeat(V details) {
-            if (seen.incrementAndGet() >= point.occurrence()) reach();
+            if (seen.incrementAndGet() >= point.occurrence()) reach(getInfo().getAttempt());
             super.heartbeat(details);
         }
     }
 
-    private void reach() {
+    /** Freezes here; the file says where, in which attempt of the activity ({@code attempt N}), and when. */
+    private void reach(int attempt) {
         if (reached.compareAndSet(false, true)) {
             try {
                 Path tmp = reachedFile.resolveSibling(reachedFile.getFileName() + ".tmp");
-                Files.writeString(tmp, point + " " + Instant.now() + "\n");
+                Files.writeString(tmp, point + " attempt " + attempt + " " + Instant.now() + "\n");
                 Files.move(tmp, reachedFile, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

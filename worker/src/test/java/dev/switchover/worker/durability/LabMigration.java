@@ -41,6 +41,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One migration between two lab hosts against a real Temporal server, with worker processes
@@ -259,11 +261,38 @@ final class LabMigration implements AutoCloseable {
             if (!worker.isAlive())
                 throw new AssertionError("the worker died before its crash point:\n" + worker.logText());
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("crash point not reached within " + within.toSeconds() + " s; worker log:\n"
-                        + worker.logText());
+                throw new AssertionError("crash point not reached within " + within.toSeconds() + " s; " + whereItIs()
+                        + "\nthe worker log's last lines:\n" + worker.logTail(60));
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * Where the migration stands, first in a failure's message: CI shows only the message's first
+     * lines, and a migration stuck short of its crash point says why in its status, not its log.
+     */
+    private String whereItIs() {
+        try {
+            MigrationStatus s = workflow.status();
+            return "the migration is at " + s.phase()
+                    + (s.waitingFor() == null ? "" : ", waiting for " + s.waitingFor())
+                    + (s.lag() == null ? "" : "; lag " + s.lag())
+                    + (s.failure() == null ? "" : "; failure: " + s.failure());
+        } catch (RuntimeException e) {
+            return "its status cannot be read (" + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * The attempt of the activity a crashing worker froze in, from its reached file: after an
+     * earlier attempt failed (a connection refused under load, then retried), "after:X" is reached
+     * in a later one, and the kill's retry is the attempt after that.
+     */
+    static int frozenAttempt(Path reached) throws IOException {
+        Matcher a = Pattern.compile(" attempt (\\d+) ").matcher(Files.readString(reached));
+        if (!a.find()) throw new AssertionError("no attempt in " + reached);
+        return Integer.parseInt(a.group(1));
     }
 
     private Path nextWorkerLog() {

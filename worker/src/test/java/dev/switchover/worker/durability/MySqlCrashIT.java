@@ -228,9 +228,9 @@ class MySqlCrashIT {
                     Thread.sleep(3000);
                     assertTrue(readOnly(m, hosts.sourceAddress()), "the old source came back read-only");
                     assertEquals(
-                            2,
+                            LabMigration.frozenAttempt(reachedFile(m, "after:VerifySync")) + 1,
                             m.activity("VerifySync").lastAttempt(),
-                            "VerifySync was retried once after the first kill");
+                            "VerifySync was retried once after the first kill: " + m.activity("VerifySync"));
                 },
                 "Promote");
     }
@@ -392,12 +392,16 @@ class MySqlCrashIT {
     }
 
     private static WorkerProcess freezeAt(LabMigration m, String at) throws Exception {
-        // One file per crash point: a migration may freeze more than one worker.
-        Path reached = m.dir().resolve("reached-" + at.replace(':', '-'));
+        Path reached = reachedFile(m, at);
         WorkerProcess first = m.startCrashingWorker(CrashPoint.parse(at), reached);
         m.awaitCrashPoint(first, reached, REACH_WITHIN);
         m.say("frozen at " + Files.readString(reached).strip());
         return first;
+    }
+
+    /** One file per crash point: a migration may freeze more than one worker. */
+    private static Path reachedFile(LabMigration m, String at) {
+        return m.dir().resolve("reached-" + at.replace(':', '-'));
     }
 
     private static Instant kill(LabMigration m, WorkerProcess frozen) throws InterruptedException {

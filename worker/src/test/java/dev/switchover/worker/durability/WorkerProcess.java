@@ -97,6 +97,12 @@ public final class WorkerProcess implements AutoCloseable {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
+    /** The log's last {@code lines} lines: where a stuck worker stands. */
+    public String logTail(int lines) throws IOException {
+        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) kill();
