@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 MVN := mvn -B -ntp
 
-.PHONY: demo demo-down test bench deps sid-root build unit clean lab-down
+.PHONY: demo demo-down test bench deps sid-root trixie-root lab-roots build unit clean lab-down
 
 ## demo: a real migration end to end on local lab hosts, with an embedded Temporal.
 ## ENGINE=mysql or ENGINE=mariadb migrates those instead of PostgreSQL.
@@ -17,7 +17,7 @@ demo-down:
 	lab/lab.sh down src dst mysrc mydst mdsrc mddst
 
 ## test: every test, unit and integration (lab hosts, real servers).
-test: deps sid-root
+test: deps lab-roots
 	$(MVN) verify
 
 ## bench: cutover write-unavailability (PostgreSQL through PgBouncer, MySQL), base copy against
@@ -34,10 +34,17 @@ unit:
 deps:
 	scripts/install-deps.sh
 
-## sid-root: the Debian sid root of the lab's MySQL hosts, built once (~2 min) and cached
-## outside the repo; instant when the cache is complete.
+## lab-roots: the cached Debian roots that lab hosts of other releases run in, each built once
+## and kept outside the repo; instant when the cache is complete (lab/debian-root.sh).
+lab-roots: sid-root trixie-root
+
+## sid-root: sid's, for MySQL 9.7 and PostgreSQL 18 hosts (~2 min to build).
 sid-root: deps
-	lab/sid-root.sh
+	lab/debian-root.sh sid
+
+## trixie-root: trixie's, for PostgreSQL 17 hosts (~1 min to build).
+trixie-root: deps
+	lab/debian-root.sh trixie
 
 build:
 	$(MVN) -q -DskipTests install

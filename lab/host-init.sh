@@ -13,11 +13,13 @@
 #   postgres15  /etc/postgresql, /var/lib/postgresql, ... over the machine's root
 #   mariadb     /etc/mysql, /var/lib/mysql, /run/mysqld, /var/log/mysql and
 #               /usr/local/sbin (lab-mysqld) over the machine's root
-#   mysql       the host's / is another Debian root: an overlay of ROOT (the
-#               cached sid root) with HOST_DIR/root/upper on top (ROOT_MODE
-#               overlay), or the copy HOST_DIR/root/copy (ROOT_MODE copy);
-#               the same MySQL paths as mariadb are bound over it, plus
-#               HOST_DIR and CLIENT_DIR at their own paths for sshd.
+#   mysql, postgres17, postgres18
+#               the host's / is another Debian root: an overlay of ROOT (the
+#               cached root of the flavor's release, lab/roots.sh) with
+#               HOST_DIR/root/upper on top (ROOT_MODE overlay), or the copy
+#               HOST_DIR/root/copy (ROOT_MODE copy); the same database paths
+#               as mariadb's or postgres15's are bound over it, plus HOST_DIR
+#               and CLIENT_DIR at their own paths for sshd.
 set -eu
 
 name=$1
@@ -25,13 +27,33 @@ fs=$2
 pidfile=$3
 flavor=${4:-postgres15}
 
+# The database's own paths, private to the host, with the branch's bind().
+bind_database() {
+  case $flavor in
+    mysql | mariadb)
+      bind etc-mysql /etc/mysql
+      bind var-lib-mysql /var/lib/mysql
+      bind run-mysqld /run/mysqld
+      bind var-log-mysql /var/log/mysql
+      bind local-sbin /usr/local/sbin
+      ;;
+    postgres*)
+      bind etc-postgresql /etc/postgresql
+      bind var-lib-postgresql /var/lib/postgresql
+      bind run-postgresql /run/postgresql
+      bind var-log-postgresql /var/log/postgresql
+      ;;
+    *) echo "host-init: unknown flavor '$flavor'" >&2; exit 1 ;;
+  esac
+}
+
 # /proc is still the root namespace's proc mount here, so /proc/self/stat gives
 # our PID in the root namespace: lab.sh needs it for nsenter --target.
 read -r rootpid _ </proc/self/stat
 
 hostname "$name"
 
-if [ "$flavor" = mysql ]; then
+if [ $# -ge 7 ]; then
   lower=$5
   mode=$6
   client=$7
@@ -48,13 +70,9 @@ if [ "$flavor" = mysql ]; then
   mount --rbind /dev "$new/dev"
   mount -t tmpfs -o nosuid,nodev,mode=1777 shm "$new/dev/shm"
   mount -t tmpfs -o nosuid,nodev,mode=755,size=64m run "$new/run"
-  mkdir -p "$new/run/sshd" "$new/run/mysqld" "$new/run/lock"
+  mkdir -p "$new/run/sshd" "$new/run/lock"
   bind() { mkdir -p "$new$2"; mount --bind "$fs/$1" "$new$2"; }
-  bind etc-mysql /etc/mysql
-  bind var-lib-mysql /var/lib/mysql
-  bind run-mysqld /run/mysqld
-  bind var-log-mysql /var/log/mysql
-  bind local-sbin /usr/local/sbin
+  bind_database
   bind tmp /tmp
   bind root /root
   # sshd's config, host key, pid file and log, and the authorized key, at the
@@ -66,7 +84,7 @@ if [ "$flavor" = mysql ]; then
   echo "$rootpid" >"$pidfile.tmp"
   mv "$pidfile.tmp" "$pidfile"
   # The machine's root disappears from this mount namespace: nsenter --mount
-  # (lab.sh exec, sshd sessions) lands in the sid root.
+  # (lab.sh exec, sshd sessions) lands in the flavor's root.
   cd "$new"
   mkdir -p .lab-oldroot
   pivot_root . .lab-oldroot
@@ -89,26 +107,12 @@ else
   fi
 
   bind() { mount --bind "$fs/$1" "$2"; }
-  case $flavor in
-    postgres15)
-      bind etc-postgresql /etc/postgresql
-      bind var-lib-postgresql /var/lib/postgresql
-      bind run-postgresql /run/postgresql
-      bind var-log-postgresql /var/log/postgresql
-      bind etc-pgbouncer /etc/pgbouncer
-      ;;
-    mariadb)
-      # The machine's MariaDB package made /etc/mysql and /var/lib/mysql;
-      # /run/mysqld only exists once something ran there.
-      mkdir -p /run/mysqld /var/log/mysql
-      bind etc-mysql /etc/mysql
-      bind var-lib-mysql /var/lib/mysql
-      bind run-mysqld /run/mysqld
-      bind var-log-mysql /var/log/mysql
-      bind local-sbin /usr/local/sbin
-      ;;
-    *) echo "host-init: unknown flavor '$flavor'" >&2; exit 1 ;;
-  esac
+  # The machine's MariaDB package made /etc/mysql and /var/lib/mysql;
+  # /run/mysqld only exists once something ran there.
+  [ "$flavor" != mariadb ] || mkdir -p /run/mysqld /var/log/mysql
+  bind_database
+  # PgBouncer is the machine's package: its configuration is the host's own too.
+  [ "$flavor" != postgres15 ] || bind etc-pgbouncer /etc/pgbouncer
   bind tmp /tmp
   bind root /root
 

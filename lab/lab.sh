@@ -2,8 +2,10 @@
 # switchover test lab: "hosts" made of Linux namespaces, each with its own
 # address in 198.18.0.0/24, its own sshd and its own database server: a
 # PostgreSQL 15 cluster (flavor postgres15, the default), MariaDB 10.11 (flavor
-# mariadb; both from the machine's Debian packages) or sid's MySQL (flavor
-# mysql: the host runs in a Debian sid root, see lab/sid-root.sh).
+# mariadb; both from the machine's Debian packages), sid's MySQL 9.7 (flavor
+# mysql) or PostgreSQL 18 (postgres18), or trixie's PostgreSQL 17 (postgres17):
+# those run in a cached Debian root of their release (lab/roots.sh,
+# lab/debian-root.sh).
 #
 #   lab/lab.sh up NAME:ADDRESS[:FLAVOR] [NAME[:ADDRESS] ...]   create or repair hosts
 #   lab/lab.sh down [--purge] [NAME ...]              stop hosts (all if none named)
@@ -35,7 +37,7 @@
 #
 # Each host also has private mount/UTS/IPC/PID namespaces anchored by
 # host-init.sh (PID 1 of the host), so that inside it PostgreSQL lives at the
-# standard Debian paths and `pg_ctlcluster 15 main start|stop` works (MySQL and
+# standard Debian paths and `pg_ctlcluster VERSION main start|stop` works (MySQL and
 # MariaDB: /var/lib/mysql, /etc/mysql, `lab-mysqld start|stop`, see lab/mysql.sh).
 set -euo pipefail
 
@@ -47,7 +49,6 @@ BRIDGE_ADDR=198.18.0.1
 # A second root-namespace address: tests' application and administrator clients bind to it, so
 # that the hosts see them come from another machine than the worker (198.18.0.1).
 CLIENT_ADDR=198.18.0.2
-PG_VERSION=15
 PG_CLUSTER=main
 PG_PORT=5432
 PG_ADMIN=postgres
@@ -59,7 +60,7 @@ CLIENT_KEY=$CLIENT_DIR/id_ed25519
 KNOWN_HOSTS=$CLIENT_DIR/known_hosts
 AUTHORIZED_KEYS=$CLIENT_DIR/authorized_keys
 PASSWORD_FILE=$LAB_DIR/secrets/pg-admin-password
-FLAVORS=(postgres15 mariadb mysql)
+FLAVORS=(postgres15 postgres17 postgres18 mariadb mysql)
 DEFAULT_FLAVOR=postgres15
 
 # ---------------------------------------------------------------- helpers
@@ -417,37 +418,9 @@ heal_host() {
 # Per-host directories bind-mounted over the standard paths inside the host.
 ensure_host_fs() {
   case $(host_flavor "$1") in
-    postgres15) ensure_pg_fs "$1" ;;
+    postgres*) ensure_pg_fs "$1" ;;
     *) ensure_mysql_fs "$1" ;;
   esac
-}
-
-ensure_pg_fs() {
-  local name=$1 fs pg_uid
-  fs="$(host_dir "$name")/fs"
-  pg_uid=$(id -u postgres) || die "no 'postgres' user: run scripts/install-deps.sh"
-  mkdir -p "$fs"/{etc-postgresql,var-lib-postgresql,run-postgresql,var-log-postgresql,tmp,root}
-  if [[ ! -e $fs/etc-pgbouncer/pgbouncer.ini ]]; then
-    mkdir -p "$fs/etc-pgbouncer"
-    cp -a /etc/pgbouncer/. "$fs/etc-pgbouncer/"
-  fi
-  # The postgres uid can differ on a new machine that reuses this state dir:
-  # re-own only when something is off, to keep `up` fast.
-  local d
-  for d in etc-postgresql var-lib-postgresql run-postgresql; do
-    if [[ -n "$(find "$fs/$d" \! -uid "$pg_uid" -print -quit)" ]]; then
-      chown -R postgres:postgres "$fs/$d"
-    fi
-  done
-  if [[ -n "$(find "$fs/var-log-postgresql" -mindepth 1 \! -uid "$pg_uid" -print -quit)" ]]; then
-    chown -R postgres:adm "$fs/var-log-postgresql"/*
-  fi
-  chown root:postgres "$fs/var-log-postgresql"
-  chmod 755 "$fs" "$fs/etc-postgresql" "$fs/var-lib-postgresql"
-  chmod 2775 "$fs/run-postgresql"
-  chmod 1775 "$fs/var-log-postgresql"
-  chmod 1777 "$fs/tmp"
-  chmod 700 "$fs/root"
 }
 
 ensure_host_init() {
@@ -458,16 +431,14 @@ ensure_host_init() {
   # A (re)boot: whatever ran before is gone, so are its sockets and pid files.
   local flavor; flavor=$(host_flavor "$name")
   local -a args=("$name" "$hd/fs" "$pidf")
-  case $flavor in
-    postgres15) find "$hd/fs/run-postgresql" -mindepth 1 -delete ;;
-    mariadb) find "$hd/fs/run-mysqld" -mindepth 1 -delete; args+=(mariadb) ;;
-    mysql)
-      find "$hd/fs/run-mysqld" -mindepth 1 -delete
-      local lower
-      lower=$(prepare_sid_rootfs "$name") || exit 1
-      args+=(mysql "$lower" "$(<"$hd/root/mode")" "$CLIENT_DIR")
-      ;;
-  esac
+  if is_pg_flavor "$flavor"; then find "$hd/fs/run-postgresql" -mindepth 1 -delete
+  else find "$hd/fs/run-mysqld" -mindepth 1 -delete; fi
+  args+=("$flavor")
+  if [[ -n $(flavor_suite "$flavor") ]]; then
+    local lower
+    lower=$(prepare_rootfs "$name") || exit 1
+    args+=("$lower" "$(<"$hd/root/mode")" "$CLIENT_DIR")
+  fi
   rm -f "$pidf" "$hd/sshd.pid"
   nsenter --net="/run/netns/$(host_ns "$name")" \
     setsid unshare --mount --uts --ipc --pid --fork --propagation private \
@@ -525,8 +496,8 @@ ensure_sshd() {
     write_sshd_config "$name" "$addr" >"$conf"
     changed=1
   fi
-  if [[ $(host_flavor "$name") == mysql ]]; then
-    in_host_clean "$name" /usr/sbin/sshd -t -f "$conf" || die "invalid sshd config $conf (sid's sshd)"
+  if [[ -n $(flavor_suite "$(host_flavor "$name")") ]]; then
+    in_host_clean "$name" /usr/sbin/sshd -t -f "$conf" || die "invalid sshd config $conf (the host root's sshd)"
   else
     /usr/sbin/sshd -t -f "$conf" || die "invalid sshd config $conf"
   fi
@@ -543,113 +514,15 @@ ensure_sshd() {
     || die "sshd did not start on '$name': $(tail -n 5 "$hd/sshd.log")"
 }
 
+# ---------------------------------------------------------------- roots
+
+# shellcheck source=lab/roots.sh
+source "$LAB_SRC/roots.sh"
+
 # ---------------------------------------------------------------- postgres
 
-# Inside the host's PID namespace pgrep only sees that host's processes.
-pg_processes_gone() { in_host "$1" sh -c '! pgrep -u postgres -x postgres >/dev/null'; }
-
-pg_running() { in_host "$1" pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" status >/dev/null 2>&1; }
-
-pg_log_tail() {
-  tail -n 8 "$(host_dir "$1")/fs/var-log-postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log" 2>/dev/null || true
-}
-
-ensure_pg_cluster() {
-  local name=$1 fs
-  fs="$(host_dir "$name")/fs"
-  local data=$fs/var-lib-postgresql/$PG_VERSION/$PG_CLUSTER
-  if [[ -f $fs/etc-postgresql/$PG_VERSION/$PG_CLUSTER/postgresql.conf && -f $data/PG_VERSION ]]; then
-    # A copy cut short (a test run killed mid-copy) leaves a directory no server can start from:
-    # pg_basebackup writes global/pg_control last. A lab host's cluster is disposable; make it anew.
-    [[ -f $data/global/pg_control ]] || pg_running "$name" || {
-      say "$name: the cluster in $data has no global/pg_control (a copy cut short): recreating it"
-      in_host_clean "$name" pg_dropcluster "$PG_VERSION" "$PG_CLUSTER" >/dev/null 2>&1 || true
-      rm -rf "${fs:?}/etc-postgresql/$PG_VERSION/$PG_CLUSTER" "${data:?}"
-    }
-  fi
-  if [[ -f $fs/etc-postgresql/$PG_VERSION/$PG_CLUSTER/postgresql.conf && -f $data/PG_VERSION ]]; then
-    return 0
-  fi
-  say "$name: creating PostgreSQL cluster $PG_VERSION/$PG_CLUSTER"
-  # Leftovers of an interrupted creation would make pg_createcluster refuse.
-  rm -rf "${fs:?}/etc-postgresql/$PG_VERSION/$PG_CLUSTER" "${fs:?}/var-lib-postgresql/$PG_VERSION/$PG_CLUSTER"
-  in_host_clean "$name" pg_createcluster --locale C.UTF-8 "$PG_VERSION" "$PG_CLUSTER" \
-    >>"$(host_dir "$name")/lab.log" 2>&1 \
-    || die "pg_createcluster failed on '$name' (see $(host_dir "$name")/lab.log)"
-}
-
-# Only what the lab needs to reach the server; wal_level etc. stay at their
-# defaults because configuring replication is the tool's job.
-configure_pg() { # prints "restart" / "reload" when needed
-  local name=$1 conf hba need='' key
-  conf="$(host_dir "$name")/fs/etc-postgresql/$PG_VERSION/$PG_CLUSTER"
-  hba="$conf/pg_hba.conf"
-  local -A want=([listen_addresses]='*' [port]="$PG_PORT" [password_encryption]=scram-sha-256)
-  for key in "${!want[@]}"; do
-    if [[ "$(conf_value "$conf/postgresql.conf" "$key")" != "${want[$key]}" ]]; then
-      in_host "$name" pg_conftool "$PG_VERSION" "$PG_CLUSTER" set "$key" "${want[$key]}" >/dev/null
-      need=restart
-    fi
-  done
-  if ! grep -Eq "^host[[:space:]]+all[[:space:]]+${PG_ADMIN}[[:space:]]+${BRIDGE_ADDR}/32[[:space:]]+scram-sha-256" "$hba"; then
-    {
-      echo
-      echo "# switchover lab: the tool and the tests connect from the root namespace (bridge address)"
-      printf 'host    all             %-15s %-23s scram-sha-256\n' "$PG_ADMIN" "$BRIDGE_ADDR/32"
-    } >>"$hba"
-    [[ -n $need ]] || need=reload
-  fi
-  echo "$need"
-}
-
-# Value of the last uncommented "key = value" in a postgresql.conf, unquoted.
-conf_value() {
-  awk -v k="$2" '
-    { sub(/#.*/, "") }
-    $0 ~ "^[ \t]*" k "[ \t]*=" { v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v); gsub(/\047/, "", v); last = v }
-    END { print last }' "$1"
-}
-
-admin_login_works() { # ADDRESS [ERRFILE]
-  local addr=$1 err=${2:-/dev/null}
-  PGPASSWORD=$(<"$PASSWORD_FILE") PGCONNECT_TIMEOUT=5 \
-    psql -X -w -h "$addr" -p "$PG_PORT" -U "$PG_ADMIN" -d postgres -Atqc 'select 1' >/dev/null 2>"$err"
-}
-
-ensure_pg_password() {
-  local name=$1 addr=$2
-  admin_login_works "$addr" && return 0
-  if [[ "$(in_host_clean "$name" runuser -u postgres -- psql -XAtqc 'select pg_is_in_recovery()')" == f ]]; then
-    # Via stdin, so the secret never shows up in a process list.
-    printf "ALTER ROLE %s PASSWORD '%s';\n" "$PG_ADMIN" "$(<"$PASSWORD_FILE")" \
-      | in_host_clean "$name" runuser -u postgres -- psql -XAtq -v ON_ERROR_STOP=1 >/dev/null
-  fi
-  local err; err="$(host_dir "$name")/login.err"
-  admin_login_works "$addr" "$err" \
-    || die "cannot log in to PostgreSQL on '$name' ($addr) as $PG_ADMIN with the lab password: $(<"$err")"
-  rm -f "$err"
-}
-
-ensure_postgres() {
-  local name=$1 addr=$2 need
-  ensure_pg_cluster "$name"
-  need=$(configure_pg "$name")
-  if pg_running "$name"; then
-    case $need in
-      restart) in_host_clean "$name" pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" restart 9>&- ;;
-      reload) in_host_clean "$name" pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" reload ;;
-    esac
-  else
-    # After a kill -9 of the postmaster its children exit on their own within
-    # moments; a new postmaster refuses to start while they hold shared memory.
-    wait_for 10 pg_processes_gone "$name" || true
-    in_host_clean "$name" pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start >>"$(host_dir "$name")/lab.log" 2>&1 9>&- \
-      || die "PostgreSQL did not start on '$name': $(pg_log_tail "$name")"
-  fi
-  wait_for 30 in_host "$name" pg_isready -q -h /var/run/postgresql -p "$PG_PORT" -U "$PG_ADMIN" \
-    || die "PostgreSQL on '$name' is not accepting connections: $(pg_log_tail "$name")"
-  ensure_pg_password "$name" "$addr"
-}
+# shellcheck source=lab/postgres.sh
+source "$LAB_SRC/postgres.sh"
 
 # ---------------------------------------------------------------- mysql / mariadb
 
@@ -704,7 +577,7 @@ up_host() {
   ensure_host_init "$name"
   ensure_sshd "$name" "$addr"
   case $flavor in
-    postgres15) ensure_postgres "$name" "$addr" ;;
+    postgres*) ensure_postgres "$name" "$addr" ;;
     *) ensure_mysql "$name" "$addr" ;;
   esac
 }
@@ -740,10 +613,7 @@ cmd_up() {
           die "MariaDB is not installed: run scripts/install-deps.sh"
         fi
         ;;
-      mysql)
-        # Before the lock: a first build takes minutes, other lab users need not wait.
-        "$LAB_SRC/sid-root.sh" --check || "$LAB_SRC/sid-root.sh" || die "cannot build the sid root"
-        ;;
+      *) ensure_flavor_root "$flavor" ;;
     esac
   done
 
@@ -757,7 +627,7 @@ cmd_up() {
   for ((i = 0; i < ${#names[@]}; i++)); do
     verify_ssh "${names[i]}" "${addrs[i]}"
     case ${flavors[i]} in
-      postgres15) say "${names[i]}: up at ${addrs[i]} (ssh root@${addrs[i]}, postgres :$PG_PORT)" ;;
+      postgres*) say "${names[i]}: up at ${addrs[i]} (ssh root@${addrs[i]}, ${flavors[i]} :$PG_PORT)" ;;
       *) say "${names[i]}: up at ${addrs[i]} (ssh root@${addrs[i]}, ${flavors[i]} :$MYSQL_PORT)" ;;
     esac
   done
@@ -785,10 +655,10 @@ down_host() {
   hd=$(host_dir "$name")
   if pid=$(host_init_pid "$name"); then
     # A clean shutdown keeps the cluster reusable (fast next 'up').
-    if [[ $(host_flavor "$name") == postgres15 ]]; then
+    if is_pg_flavor "$(host_flavor "$name")"; then
       if pg_running "$name"; then
         timeout 60 nsenter --target "$pid" --net --mount --uts --ipc --pid -- \
-          env -i PATH="$CLEAN_PATH" pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop -m fast >/dev/null 2>&1 || true
+          env -i PATH="$CLEAN_PATH" pg_ctlcluster "$(pg_version "$name")" "$PG_CLUSTER" stop -m fast >/dev/null 2>&1 || true
       fi
     elif mysql_running "$name"; then
       LAB_MYSQLD_STOP_TIMEOUT=110 timeout 120 nsenter --target "$pid" --net --mount --uts --ipc --pid -- \
@@ -855,7 +725,7 @@ cmd_status() {
       netns=yes
       if host_init_pid "$name" >/dev/null; then
         sshd_running "$name" && sshd=up
-        if [[ $flavor == postgres15 ]]; then pg_running "$name" && db=up
+        if is_pg_flavor "$flavor"; then pg_running "$name" && db=up
         else mysql_running "$name" && db=up; fi
       fi
       link=$(link_summary "$name")
@@ -898,7 +768,7 @@ cmd_ssh() {
 
 cmd_env() {
   (($# >= 1 && $# <= 2)) || die "usage: lab.sh env NAME [PREFIX]"
-  local name=$1 p=${2:-SWLAB_} addr hd flavor pgc="pg_ctlcluster $PG_VERSION $PG_CLUSTER"
+  local name=$1 p=${2:-SWLAB_} addr hd flavor
   validate_name "$name"
   addr=$(host_address "$name") || die "unknown host '$name' (never brought up)"
   hd=$(host_dir "$name")
@@ -915,33 +785,11 @@ cmd_env() {
   q SSH_USER root
   q SSH_KEY "$CLIENT_KEY"
   q SSH_KNOWN_HOSTS "$KNOWN_HOSTS"
-  if [[ $flavor != postgres15 ]]; then
+  if ! is_pg_flavor "$flavor"; then
     mysql_env "$name" "$addr" "$flavor"
     return 0
   fi
-  q DB_KIND postgresql
-  q PG_HOST "$addr"
-  q PG_PORT "$PG_PORT"
-  q PG_ADMIN_USER "$PG_ADMIN"
-  q PG_ADMIN_PASSWORD_FILE "$PASSWORD_FILE"
-  q PG_VERSION "$PG_VERSION"
-  q PG_CLUSTER "$PG_CLUSTER"
-  q PG_JDBC_URL "jdbc:postgresql://$addr:$PG_PORT/postgres"
-  # Paths as seen on the host (over SSH):
-  q PG_DATA_DIR "/var/lib/postgresql/$PG_VERSION/$PG_CLUSTER"
-  q PG_CONF_DIR "/etc/postgresql/$PG_VERSION/$PG_CLUSTER"
-  q PG_SOCKET_DIR /var/run/postgresql
-  q PG_LOG_FILE "/var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log"
-  q PG_BIN_DIR "/usr/lib/postgresql/$PG_VERSION/bin"
-  q PG_START_CMD "$pgc start"
-  q PG_STOP_CMD "$pgc stop"
-  q PG_RESTART_CMD "$pgc restart"
-  q PG_RELOAD_CMD "$pgc reload"
-  q PG_STATUS_CMD "$pgc status"
-  # The same host's files from the root namespace (for test assertions):
-  q STATE_DIR "$hd"
-  q FS_DIR "$hd/fs"
-  q PG_DATA_DIR_FROM_ROOT "$hd/fs/var-lib-postgresql/$PG_VERSION/$PG_CLUSTER"
+  pg_env "$name" "$addr"
 }
 
 cmd_reset() {
@@ -953,19 +801,11 @@ cmd_reset() {
     validate_name "$name"
     addr=$(host_address "$name") || die "unknown host '$name'"
     host_init_pid "$name" >/dev/null || die "host '$name' is not running (try: lab.sh up $name)"
-    if [[ $(host_flavor "$name") != postgres15 ]]; then
+    if ! is_pg_flavor "$(host_flavor "$name")"; then
       reset_mysql "$name" "$addr"
       continue
     fi
-    say "$name: recreating PostgreSQL cluster"
-    in_host_clean "$name" pg_dropcluster --stop "$PG_VERSION" "$PG_CLUSTER" >/dev/null 2>&1 || true
-    # pg_dropcluster refuses a cluster it cannot stop; make sure nothing is left.
-    in_host_clean "$name" sh -c 'pids=$(pgrep -u postgres -x postgres); [ -z "$pids" ] || kill -9 $pids' || true
-    local fs; fs="$(host_dir "$name")/fs"
-    rm -rf "${fs:?}/etc-postgresql/$PG_VERSION/$PG_CLUSTER" "${fs:?}/var-lib-postgresql/$PG_VERSION/$PG_CLUSTER"
-    # Contents only: the host's bind mount holds on to the directory itself.
-    find "$fs/etc-pgbouncer" -mindepth 1 -delete && cp -a /etc/pgbouncer/. "$fs/etc-pgbouncer/"
-    ensure_postgres "$name" "$addr"
+    reset_postgres "$name" "$addr"
   done
 }
 

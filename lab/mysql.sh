@@ -5,7 +5,7 @@
 #          postgres15 hosts: the machine's root with the host's own /etc/mysql,
 #          /var/lib/mysql, /run/mysqld and /var/log/mysql bound over it.
 # mysql    sid's MySQL: the host's root is the cached Debian sid root
-#          (lab/sid-root.sh) under a per-host overlay (or a per-host copy where
+#          (lab/roots.sh) under a per-host overlay (or a per-host copy where
 #          overlayfs is not available), so mysqld, mysqldump, the mysql client
 #          and sshd are sid's. The same MySQL paths are bound over it.
 #
@@ -28,12 +28,10 @@ mysql_lab_cnf() { # FLAVOR
   else echo mysql.conf.d/zz-switchover-lab.cnf; fi
 }
 
-sid_root() { "$LAB_SRC/sid-root.sh" --path; }
-
 # uid/gid of the mysql user as the host sees it (the sid root has its own passwd).
 mysql_owner() { # NAME -> "UID:GID"
-  local root=''
-  [[ $(host_flavor "$1") == mysql ]] && root=$(sid_root)
+  local root
+  root=$(host_root "$1")
   local uid gid
   uid=$(awk -F: '$1 == "mysql" { print $3 }' "$root/etc/passwd")
   gid=$(awk -F: '$1 == "mysql" { print $3 }' "$root/etc/group")
@@ -51,7 +49,7 @@ ensure_mysql_fs() {
   local name=$1 flavor hd fs src owner
   flavor=$(host_flavor "$name"); hd=$(host_dir "$name"); fs=$hd/fs
   owner=$(mysql_owner "$name")
-  if [[ $flavor == mariadb ]]; then src=/etc/mysql; else src=$(sid_root)/etc/mysql; fi
+  src=$(host_root "$name")/etc/mysql
   mkdir -p "$fs"/{etc-mysql,var-lib-mysql,run-mysqld,var-log-mysql,local-sbin,tmp,root}
   # The package's configuration, once; the lab only adds its own file to it.
   if [[ ! -e $fs/etc-mysql/my.cnf && ! -L $fs/etc-mysql/my.cnf ]]; then
@@ -92,52 +90,6 @@ ensure_mariadb_cert() {
   chmod 750 "$dir"
   chmod 600 "$dir/key.pem"
   chmod 644 "$dir/cert.pem"
-}
-
-# ---------------------------------------------------------------- the sid root of a mysql host
-
-overlay_works() { # LOWER DIR: can DIR hold an overlay's upper layer over LOWER?
-  local d rc=0
-  d=$(mktemp -d "$2/.overlay-probe.XXXXXX")
-  mkdir "$d/u" "$d/w" "$d/m"
-  unshare --mount --propagation private \
-    mount -t overlay overlay -o "lowerdir=$1,upperdir=$d/u,workdir=$d/w" "$d/m" 2>/dev/null || rc=$?
-  rm -rf "$d"
-  return "$rc"
-}
-
-# Before a mysql host boots: its root layers exist and belong to the current
-# sid root. Prints the sid root's real path (the overlay's lower layer). A new
-# sid root build drops the host's changes to its root (never its MySQL data,
-# /etc/mysql, /root or /tmp, which are bound from fs/).
-prepare_sid_rootfs() {
-  local name=$1 hd lower id mode
-  hd=$(host_dir "$name")
-  lower=$(readlink -f "$(sid_root)")
-  [[ -s $lower/etc/switchover-lab-root ]] || die "no sid root at $lower: run lab/sid-root.sh"
-  id=$(<"$lower/etc/switchover-lab-root")
-  mkdir -p "$hd/root"
-  if [[ ! -s $hd/root/mode ]]; then
-    if [[ ${SWITCHOVER_LAB_ROOTFS:-} != copy ]] && overlay_works "$lower" "$hd/root"; then
-      mode=overlay
-    else
-      mode=copy
-    fi
-    echo "$mode" >"$hd/root/mode"
-  fi
-  mode=$(<"$hd/root/mode")
-  if [[ "$(cat "$hd/root/lower-id" 2>/dev/null)" != "$id" ]]; then
-    [[ -e $hd/root/lower-id ]] && say "$name: the sid root was rebuilt ($id): the host's root starts afresh"
-    rm -rf "$hd/root/upper" "$hd/root/work" "$hd/root/copy" "$hd/root/copy.tmp"
-    if [[ $mode == copy ]]; then
-      say "$name: copying the sid root (root mode copy: no overlayfs, or SWITCHOVER_LAB_ROOTFS=copy)"
-      cp -a "$lower/." "$hd/root/copy.tmp"
-      mv "$hd/root/copy.tmp" "$hd/root/copy"
-    fi
-    echo "$id" >"$hd/root/lower-id"
-  fi
-  if [[ $mode == overlay ]]; then mkdir -p "$hd/root/upper" "$hd/root/work"; fi
-  echo "$lower"
 }
 
 # ---------------------------------------------------------------- server
@@ -335,7 +287,5 @@ mysql_env() { # NAME ADDRESS FLAVOR (q() from cmd_env)
   q STATE_DIR "$hd"
   q FS_DIR "$hd/fs"
   q MYSQL_DATA_DIR_FROM_ROOT "$hd/fs/var-lib-mysql"
-  if [[ $flavor == mysql ]]; then
-    q ROOT_DIR "$(readlink -f "$(sid_root)")"
-  fi
+  [[ -z $(flavor_suite "$flavor") ]] || q ROOT_DIR "$(host_root "$name")"
 }

@@ -25,7 +25,7 @@ PACKAGES=(
   docker-compose  # only to validate docker-compose.yml (`config`); no container engine is installed
   chromium chromium-driver  # the Web UI test drives the real Temporal UI headless (Selenium + system chromedriver)
   mariadb-server mariadb-client  # lab hosts of flavor mariadb (MariaDB 10.11, one private datadir per host)
-  debootstrap   # lab/sid-root.sh: the Debian sid root that lab hosts of flavor mysql run in
+  debootstrap   # lab/debian-root.sh: the Debian sid and trixie roots that lab hosts of flavors mysql, postgres17 and postgres18 run in
 )
 
 die() { echo "install-deps: $*" >&2; exit 1; }
