@@ -51,23 +51,16 @@ final class PgPreflight {
         String major = TargetCluster.major(version);
         checks.add(Check.ok("source", "PostgreSQL " + version + ", primary, " + sourceSize + " bytes"));
 
-        CommandResult bin = targetHost.run(Command.of("sh", "-c", TargetCluster.FIND_BINDIR, "sh", major));
-        if (!bin.ok()) {
-            throw Failures.fatal(
-                    Failures.PREFLIGHT_FAILED,
-                    spec.target().address() + " has no PostgreSQL " + major
-                            + " server binaries. Physical replication needs the same major version on both ends: install"
-                            + " postgresql-" + major + " on the target.");
-        }
+        String targetDir = logins.targetDataDirectory(spec);
+        String bindir = SameMajorVersion.bindir(targetHost, spec, version, targetDir);
         String targetVersion = targetHost
-                .run(Command.of(bin.stdout().strip() + "/postgres", "--version"))
+                .run(Command.of(bindir + "/postgres", "--version"))
                 .orThrow("asking the target's postgres for its version")
                 .stdout()
                 .strip();
         checks.add(Check.ok(
                 "versions", "source " + version + ", target " + targetVersion + " (same major " + major + ")"));
 
-        String targetDir = logins.targetDataDirectory(spec);
         long free = FreeSpace.at(targetHost, targetDir);
         long needed = sourceSize + sourceSize / 5;
         if (free < needed) {
@@ -81,8 +74,7 @@ final class PgPreflight {
         checks.add(Check.ok("space", free + " bytes free on the target for " + sourceSize + " bytes of data"));
         // The copy's own guard, asked now: a target holding somebody's data is refused before the
         // benchmark and the source's preparation, not after them.
-        TargetCluster cluster =
-                new TargetCluster(targetHost, spec, targetDir, bin.stdout().strip(), logins);
+        TargetCluster cluster = new TargetCluster(targetHost, spec, targetDir, bindir, logins);
         checks.add(Check.ok(
                 "target data",
                 DataDirectoryGuard.decide(sourceId, spec.target().address(), cluster.facts())
