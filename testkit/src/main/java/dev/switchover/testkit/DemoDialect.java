@@ -12,11 +12,21 @@ import java.util.function.Supplier;
  */
 public interface DemoDialect {
 
-    /** {@code appPassword} is the application account's (MySQL, MariaDB); PostgreSQL's writer logs in as postgres. */
+    /**
+     * The demo on hosts of {@code engine}'s default flavor ({@link LabFlavor#of(Engine)}).
+     * {@code appPassword} is the application account's (MySQL, MariaDB); PostgreSQL's writer logs
+     * in as postgres.
+     */
     static DemoDialect of(Engine engine, String adminPassword, String appPassword) {
-        return LabFlavor.of(engine).dialect(adminPassword, appPassword);
+        return of(LabFlavor.of(engine), adminPassword, appPassword);
     }
 
+    /** The demo on hosts of {@code flavor}: where a {@link LabHost} is at hand, its own flavor. */
+    static DemoDialect of(LabFlavor flavor, String adminPassword, String appPassword) {
+        return flavor.dialect(adminPassword, appPassword);
+    }
+
+    /** The flavor of the hosts this dialect was made for. */
     LabFlavor flavor();
 
     /** {@code name} as a table of the demo's database, e.g. {@code shop.orders}. */

@@ -3,33 +3,51 @@ package dev.switchover.testkit;
 import dev.switchover.workflows.spec.Engine;
 
 /**
- * The kinds of lab host (lab.sh's flavors), one per engine: the name {@code lab.sh up
- * NAME:ADDRESS:FLAVOR} takes, and the {@code database:} block of a migration spec for such a host.
+ * The kinds of lab host (lab.sh's flavors): the name {@code lab.sh up NAME:ADDRESS:FLAVOR} takes,
+ * the {@code database:} block of a migration spec for such a host, and the demo's SQL and logins
+ * there. A {@link LabHost} keeps its flavor; {@link #of(Engine)} is each engine's default.
  */
 public enum LabFlavor {
-    POSTGRES15(Engine.POSTGRESQL, "postgres15", "PostgreSQL 15", """
-          database:
-            adminPassword: file:%s
-            dataDirectory: /var/lib/postgresql/15/main
-            serviceStart: pg_ctlcluster 15 main start
-            serviceStop: pg_ctlcluster 15 main stop
-        """, (admin, app) -> new PostgresDemoDialect(admin)),
+    POSTGRES15(Engine.POSTGRESQL, "postgres15", "PostgreSQL 15", postgresDatabase(15), LabFlavor::postgresDialect),
+    POSTGRES17(Engine.POSTGRESQL, "postgres17", "PostgreSQL 17", postgresDatabase(17), LabFlavor::postgresDialect),
+    POSTGRES18(Engine.POSTGRESQL, "postgres18", "PostgreSQL 18", postgresDatabase(18), LabFlavor::postgresDialect),
     MYSQL(
             Engine.MYSQL,
             "mysql",
             "MySQL 9.7",
             LabFlavor.MYSQL_DATABASE,
-            (admin, app) -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MYSQL, admin, app)),
+            (flavor, admin, app) -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MYSQL, admin, app)),
     MARIADB(
             Engine.MARIADB,
             "mariadb",
             "MariaDB 10.11",
             LabFlavor.MYSQL_DATABASE,
-            (admin, app) -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MARIADB, admin, app));
+            (flavor, admin, app) -> new MySqlDemoDialect(MySqlDemoDialect.Flavor.MARIADB, admin, app));
 
     /** The demo's SQL and logins on such hosts, from the lab's admin password and the application's. */
     private interface Dialects {
-        DemoDialect make(String adminPassword, String appPassword);
+        DemoDialect make(LabFlavor flavor, String adminPassword, String appPassword);
+    }
+
+    /**
+     * The lab's PostgreSQL hosts, whatever the major version: Debian's cluster "main" of that
+     * version (its data directory and pg_ctlcluster), with the admin password file left to
+     * {@link #databaseSpec}.
+     */
+    private static final String POSTGRES_DATABASE = """
+          database:
+            adminPassword: file:%%s
+            dataDirectory: /var/lib/postgresql/%1$d/main
+            serviceStart: pg_ctlcluster %1$d main start
+            serviceStop: pg_ctlcluster %1$d main stop
+        """;
+
+    private static String postgresDatabase(int major) {
+        return POSTGRES_DATABASE.formatted(major);
+    }
+
+    private static DemoDialect postgresDialect(LabFlavor flavor, String adminPassword, String appPassword) {
+        return new PostgresDemoDialect(flavor, adminPassword);
     }
 
     /**
@@ -65,9 +83,14 @@ public enum LabFlavor {
 
     /** {@code appPassword} is the application account's (MySQL, MariaDB); PostgreSQL's writer logs in as postgres. */
     public DemoDialect dialect(String adminPassword, String appPassword) {
-        return dialects.make(adminPassword, appPassword);
+        return dialects.make(this, adminPassword, appPassword);
     }
 
+    /**
+     * {@code engine}'s default flavor, the first declared: PostgreSQL 15 for PostgreSQL, the flavor
+     * of the hosts made before flavors had versions. Where a {@link LabHost} is at hand, its own
+     * {@link LabHost#flavor()} is the one to use.
+     */
     public static LabFlavor of(Engine engine) {
         for (LabFlavor f : values()) {
             if (f.engine == engine) return f;

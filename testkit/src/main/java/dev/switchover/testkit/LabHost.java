@@ -3,6 +3,8 @@ package dev.switchover.testkit;
 import static dev.switchover.testkit.LabFlavor.MARIADB;
 import static dev.switchover.testkit.LabFlavor.MYSQL;
 import static dev.switchover.testkit.LabFlavor.POSTGRES15;
+import static dev.switchover.testkit.LabFlavor.POSTGRES17;
+import static dev.switchover.testkit.LabFlavor.POSTGRES18;
 
 /**
  * Every lab host of the tests, the bench and the demo, with its address in 198.18.0.0/24: the one
@@ -20,9 +22,13 @@ public enum LabHost {
     MYDST("mydst", 14, MYSQL),
     MDSRC("mdsrc", 15, MARIADB),
     MDDST("mddst", 16, MARIADB),
-    // The end-to-end migration per engine (worker's *MigrationIT).
+    // The end-to-end migration per engine (worker's *MigrationIT), and per PostgreSQL version.
     E2ESRC("e2esrc", 21, POSTGRES15),
     E2EDST("e2edst", 22, POSTGRES15),
+    E2E17S("e2e17s", 27, POSTGRES17),
+    E2E17T("e2e17t", 28, POSTGRES17),
+    E2E18S("e2e18s", 29, POSTGRES18),
+    E2E18T("e2e18t", 30, POSTGRES18),
     MYE2ES("mye2es", 113, MYSQL),
     MYE2ET("mye2et", 114, MYSQL),
     MDE2ES("mde2es", 123, MARIADB),

@@ -36,32 +36,59 @@ public final class LabPair {
     private final DemoDialect db;
     private final String source;
     private final String sourceAddress;
+    private final LabFlavor targetFlavor;
     private final String target;
     private final String targetAddress;
 
-    private LabPair(Engine engine, String source, String sourceAddress, String target, String targetAddress) {
-        this.db = DemoDialect.of(engine, LabSpec.adminPassword(), APP_PASSWORD);
+    private LabPair(
+            LabFlavor sourceFlavor,
+            String source,
+            String sourceAddress,
+            LabFlavor targetFlavor,
+            String target,
+            String targetAddress) {
+        this.db = DemoDialect.of(sourceFlavor, LabSpec.adminPassword(), APP_PASSWORD);
         this.source = source;
         this.sourceAddress = sourceAddress;
+        this.targetFlavor = targetFlavor;
         this.target = target;
         this.targetAddress = targetAddress;
     }
 
-    /** Creates the two hosts, of the source's flavor, or repairs them (lab.sh up). */
+    /**
+     * Creates the two hosts, each of its own flavor, or repairs them (lab.sh up); the demo's SQL
+     * and logins are the source's flavor's.
+     */
     public static LabPair up(LabHost source, LabHost target) {
-        return up(source.flavor().engine(), source.hostName(), source.address(), target.hostName(), target.address());
+        return up(
+                source.flavor(),
+                source.hostName(),
+                source.address(),
+                target.flavor(),
+                target.hostName(),
+                target.address());
     }
 
-    /** Creates the two PostgreSQL hosts, or repairs them (lab.sh up). */
+    /** Creates the two PostgreSQL hosts (of PostgreSQL's default flavor, {@link LabFlavor#of}), or repairs them (lab.sh up). */
     public static LabPair up(String source, String sourceAddress, String target, String targetAddress) {
         return up(Engine.POSTGRESQL, source, sourceAddress, target, targetAddress);
     }
 
-    /** Creates two hosts of {@code engine}'s lab flavor, or repairs them (lab.sh up). */
+    /** Creates two hosts of {@code engine}'s default lab flavor ({@link LabFlavor#of}), or repairs them (lab.sh up). */
     public static LabPair up(Engine engine, String source, String sourceAddress, String target, String targetAddress) {
         LabFlavor flavor = LabFlavor.of(engine);
-        Lab.run("up", flavor.host(source, sourceAddress), flavor.host(target, targetAddress));
-        return new LabPair(engine, source, sourceAddress, target, targetAddress);
+        return up(flavor, source, sourceAddress, flavor, target, targetAddress);
+    }
+
+    private static LabPair up(
+            LabFlavor sourceFlavor,
+            String source,
+            String sourceAddress,
+            LabFlavor targetFlavor,
+            String target,
+            String targetAddress) {
+        Lab.run("up", sourceFlavor.host(source, sourceAddress), targetFlavor.host(target, targetAddress));
+        return new LabPair(sourceFlavor, source, sourceAddress, targetFlavor, target, targetAddress);
     }
 
     /** What differs per engine: SQL, logins, the writer. */
@@ -188,7 +215,8 @@ public final class LabPair {
         report:
           directory: %s
         """.formatted(
-                        LabSpec.specHead(name, db.flavor(), sourceAddress, targetAddress, secret) + LabSpec.TEST_PACE,
+                        LabSpec.specHead(name, db.flavor(), sourceAddress, targetFlavor, targetAddress, secret)
+                                + LabSpec.TEST_PACE,
                         cutoverMode,
                         traffic,
                         dir.resolve("reports"));

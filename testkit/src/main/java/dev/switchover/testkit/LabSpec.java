@@ -73,6 +73,21 @@ public final class LabSpec {
     /** {@link #specHead(String, String, String, Path)} between two lab hosts of {@code flavor}. */
     public static String specHead(
             String name, LabFlavor flavor, String sourceAddress, String targetAddress, Path replicationSecret) {
+        return specHead(name, flavor, sourceAddress, flavor, targetAddress, replicationSecret);
+    }
+
+    /**
+     * {@link #specHead(String, String, String, Path)} between a source of {@code sourceFlavor} and a
+     * target of {@code targetFlavor} (a PostgreSQL 15 source moving to 17, say); the engine is the
+     * source's.
+     */
+    public static String specHead(
+            String name,
+            LabFlavor sourceFlavor,
+            String sourceAddress,
+            LabFlavor targetFlavor,
+            String targetAddress,
+            Path replicationSecret) {
         return """
         name: %s
         engine: %s
@@ -82,10 +97,15 @@ public final class LabSpec {
           password: file:%s
         """.formatted(
                         name,
-                        flavor.engine().id(),
-                        hostSpec(sourceAddress, flavor),
-                        hostSpec(targetAddress, flavor),
+                        sourceFlavor.engine().id(),
+                        hostSpec(sourceAddress, sourceFlavor),
+                        hostSpec(targetAddress, targetFlavor),
                         replicationSecret);
+    }
+
+    /** {@link #specHead(String, String, String, Path)} between two lab hosts, each of its own flavor. */
+    public static String specHead(String name, LabHost source, LabHost target, Path replicationSecret) {
+        return specHead(name, source.flavor(), source.address(), target.flavor(), target.address(), replicationSecret);
     }
 
     /**

@@ -9,19 +9,21 @@ import java.util.Properties;
 import java.util.function.Supplier;
 
 /**
- * The demo on PostgreSQL 15 lab hosts: its tables in the postgres database, everything done as the
- * lab's postgres superuser, the writer included.
+ * The demo on PostgreSQL lab hosts, of any version the lab has: its tables in the postgres
+ * database, everything done as the lab's postgres superuser, the writer included.
  */
 public final class PostgresDemoDialect implements DemoDialect {
+    private final LabFlavor flavor;
     private final String adminPassword;
 
-    PostgresDemoDialect(String adminPassword) {
+    PostgresDemoDialect(LabFlavor flavor, String adminPassword) {
+        this.flavor = flavor;
         this.adminPassword = adminPassword;
     }
 
     @Override
     public LabFlavor flavor() {
-        return LabFlavor.POSTGRES15;
+        return flavor;
     }
 
     @Override

@@ -58,6 +58,50 @@ class LabSpecTest {
     @ParameterizedTest
     @EnumSource(
             value = LabFlavor.class,
+            names = {"POSTGRES15", "POSTGRES17", "POSTGRES18"})
+    void eachPostgresFlavorNamesItsVersionsClusterAtDebiansPaths(LabFlavor flavor) {
+        String major = flavor.id().substring("postgres".length());
+        assertEquals("""
+          database:
+            adminPassword: file:%s
+            dataDirectory: /var/lib/postgresql/%s/main
+            serviceStart: pg_ctlcluster %s main start
+            serviceStop: pg_ctlcluster %s main stop
+        """.formatted(LabSpec.ADMIN_PASSWORD_FILE, major, major, major), flavor.databaseSpec());
+        assertEquals(Engine.POSTGRESQL, flavor.engine());
+        assertEquals("PostgreSQL " + major, flavor.product());
+    }
+
+    @Test
+    void aSpecBetweenHostsOfTwoVersionsGivesEachHostItsOwnCluster() throws Exception {
+        Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
+        MigrationSpec spec = SpecLoader.parse(
+                LabSpec.specHead("lab-test", LabHost.E2ESRC, LabHost.E2E18T, secret) + LabSpec.TEST_PACE
+                        + "report: {directory: " + dir + "}\n",
+                "lab spec");
+        assertEquals(Engine.POSTGRESQL, spec.engine());
+        assertEquals(LabHost.E2E18T.address(), spec.target().address());
+        assertEquals("/var/lib/postgresql/15/main", spec.source().database().dataDirectory());
+        assertEquals("/var/lib/postgresql/18/main", spec.target().database().dataDirectory());
+        assertEquals("pg_ctlcluster 18 main start", spec.target().database().serviceStart());
+        assertEquals("pg_ctlcluster 18 main stop", spec.target().database().serviceStop());
+    }
+
+    @Test
+    void aSpecBetweenTwoPostgres18HostsIsValid() throws Exception {
+        Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
+        MigrationSpec spec = SpecLoader.parse(
+                LabSpec.specHead("lab-test", LabHost.E2E18S, LabHost.E2E18T, secret) + LabSpec.TEST_PACE
+                        + "report: {directory: " + dir + "}\n",
+                "lab spec");
+        for (var host : List.of(spec.source(), spec.target())) {
+            assertEquals("/var/lib/postgresql/18/main", host.database().dataDirectory());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = LabFlavor.class,
             names = {"MYSQL", "MARIADB"})
     void mysqlSpecHeadNamesTheLabsAdminItsServiceAndRequiresTls(LabFlavor flavor) throws Exception {
         Path secret = LabSpec.replicationSecret(dir.resolve("replication-password"));
@@ -83,10 +127,14 @@ class LabSpecTest {
     @Test
     void eachEngineHasALabFlavorThatLabShKnows() {
         for (Engine e : Engine.values()) assertEquals(e, LabFlavor.of(e).engine());
+        // A host made without a flavor is lab.sh's default, PostgreSQL 15: the engine's default too.
+        assertEquals(LabFlavor.POSTGRES15, LabFlavor.of(Engine.POSTGRESQL));
         // What lab.sh up receives, pinned here and nowhere else: the registry's addresses are these.
         assertEquals("src:198.18.0.11:postgres15", LabHost.SRC.upArgument());
         assertEquals("mye2es:198.18.0.113:mysql", LabHost.MYE2ES.upArgument());
         assertEquals("mde2es:198.18.0.123:mariadb", LabHost.MDE2ES.upArgument());
+        assertEquals("e2e17s:198.18.0.27:postgres17", LabHost.E2E17S.upArgument());
+        assertEquals("e2e18t:198.18.0.30:postgres18", LabHost.E2E18T.upArgument());
     }
 
     @Test

@@ -39,8 +39,10 @@ public final class DemoRun {
             String name,
             String sourceName,
             String sourceAddress,
+            LabFlavor sourceFlavor,
             String targetName,
             String targetAddress,
+            LabFlavor targetFlavor,
             long rows,
             Path workDir) {
         /** The demo of {@code engine}, on the engine's own pair of hosts ({@link DemoPair}). */
@@ -49,10 +51,19 @@ public final class DemoRun {
             return of(engine, pair.migration, pair.source, pair.target, rows, workDir);
         }
 
-        /** A migration named {@code name} from {@code source} to {@code target}, hosts of {@code engine}'s flavor. */
+        /** A migration named {@code name} from {@code source} to {@code target}, each host of its own flavor. */
         public static Options of(Engine engine, String name, LabHost source, LabHost target, long rows, Path dir) {
             return new Options(
-                    engine, name, source.hostName(), source.address(), target.hostName(), target.address(), rows, dir);
+                    engine,
+                    name,
+                    source.hostName(),
+                    source.address(),
+                    source.flavor(),
+                    target.hostName(),
+                    target.address(),
+                    target.flavor(),
+                    rows,
+                    dir);
         }
     }
 
@@ -65,10 +76,12 @@ public final class DemoRun {
     }
 
     public DemoSummary run() throws Exception {
-        LabFlavor flavor = LabFlavor.of(o.engine());
         say.accept("lab: hosts " + o.sourceName() + " (" + o.sourceAddress() + ") and " + o.targetName() + " ("
                 + o.targetAddress() + ")");
-        Lab.run("up", flavor.host(o.sourceName(), o.sourceAddress()), flavor.host(o.targetName(), o.targetAddress()));
+        Lab.run(
+                "up",
+                o.sourceFlavor().host(o.sourceName(), o.sourceAddress()),
+                o.targetFlavor().host(o.targetName(), o.targetAddress()));
         // Fresh clusters each run: the target of the last run is a promoted copy, which the wipe
         // guard rightly refuses to overwrite.
         Lab.run("reset", o.sourceName(), o.targetName());
@@ -78,12 +91,12 @@ public final class DemoRun {
         Files.writeString(primaryFile, o.sourceAddress() + "\n");
         Path replicationSecret = LabSpec.replicationSecret(o.workDir().resolve("replication-password"));
         Path specFile = o.workDir().resolve(o.name() + ".yaml");
-        Files.writeString(specFile, spec(flavor, primaryFile, replicationSecret));
+        Files.writeString(specFile, spec(primaryFile, replicationSecret));
         MigrationSpec spec = SpecLoader.load(specFile);
 
         String appPassword = Files.readString(LabSpec.secret(o.workDir().resolve("app-password")))
                 .strip();
-        DemoDialect db = DemoDialect.of(o.engine(), LabSpec.adminPassword(), appPassword);
+        DemoDialect db = DemoDialect.of(o.sourceFlavor(), LabSpec.adminPassword(), appPassword);
         seed(db);
         say.accept("source: " + o.rows() + " rows in " + db.ordersTable() + "; a writer inserts into "
                 + db.writesTable() + " continuously");
@@ -161,7 +174,10 @@ public final class DemoRun {
         return PostgresDemoDialect.connect(address, password);
     }
 
-    private String spec(LabFlavor flavor, Path primaryFile, Path replicationSecret) {
+    private String spec(Path primaryFile, Path replicationSecret) {
+        String products = o.sourceFlavor() == o.targetFlavor()
+                ? o.sourceFlavor().product()
+                : o.sourceFlavor().product() + " to " + o.targetFlavor().product();
         return """
         # Written by the demo: a %s migration between two local lab hosts.
         %sbenchmark:
@@ -185,8 +201,14 @@ public final class DemoRun {
         report:
           directory: %s
         """.formatted(
-                        flavor.product(),
-                        LabSpec.specHead(o.name(), flavor, o.sourceAddress(), o.targetAddress(), replicationSecret),
+                        products,
+                        LabSpec.specHead(
+                                o.name(),
+                                o.sourceFlavor(),
+                                o.sourceAddress(),
+                                o.targetFlavor(),
+                                o.targetAddress(),
+                                replicationSecret),
                         o.targetAddress(),
                         primaryFile,
                         o.workDir().resolve("reports"));

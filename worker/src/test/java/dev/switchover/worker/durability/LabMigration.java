@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.Lab;
-import dev.switchover.testkit.LabFlavor;
 import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.LabPgBouncer;
@@ -52,14 +51,26 @@ import java.util.regex.Pattern;
  * unless an engine is given; on MySQL and MariaDB the writer is the application's own account.
  */
 final class LabMigration implements AutoCloseable {
-    /** A source and a target lab host. */
-    record Hosts(String source, String sourceAddress, String target, String targetAddress) {
-        Hosts(LabHost source, LabHost target) {
-            this(source.hostName(), source.address(), target.hostName(), target.address());
+    /** A source and a target lab host, each of its own flavor. */
+    record Hosts(LabHost sourceHost, LabHost targetHost) {
+        String source() {
+            return sourceHost.hostName();
+        }
+
+        String sourceAddress() {
+            return sourceHost.address();
+        }
+
+        String target() {
+            return targetHost.hostName();
+        }
+
+        String targetAddress() {
+            return targetHost.address();
         }
 
         String[] up() {
-            return new String[] {"up", source + ":" + sourceAddress, target + ":" + targetAddress};
+            return new String[] {"up", sourceHost.upArgument(), targetHost.upArgument()};
         }
     }
 
@@ -154,7 +165,7 @@ final class LabMigration implements AutoCloseable {
 
     /** Fresh clusters (the last run's target is a promoted copy, which the wipe guard refuses) with data. */
     LabMigration prepare() throws Exception {
-        pair = LabPair.up(engine, hosts.source(), hosts.sourceAddress(), hosts.target(), hosts.targetAddress());
+        pair = LabPair.up(hosts.sourceHost(), hosts.targetHost());
         pair.reset();
         // Backups of earlier runs outlive the cluster reset.
         onTarget("rm", "-rf", backupDirectory());
@@ -693,14 +704,13 @@ final class LabMigration implements AutoCloseable {
         report:
           directory: %s
         """.formatted(
-                LabSpec.specHead(name, LabFlavor.of(engine), hosts.sourceAddress(), hosts.targetAddress(), secret)
-                        + LabSpec.TEST_PACE,
-                o.cutoverMode(),
-                traffic,
-                o.backup(),
-                backupDirectory(),
-                o.backupRate() == null ? "" : "\n  maxRate: " + o.backupRate(),
-                dir.resolve("reports"));
+                        LabSpec.specHead(name, hosts.sourceHost(), hosts.targetHost(), secret) + LabSpec.TEST_PACE,
+                        o.cutoverMode(),
+                        traffic,
+                        o.backup(),
+                        backupDirectory(),
+                        o.backupRate() == null ? "" : "\n  maxRate: " + o.backupRate(),
+                        dir.resolve("reports"));
     }
 
     void say(String line) {
