@@ -43,6 +43,8 @@ public enum LabHost {
     // The engines' own tests (activities).
     PGS("pgs", 41, POSTGRES15),
     PGT("pgt", 42, POSTGRES15),
+    // A target of another major version: what preflight refuses for a physical copy.
+    PGT17("pgt17", 43, POSTGRES17),
     MYS("mys", 111, MYSQL),
     MYT("myt", 112, MYSQL),
     MDS("mds", 121, MARIADB),

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.Hosts;
 import dev.switchover.activities.secrets.SecretResolver;
+import dev.switchover.testkit.Lab;
+import dev.switchover.testkit.LabFlavor;
+import dev.switchover.testkit.LabHost;
+import dev.switchover.testkit.LabSpec;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.Check;
 import dev.switchover.workflows.activities.PreflightReport;
@@ -144,6 +148,36 @@ class PostgresPreflightIT {
             lab.restart(lab.source);
         }
         assertEquals("replica", lab.one(lab.source, "SHOW wal_level"), "the source is restored");
+    }
+
+    /**
+     * A physical copy cannot cross major versions: a target prepared for PostgreSQL 17 (its data
+     * directory a 17 cluster, or only 17 installed) is refused naming both versions and what to
+     * change, before anything on either host is touched.
+     */
+    @Test
+    void aTargetOfAnotherMajorVersionIsRefusedNamingBoth() {
+        Lab pg17 = LabHost.PGT17.up();
+        String yaml = lab.yaml("it-preflight");
+        int at = yaml.indexOf("\ntarget:\n") + 1;
+        int end = yaml.indexOf("replication:\n");
+        String toPg17 = yaml.substring(0, at)
+                + LabSpec.host("target", pg17.address(), LabFlavor.POSTGRES17)
+                + yaml.substring(end);
+        String m = failsWith(Failures.PREFLIGHT_FAILED, () -> lab.engine.preflight(PgPair.spec(toPg17)))
+                .getOriginalMessage();
+        assertTrue(m.contains("the source " + lab.source.address() + " runs PostgreSQL 15."), m);
+        assertTrue(m.contains("its data directory /var/lib/postgresql/17/main holds a PostgreSQL 17 cluster"), m);
+        assertTrue(m.contains("install postgresql-15 on the target"), m);
+        assertTrue(m.contains("Moving to PostgreSQL 17 needs logical replication"), m);
+        assertEquals("t", lab.one(lab.target, "SELECT true"), "nothing happened to the pair");
+
+        // Pointed at a 15 cluster the host cannot have: it has only 17 installed.
+        String to15Dir = toPg17.replace("/var/lib/postgresql/17/main", PgPair.DATA_DIR);
+        m = failsWith(Failures.PREFLIGHT_FAILED, () -> lab.engine.preflight(PgPair.spec(to15Dir)))
+                .getOriginalMessage();
+        assertTrue(m.contains("it has only PostgreSQL 17 installed"), m);
+        assertTrue(m.contains("Moving to PostgreSQL 17 needs logical replication"), m);
     }
 
     @Test
