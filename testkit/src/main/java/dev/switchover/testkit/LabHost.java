@@ -45,6 +45,11 @@ public enum LabHost {
     PGT("pgt", 42, POSTGRES15),
     // A target of another major version: what preflight refuses for a physical copy.
     PGT17("pgt17", 43, POSTGRES17),
+    // Logical replication across major versions (activities): preflight and preparation; the copy.
+    LGS("lgs", 44, POSTGRES15),
+    LGT("lgt", 45, POSTGRES17),
+    LCS("lcs", 46, POSTGRES15),
+    LCT("lct", 47, POSTGRES17),
     MYS("mys", 111, MYSQL),
     MYT("myt", 112, MYSQL),
     MDS("mds", 121, MARIADB),
