@@ -21,10 +21,15 @@ final class TargetCluster {
     /** Logged as the engine, as before the engine was split into its steps: operators' filters name it. */
     private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
 
-    /** The server binaries of PostgreSQL {@code $1} on the target: the packages' places, then pg_config's. */
+    /**
+     * The server binaries of PostgreSQL {@code $1} on the target: the packages' places, then
+     * pg_config's if its postgres is that major (Debian's pg_config names the newest installed,
+     * which a 15 source's copy must not take for its own).
+     */
     static final String FIND_BINDIR = "for d in \"/usr/lib/postgresql/$1/bin\" \"/usr/pgsql-$1/bin\"; do"
             + " [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; done;"
-            + " d=$(pg_config --bindir 2>/dev/null) && [ -x \"$d/pg_ctl\" ] && { echo \"$d\"; exit 0; }; exit 1";
+            + " d=$(pg_config --bindir 2>/dev/null) && [ -x \"$d/pg_ctl\" ] || exit 1;"
+            + " case \"$(\"$d/postgres\" --version)\" in *\" $1.\"*) echo \"$d\"; exit 0 ;; esac; exit 1";
 
     private final RemoteHost host;
     private final MigrationSpec spec;
