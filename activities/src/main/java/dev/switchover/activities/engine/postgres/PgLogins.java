@@ -55,6 +55,33 @@ final class PgLogins {
                 spec.target(), hosts.secret(field, passwordOwner.database().adminPassword()), "target");
     }
 
+    /** The source's {@code database}, as its admin. */
+    PgSession source(MigrationSpec spec, String database) {
+        return PgSession.open(
+                spec.source(),
+                hosts.secret(
+                        "source.database.adminPassword",
+                        spec.source().database().adminPassword()),
+                "source",
+                10,
+                database);
+    }
+
+    /**
+     * The target's {@code database}, as the target's own admin: a logical copy keeps the target's
+     * cluster and its roles' passwords.
+     */
+    PgSession target(MigrationSpec spec, String database) {
+        return PgSession.open(
+                spec.target(),
+                hosts.secret(
+                        "target.database.adminPassword",
+                        spec.target().database().adminPassword()),
+                "target",
+                10,
+                database);
+    }
+
     Secret replicationPassword(MigrationSpec spec) {
         return hosts.secret("replication.password", spec.replication().password());
     }

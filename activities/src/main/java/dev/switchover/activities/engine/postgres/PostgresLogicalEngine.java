@@ -27,11 +27,15 @@ import java.util.List;
  */
 public final class PostgresLogicalEngine implements DatabaseEngine {
     private final PgLogins logins;
+    private final LogicalCopy copy;
+    private final LogicalLag lag;
     private final PgBackup backup;
     private final PgMemory memory;
 
     public PostgresLogicalEngine(Hosts hosts) {
         this.logins = new PgLogins(hosts);
+        this.copy = new LogicalCopy(logins);
+        this.lag = new LogicalLag(logins);
         this.backup = new PgBackup(logins);
         this.memory = new PgMemory(logins);
     }
@@ -66,17 +70,17 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
 
     @Override
     public BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
-        throw notYet("copy");
+        return copy.baseCopy(spec, progress);
     }
 
     @Override
     public String quietTarget(MigrationSpec spec) {
-        throw notYet("quiet the target");
+        return copy.quietTarget(spec);
     }
 
     @Override
     public LagSample measureLag(MigrationSpec spec) {
-        throw notYet("measure the lag");
+        return lag.measureLag(spec);
     }
 
     @Override

@@ -46,8 +46,6 @@ final class PgPair implements AutoCloseable {
     /** Another run of these tests (a second checkout, CI) may hold the hosts for a few minutes. */
     private static final Duration LEASE_WAIT = Duration.ofMinutes(10);
 
-    private static final String[] NAMES = {LabHost.PGS.hostName(), LabHost.PGT.hostName()};
-
     private final AutoCloseable lease;
     final Lab source;
     final Lab target;
@@ -56,8 +54,14 @@ final class PgPair implements AutoCloseable {
     final PostgresEngine engine;
     final MigrationSpec spec;
 
-    private PgPair(Lab source, Lab target, String name, AutoCloseable lease) {
+    private final LabFlavor sourceFlavor;
+    private final LabFlavor targetFlavor;
+
+    private PgPair(
+            Lab source, Lab target, String name, AutoCloseable lease, LabFlavor sourceFlavor, LabFlavor targetFlavor) {
         this.lease = lease;
+        this.sourceFlavor = sourceFlavor;
+        this.targetFlavor = targetFlavor;
         this.source = source;
         this.target = target;
         this.hosts = new Hosts(new SecretResolver(Map.of(PASSWORD_VARIABLE, replicationPassword)));
@@ -70,14 +74,23 @@ final class PgPair implements AutoCloseable {
      * Throws with lab.sh's output if the lab cannot start: these tests never pass without it.
      */
     static PgPair fresh(String name) {
-        AutoCloseable lease = Lab.lease(LEASE_WAIT, NAMES);
+        return fresh(name, LabHost.PGS, LabHost.PGT);
+    }
+
+    /** As {@link #fresh(String)}, on two other hosts, each of its own flavor (15 to 17, say). */
+    static PgPair fresh(String name, LabHost sourceHost, LabHost targetHost) {
+        String[] names = {sourceHost.hostName(), targetHost.hostName()};
+        AutoCloseable lease = Lab.lease(LEASE_WAIT, names);
         try {
-            Lab s = LabHost.PGS.up();
-            Lab t = LabHost.PGT.up();
-            Lab.reset(NAMES);
-            PgPair pair = new PgPair(s, t, name, lease);
+            Lab s = sourceHost.up();
+            Lab t = targetHost.up();
+            Lab.reset(names);
+            PgPair pair = new PgPair(s, t, name, lease, sourceHost.flavor(), targetHost.flavor());
             for (Lab lab : List.of(s, t)) {
-                pair.sh(lab, "rm", "-rf", "--", COPY_MARKER, BACKUPS);
+                String dir = lab.get("PG_DATA_DIR");
+                String marker = dir.substring(0, dir.lastIndexOf('/') + 1) + ".switchover-"
+                        + dir.substring(dir.lastIndexOf('/') + 1);
+                pair.sh(lab, "rm", "-rf", "--", marker, BACKUPS);
             }
             return pair;
         } catch (RuntimeException e) {
@@ -94,8 +107,8 @@ final class PgPair implements AutoCloseable {
     String yaml(String name) {
         return "name: " + name + "\n"
                 + "engine: postgresql\n"
-                + LabSpec.host("source", source.address(), LabFlavor.POSTGRES15)
-                + LabSpec.host("target", target.address(), LabFlavor.POSTGRES15)
+                + LabSpec.host("source", source.address(), sourceFlavor)
+                + LabSpec.host("target", target.address(), targetFlavor)
                 + "replication:\n"
                 + "  password: env:" + PASSWORD_VARIABLE + "\n"
                 + "benchmark:\n"
@@ -198,7 +211,8 @@ final class PgPair implements AutoCloseable {
         try {
             lease.close();
         } catch (Exception e) {
-            throw new IllegalStateException("releasing the lease on " + String.join(" and ", NAMES) + ": " + e, e);
+            throw new IllegalStateException(
+                    "releasing the lease on " + source.name() + " and " + target.name() + ": " + e, e);
         }
     }
 

@@ -1,0 +1,97 @@
+package dev.switchover.activities.engine.postgres;
+
+import dev.switchover.workflows.spec.MigrationSpec;
+import java.util.List;
+
+/**
+ * The target's subscription in each moved database and the source's slot it streams from: created
+ * with the initial copy, disabled to quiet the target, dropped (with its slot) to start a copy
+ * over or to promote. Dropping never needs the source: the subscription forgets its slot first,
+ * and the slot is dropped only where the source answers.
+ */
+final class LogicalSubscriptions {
+    private final PgLogins logins;
+
+    LogicalSubscriptions(PgLogins logins) {
+        this.logins = logins;
+    }
+
+    /** The subscription that copies {@code database}'s rows and then streams its changes. */
+    void create(MigrationSpec spec, String database) {
+        String slot = LogicalNames.slot(spec, database);
+        try (PgSession s = logins.source(spec, database)) {
+            // An earlier attempt's slot: its subscription was dropped with the target's database.
+            s.execute(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active",
+                    slot);
+        }
+        try (PgSession t = logins.target(spec, database)) {
+            t.execute("CREATE SUBSCRIPTION " + PgSession.ident(LogicalNames.subscription(spec)) + " CONNECTION "
+                    + PgSession.literal(conninfo(spec, database)) + " PUBLICATION "
+                    + PgSession.ident(LogicalNames.publication(spec))
+                    + " WITH (copy_data = true, create_slot = true, slot_name = " + PgSession.literal(slot) + ")");
+        }
+    }
+
+    /** Whether {@code database} on the target has this migration's subscription. */
+    boolean exists(MigrationSpec spec, String database) {
+        try (PgSession t = logins.target(spec, database)) {
+            return t.one(
+                            "SELECT 1 FROM pg_subscription WHERE subname = ? AND subdbid = (SELECT oid FROM pg_database"
+                                    + " WHERE datname = current_database())",
+                            LogicalNames.subscription(spec))
+                    != null;
+        }
+    }
+
+    /** Stops the subscription streaming; its slot keeps the source's changes for a later enable. */
+    void disable(MigrationSpec spec, String database) {
+        try (PgSession t = logins.target(spec, database)) {
+            t.execute("ALTER SUBSCRIPTION " + PgSession.ident(LogicalNames.subscription(spec)) + " DISABLE");
+        }
+    }
+
+    /**
+     * Drops the subscription in {@code database} on the target, then its slot on the source if the
+     * source answers; says what it could not drop.
+     */
+    String drop(MigrationSpec spec, String database) {
+        String sub = PgSession.ident(LogicalNames.subscription(spec));
+        try (PgSession t = logins.target(spec, database)) {
+            for (String sql : List.of(
+                    "ALTER SUBSCRIPTION " + sub + " DISABLE",
+                    "ALTER SUBSCRIPTION " + sub + " SET (slot_name = NONE)",
+                    "DROP SUBSCRIPTION " + sub)) {
+                t.execute(sql);
+            }
+        }
+        String slot = LogicalNames.slot(spec, database);
+        try (PgSession s = logins.sourceAfterFreeze(spec, "source")) {
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?", slot);
+            return "";
+        } catch (RuntimeException e) {
+            if (!PgSession.unreachable(e)) throw e;
+            return "the slot " + slot + " could not be dropped on the unreachable source "
+                    + spec.source().address();
+        }
+    }
+
+    /**
+     * How the target reaches the source: as the replication role, over TLS as the spec says, and
+     * named after the subscription in the source's pg_stat_replication. The password sits in the
+     * target's catalog (pg_subscription, readable by superusers only) until promotion drops it.
+     */
+    private String conninfo(MigrationSpec spec, String database) {
+        return "host=" + value(spec.source().address()) + " port="
+                + spec.source().database().port() + " dbname="
+                + value(database) + " user=" + value(spec.replication().user()) + " password="
+                + value(logins.replicationPassword(spec).reveal()) + " sslmode="
+                + spec.source().database().tls().id() + " application_name="
+                + value(LogicalNames.subscription(spec));
+    }
+
+    /** A libpq connection-string value: quoted, with \ and ' escaped. */
+    private static String value(String v) {
+        return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}
