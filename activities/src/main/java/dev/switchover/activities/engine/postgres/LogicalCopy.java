@@ -29,11 +29,13 @@ final class LogicalCopy {
     private final PgLogins logins;
     private final LogicalSchema schema;
     private final LogicalSubscriptions subscriptions;
+    private final LogicalTargetClosing closing;
 
     LogicalCopy(PgLogins logins) {
         this.logins = logins;
         this.schema = new LogicalSchema(logins);
         this.subscriptions = new LogicalSubscriptions(logins);
+        this.closing = new LogicalTargetClosing(logins);
     }
 
     BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
@@ -47,12 +49,17 @@ final class LogicalCopy {
         String bindir = targetBindir(spec, target);
         TargetCluster cluster = new TargetCluster(target, spec, logins.targetDataDirectory(spec), bindir, logins);
         if (sourceId.equals(cluster.completeCopyOf()) && allSubscribed(spec, databases)) {
+            // A re-run after a rollback, which disabled them: they stream again from where they were.
+            closing.close(spec);
+            for (String db : databases) subscriptions.enable(spec, db);
             return new BaseCopyResult(0, 0, true, METHOD);
         }
         boolean ours = sourceId.equals(cluster.unfinishedCopyOf());
         guard(spec, databases, ours);
         cluster.markUnfinished(sourceId);
         Instant started = Instant.now();
+        // Before the roles arrive: none of them may log in to the target until promotion.
+        closing.close(spec);
         String roles = schema.copyRoles(spec, bindir);
         log.info("target {}: copied {} from the source", spec.target().address(), roles);
         List<String> files = new ArrayList<>();

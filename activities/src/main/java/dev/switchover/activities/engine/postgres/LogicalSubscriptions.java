@@ -44,6 +44,13 @@ final class LogicalSubscriptions {
         }
     }
 
+    /** Streams again after {@link #disable}. */
+    void enable(MigrationSpec spec, String database) {
+        try (PgSession t = logins.target(spec, database)) {
+            t.execute("ALTER SUBSCRIPTION " + PgSession.ident(LogicalNames.subscription(spec)) + " ENABLE");
+        }
+    }
+
     /** Stops the subscription streaming; its slot keeps the source's changes for a later enable. */
     void disable(MigrationSpec spec, String database) {
         try (PgSession t = logins.target(spec, database)) {

@@ -23,6 +23,28 @@ final class PgFence {
         }
     }
 
+    /**
+     * The comment lines that open and close a block: the source's freeze, or the logical target's
+     * closing until promotion. Their text is how a later step (or a later version of switchover)
+     * finds the block, so it never changes.
+     */
+    record Marks(String begin, String end) {
+        static Marks freeze(String migration) {
+            return new Marks(PgFence.begin(migration), PgFence.end(migration));
+        }
+
+        /** A logical copy's target is a writable server: until promotion only switchover logs in. */
+        static Marks closed(String migration) {
+            return new Marks(
+                    "# switchover-closed:" + migration + " begin: the migration's target takes no client logins"
+                            + " until promotion; only switchover's own login passes. Removed at promotion.",
+                    "# switchover-closed:" + migration + " end");
+        }
+    }
+
+    /** A door line as the block holds it: connection type, database, user, address, method. */
+    private static final String DOOR = "host(ssl)? \\S+ \\S+ \\S+ (scram-sha-256|md5)";
+
     static String begin(String migration) {
         return "# switchover-fence:" + migration + " begin: writes fenced for the cutover; only switchover's own"
                 + " login and physical replication pass. Removed on rollback; kept on the old source after promotion.";
@@ -33,19 +55,40 @@ final class PgFence {
     }
 
     static List<String> block(String migration, AdminDoor admin) {
-        return List.of(
-                begin(migration), admin.line(), "local all all reject", "host all all all reject", end(migration));
+        return block(Marks.freeze(migration), admin, List.of());
+    }
+
+    /**
+     * The block: the admin's door, then {@code doors} (whole pg_hba lines, such as a logical
+     * subscription's login to its database, which "all" does match), then the rejects.
+     */
+    static List<String> block(Marks marks, AdminDoor admin, List<String> doors) {
+        List<String> lines = new ArrayList<>();
+        lines.add(marks.begin());
+        lines.add(admin.line());
+        lines.addAll(doors);
+        lines.addAll(List.of("local all all reject", "host all all all reject", marks.end()));
+        return lines;
     }
 
     static boolean isFenced(String content, String migration) {
+        return isFenced(content, Marks.freeze(migration));
+    }
+
+    static boolean isFenced(String content, Marks marks) {
         List<String> lines = content.lines().toList();
-        int at = lines.indexOf(begin(migration));
-        if (at < 0 || at + 4 >= lines.size() || !firstRuleIsOurs(lines, at)) return false;
-        // Exactly our block: one admin line, then the two rejects, then the end; an edited block is no fence.
-        return lines.get(at + 1).matches("host(ssl)? all \\S+ \\S+ (scram-sha-256|md5)")
-                && lines.get(at + 2).equals("local all all reject")
-                && lines.get(at + 3).equals("host all all all reject")
-                && lines.get(at + 4).equals(end(migration));
+        int at = lines.indexOf(marks.begin());
+        if (at < 0 || !firstRuleIsOurs(lines, at)) return false;
+        // Exactly our block: door lines (the admin's first), then the two rejects, then the end; an
+        // edited block is no fence.
+        int i = at + 1;
+        while (i < lines.size() && lines.get(i).matches(DOOR)) i++;
+        return i > at + 1
+                && lines.get(at + 1).matches("host(ssl)? all \\S+ \\S+ (scram-sha-256|md5)")
+                && i + 2 < lines.size()
+                && lines.get(i).equals("local all all reject")
+                && lines.get(i + 1).equals("host all all all reject")
+                && lines.get(i + 2).equals(marks.end());
     }
 
     /**
@@ -61,25 +104,33 @@ final class PgFence {
 
     /** The file with the fence block first; an older block of this migration is replaced. */
     static String withFence(String content, String migration, AdminDoor admin) {
+        return withFence(content, Marks.freeze(migration), admin, List.of());
+    }
+
+    static String withFence(String content, Marks marks, AdminDoor admin, List<String> doors) {
         List<String> lines =
-                new ArrayList<>(withoutFence(content, migration).lines().toList());
+                new ArrayList<>(withoutFence(content, marks).lines().toList());
         int first = 0;
         while (first < lines.size() && isCommentOrBlank(lines.get(first))) first++;
-        lines.addAll(first, block(migration, admin));
+        lines.addAll(first, block(marks, admin, doors));
         return String.join("\n", lines) + "\n";
     }
 
-    /** The file without this migration's block (begin to end, both included); the rest untouched. */
     static String withoutFence(String content, String migration) {
+        return withoutFence(content, Marks.freeze(migration));
+    }
+
+    /** The file without this migration's block (begin to end, both included); the rest untouched. */
+    static String withoutFence(String content, Marks marks) {
         List<String> out = new ArrayList<>();
         boolean inside = false;
         for (String line : content.lines().toList()) {
-            if (line.equals(begin(migration))) {
+            if (line.equals(marks.begin())) {
                 inside = true;
                 continue;
             }
             if (inside) {
-                if (line.equals(end(migration))) inside = false;
+                if (line.equals(marks.end())) inside = false;
                 continue;
             }
             out.add(line);

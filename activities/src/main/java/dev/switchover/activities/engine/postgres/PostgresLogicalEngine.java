@@ -29,6 +29,8 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
     private final PgLogins logins;
     private final LogicalCopy copy;
     private final LogicalLag lag;
+    private final LogicalCutover cutover;
+    private final LogicalPromotion promotion;
     private final PgBackup backup;
     private final PgMemory memory;
 
@@ -36,6 +38,8 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
         this.logins = new PgLogins(hosts);
         this.copy = new LogicalCopy(logins);
         this.lag = new LogicalLag(logins);
+        this.cutover = new LogicalCutover(logins);
+        this.promotion = new LogicalPromotion(logins, cutover, new LogicalTargetClosing(logins));
         this.backup = new PgBackup(logins);
         this.memory = new PgMemory(logins);
     }
@@ -85,27 +89,32 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
 
     @Override
     public FrozenSource freezeWrites(MigrationSpec spec) {
-        throw notYet("freeze writes");
+        return cutover.freezeWrites(spec);
     }
 
     @Override
     public void unfreezeWrites(MigrationSpec spec) {
-        throw notYet("unfreeze writes");
+        cutover.unfreezeWrites(spec);
     }
 
     @Override
     public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen, Progress progress) {
-        throw notYet("verify the sync");
+        return cutover.verifySync(spec, frozen, progress);
     }
 
     @Override
     public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-        throw notYet("promote");
+        return promotion.promote(spec, frozen);
     }
 
     @Override
     public boolean targetPromoted(MigrationSpec spec) {
-        throw notYet("tell whether the target was promoted");
+        return promotion.targetPromoted(spec);
+    }
+
+    @Override
+    public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
+        return promotion.promoteWithoutSource(spec, frozen);
     }
 
     @Override

@@ -30,11 +30,22 @@ final class SourceFence {
      * proved or lowered).
      */
     static int raise(PgSession s, RemoteHost host, MigrationSpec spec, Supplier<PgSession> newLogin) {
+        return raise(s, host, spec, newLogin, List.of());
+    }
+
+    /**
+     * As {@link #raise(PgSession, RemoteHost, MigrationSpec, Supplier)}, with {@code doors} (whole
+     * pg_hba lines) open too: a logical copy's subscriptions must log in to their databases until
+     * they have confirmed the final position.
+     */
+    static int raise(
+            PgSession s, RemoteHost host, MigrationSpec spec, Supplier<PgSession> newLogin, List<String> doors) {
         s.execute("ALTER SYSTEM SET default_transaction_read_only = on");
         String file = s.one("SHOW hba_file");
         String content = host.readFile(file);
-        if (!PgFence.isFenced(content, spec.name())) {
-            host.writeFile(file, PgFence.withFence(content, spec.name(), adminDoor(s)), null, null);
+        PgFence.Marks marks = PgFence.Marks.freeze(spec.name());
+        if (!PgFence.isFenced(content, marks)) {
+            host.writeFile(file, PgFence.withFence(content, marks, adminDoor(s), doors), null, null);
         }
         reload(s, "on", spec.source().address());
         String errors = s.one("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL");
@@ -96,7 +107,7 @@ final class SourceFence {
     }
 
     /** How the worker's admin session came in, which the fence must keep admitting. */
-    private static PgFence.AdminDoor adminDoor(PgSession s) {
+    static PgFence.AdminDoor adminDoor(PgSession s) {
         List<String> r = s.row(
                 "SELECT current_user::text, host(inet_client_addr()),"
                         + " coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)::text,"

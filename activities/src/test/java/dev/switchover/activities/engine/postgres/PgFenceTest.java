@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.testkit.LabHost;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PgFenceTest {
@@ -44,5 +45,27 @@ class PgFenceTest {
     void anMd5VerifierOrAPlainConnectionIsAdmittedAsItCameIn() {
         assertEquals(
                 "host all ops 2001:db8::5/128 md5", new PgFence.AdminDoor("ops", "2001:db8::5", false, "md5").line());
+    }
+
+    /**
+     * A logical copy's subscriptions log in to their databases, which "all" matches: the freeze
+     * admits each as a door of its own. A target closed until promotion is a block of its own kind.
+     */
+    @Test
+    void doorsForLogicalReplicationAndATargetClosedUntilPromotion() {
+        List<String> doors = List.of("hostssl shop replicator 198.18.0.47/32 scram-sha-256");
+        String fenced = PgFence.withFence(FILE, PgFence.Marks.freeze("shop"), DOOR, doors);
+        assertTrue(PgFence.isFenced(fenced, "shop"), fenced);
+        assertTrue(fenced.contains(
+                "scram-sha-256\nhostssl shop replicator 198.18.0.47/32 scram-sha-256\nlocal all all reject"));
+        assertEquals(FILE, PgFence.withoutFence(fenced, "shop"));
+
+        String closed = PgFence.withFence(FILE, PgFence.Marks.closed("shop"), DOOR, List.of());
+        assertTrue(PgFence.isFenced(closed, PgFence.Marks.closed("shop")));
+        assertFalse(PgFence.isFenced(closed, "shop"), "closing the target is not the source's freeze");
+        assertTrue(closed.contains("takes no client logins until promotion"), closed);
+        assertFalse(
+                PgFence.isFenced(fenced.replace("local all all reject", "host shop app 10.0.0.1/32 trust"), "shop"),
+                "a door that does not authenticate");
     }
 }

@@ -12,7 +12,10 @@ import dev.switchover.testkit.LabHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.BaseCopyResult;
 import dev.switchover.workflows.activities.CopyProgress;
+import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.LagSample;
+import dev.switchover.workflows.activities.PromotionResult;
+import dev.switchover.workflows.activities.SyncProof;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,7 +66,16 @@ class PostgresLogicalCopyIT {
                 s.execute("CREATE PUBLICATION " + LogicalNames.publication(lab.spec) + " FOR ALL TABLES");
             }
         }
-        lab.execute(lab.source, "SELECT pg_reload_conf()");
+        // The application logs in from this machine, on both servers (the target's closing comes before it).
+        for (Lab host : List.of(lab.source, lab.target)) {
+            lab.sh(
+                    host,
+                    "sh",
+                    "-c",
+                    "echo 'host all app " + LabHost.WORKER_ADDRESS + "/32 scram-sha-256' >> "
+                            + lab.one(host, "SHOW hba_file"));
+            lab.execute(host, "SELECT pg_reload_conf()");
+        }
         try (PgSession s = db(lab.source, "shop")) {
             s.execute("SET ROLE app");
             s.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, customer text NOT NULL, amount numeric(10,2))");
@@ -71,6 +83,7 @@ class PostgresLogicalCopyIT {
             s.execute("CREATE TABLE items (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                     + " order_id bigint REFERENCES orders (id), sku text)");
             s.execute("CREATE SEQUENCE invoice_no START 1000");
+            s.execute("SELECT nextval('invoice_no')");
             s.execute("CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 100");
             s.execute("INSERT INTO orders (customer, amount) SELECT 'c' || g, g FROM generate_series(1, 100000) g");
             s.execute("INSERT INTO items (order_id, sku) SELECT g, 'sku' || g FROM generate_series(1, 20000) g");
@@ -172,9 +185,77 @@ class PostgresLogicalCopyIT {
                 one(lab.target, "postgres", "SELECT rolpassword FROM pg_authid WHERE rolname = 'app'"),
                 "the application's password moved");
 
+        // Closed to clients until promotion: the application's role came with the copy, its login did not.
+        assertFalse(appLogsIn(lab.target), "the application cannot log in to the target before promotion");
+        assertTrue(appLogsIn(lab.source));
+
         assertTrue(engine.baseCopy(lab.spec, Progress.NONE).alreadyDone(), "a second attempt finds it done");
         String quiet = engine.quietTarget(lab.spec);
         assertTrue(quiet.contains("were disabled"), quiet);
         assertEquals("f", one(lab.target, "shop", "SELECT subenabled FROM pg_subscription"));
+        assertTrue(engine.baseCopy(lab.spec, Progress.NONE).alreadyDone(), "a re-run after a rollback streams again");
+        assertEquals("t", one(lab.target, "shop", "SELECT subenabled FROM pg_subscription"));
+
+        // A column added on the source during the migration: the cutover is refused, naming it, until
+        // the change is repeated on the target.
+        try (PgSession s = db(lab.source, "shop")) {
+            s.execute("ALTER TABLE orders ADD COLUMN note text");
+            s.execute("SELECT nextval('invoice_no')");
+            s.execute("INSERT INTO orders (customer, amount, note) VALUES ('late', 5, 'n')");
+        }
+        FrozenSource frozen = engine.freezeWrites(lab.spec);
+        assertFalse(appLogsIn(lab.source), "the fenced source refuses the application");
+        String changed = failsWith(Failures.SYNC_NOT_REACHED, () -> engine.verifySync(lab.spec, frozen, Progress.NONE))
+                .getOriginalMessage();
+        assertTrue(changed.contains("shop.public.orders has columns"), changed);
+        assertTrue(changed.contains("note text"), changed);
+        engine.unfreezeWrites(lab.spec);
+        try (PgSession t = db(lab.target, "shop")) {
+            t.execute("ALTER TABLE orders ADD COLUMN note text");
+        }
+
+        FrozenSource again = engine.freezeWrites(lab.spec);
+        SyncProof proof = engine.verifySync(lab.spec, again, Progress.NONE);
+        assertEquals(again.finalPosition(), proof.sourceFinalPosition());
+        assertEquals(
+                one(lab.source, "shop", "SELECT count(*) || ':' || sum(hashtext(t::text)) FROM orders t"),
+                one(lab.target, "shop", "SELECT count(*) || ':' || sum(hashtext(t::text)) FROM orders t"),
+                "every row, the late one too");
+        assertFalse(engine.targetPromoted(lab.spec));
+        PromotionResult promoted = engine.promote(lab.spec, again);
+        assertTrue(promoted.detail().contains("subscriptions dropped"), promoted.detail());
+        assertTrue(engine.targetPromoted(lab.spec));
+        assertTrue(engine.promote(lab.spec, again).alreadyPromoted(), "a retry finds it promoted");
+        assertEquals("0", one(lab.source, "postgres", "SELECT count(*) FROM pg_replication_slots"), "slots dropped");
+        assertEquals("0", one(lab.target, "shop", "SELECT count(*) FROM pg_subscription"));
+
+        // The application on the new primary: it logs in, and its next ids follow the source's.
+        assertTrue(appLogsIn(lab.target), "the target takes the application after promotion");
+        assertTrue(
+                Long.parseLong(one(lab.target, "shop", "SELECT last_value FROM invoice_no"))
+                        >= Long.parseLong(one(lab.source, "shop", "SELECT last_value FROM invoice_no")),
+                "the sequence moved with the freeze");
+        try (java.sql.Connection c = app(lab.target, "shop");
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("INSERT INTO orders (customer, amount) VALUES ('first on the new primary', 1)");
+            st.execute("INSERT INTO items (order_id, sku) VALUES (1, 'new')");
+        }
+    }
+
+    /** The application's own login, from the tests' client address, as clients would make it. */
+    static java.sql.Connection app(Lab host, String database) throws java.sql.SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "app");
+        p.setProperty("password", "app-secret");
+        p.setProperty("connectTimeout", "5");
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://" + host.address() + ":5432/" + database, p);
+    }
+
+    static boolean appLogsIn(Lab host) {
+        try (java.sql.Connection c = app(host, "shop")) {
+            return c.isValid(5);
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
     }
 }
