@@ -17,9 +17,11 @@ final class LogicalLag {
     private static final Duration SILENCE = Duration.ofSeconds(20);
 
     private final PgLogins logins;
+    private final LogicalSchemaCheck schema;
 
     LogicalLag(PgLogins logins) {
         this.logins = logins;
+        this.schema = new LogicalSchemaCheck(logins);
     }
 
     LagSample measureLag(MigrationSpec spec) {
@@ -66,6 +68,13 @@ final class LogicalLag {
                 }
                 worstSeconds = Math.max(worstSeconds, seconds);
                 if (row.get(5) != null) retained = Math.max(retained, Long.parseLong(row.get(5)));
+            }
+            // A schema changed on the source holds the catch-up (and so the gate) until the change is
+            // repeated on the target, instead of failing the cutover after the freeze.
+            List<String> changed = streaming ? schema.differences(spec, LogicalNames.movedDatabases(s)) : List.of();
+            if (!changed.isEmpty()) {
+                streaming = false;
+                states.add(0, "schema differs: " + String.join("; ", changed));
             }
             LagSample lag =
                     new LagSample(streaming, worstBytes, worstSeconds, current, behindmost, String.join(", ", states));

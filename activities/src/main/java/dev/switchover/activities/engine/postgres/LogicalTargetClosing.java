@@ -9,7 +9,8 @@ import java.util.List;
  * A logical copy's target is an ordinary writable server from the first minute, and the roles the
  * copy gives it can log in: until promotion it is closed to every login but switchover's own, by a
  * block first in its pg_hba.conf ({@link PgFence.Marks#closed}), so no client writes there while
- * the source is still the primary. The subscriptions apply inside the server and are not logins.
+ * the source is still the primary. The subscriptions apply inside the server and are not logins;
+ * the cluster owner's socket login stays open for the copy's own tools.
  */
 final class LogicalTargetClosing {
     private final PgLogins logins;
@@ -26,8 +27,11 @@ final class LogicalTargetClosing {
             String file = t.one("SHOW hba_file");
             String content = host.readFile(file);
             if (!PgFence.isFenced(content, marks)) {
-                host.writeFile(
-                        file, PgFence.withFence(content, marks, SourceFence.adminDoor(t), List.of()), null, null);
+                // The cluster's owner on the host's socket too: the copy restores roles and schemas with
+                // psql and pg_restore there, and whoever runs processes on the host owns it anyway.
+                List<String> owner =
+                        List.of("local all " + spec.target().database().osUser() + " peer");
+                host.writeFile(file, PgFence.withFence(content, marks, SourceFence.adminDoor(t), owner), null, null);
                 t.execute("SELECT pg_reload_conf()");
             }
             String errors = t.one("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL");

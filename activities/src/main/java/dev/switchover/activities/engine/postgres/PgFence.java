@@ -42,8 +42,11 @@ final class PgFence {
         }
     }
 
-    /** A door line as the block holds it: connection type, database, user, address, method. */
-    private static final String DOOR = "host(ssl)? \\S+ \\S+ \\S+ (scram-sha-256|md5)";
+    /**
+     * A door line as the block holds it: a login over the network with a password, or the cluster
+     * owner's own on the host's socket (peer: the OS user is the role).
+     */
+    private static final String DOOR = "host(ssl)? \\S+ \\S+ \\S+ (scram-sha-256|md5)|local all \\S+ peer";
 
     static String begin(String migration) {
         return "# switchover-fence:" + migration + " begin: writes fenced for the cutover; only switchover's own"

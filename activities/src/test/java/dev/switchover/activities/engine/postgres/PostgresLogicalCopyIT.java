@@ -203,6 +203,9 @@ class PostgresLogicalCopyIT {
             s.execute("SELECT nextval('invoice_no')");
             s.execute("INSERT INTO orders (customer, amount, note) VALUES ('late', 5, 'n')");
         }
+        LagSample held = engine.measureLag(lab.spec);
+        assertFalse(held.streaming(), "the catch-up holds while the schemas differ: " + held);
+        assertTrue(held.state().contains("schema differs: shop.public.orders has columns"), held.state());
         FrozenSource frozen = engine.freezeWrites(lab.spec);
         assertFalse(appLogsIn(lab.source), "the fenced source refuses the application");
         String changed = failsWith(Failures.SYNC_NOT_REACHED, () -> engine.verifySync(lab.spec, frozen, Progress.NONE))
