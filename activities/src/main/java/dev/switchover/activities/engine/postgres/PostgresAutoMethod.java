@@ -55,8 +55,8 @@ public final class PostgresAutoMethod implements DatabaseEngine {
      * which neither method can fill (a newer server's data files and dumps do not load into an older).
      */
     static String choose(MigrationSpec spec, String sourceVersion, String targetMajor) {
-        int source = Integer.parseInt(TargetCluster.major(sourceVersion));
-        int target = Integer.parseInt(targetMajor);
+        int source = number(TargetCluster.major(sourceVersion));
+        int target = number(targetMajor);
         if (target == source) return ReplicationSpec.PHYSICAL;
         if (target > source) return ReplicationSpec.LOGICAL;
         throw Failures.fatal(
@@ -67,6 +67,11 @@ public final class PostgresAutoMethod implements DatabaseEngine {
                         + spec.target().address()
                         + " is meant for PostgreSQL " + targetMajor + ". Point target.database at a cluster of "
                         + source + " or newer (install postgresql-" + source + " or later on the target).");
+    }
+
+    /** A major's number, also of a pre-release such as {@code 18beta1}. */
+    private static int number(String major) {
+        return Integer.parseInt(major.replaceFirst("^([0-9]+).*", "$1"));
     }
 
     private static String because(String method, String sourceVersion, String targetMajor) {

@@ -34,6 +34,7 @@ class PostgresAutoMethodTest {
         assertEquals(ReplicationSpec.PHYSICAL, PostgresAutoMethod.choose(SPEC, "15.8 (Debian 15.8-1.pgdg120+1)", "15"));
         assertEquals(ReplicationSpec.LOGICAL, PostgresAutoMethod.choose(SPEC, "15.8", "17"));
         assertEquals(ReplicationSpec.LOGICAL, PostgresAutoMethod.choose(SPEC, "9.6.24", "10"), "compared as numbers");
+        assertEquals(ReplicationSpec.LOGICAL, PostgresAutoMethod.choose(SPEC, "17.2", "18beta1"), "a pre-release");
     }
 
     @Test
