@@ -92,17 +92,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
         PreflightReport report = engine(spec).preflight(spec);
         List<Check> trafficChecks = traffic(spec).preflight(spec, heartbeat());
         if (trafficChecks.isEmpty()) return report;
-        List<Check> checks = new ArrayList<>(report.checks());
-        checks.addAll(trafficChecks);
-        return new PreflightReport(
-                report.sourceVersion(),
-                report.targetVersion(),
-                report.sourceDataDirectory(),
-                report.targetDataDirectory(),
-                report.sourceSizeBytes(),
-                report.targetFreeBytes(),
-                report.settingsToChange(),
-                checks);
+        return report.withChecks(trafficChecks);
     }
 
     @Override

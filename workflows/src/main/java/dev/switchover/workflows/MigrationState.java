@@ -80,6 +80,15 @@ final class MigrationState {
     /** The lag's rate of change, from the samples. */
     final LagTrend trend = new LagTrend();
 
+    /** Records the base copy's progress; true if the copy is the step under way, whose wait it now describes. */
+    boolean copied(CopyProgress progress) {
+        copy = progress;
+        if (phase != Phase.BASE_COPY) return false;
+        waitingFor =
+                String.format(java.util.Locale.ROOT, "base copy %.1f%% (%s)", progress.percent(), progress.stage());
+        return true;
+    }
+
     /** Records a sample and keeps the start of the current in-sync stretch. */
     void sampled(LagSample sample, CatchUpSpec c, Instant at) {
         lag = sample;

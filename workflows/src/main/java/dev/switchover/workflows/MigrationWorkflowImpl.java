@@ -64,11 +64,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                     "the migration spec is not valid:\n"
                             + problems.stream().map(SpecProblem::toString).collect(Collectors.joining("\n")));
         }
-        spec = input.withDefaults();
-        publisher = new StatusPublisher(state, spec, Notifier.start(state, spec), activities, results);
-        steps = new Steps(state, publisher);
-        rollback = new Rollback(state, spec, publisher);
-        traffic = TrafficRoutes.of(new TrafficCutover(state, spec, activities, steps, publisher, results));
+        MigrationSpec completed = input.withDefaults();
+        bind(completed, Notifier.start(state, completed));
         if (continued != null) restore(continued);
         publisher.publish();
 
@@ -83,6 +80,15 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             throw rollback.rollBack(failure);
         }
         return runFromPromotion();
+    }
+
+    /** What acts with the spec, built again if preflight resolves its method (before any undo is registered). */
+    private void bind(MigrationSpec migration, Notifier notifier) {
+        spec = migration;
+        publisher = new StatusPublisher(state, spec, notifier, activities, results);
+        steps = new Steps(state, publisher);
+        rollback = new Rollback(state, spec, publisher);
+        traffic = TrafficRoutes.of(new TrafficCutover(state, spec, activities, steps, publisher, results));
     }
 
     private void restore(Continuation c) {
@@ -119,10 +125,15 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     private void runUntilPromotion() {
         if (state.abort != null) throw new CanceledFailure("aborted before the first step");
         Phase goOnIn = resumed == null ? null : resumed.phase();
+        if (goOnIn == null) {
+            results.preflight =
+                    steps.run(Phase.PREFLIGHT, () -> activities.preflight(spec), r -> StepSummaries.preflight(spec, r));
+        }
+        MigrationSpec resolved = ResolvedMethod.after(spec, results.preflight);
+        if (resolved != spec) bind(resolved, publisher.notifier());
         LagSampler lag = new LagSampler(state, spec, activities);
         Polling polling = new Polling(state, spec, publisher, lag);
         if (goOnIn == null) {
-            results.preflight = steps.run(Phase.PREFLIGHT, () -> activities.preflight(spec), StepSummaries::preflight);
             results.benchmark = steps.run(
                     Phase.BENCHMARK, () -> activities.benchmarkTarget(spec), r -> StepSummaries.benchmark(spec, r));
 
@@ -369,17 +380,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
      */
     private void receiveInternalSignals() {
         Workflow.registerListener((DynamicSignalHandler) (name, args) -> {
-            if (MigrationWorkflow.Names.COPY_PROGRESS.equals(name)) reportCopyProgress(args.get(0, CopyProgress.class));
+            if (MigrationWorkflow.Names.COPY_PROGRESS.equals(name) && state.copied(args.get(0, CopyProgress.class)))
+                publisher.publish();
         });
-    }
-
-    private void reportCopyProgress(CopyProgress progress) {
-        state.copy = progress;
-        if (state.phase == Phase.BASE_COPY) {
-            state.waitingFor =
-                    String.format(java.util.Locale.ROOT, "base copy %.1f%% (%s)", progress.percent(), progress.stage());
-            publisher.publish();
-        }
     }
 
     @Override

@@ -31,12 +31,13 @@ final class StepSummaries {
         return String.format(java.util.Locale.ROOT, "%.0f write IOPS ≥ %d", r.writeIops(), floor);
     }
 
-    static String preflight(PreflightReport r) {
+    /** {@code spec}: the migration's as it asked, before preflight resolved an auto method. */
+    static String preflight(MigrationSpec spec, PreflightReport r) {
         long restarts =
                 r.settingsToChange().stream().filter(s -> s.needsRestart()).count();
         return "source " + r.sourceVersion() + ", target " + r.targetVersion() + "; "
                 + r.checks().size() + " checks; " + r.settingsToChange().size() + " settings to change ("
-                + restarts + " need a restart)";
+                + restarts + " need a restart)" + ResolvedMethod.summary(spec, r);
     }
 
     static String preparation(MigrationSpec spec, SourcePreparation p) {

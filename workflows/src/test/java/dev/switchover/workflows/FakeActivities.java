@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -44,6 +45,12 @@ public class FakeActivities implements MigrationActivities {
      * by name, since the starter's tests share one fake between migrations.
      */
     public final Set<String> failPreflightOnce = ConcurrentHashMap.newKeySet();
+    /** The replication method preflight reports (null: none, as MySQL's and older workers' reports). */
+    public volatile String preflightMethod;
+    /** The target's version preflight reports. */
+    public volatile String targetVersion = "15.8";
+    /** Each step's replication.method as the specs it was given named it ("null" for none). */
+    public final Map<String, Set<String>> methods = new ConcurrentHashMap<>();
 
     private final Map<String, Runnable> behaviours = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
@@ -83,8 +90,12 @@ public class FakeActivities implements MigrationActivities {
         };
     }
 
-    private void called(String method) {
+    private void called(String method, MigrationSpec spec) {
         calls.add(method);
+        if (spec != null && spec.replication() != null) {
+            methods.computeIfAbsent(method, k -> new CopyOnWriteArraySet<>())
+                    .add(String.valueOf(spec.replication().method()));
+        }
         counts.computeIfAbsent(method, k -> new AtomicInteger()).incrementAndGet();
         Runnable b = behaviours.get(method);
         if (b != null) b.run();
@@ -97,7 +108,7 @@ public class FakeActivities implements MigrationActivities {
 
     @Override
     public PreflightReport preflight(MigrationSpec spec) {
-        called("preflight");
+        called("preflight", spec);
         if (failPreflightOnce.remove(spec.name())) {
             throw Failures.fatal(
                     Failures.PREFLIGHT_FAILED,
@@ -105,35 +116,36 @@ public class FakeActivities implements MigrationActivities {
         }
         return new PreflightReport(
                 "15.8",
-                "15.8",
+                targetVersion,
                 "/var/lib/postgresql/15/main",
                 "/var/lib/postgresql/15/main",
                 100L << 20,
                 10L << 30,
                 List.of(),
-                List.of(Check.ok("versions", "15 = 15")));
+                List.of(Check.ok("versions", "15 = 15")),
+                preflightMethod);
     }
 
     @Override
     public BenchmarkResult benchmarkTarget(MigrationSpec spec) {
-        called("benchmarkTarget");
+        called("benchmarkTarget", spec);
         return new BenchmarkResult(iops, iops * 4, 900, "/var/lib/postgresql", "fio-3.33");
     }
 
     @Override
     public SourcePreparation prepareSource(MigrationSpec spec) {
-        called("prepareSource");
+        called("prepareSource", spec);
         return new SourcePreparation(true, true, true, List.of(), List.of());
     }
 
     @Override
     public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-        called("undoPrepareSource");
+        called("undoPrepareSource", spec);
     }
 
     @Override
     public BaseCopyResult baseCopy(MigrationSpec spec) {
-        called("baseCopy");
+        called("baseCopy", spec);
         return new BaseCopyResult(100L << 20, 3, false, "pg_basebackup");
     }
 
@@ -142,112 +154,112 @@ public class FakeActivities implements MigrationActivities {
 
     @Override
     public boolean targetPromoted(MigrationSpec spec) {
-        called("targetPromoted");
+        called("targetPromoted", spec);
         return targetIsPrimary;
     }
 
     @Override
     public String quietTarget(MigrationSpec spec) {
-        called("quietTarget");
+        called("quietTarget", spec);
         return "the target's standby 198.18.0.12 was stopped";
     }
 
     @Override
     public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
-        called("promoteWithoutSource");
+        called("promoteWithoutSource", spec);
         return new PromotionResult(false, "0/3000100", "pg_promote() without the source's proof");
     }
 
     @Override
     public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
-        called("retireOldSource");
+        called("retireOldSource", spec);
         return "slot dropped, role replicator dropped, access rule removed; the fence stays";
     }
 
     @Override
     public LagSample measureLag(MigrationSpec spec) {
-        called("measureLag");
+        called("measureLag", spec);
         return lag.get();
     }
 
     @Override
     public void stopApplication(MigrationSpec spec) {
-        called("stopApplication");
+        called("stopApplication", spec);
     }
 
     @Override
     public void resumeApplication(MigrationSpec spec) {
-        called("resumeApplication");
+        called("resumeApplication", spec);
     }
 
     @Override
     public FrozenSource freezeWrites(MigrationSpec spec) {
-        called("freezeWrites");
+        called("freezeWrites", spec);
         return new FrozenSource("0/3000060", 2);
     }
 
     @Override
     public void unfreezeWrites(MigrationSpec spec) {
-        called("unfreezeWrites");
+        called("unfreezeWrites", spec);
     }
 
     @Override
     public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen) {
-        called("verifySync");
+        called("verifySync", spec);
         return new SyncProof(frozen.finalPosition(), frozen.finalPosition());
     }
 
     @Override
     public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-        called("promote");
+        called("promote", spec);
         return new PromotionResult(false, "0/3000100", "pg_promote()");
     }
 
     @Override
     public TrafficSwitchResult switchTraffic(MigrationSpec spec) {
-        called("switchTraffic");
+        called("switchTraffic", spec);
         return new TrafficSwitchResult("command", "exit 0");
     }
 
     @Override
     public TrafficSwitchResult pauseTraffic(MigrationSpec spec) {
-        called("pauseTraffic");
+        called("pauseTraffic", spec);
         return new TrafficSwitchResult("pgbouncer", "orders paused");
     }
 
     @Override
     public TrafficSwitchResult repointTraffic(MigrationSpec spec) {
-        called("repointTraffic");
+        called("repointTraffic", spec);
         return new TrafficSwitchResult("pgbouncer", "orders pointed at the target and reloaded");
     }
 
     @Override
     public TrafficSwitchResult resumeTraffic(MigrationSpec spec) {
-        called("resumeTraffic");
+        called("resumeTraffic", spec);
         return new TrafficSwitchResult("pgbouncer", "orders resumed");
     }
 
     @Override
     public TrafficSwitchResult resumeTrafficOnSource(MigrationSpec spec) {
-        called("resumeTrafficOnSource");
+        called("resumeTrafficOnSource", spec);
         return new TrafficSwitchResult("pgbouncer", "orders resumed on the source");
     }
 
     @Override
     public BackupResult backupNewPrimary(MigrationSpec spec) {
-        called("backupNewPrimary");
+        called("backupNewPrimary", spec);
         return new BackupResult(true, "/var/backups/switchover/x", 100L << 20, "pg_basebackup -Ft");
     }
 
     @Override
     public ChecklistResult runChecklist(MigrationSpec spec) {
-        called("runChecklist");
+        called("runChecklist", spec);
         return new ChecklistResult(List.of(Check.ok("time sync", "chrony synchronised")));
     }
 
     @Override
     public ReportLocation writeReport(MigrationSpec spec, MigrationReport report) {
-        called("writeReport");
+        called("writeReport", spec);
         return new ReportLocation("reports/x.json", "reports/x.md");
     }
 }

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.switchover.activities.Hosts;
 import dev.switchover.activities.engine.mysql.MySqlEngine;
+import dev.switchover.activities.engine.postgres.PostgresAutoMethod;
 import dev.switchover.activities.engine.postgres.PostgresEngine;
+import dev.switchover.activities.engine.postgres.PostgresLogicalEngine;
 import dev.switchover.activities.secrets.SecretResolver;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.spec.Engine;
@@ -24,12 +26,16 @@ class EngineRegistryTest {
     private final EngineRegistry registry = new EngineRegistry(hosts);
 
     private static MigrationSpec spec(Engine engine, String copyMethod) {
+        return spec(engine, copyMethod, null);
+    }
+
+    private static MigrationSpec spec(Engine engine, String copyMethod, String method) {
         return new MigrationSpec(
                 "shop",
                 engine,
                 null,
                 null,
-                new ReplicationSpec(null, "env:REPL", null, copyMethod),
+                new ReplicationSpec(null, "env:REPL", null, copyMethod, method),
                 null,
                 null,
                 null,
@@ -55,6 +61,16 @@ class EngineRegistryTest {
                 "a spec that names no method dumps, as SpecLoader fills in");
         assertInstanceOf(MySqlEngine.class, registry.get(spec(Engine.MARIADB, ReplicationSpec.DUMP)));
         assertNotSame(dump, registry.get(spec(Engine.MARIADB, ReplicationSpec.DUMP)));
+    }
+
+    @Test
+    void postgresqlIsKeyedByReplicationMethod() {
+        DatabaseEngine physical = registry.get(spec(Engine.POSTGRESQL, null, ReplicationSpec.PHYSICAL));
+        assertInstanceOf(PostgresEngine.class, physical);
+        assertSame(physical, registry.get(spec(Engine.POSTGRESQL, null, null)), "physical when the spec names none");
+        assertInstanceOf(
+                PostgresLogicalEngine.class, registry.get(spec(Engine.POSTGRESQL, null, ReplicationSpec.LOGICAL)));
+        assertInstanceOf(PostgresAutoMethod.class, registry.get(spec(Engine.POSTGRESQL, null, ReplicationSpec.AUTO)));
     }
 
     @Test

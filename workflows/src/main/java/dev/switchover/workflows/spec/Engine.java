@@ -35,6 +35,15 @@ public enum Engine {
         return rules.preparationSummary(createdAccount, addedAccessRule, createdSlot, settingsChanged);
     }
 
+    /**
+     * How a migration of this engine with {@code replication} runs: the field that chooses it for
+     * this engine (replication.method for PostgreSQL, copyMethod for MySQL and MariaDB), or its
+     * default. The worker picks the engine's implementation by it.
+     */
+    public String method(ReplicationSpec replication) {
+        return rules.engineMethod(replication == null ? new ReplicationSpec(null, null, null) : replication);
+    }
+
     @JsonCreator
     public static Engine of(String text) {
         for (Engine e : values()) {

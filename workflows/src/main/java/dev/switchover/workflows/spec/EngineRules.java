@@ -28,6 +28,18 @@ interface EngineRules {
     /** How the base copy is made if the spec does not say; null for an engine with one way only. */
     String defaultCopyMethod();
 
+    /** How the engine replicates if the spec does not say; null for an engine with one way only. */
+    String defaultMethod();
+
+    /**
+     * The value of the field that chooses how this engine's migration runs, its default where the
+     * spec names none: the worker picks the engine's implementation by it.
+     */
+    String engineMethod(ReplicationSpec replication);
+
+    /** replication.method, which the spec gives. */
+    void method(String method, Problems problems);
+
     /** replication.copyMethod, already one switchover knows (dump or clone). */
     void copyMethod(String method, Problems problems);
 

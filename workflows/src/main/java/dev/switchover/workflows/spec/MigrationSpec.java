@@ -55,6 +55,26 @@ public record MigrationSpec(
                 notifications);
     }
 
+    /**
+     * The same migration replicating by {@code method}: the workflow carries on with what preflight
+     * resolved the spec's {@code replication.method: auto} to.
+     */
+    public MigrationSpec withMethod(String method) {
+        return new MigrationSpec(
+                name,
+                engine,
+                source,
+                target,
+                replication.withMethod(method),
+                benchmark,
+                catchUp,
+                cutover,
+                traffic,
+                backup,
+                report,
+                notifications);
+    }
+
     /** The workflow id: one running migration per spec name, so starting it twice is harmless. */
     public String workflowId() {
         return "switchover-" + name;

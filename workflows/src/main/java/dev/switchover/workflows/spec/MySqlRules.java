@@ -29,6 +29,25 @@ record MySqlRules(String id, String name, int longestAccountName, boolean hasClo
     }
 
     @Override
+    public String defaultMethod() {
+        return null;
+    }
+
+    @Override
+    public String engineMethod(ReplicationSpec r) {
+        return r.copyMethod() == null ? defaultCopyMethod() : r.copyMethod();
+    }
+
+    @Override
+    public void method(String method, Problems problems) {
+        problems.add(
+                "replication.method",
+                "is PostgreSQL's choice between physical and logical replication; " + id + " replicates by GTID"
+                        + " from the copy replication.copyMethod makes (" + (hasClone ? "dump or clone" : "dump")
+                        + "), so remove it");
+    }
+
+    @Override
     public void copyMethod(String method, Problems problems) {
         if (ReplicationSpec.CLONE.equals(method) && !hasClone) {
             problems.add(

@@ -2,13 +2,13 @@ package dev.switchover.workflows.spec;
 
 /**
  * A spec that names no engine yet (its own problem, reported as such): nothing is held against the
- * parts that depend on the engine, except backup.maxRate, which only PostgreSQL takes and which is
- * read as pg_basebackup's so that a mistake in it shows in the same run. It has no defaults: only a
+ * parts that depend on the engine, except backup.maxRate and replication.method, which only
+ * PostgreSQL takes and which are read as PostgreSQL's so that a mistake in them shows in the same run. It has no defaults: only a
  * valid spec, which names its engine, is completed.
  */
 final class NoEngineRules implements EngineRules {
     static final NoEngineRules INSTANCE = new NoEngineRules();
-    private static final PostgresRules RATE = new PostgresRules();
+    private static final PostgresRules POSTGRES = new PostgresRules();
 
     private NoEngineRules() {}
 
@@ -28,6 +28,21 @@ final class NoEngineRules implements EngineRules {
     }
 
     @Override
+    public String defaultMethod() {
+        throw noDefaults();
+    }
+
+    @Override
+    public String engineMethod(ReplicationSpec replication) {
+        throw noDefaults();
+    }
+
+    @Override
+    public void method(String method, Problems problems) {
+        POSTGRES.method(method, problems);
+    }
+
+    @Override
     public void copyMethod(String method, Problems problems) {}
 
     @Override
@@ -35,7 +50,7 @@ final class NoEngineRules implements EngineRules {
 
     @Override
     public void backupRate(String rate, Problems problems) {
-        RATE.backupRate(rate, problems);
+        POSTGRES.backupRate(rate, problems);
     }
 
     /** A spec without an engine never runs a step; said as MySQL's for completeness, as before the rules. */

@@ -1,10 +1,16 @@
 package dev.switchover.workflows.spec;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** PostgreSQL's part of the spec: a physical slot, pg_basebackup's copy and rate, and PgBouncer. */
+/**
+ * PostgreSQL's part of the spec: physical or logical replication, a physical slot, pg_basebackup's
+ * copy and rate, and PgBouncer.
+ */
 final class PostgresRules implements EngineRules {
+    private static final List<String> METHODS =
+            List.of(ReplicationSpec.PHYSICAL, ReplicationSpec.LOGICAL, ReplicationSpec.AUTO);
     /** PostgreSQL's rule for replication slot names (NAMEDATALEN 64). */
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
     /** pg_basebackup's --max-rate: kilobytes per second, or with k or M. */
@@ -26,6 +32,27 @@ final class PostgresRules implements EngineRules {
     @Override
     public String defaultCopyMethod() {
         return null;
+    }
+
+    @Override
+    public String defaultMethod() {
+        return ReplicationSpec.PHYSICAL;
+    }
+
+    @Override
+    public String engineMethod(ReplicationSpec r) {
+        return r.method() == null ? defaultMethod() : r.method();
+    }
+
+    @Override
+    public void method(String method, Problems problems) {
+        if (!METHODS.contains(method)) {
+            problems.add(
+                    "replication.method",
+                    "'" + method + "' is not a way PostgreSQL replicates; use physical (the default: same major"
+                            + " version), logical (to a newer major version) or auto (preflight chooses by the two"
+                            + " servers' versions)");
+        }
     }
 
     @Override

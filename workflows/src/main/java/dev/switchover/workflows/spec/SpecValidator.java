@@ -89,6 +89,7 @@ public final class SpecValidator {
         } else if (method != null) {
             rules.copyMethod(method, this::add);
         }
+        if (r.method() != null) rules.method(r.method(), this::add);
         rules.replication(r, name, this::add);
     }
 

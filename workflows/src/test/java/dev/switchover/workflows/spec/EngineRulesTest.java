@@ -47,22 +47,24 @@ class EngineRulesTest {
     }
 
     @Test
-    void postgresqlGetsASlotAndMysqlFamilyADumpByDefault() {
+    void postgresqlGetsASlotAndPhysicalReplicationAndMysqlFamilyADumpByDefault() {
         ReplicationSpec empty = new ReplicationSpec(null, "env:REPL", null);
 
         assertEquals(
-                new ReplicationSpec("replicator", "env:REPL", "switchover_orders_pg15", null),
+                new ReplicationSpec("replicator", "env:REPL", "switchover_orders_pg15", null, ReplicationSpec.PHYSICAL),
                 empty.withDefaults("orders-pg15", Engine.POSTGRESQL));
         for (Engine e : new Engine[] {Engine.MYSQL, Engine.MARIADB}) {
             ReplicationSpec r = empty.withDefaults("orders", e);
             assertNull(r.slot(), e.id());
             assertEquals(ReplicationSpec.DUMP, r.copyMethod(), e.id());
+            assertNull(r.method(), e.id() + " chooses by copyMethod");
         }
     }
 
     @Test
     void givenValuesAreKept() {
-        ReplicationSpec given = new ReplicationSpec("repl", "env:REPL", "mine", ReplicationSpec.CLONE);
+        ReplicationSpec given =
+                new ReplicationSpec("repl", "env:REPL", "mine", ReplicationSpec.CLONE, ReplicationSpec.LOGICAL);
 
         assertEquals(given, given.withDefaults("orders", Engine.MYSQL));
         assertEquals(given, given.withDefaults("orders", Engine.POSTGRESQL));

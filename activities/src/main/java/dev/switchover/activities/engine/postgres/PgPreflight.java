@@ -9,6 +9,7 @@ import dev.switchover.workflows.activities.Check;
 import dev.switchover.workflows.activities.PreflightReport;
 import dev.switchover.workflows.activities.SettingChange;
 import dev.switchover.workflows.spec.MigrationSpec;
+import dev.switchover.workflows.spec.ReplicationSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -113,7 +114,16 @@ final class PgPreflight {
                     c.current() + " → " + c.required()
                             + (c.needsRestart() ? " (restart allowed by the spec)" : " (reload)")));
         }
-        return new PreflightReport(version, targetVersion, sourceDir, targetDir, sourceSize, free, changes, checks);
+        return new PreflightReport(
+                version,
+                targetVersion,
+                sourceDir,
+                targetDir,
+                sourceSize,
+                free,
+                changes,
+                checks,
+                ReplicationSpec.PHYSICAL);
     }
 
     /**
