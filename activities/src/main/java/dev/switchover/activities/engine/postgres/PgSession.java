@@ -3,6 +3,8 @@ package dev.switchover.activities.engine.postgres;
 import dev.switchover.activities.secrets.Secret;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.spec.HostSpec;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -31,8 +33,13 @@ final class PgSession implements AutoCloseable {
     }
 
     static PgSession open(HostSpec host, Secret password, String role, int connectSeconds) {
+        return open(host, password, role, connectSeconds, "postgres");
+    }
+
+    /** A session in {@code database}: logical replication's objects (publications) live in each database. */
+    static PgSession open(HostSpec host, Secret password, String role, int connectSeconds, String database) {
         String where = host.database().adminUser() + "@" + host.address() + ":"
-                + host.database().port() + " (" + role + ")";
+                + host.database().port() + (database.equals("postgres") ? "" : "/" + database) + " (" + role + ")";
         Properties p = new Properties();
         p.setProperty("user", host.database().adminUser());
         p.setProperty("password", password.reveal());
@@ -41,7 +48,7 @@ final class PgSession implements AutoCloseable {
         p.setProperty("socketTimeout", "120");
         p.setProperty("ApplicationName", "switchover");
         String url = "jdbc:postgresql://" + hostLiteral(host.address()) + ":"
-                + host.database().port() + "/postgres";
+                + host.database().port() + "/" + URLEncoder.encode(database, StandardCharsets.UTF_8);
         try {
             return new PgSession(DriverManager.getConnection(url, p), where);
         } catch (SQLException e) {

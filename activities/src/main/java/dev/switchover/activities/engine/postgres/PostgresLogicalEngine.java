@@ -29,9 +29,13 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
     private final PgLogins logins;
     private final PgBackup backup;
     private final PgMemory memory;
+    private final LogicalPreflight preflight;
+    private final LogicalSourcePreparation sourcePreparation;
 
     public PostgresLogicalEngine(Hosts hosts) {
         this.logins = new PgLogins(hosts);
+        this.preflight = new LogicalPreflight(logins);
+        this.sourcePreparation = new LogicalSourcePreparation(logins);
         this.backup = new PgBackup(logins);
         this.memory = new PgMemory(logins);
     }
@@ -46,7 +50,7 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
 
     @Override
     public PreflightReport preflight(MigrationSpec spec) {
-        throw notYet("run preflight");
+        return preflight.preflight(spec);
     }
 
     @Override
@@ -56,12 +60,17 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
 
     @Override
     public SourcePreparation prepareSource(MigrationSpec spec) {
-        throw notYet("prepare the source");
+        return sourcePreparation.prepareSource(spec);
     }
 
     @Override
     public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-        throw notYet("undo the source's preparation");
+        sourcePreparation.undoPrepareSource(spec, preparation);
+    }
+
+    @Override
+    public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+        return sourcePreparation.retireOldSource(spec, preparation);
     }
 
     @Override
