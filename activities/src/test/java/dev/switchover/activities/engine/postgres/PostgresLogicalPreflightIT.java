@@ -159,6 +159,24 @@ class PostgresLogicalPreflightIT {
         assertEquals("replica", one(source, "postgres", "SHOW wal_level"), "nothing changed");
     }
 
+    /** The pair the other way round: a 17 source and a 15 target, refused naming both before anything is asked of the databases. */
+    @Test
+    void anOlderTargetIsRefusedNamingBothVersions() {
+        MigrationSpec backwards = PgPair.spec("name: " + NAME + "\n"
+                + "engine: postgresql\n"
+                + LabSpec.host("source", target.address(), LabFlavor.POSTGRES17)
+                + LabSpec.host("target", source.address(), LabFlavor.POSTGRES15)
+                + "replication:\n"
+                + "  password: env:" + PASSWORD_VARIABLE + "\n"
+                + "cutover:\n"
+                + "  allowSourceRestart: true\n");
+        String m = failsWith(Failures.PREFLIGHT_FAILED, () -> preflight.preflight(backwards))
+                .getOriginalMessage();
+        assertTrue(m.contains("the source " + target.address() + " runs PostgreSQL 17."), m);
+        assertTrue(m.contains("the target " + source.address() + " runs PostgreSQL 15."), m);
+        assertTrue(m.contains("an older major version"), m);
+    }
+
     @Test
     void tablesWithoutARowIdentityAreRefusedByNameWithBothFixes() {
         execute(source, "postgres", "CREATE DATABASE shop");
