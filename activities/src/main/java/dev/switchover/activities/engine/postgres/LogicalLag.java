@@ -71,7 +71,8 @@ final class LogicalLag {
             }
             // A schema changed on the source holds the catch-up (and so the gate) until the change is
             // repeated on the target, instead of failing the cutover after the freeze.
-            List<String> changed = streaming ? schema.differences(spec, LogicalNames.movedDatabases(s)) : List.of();
+            // Asked also when a subscription is down: a column it does not have is what stops it.
+            List<String> changed = schema.differences(spec, LogicalNames.movedDatabases(s));
             if (!changed.isEmpty()) {
                 streaming = false;
                 states.add(0, "schema differs: " + String.join("; ", changed));

@@ -31,6 +31,11 @@ final class LogicalNames {
         return fit("switchover_" + clean(spec.name()) + "_" + clean(database));
     }
 
+    /** What the objects switchover creates say in their comment, so undo drops only its own. */
+    static String comment(MigrationSpec spec) {
+        return "switchover:" + spec.name();
+    }
+
     /** Every database that moves: those a client can connect to, templates left out. */
     static List<String> movedDatabases(PgSession source) {
         return source

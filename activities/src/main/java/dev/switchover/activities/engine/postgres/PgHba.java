@@ -2,6 +2,8 @@ package dev.switchover.activities.engine.postgres;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one pg_hba.conf rule switchover adds: replication for its user from the target's address
@@ -18,6 +20,58 @@ final class PgHba {
 
     static String rule(String user, String targetAddress) {
         return "host replication " + user + " " + onlyThe(targetAddress) + " scram-sha-256";
+    }
+
+    /**
+     * Logical replication's rule: a subscription logs in to the database it copies, not to
+     * "replication", so each database moved has a rule of its own.
+     */
+    static String databaseRule(String database, String user, String targetAddress) {
+        return "host " + database(database) + " " + user + " " + onlyThe(targetAddress) + " scram-sha-256";
+    }
+
+    /** A database's name as pg_hba reads it: quoted where it is a keyword or not a plain word. */
+    static String database(String name) {
+        boolean keyword = List.of("all", "sameuser", "samerole", "samegroup", "replication")
+                .contains(name);
+        return keyword || !name.matches("[a-z0-9_]+") ? "\"" + name.replace("\"", "\"\"") + "\"" : name;
+    }
+
+    static boolean hasDatabaseRule(String content, String database, String user, String targetAddress) {
+        List<String> wanted = tokens(databaseRule(database, user, targetAddress));
+        return content.lines().map(PgHba::tokens).anyMatch(wanted::equals);
+    }
+
+    /** The file with our marker and this database's rule inserted before the first rule; unchanged if present. */
+    static String withDatabaseRule(String content, String migration, String database, String user, String address) {
+        if (hasDatabaseRule(content, database, user, address)) return content;
+        return inserted(content, marker(migration), databaseRule(database, user, address));
+    }
+
+    /**
+     * The file without any of our markers and the database rule for {@code user} from the target
+     * right after each; as {@link #withoutRule}, a line after a marker that is not such a rule stays.
+     */
+    static String withoutDatabaseRules(String content, String migration, String user, String targetAddress) {
+        List<String> out = new ArrayList<>();
+        List<String> lines = content.lines().toList();
+        String marker = marker(migration);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).equals(marker)) {
+                if (i + 1 < lines.size() && isDatabaseRule(tokens(lines.get(i + 1)), user, targetAddress)) i++;
+                continue;
+            }
+            out.add(lines.get(i));
+        }
+        return out.isEmpty() ? "" : String.join("\n", out) + "\n";
+    }
+
+    private static boolean isDatabaseRule(List<String> tokens, String user, String targetAddress) {
+        List<String> any = tokens(databaseRule("x", user, targetAddress));
+        return tokens.size() == any.size()
+                && !tokens.get(1).equals("replication")
+                && tokens.get(0).equals(any.get(0))
+                && tokens.subList(2, tokens.size()).equals(any.subList(2, any.size()));
     }
 
     /**
@@ -39,11 +93,18 @@ final class PgHba {
     /** The file with our marker and rule inserted before the first rule; unchanged if present. */
     static String withRule(String content, String migration, String user, String targetAddress) {
         if (hasRule(content, user, targetAddress)) return content;
+        return inserted(content, marker(migration), rule(user, targetAddress));
+    }
+
+    private static String inserted(String content, String marker, String rule) {
         List<String> lines = new ArrayList<>(content.lines().toList());
         int first = 0;
-        while (first < lines.size() && isCommentOrBlank(lines.get(first))) first++;
-        lines.add(first, rule(user, targetAddress));
-        lines.add(first, marker(migration));
+        // Before an earlier marker of ours too: each marker must stay right above its own rule.
+        while (first < lines.size()
+                && isCommentOrBlank(lines.get(first))
+                && !lines.get(first).equals(marker)) first++;
+        lines.add(first, rule);
+        lines.add(first, marker);
         return String.join("\n", lines) + "\n";
     }
 
@@ -75,10 +136,13 @@ final class PgHba {
         return t.isEmpty() || t.startsWith("#");
     }
 
+    /** A quoted name (which may hold spaces and #), a plain word, or the comment that ends the line. */
+    private static final Pattern TOKEN = Pattern.compile("\"(?:[^\"]|\"\")*\"|[^\\s\"#]+|#.*");
+
     private static List<String> tokens(String line) {
-        String t = line.strip();
-        int hash = t.indexOf('#');
-        if (hash >= 0) t = t.substring(0, hash).strip();
-        return t.isEmpty() ? List.of() : List.of(t.split("\\s+"));
+        List<String> out = new ArrayList<>();
+        Matcher m = TOKEN.matcher(line);
+        while (m.find() && !m.group().startsWith("#")) out.add(m.group());
+        return out;
     }
 }

@@ -30,6 +30,42 @@ final class PgLogins {
                 "source");
     }
 
+    /** The source's admin in one of its databases, where that database's publication is. */
+    PgSession source(MigrationSpec spec, String database) {
+        return PgSession.open(
+                spec.source(),
+                hosts.secret(
+                        "source.database.adminPassword",
+                        spec.source().database().adminPassword()),
+                "source",
+                10,
+                database);
+    }
+
+    /** {@link #source(MigrationSpec, String)} after the freeze, giving up as soon as {@link #sourceAfterFreeze} does. */
+    PgSession sourceAfterFreeze(MigrationSpec spec, String role, String database) {
+        return PgSession.open(
+                spec.source(),
+                hosts.secret(
+                        "source.database.adminPassword",
+                        spec.source().database().adminPassword()),
+                role,
+                PROOF_CONNECT_SECONDS,
+                database);
+    }
+
+    /** The target's admin, before any copy, in one of its databases. */
+    PgSession target(MigrationSpec spec, String database) {
+        return PgSession.open(
+                spec.target(),
+                hosts.secret(
+                        "target.database.adminPassword",
+                        spec.target().database().adminPassword()),
+                "target",
+                10,
+                database);
+    }
+
     /**
      * The source after the freeze, which may be gone: the login gives up after
      * {@link #PROOF_CONNECT_SECONDS}, and nothing after the freeze waits on the source long.
@@ -53,33 +89,6 @@ final class PgLogins {
         String field = afterCopy ? "source.database.adminPassword" : "target.database.adminPassword";
         return PgSession.open(
                 spec.target(), hosts.secret(field, passwordOwner.database().adminPassword()), "target");
-    }
-
-    /** The source's {@code database}, as its admin. */
-    PgSession source(MigrationSpec spec, String database) {
-        return PgSession.open(
-                spec.source(),
-                hosts.secret(
-                        "source.database.adminPassword",
-                        spec.source().database().adminPassword()),
-                "source",
-                10,
-                database);
-    }
-
-    /**
-     * The target's {@code database}, as the target's own admin: a logical copy keeps the target's
-     * cluster and its roles' passwords.
-     */
-    PgSession target(MigrationSpec spec, String database) {
-        return PgSession.open(
-                spec.target(),
-                hosts.secret(
-                        "target.database.adminPassword",
-                        spec.target().database().adminPassword()),
-                "target",
-                10,
-                database);
     }
 
     Secret replicationPassword(MigrationSpec spec) {

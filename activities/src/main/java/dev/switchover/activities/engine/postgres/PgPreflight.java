@@ -131,7 +131,7 @@ final class PgPreflight {
      * not the spec's would have the copy's login refused, after the benchmark and the source's
      * preparation. Its stored verifier says so now, without a login.
      */
-    private void existingRolePassword(MigrationSpec spec, PgSession s, List<Check> checks) {
+    void existingRolePassword(MigrationSpec spec, PgSession s, List<Check> checks) {
         String user = spec.replication().user();
         List<String> role = s.row("SELECT rolpassword FROM pg_authid WHERE rolname = ?", user);
         if (role == null) return;

@@ -3,7 +3,6 @@ package dev.switchover.activities.engine.postgres;
 import dev.switchover.activities.Hosts;
 import dev.switchover.activities.engine.DatabaseEngine;
 import dev.switchover.activities.engine.Progress;
-import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.BackupResult;
 import dev.switchover.workflows.activities.BaseCopyResult;
 import dev.switchover.workflows.activities.Check;
@@ -33,6 +32,8 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
     private final LogicalPromotion promotion;
     private final PgBackup backup;
     private final PgMemory memory;
+    private final LogicalPreflight preflight;
+    private final LogicalSourcePreparation sourcePreparation;
 
     public PostgresLogicalEngine(Hosts hosts) {
         this.logins = new PgLogins(hosts);
@@ -40,21 +41,15 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
         this.lag = new LogicalLag(logins);
         this.cutover = new LogicalCutover(logins);
         this.promotion = new LogicalPromotion(logins, cutover, new LogicalTargetClosing(logins));
+        this.preflight = new LogicalPreflight(logins);
+        this.sourcePreparation = new LogicalSourcePreparation(logins);
         this.backup = new PgBackup(logins);
         this.memory = new PgMemory(logins);
     }
 
-    /** A step this version does not carry out yet: refused at once, never half done. */
-    private static RuntimeException notYet(String step) {
-        return Failures.fatal(
-                Failures.PREFLIGHT_FAILED,
-                "PostgreSQL's logical replication cannot " + step + " in this version of switchover yet;"
-                        + " use replication.method: physical between servers of the same major version");
-    }
-
     @Override
     public PreflightReport preflight(MigrationSpec spec) {
-        throw notYet("run preflight");
+        return preflight.preflight(spec);
     }
 
     @Override
@@ -64,12 +59,17 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
 
     @Override
     public SourcePreparation prepareSource(MigrationSpec spec) {
-        throw notYet("prepare the source");
+        return sourcePreparation.prepareSource(spec);
     }
 
     @Override
     public void undoPrepareSource(MigrationSpec spec, SourcePreparation preparation) {
-        throw notYet("undo the source's preparation");
+        sourcePreparation.undoPrepareSource(spec, preparation);
+    }
+
+    @Override
+    public String retireOldSource(MigrationSpec spec, SourcePreparation preparation) {
+        return sourcePreparation.retireOldSource(spec, preparation);
     }
 
     @Override

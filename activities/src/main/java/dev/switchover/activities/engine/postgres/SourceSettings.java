@@ -35,11 +35,11 @@ final class SourceSettings {
     }
 
     /** setting, context, pending_restart */
-    private static List<String> setting(PgSession s, String name) {
+    static List<String> setting(PgSession s, String name) {
         return s.row("SELECT setting, context, pending_restart::text FROM pg_settings WHERE name = ?", name);
     }
 
-    private static SettingChange change(List<String> row, String name, String required) {
+    static SettingChange change(List<String> row, String name, String required) {
         boolean restart = row.get(1).equals("postmaster") || row.get(2).equals("true");
         return new SettingChange(
                 name,
@@ -69,7 +69,11 @@ final class SourceSettings {
      * the exact fix, before prepare-source changes anything.
      */
     static List<SettingChange> refuseForbiddenRestart(PgSession s, MigrationSpec spec) {
-        List<SettingChange> changes = required(s);
+        return refuseForbiddenRestart(spec, required(s));
+    }
+
+    /** {@link #refuseForbiddenRestart(PgSession, MigrationSpec)} for another method's {@code changes}. */
+    static List<SettingChange> refuseForbiddenRestart(MigrationSpec spec, List<SettingChange> changes) {
         List<SettingChange> restarts =
                 changes.stream().filter(SettingChange::needsRestart).toList();
         if (!restarts.isEmpty() && !Boolean.TRUE.equals(spec.cutover().allowSourceRestart())) {
@@ -86,7 +90,13 @@ final class SourceSettings {
      * the free WAL senders since: what is needed now is judged again, before anything is changed.
      */
     static List<SettingChange> apply(PgSession s, MigrationSpec spec, RemoteHost sourceHost, List<String> notes) {
-        List<SettingChange> changes = refuseForbiddenRestart(s, spec);
+        return apply(spec, sourceHost, notes, s, required(s));
+    }
+
+    /** {@link #apply(PgSession, MigrationSpec, RemoteHost, List)} for another method's {@code needed}, judged just now. */
+    static List<SettingChange> apply(
+            MigrationSpec spec, RemoteHost sourceHost, List<String> notes, PgSession s, List<SettingChange> needed) {
+        List<SettingChange> changes = refuseForbiddenRestart(spec, needed);
         for (SettingChange c : changes) {
             s.execute("ALTER SYSTEM SET " + PgSession.ident(c.name()) + " = " + PgSession.literal(c.required()));
         }
