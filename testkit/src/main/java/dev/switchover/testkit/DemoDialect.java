@@ -47,6 +47,14 @@ public interface DemoDialect {
     /** Creates {@code table} with {@code rows} rows of orders (and the demo's database, where there is one). */
     void seedOrders(Connection admin, String table, long rows) throws SQLException;
 
+    /**
+     * Inserts one order with the id the table itself hands out next, as the application's first
+     * insert on the new primary does; returns that id, or -1 where the demo's ids are the writer's own.
+     */
+    default long insertWithNextId(Connection admin, String table) throws SQLException {
+        return -1;
+    }
+
     /** Creates the table a {@link SetWriter} inserts its ids into. */
     void createWrites(Connection admin, String table) throws SQLException;
 

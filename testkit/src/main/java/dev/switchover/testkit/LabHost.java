@@ -29,6 +29,13 @@ public enum LabHost {
     E2E17T("e2e17t", 28, POSTGRES17),
     E2E18S("e2e18s", 29, POSTGRES18),
     E2E18T("e2e18t", 30, POSTGRES18),
+    // The end-to-end migration to a newer major version by logical replication: 15 to 17, 15 to 18, 17 to 18.
+    E2EL1S("e2el1s", 23, POSTGRES15),
+    E2EL1T("e2el1t", 24, POSTGRES17),
+    E2EL2S("e2el2s", 25, POSTGRES15),
+    E2EL2T("e2el2t", 26, POSTGRES18),
+    E2EL3S("e2el3s", 37, POSTGRES17),
+    E2EL3T("e2el3t", 38, POSTGRES18),
     MYE2ES("mye2es", 113, MYSQL),
     MYE2ET("mye2et", 114, MYSQL),
     MDE2ES("mde2es", 123, MARIADB),

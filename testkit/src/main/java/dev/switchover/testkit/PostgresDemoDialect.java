@@ -63,11 +63,13 @@ public final class PostgresDemoDialect implements DemoDialect {
     @Override
     public void seedOrders(Connection admin, String table, long rows) throws SQLException {
         try (Statement st = admin.createStatement()) {
-            st.execute(
-                    "CREATE TABLE " + table + " (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
-                            + " created timestamptz NOT NULL)");
-            st.execute("INSERT INTO " + table + " SELECT g, 'customer-' || (g % 997), (g % 10000) / 100.0,"
-                    + " now() - g * interval '1 minute' FROM generate_series(1, " + rows + ") g");
+            // The ids come from the table's sequence, as an application's do: the new primary's next
+            // id must follow them (logical replication does not carry sequences by itself).
+            st.execute("CREATE TABLE " + table + " (id bigserial PRIMARY KEY, customer text NOT NULL,"
+                    + " amount numeric(12,2), created timestamptz NOT NULL)");
+            st.execute("INSERT INTO " + table + " (customer, amount, created) SELECT 'customer-' || (g % 997),"
+                    + " (g % 10000) / 100.0, now() - g * interval '1 minute' FROM generate_series(1, " + rows
+                    + ") g ORDER BY g");
         }
     }
 
@@ -125,6 +127,16 @@ public final class PostgresDemoDialect implements DemoDialect {
             } catch (SQLException e) {
                 return "25006".equals(e.getSQLState());
             }
+        }
+    }
+
+    @Override
+    public long insertWithNextId(Connection admin, String table) throws SQLException {
+        try (Statement st = admin.createStatement();
+                ResultSet rs = st.executeQuery("INSERT INTO " + table + " (customer, amount, created)"
+                        + " VALUES ('after the cutover', 1, now()) RETURNING id")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }

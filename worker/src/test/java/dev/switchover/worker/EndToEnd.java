@@ -18,9 +18,16 @@ final class EndToEnd {
     private EndToEnd() {}
 
     static DemoSummary migrate(Engine engine, String name, LabHost source, LabHost target, long rows) throws Exception {
+        return migrate(engine, name, source, target, rows, null);
+    }
+
+    /** As {@link #migrate(Engine, String, LabHost, LabHost, long)} by replication.method {@code method}. */
+    static DemoSummary migrate(Engine engine, String name, LabHost source, LabHost target, long rows, String method)
+            throws Exception {
         Path dir = Files.createTempDirectory("switchover-" + name);
         DemoSummary s = new DemoRun(
-                        DemoRun.Options.of(engine, name, source, target, rows, dir),
+                        DemoRun.Options.of(engine, name, source, target, rows, dir)
+                                .withMethod(method),
                         line -> System.out.println(name + ": " + line))
                 .run();
         System.out.println(name + ": " + s.json());
@@ -41,5 +48,10 @@ final class EndToEnd {
         assertEquals(0, s.failedButPresentWrites(), "writes refused by the source yet present on the target");
         assertTrue(s.sourceRefusesWrites(), "the old source refuses the application's writes after cutover");
         assertTrue(Files.readString(Path.of(s.report())).contains("**DONE**"), "the report says DONE");
+        if (s.nextIdOnNewPrimary() >= 0) {
+            assertTrue(
+                    s.nextIdOnNewPrimary() > rows,
+                    "the application's next id on the new primary follows the source's: " + s.nextIdOnNewPrimary());
+        }
     }
 }

@@ -26,28 +26,34 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PostgresMigrationIT {
     private static final long ROWS = 50_000;
 
-    /** A version's migration: its name and hosts, and the major version both servers must report. */
-    record Version(String migration, LabHost source, LabHost target, int major) {
+    /**
+     * A migration: its name, hosts and method (null: the spec names none, physical), and the major
+     * versions the two servers must report.
+     */
+    record Version(String migration, LabHost source, LabHost target, String method, int from, int to) {
         @Override
         public String toString() {
-            return "PostgreSQL " + major;
+            return from == to ? "PostgreSQL " + from : "PostgreSQL " + from + " to " + to + " by " + method;
         }
     }
 
     static Stream<Version> versions() {
         return Stream.of(
-                new Version("e2e", LabHost.E2ESRC, LabHost.E2EDST, 15),
-                new Version("e2e17", LabHost.E2E17S, LabHost.E2E17T, 17),
-                new Version("e2e18", LabHost.E2E18S, LabHost.E2E18T, 18));
+                new Version("e2e", LabHost.E2ESRC, LabHost.E2EDST, null, 15, 15),
+                new Version("e2e17", LabHost.E2E17S, LabHost.E2E17T, null, 17, 17),
+                new Version("e2e18", LabHost.E2E18S, LabHost.E2E18T, null, 18, 18),
+                new Version("e2el1", LabHost.E2EL1S, LabHost.E2EL1T, "logical", 15, 17),
+                new Version("e2el2", LabHost.E2EL2S, LabHost.E2EL2T, "logical", 15, 18),
+                new Version("e2el3", LabHost.E2EL3S, LabHost.E2EL3T, "auto", 17, 18));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("versions")
     void liveDatabaseMovesToTheTargetWithNothingLost(Version v) throws Exception {
-        DemoSummary s = EndToEnd.migrate(Engine.POSTGRESQL, v.migration(), v.source(), v.target(), ROWS);
+        DemoSummary s = EndToEnd.migrate(Engine.POSTGRESQL, v.migration(), v.source(), v.target(), ROWS, v.method());
         EndToEnd.assertMovedWithNothingLost(s, v.target(), ROWS);
-        assertEquals(v.major(), major(v.source()), "the source's server version");
-        assertEquals(v.major(), major(v.target()), "the target's server version");
+        assertEquals(v.from(), major(v.source()), "the source's server version");
+        assertEquals(v.to(), major(v.target()), "the target's server version");
     }
 
     /** The major version the server on {@code host} reports: 170002 is 17.2. */

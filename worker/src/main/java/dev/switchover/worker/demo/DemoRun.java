@@ -44,7 +44,8 @@ public final class DemoRun {
             String targetAddress,
             LabFlavor targetFlavor,
             long rows,
-            Path workDir) {
+            Path workDir,
+            String method) {
         /** The demo of {@code engine}, on the engine's own pair of hosts ({@link DemoPair}). */
         public static Options of(Engine engine, long rows, Path workDir) {
             DemoPair pair = DemoPair.of(engine);
@@ -63,7 +64,27 @@ public final class DemoRun {
                     target.address(),
                     target.flavor(),
                     rows,
-                    dir);
+                    dir,
+                    null);
+        }
+
+        /**
+         * The same migration by {@code method} (PostgreSQL's replication.method: physical, logical or
+         * auto); a method that may need wal_level changed lets the source restart for it.
+         */
+        public Options withMethod(String method) {
+            return new Options(
+                    engine,
+                    name,
+                    sourceName,
+                    sourceAddress,
+                    sourceFlavor,
+                    targetName,
+                    targetAddress,
+                    targetFlavor,
+                    rows,
+                    workDir,
+                    method);
         }
     }
 
@@ -91,7 +112,10 @@ public final class DemoRun {
         Files.writeString(primaryFile, o.sourceAddress() + "\n");
         Path replicationSecret = LabSpec.replicationSecret(o.workDir().resolve("replication-password"));
         Path specFile = o.workDir().resolve(o.name() + ".yaml");
-        Files.writeString(specFile, spec(primaryFile, replicationSecret));
+        String text = spec(primaryFile, replicationSecret);
+        if (o.method() != null)
+            text = text.replace("\nreplication:\n", "\nreplication:\n  method: " + o.method() + "\n");
+        Files.writeString(specFile, text);
         MigrationSpec spec = SpecLoader.load(specFile);
 
         String appPassword = Files.readString(LabSpec.secret(o.workDir().resolve("app-password")))
@@ -137,6 +161,12 @@ public final class DemoRun {
             }
             targetTable = db.fingerprint(t, db.ordersTable());
         }
+        // The application's first insert on the new primary, with the id its table hands out: after
+        // the fingerprints, which compare the copy as it was.
+        long nextId;
+        try (Connection t = db.admin(o.targetAddress())) {
+            nextId = db.insertWithNextId(t, db.ordersTable());
+        }
         boolean targetPrimary = db.servesAsPrimary(o.targetAddress(), db.writesTable());
         try (Connection s = db.admin(o.sourceAddress())) {
             sourceTable = db.fingerprint(s, db.ordersTable());
@@ -157,7 +187,8 @@ public final class DemoRun {
                 sourceRefusesWrites,
                 done.status().phase() == Phase.DONE,
                 seconds,
-                done.report().markdown());
+                done.report().markdown(),
+                nextId);
     }
 
     /** The orders to migrate, the writer's table, and the application's account, on the source. */
@@ -192,7 +223,7 @@ public final class DemoRun {
           pollEvery: 1s
           deadline: 10m
         cutover:
-          mode: automatic
+          mode: automatic%s
         traffic:
           type: command
           command:
@@ -209,6 +240,9 @@ public final class DemoRun {
                                 o.targetFlavor(),
                                 o.targetAddress(),
                                 replicationSecret),
+                        o.method() == null
+                                ? ""
+                                : "\n  # wal_level = logical takes a restart of the source.\n  allowSourceRestart: true",
                         o.targetAddress(),
                         primaryFile,
                         o.workDir().resolve("reports"));

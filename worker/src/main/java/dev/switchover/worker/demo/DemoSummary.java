@@ -20,7 +20,8 @@ public record DemoSummary(
         boolean sourceRefusesWrites,
         boolean migrationDone,
         long migrationSeconds,
-        String report) {
+        String report,
+        long nextIdOnNewPrimary) {
 
     public boolean ok() {
         return migrationDone
@@ -30,7 +31,8 @@ public record DemoSummary(
                 && unexpectedWrites == 0
                 && failedButPresentWrites == 0
                 && targetPrimary != null
-                && sourceRefusesWrites;
+                && sourceRefusesWrites
+                && (nextIdOnNewPrimary < 0 || nextIdOnNewPrimary > rowsOnSource);
     }
 
     public String json() {
