@@ -48,13 +48,14 @@ final class LogicalCopy {
         RemoteHost target = logins.ssh(spec.target());
         String bindir = targetBindir(spec, target);
         TargetCluster cluster = new TargetCluster(target, spec, logins.targetDataDirectory(spec), bindir, logins);
-        if (sourceId.equals(cluster.completeCopyOf()) && allSubscribed(spec, databases)) {
+        if (sourceId.equals(cluster.completeCopyOf()) && allSubscribed(spec, databases) && slotsKept(spec, databases)) {
             // A re-run after a rollback, which disabled them: they stream again from where they were.
             closing.close(spec);
             for (String db : databases) subscriptions.enable(spec, db);
             return new BaseCopyResult(0, 0, true, METHOD);
         }
-        boolean ours = sourceId.equals(cluster.unfinishedCopyOf());
+        // A complete copy whose slots a rollback dropped is ours too: copied again, as it cannot catch up.
+        boolean ours = sourceId.equals(cluster.unfinishedCopyOf()) || sourceId.equals(cluster.completeCopyOf());
         guard(spec, databases, ours);
         cluster.markUnfinished(sourceId);
         Instant started = Instant.now();
@@ -80,6 +81,17 @@ final class LogicalCopy {
         progress.report(new CopyProgress(bytes, bytes, "copied; every table streams from the source"));
         return new BaseCopyResult(
                 bytes, Duration.between(started, Instant.now()).toSeconds(), false, METHOD);
+    }
+
+    /** Whether the source still keeps each subscription's slot (a rollback drops them). */
+    private boolean slotsKept(MigrationSpec spec, List<String> databases) {
+        try (PgSession s = logins.source(spec)) {
+            for (String db : databases) {
+                if (s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?", LogicalNames.slot(spec, db))
+                        == null) return false;
+            }
+            return true;
+        }
     }
 
     private boolean allSubscribed(MigrationSpec spec, List<String> databases) {

@@ -28,13 +28,6 @@ final class LogicalPreflight {
         this.logins = logins;
     }
 
-    /** The databases the migration moves: every one a client can connect to, postgres included. */
-    static List<String> databases(PgSession s) {
-        return s.rows("SELECT datname FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY 1").stream()
-                .map(r -> r.get(0))
-                .toList();
-    }
-
     PreflightReport preflight(MigrationSpec spec) {
         List<Check> checks = new ArrayList<>();
         logins.replicationPassword(spec);
@@ -58,7 +51,7 @@ final class LogicalPreflight {
             version = s.one("SHOW server_version");
             versionNum = Integer.parseInt(s.one("SHOW server_version_num"));
             sourceDir = s.one("SHOW data_directory");
-            databases = databases(s);
+            databases = LogicalNames.movedDatabases(s);
             sourceSize =
                     Long.parseLong(s.one("SELECT coalesce(sum(pg_database_size(datname)), 0)::bigint FROM pg_database"
                             + " WHERE NOT datistemplate AND datallowconn"));

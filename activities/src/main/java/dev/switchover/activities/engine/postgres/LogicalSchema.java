@@ -23,6 +23,14 @@ final class LogicalSchema {
     /** pg_restore -l's lines for primary keys and unique constraints (foreign keys are "FK CONSTRAINT"). */
     private static final String EARLY = "^[0-9]+; [0-9]+ [0-9]+ CONSTRAINT ";
 
+    /**
+     * Column options no other server accepts, dropped from the schema on its way to the target:
+     * PostgreSQL 17 as Debian 13 builds it tags every column with {@code pg_attver}, and a newer
+     * server refuses the whole table for it ("unrecognized parameter").
+     */
+    private static final String FOREIGN_OPTIONS =
+            "/^ALTER TABLE ONLY .* ALTER COLUMN .* SET \\(pg_attver=[0-9]+\\);$/d";
+
     private final PgLogins logins;
 
     LogicalSchema(PgLogins logins) {
@@ -102,12 +110,14 @@ final class LogicalSchema {
                 targetBindir,
                 "pg_restore --create --section=pre-data of " + database,
                 List.of(
-                        "sh",
+                        "bash",
                         "-c",
-                        "set -e; b=$1; f=$2; cd /; \"$b/pg_restore\" -d template1 --create --section=pre-data --exit-on-error \"$f\";"
+                        "set -eo pipefail; b=$1; f=$2; cd /; \"$b/pg_restore\" --create --section=pre-data -f - \"$f\""
+                                + " | sed -E '" + FOREIGN_OPTIONS
+                                + "' | \"$b/psql\" -X -q -v ON_ERROR_STOP=1 -d template1;"
                                 + " l=$f.early; \"$b/pg_restore\" -l --section=post-data \"$f\" | { grep -E '" + EARLY
                                 + "' || true; } > \"$l\"; \"$b/pg_restore\" -d \"$3\" -L \"$l\" --exit-on-error \"$f\"",
-                        "sh",
+                        "bash",
                         targetBindir,
                         file,
                         database));

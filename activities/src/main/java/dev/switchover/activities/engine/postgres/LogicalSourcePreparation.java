@@ -1,5 +1,6 @@
 package dev.switchover.activities.engine.postgres;
 
+import dev.switchover.activities.engine.Pause;
 import dev.switchover.activities.ssh.RemoteHost;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.SettingChange;
@@ -35,7 +36,7 @@ final class LogicalSourcePreparation {
         List<String> databases;
         PgSession s = logins.source(spec);
         try {
-            databases = LogicalPreflight.databases(s);
+            databases = LogicalNames.movedDatabases(s);
             SourceSettings.refuseForbiddenRestart(spec, LogicalSettings.required(s, databases.size()));
             createdRole = ensureRole(s, spec, notes);
             changed = SourceSettings.apply(
@@ -221,10 +222,35 @@ final class LogicalSourcePreparation {
             s.execute("SELECT pg_reload_conf()");
             removed.add("pg_hba rules removed from " + file);
         }
+        // The subscriptions' slots: left behind, they would keep the source's WAL for ever. A walsender
+        // still streaming (its target was not quieted) is ended first; its rule is gone, it cannot return.
+        List<String> databases = LogicalNames.movedDatabases(s);
+        String slots = "{"
+                + String.join(
+                        ",",
+                        databases.stream()
+                                .map(db -> "\"" + LogicalNames.slot(spec, db) + "\"")
+                                .toList()) + "}";
+        s.execute(
+                "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ANY(?::text[])"
+                        + " AND active_pid IS NOT NULL",
+                slots);
+        List<String> gone = new ArrayList<>();
+        for (List<String> r :
+                s.rows("SELECT slot_name FROM pg_replication_slots WHERE slot_name = ANY(?::text[])", slots)) {
+            Pause.until(
+                    java.time.Duration.ofSeconds(10),
+                    java.time.Duration.ofMillis(100),
+                    () -> s.one("SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND NOT active", r.get(0))
+                            != null);
+            s.execute("SELECT pg_drop_replication_slot(?)", r.get(0));
+            gone.add(r.get(0));
+        }
+        if (!gone.isEmpty()) removed.add("replication slots " + String.join(", ", gone) + " dropped");
         String publication = LogicalNames.publication(spec);
         List<String> dropped = new ArrayList<>();
         // Every database there now, not the list prepare-source saw: one may have been added since.
-        for (String db : LogicalPreflight.databases(s)) {
+        for (String db : databases) {
             try (PgSession d = login.open(db)) {
                 String comment = d.one(
                         "SELECT coalesce(obj_description(oid, 'pg_publication'), '') FROM pg_publication"
