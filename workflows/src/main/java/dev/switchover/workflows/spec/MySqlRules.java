@@ -58,6 +58,11 @@ record MySqlRules(String id, String name, int longestAccountName, boolean hasClo
 
     @Override
     public void replication(ReplicationSpec r, String migrationName, Problems problems) {
+        if (r.databases() != null) {
+            problems.add(
+                    "replication.databases",
+                    "is PostgreSQL's logical method's; " + id + " moves every user database: remove it");
+        }
         if (r.slot() != null) {
             problems.add(
                     "replication.slot",

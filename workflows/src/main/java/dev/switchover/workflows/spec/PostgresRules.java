@@ -62,6 +62,7 @@ final class PostgresRules implements EngineRules {
 
     @Override
     public void replication(ReplicationSpec r, String name, Problems problems) {
+        databases(r, problems);
         if (r.slot() != null && !SLOT.matcher(r.slot()).matches()) {
             problems.add(
                     "replication.slot",
@@ -77,6 +78,24 @@ final class PostgresRules implements EngineRules {
                         "the default slot name switchover_<name> would be " + slot.length()
                                 + " characters, over PostgreSQL's 63; set replication.slot to a shorter name, or shorten name");
             }
+        }
+    }
+
+    /** replication.databases: a logical migration's own choice, each named once. */
+    private static void databases(ReplicationSpec r, Problems problems) {
+        if (r.databases() == null) return;
+        if (!ReplicationSpec.LOGICAL.equals(r.method())) {
+            problems.add(
+                    "replication.databases",
+                    "chooses the databases a logical migration moves; " + (r.method() == null ? "physical" : r.method())
+                            + " replication copies the whole cluster: set replication.method: logical, or remove it");
+        } else if (r.databases().isEmpty()) {
+            problems.add(
+                    "replication.databases", "is empty; list the databases to move, or remove it to move them all");
+        } else if (r.databases().stream().anyMatch(d -> d == null || d.isBlank())) {
+            problems.add("replication.databases", "has an empty name; list each database by its name");
+        } else if (r.databases().stream().distinct().count() < r.databases().size()) {
+            problems.add("replication.databases", "names a database twice; list each once");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.switchover.workflows.spec;
 
+import java.util.List;
+
 /**
  * The account the target replicates with. {@code password} is a reference ({@code env:NAME} or
  * {@code file:PATH}). {@code slot} is PostgreSQL's physical replication slot, which keeps the
@@ -8,9 +10,11 @@ package dev.switchover.workflows.spec;
  * {@code clone} (MySQL's CLONE plugin, a physical copy for large datasets). {@code method} is how
  * PostgreSQL replicates: {@code physical} (pg_basebackup and streaming, same major version only;
  * the default), {@code logical} (publication and subscription, to a newer major) or {@code auto}
- * (whichever the two servers' versions call for, decided in preflight).
+ * (whichever the two servers' versions call for, decided in preflight). {@code databases} are the
+ * databases a logical migration moves; without it, every database a client can connect to.
  */
-public record ReplicationSpec(String user, String password, String slot, String copyMethod, String method) {
+public record ReplicationSpec(
+        String user, String password, String slot, String copyMethod, String method, List<String> databases) {
     public static final String DUMP = "dump";
     public static final String CLONE = "clone";
     public static final String PHYSICAL = "physical";
@@ -18,16 +22,20 @@ public record ReplicationSpec(String user, String password, String slot, String 
     public static final String AUTO = "auto";
 
     public ReplicationSpec(String user, String password, String slot) {
-        this(user, password, slot, null, null);
+        this(user, password, slot, null, null, null);
     }
 
     public ReplicationSpec(String user, String password, String slot, String copyMethod) {
-        this(user, password, slot, copyMethod, null);
+        this(user, password, slot, copyMethod, null, null);
+    }
+
+    public ReplicationSpec(String user, String password, String slot, String copyMethod, String method) {
+        this(user, password, slot, copyMethod, method, null);
     }
 
     /** The same replication by {@code resolved}: what preflight decided a spec's {@code auto} means. */
     public ReplicationSpec withMethod(String resolved) {
-        return new ReplicationSpec(user, password, slot, copyMethod, resolved);
+        return new ReplicationSpec(user, password, slot, copyMethod, resolved, databases);
     }
 
     ReplicationSpec withDefaults(String migrationName, Engine engine) {
@@ -37,6 +45,7 @@ public record ReplicationSpec(String user, String password, String slot, String 
                 password,
                 slot == null ? rules.defaultSlot(migrationName) : slot,
                 copyMethod == null ? rules.defaultCopyMethod() : copyMethod,
-                method == null ? rules.defaultMethod() : method);
+                method == null ? rules.defaultMethod() : method,
+                databases);
     }
 }

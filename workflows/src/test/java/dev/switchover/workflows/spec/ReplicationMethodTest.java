@@ -134,4 +134,35 @@ class ReplicationMethodTest {
                 spec, resolved.withMethod(ReplicationSpec.AUTO), "everything else is the spec's, notifications too");
         assertEquals(List.of(), SpecValidator.validate(resolved));
     }
+
+    /** replication.databases: the databases a logical migration moves, for that method only. */
+    @Test
+    void aLogicalMigrationMayChooseItsDatabasesAndOnlyIt() {
+        ObjectNode root = minimal();
+        set(root, "replication.method", "logical");
+        set(root, "replication.databases", List.of("shop", "crm"));
+        assertEquals(List.of("shop", "crm"), load(text(root)).replication().databases());
+        assertNull(load(text(minimal())).replication().databases(), "without it, every database moves");
+
+        SpecProblem physical = onlyProblem(with("replication.databases", List.of("shop")));
+        assertEquals("replication.databases", physical.field());
+        assertTrue(physical.message().contains("physical replication copies the whole cluster"), physical.message());
+        assertTrue(physical.message().contains("set replication.method: logical, or remove it"), physical.message());
+
+        set(root, "replication.databases", List.of("shop", "shop"));
+        assertEquals(
+                "names a database twice; list each once",
+                onlyProblem(text(root)).message());
+        set(root, "replication.databases", List.of());
+        assertTrue(onlyProblem(text(root)).message().startsWith("is empty"));
+
+        ObjectNode mysql = minimal();
+        set(mysql, "engine", "mysql");
+        set(mysql, "replication.databases", List.of("shop"));
+        SpecProblem refused = SpecYaml.rejected(text(mysql)).problems().stream()
+                .filter(p -> p.field().equals("replication.databases"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(refused.message().startsWith("is PostgreSQL's logical method's"), refused.message());
+    }
 }

@@ -43,7 +43,7 @@ final class LogicalCopy {
         List<String> databases;
         try (PgSession s = logins.source(spec)) {
             sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
-            databases = LogicalNames.movedDatabases(s);
+            databases = LogicalNames.movedDatabases(spec, s);
         }
         RemoteHost target = logins.ssh(spec.target());
         String bindir = targetBindir(spec, target);
@@ -148,7 +148,7 @@ final class LogicalCopy {
     String quietTarget(MigrationSpec spec) {
         List<String> databases;
         try (PgSession s = logins.source(spec)) {
-            databases = LogicalNames.movedDatabases(s);
+            databases = LogicalNames.movedDatabases(spec, s);
         }
         List<String> quieted = new ArrayList<>();
         for (String db : databases) {

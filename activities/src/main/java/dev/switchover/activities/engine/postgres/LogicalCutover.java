@@ -47,7 +47,7 @@ final class LogicalCutover {
 
     /** The subscriptions' logins to their databases, which the fence lets through. */
     static List<String> doors(MigrationSpec spec, PgSession source) {
-        return LogicalNames.movedDatabases(source).stream()
+        return LogicalNames.movedDatabases(spec, source).stream()
                 .map(db -> "host " + db + " " + spec.replication().user() + " "
                         + PgHba.onlyThe(spec.target().address()) + " scram-sha-256")
                 .toList();
@@ -62,7 +62,7 @@ final class LogicalCutover {
     SyncProof verifySync(MigrationSpec spec, FrozenSource frozen, Progress progress) {
         List<String> databases;
         try (PgSession s = logins.source(spec)) {
-            databases = LogicalNames.movedDatabases(s);
+            databases = LogicalNames.movedDatabases(spec, s);
         }
         List<String> changed = schema.differences(spec, databases);
         if (!changed.isEmpty()) {

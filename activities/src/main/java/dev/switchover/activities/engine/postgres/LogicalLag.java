@@ -33,7 +33,7 @@ final class LogicalLag {
             String behindmost = current;
             List<String> states = new ArrayList<>();
             boolean streaming = true;
-            for (String db : LogicalNames.movedDatabases(s)) {
+            for (String db : LogicalNames.movedDatabases(spec, s)) {
                 String slot = LogicalNames.slot(spec, db);
                 List<String> row = s.row(
                         "SELECT r.state, r.replay_lsn::text, pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint,"
@@ -72,7 +72,7 @@ final class LogicalLag {
             // A schema changed on the source holds the catch-up (and so the gate) until the change is
             // repeated on the target, instead of failing the cutover after the freeze.
             // Asked also when a subscription is down: a column it does not have is what stops it.
-            List<String> changed = schema.differences(spec, LogicalNames.movedDatabases(s));
+            List<String> changed = schema.differences(spec, LogicalNames.movedDatabases(spec, s));
             if (!changed.isEmpty()) {
                 streaming = false;
                 states.add(0, "schema differs: " + String.join("; ", changed));

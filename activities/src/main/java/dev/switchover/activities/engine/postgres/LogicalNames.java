@@ -36,8 +36,17 @@ final class LogicalNames {
         return "switchover:" + spec.name();
     }
 
-    /** Every database that moves: those a client can connect to, templates left out. */
-    static List<String> movedDatabases(PgSession source) {
+    /**
+     * Every database that moves: the spec's replication.databases, or else every one a client can
+     * connect to, templates left out. Preflight refuses a listed one the source does not have.
+     */
+    static List<String> movedDatabases(MigrationSpec spec, PgSession source) {
+        if (spec.replication().databases() != null) return spec.replication().databases();
+        return allDatabases(source);
+    }
+
+    /** The source's databases a client can connect to, templates left out. */
+    static List<String> allDatabases(PgSession source) {
         return source
                 .rows("SELECT datname FROM pg_database WHERE NOT datistemplate AND datallowconn ORDER BY datname")
                 .stream()

@@ -51,7 +51,17 @@ final class LogicalPreflight {
             version = s.one("SHOW server_version");
             versionNum = Integer.parseInt(s.one("SHOW server_version_num"));
             sourceDir = s.one("SHOW data_directory");
-            databases = LogicalNames.movedDatabases(s);
+            databases = LogicalNames.movedDatabases(spec, s);
+            List<String> missing = new ArrayList<>(databases);
+            missing.removeAll(LogicalNames.allDatabases(s));
+            if (!missing.isEmpty()) {
+                throw Failures.fatal(
+                        Failures.PREFLIGHT_FAILED,
+                        "replication.databases names " + missing + ", which the source "
+                                + spec.source().address()
+                                + " does not have (or which take no connections); it has "
+                                + LogicalNames.allDatabases(s) + ": correct the list");
+            }
             sourceSize =
                     Long.parseLong(s.one("SELECT coalesce(sum(pg_database_size(datname)), 0)::bigint FROM pg_database"
                             + " WHERE NOT datistemplate AND datallowconn"));

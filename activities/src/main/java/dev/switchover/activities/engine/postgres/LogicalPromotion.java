@@ -39,7 +39,7 @@ final class LogicalPromotion {
         List<String> databases;
         try (PgSession s = sourceForProof(spec)) {
             sourceEnd = SourceFence.prove(s, spec, spec.source().address());
-            databases = LogicalNames.movedDatabases(s);
+            databases = LogicalNames.movedDatabases(spec, s);
         }
         cutover.awaitConfirmed(spec, databases, sourceEnd, dev.switchover.activities.engine.Progress.NONE);
         return finish(spec, databases, "every subscription confirmed the fenced source's end " + sourceEnd);

@@ -36,7 +36,7 @@ final class LogicalSourcePreparation {
         List<String> databases;
         PgSession s = logins.source(spec);
         try {
-            databases = LogicalNames.movedDatabases(s);
+            databases = LogicalNames.movedDatabases(spec, s);
             SourceSettings.refuseForbiddenRestart(spec, LogicalSettings.required(s, databases.size()));
             createdRole = ensureRole(s, spec, notes);
             changed = SourceSettings.apply(
@@ -224,7 +224,7 @@ final class LogicalSourcePreparation {
         }
         // The subscriptions' slots: left behind, they would keep the source's WAL for ever. A walsender
         // still streaming (its target was not quieted) is ended first; its rule is gone, it cannot return.
-        List<String> databases = LogicalNames.movedDatabases(s);
+        List<String> databases = LogicalNames.movedDatabases(spec, s);
         String slots = "{"
                 + String.join(
                         ",",

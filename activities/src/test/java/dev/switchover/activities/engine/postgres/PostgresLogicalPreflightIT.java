@@ -23,6 +23,7 @@ import dev.switchover.workflows.activities.SourcePreparation;
 import dev.switchover.workflows.spec.HostSpec;
 import dev.switchover.workflows.spec.MigrationSpec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -72,7 +73,12 @@ class PostgresLogicalPreflightIT {
     }
 
     static MigrationSpec spec(boolean allowSourceRestart) {
-        return PgPair.spec("name: " + NAME + "\n"
+        return PgPair.spec(text(allowSourceRestart));
+    }
+
+    /** The spec's text, for tests that add to it. */
+    static String text(boolean allowSourceRestart) {
+        return ("name: " + NAME + "\n"
                 + "engine: postgresql\n"
                 + LabSpec.host("source", source.address(), LabFlavor.POSTGRES15)
                 + LabSpec.host("target", target.address(), LabFlavor.POSTGRES17)
@@ -160,6 +166,17 @@ class PostgresLogicalPreflightIT {
     }
 
     /** The pair the other way round: a 17 source and a 15 target, refused naming both before anything is asked of the databases. */
+    /** replication.databases: a listed database the source does not have is named, nothing changed. */
+    @Test
+    void aListedDatabaseTheSourceLacksIsRefusedNamingIt() {
+        MigrationSpec listed = PgPair.spec(text(true)
+                .replace("replication:\n", "replication:\n  method: logical\n  databases: [postgres, nosuch]\n"));
+        assertEquals(List.of("postgres", "nosuch"), listed.replication().databases());
+        String m = failsWith(Failures.PREFLIGHT_FAILED, () -> preflight.preflight(listed))
+                .getOriginalMessage();
+        assertTrue(m.contains("replication.databases names [nosuch], which the source"), m);
+    }
+
     @Test
     void anOlderTargetIsRefusedNamingBothVersions() {
         MigrationSpec backwards = PgPair.spec("name: " + NAME + "\n"
