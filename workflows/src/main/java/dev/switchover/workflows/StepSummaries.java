@@ -41,6 +41,7 @@ final class StepSummaries {
     }
 
     static String preparation(MigrationSpec spec, SourcePreparation p) {
+        if (p.summary() != null) return p.summary();
         return spec.engine()
                 .preparationSummary(
                         p.createdRole(),

@@ -12,4 +12,20 @@ public record SourcePreparation(
         boolean addedHbaLine,
         boolean createdSlot,
         List<SettingChange> changedSettings,
-        List<String> notes) {}
+        List<String> notes,
+        String summary) {
+
+    /**
+     * A preparation the engine's rules put in words ({@code EngineRules#preparationSummary}); one
+     * whose method has other objects (a logical migration's publications, no slot) says its own
+     * {@code summary}.
+     */
+    public SourcePreparation(
+            boolean createdRole,
+            boolean addedHbaLine,
+            boolean createdSlot,
+            List<SettingChange> changedSettings,
+            List<String> notes) {
+        this(createdRole, addedHbaLine, createdSlot, changedSettings, notes, null);
+    }
+}

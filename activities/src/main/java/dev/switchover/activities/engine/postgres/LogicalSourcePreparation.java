@@ -75,7 +75,19 @@ final class LogicalSourcePreparation {
                 addedHba ? "added" : "present",
                 publication,
                 created);
-        return new SourcePreparation(createdRole, addedHba, false, changed, notes);
+        return new SourcePreparation(
+                createdRole,
+                addedHba,
+                false,
+                changed,
+                notes,
+                (createdRole ? "role created" : "role present") + ", "
+                        + (addedHba ? "pg_hba rules added" : "pg_hba rules present")
+                        + ", "
+                        + (created.isEmpty()
+                                ? "publication present"
+                                : "publication created in " + created.size() + " of " + databases.size() + " databases")
+                        + ", " + changed.size() + " settings changed");
     }
 
     /** Ours (by its comment), an operator's with what the copy needs, or refused with the grant to make. */

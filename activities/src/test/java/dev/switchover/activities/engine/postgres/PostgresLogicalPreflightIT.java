@@ -300,6 +300,9 @@ class PostgresLogicalPreflightIT {
             execute(source, "app", "CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items VALUES (1), (2)");
             SourcePreparation first = preparation.prepareSource(spec);
             assertTrue(first.createdRole() && first.addedHbaLine(), first.toString());
+            assertTrue(
+                    first.summary().startsWith("role created, pg_hba rules added, publication created in "),
+                    "the step's record names what logical replication needs, no slot: " + first.summary());
             assertEquals("logical", one(source, "postgres", "SHOW wal_level"), "restarted, as the spec allows");
             assertTrue(first.changedSettings().stream().anyMatch(c -> c.name().equals("wal_level")), first.toString());
             assertEquals(
@@ -337,6 +340,8 @@ class PostgresLogicalPreflightIT {
             String hba = sh(source, "cat", hbaFile);
             SourcePreparation second = preparation.prepareSource(spec);
             assertFalse(second.createdRole() || second.addedHbaLine(), second.toString());
+            assertEquals(
+                    "role present, pg_hba rules present, publication present, 0 settings changed", second.summary());
             assertEquals(java.util.List.of(), second.changedSettings());
             assertTrue(second.notes().contains("publication " + publication + " already in every database moved"));
             assertEquals(hba, sh(source, "cat", hbaFile), "the second call changed nothing");
