@@ -125,7 +125,15 @@ public final class DevServer implements AutoCloseable {
                 "--db-filename",
                 dbFile.toString(),
                 "--log-level",
-                "error"));
+                "error",
+                // The server's default of 10 visibility calls a second per namespace is a production
+                // cluster's guard; the Web UI's pages, the CLI's list and a loaded test machine's
+                // retries together met it, and the UI showed "429 Too Many Requests" instead of the
+                // workflow (WebUiCutoverIT).
+                "--dynamic-config-value",
+                "frontend.namespaceRPS.visibility=1000",
+                "--dynamic-config-value",
+                "frontend.globalNamespaceRPS.visibility=1000"));
         if (uiPort == null) {
             cmd.add("--headless");
         } else {

@@ -12,17 +12,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The whole workflow on two lab hosts with the real activities, under a continuous writer: what
  * `make demo` does, with the checks an operator relies on asserted, on each PostgreSQL version the
- * lab has. Each version has its own pair of hosts, so the three run side by side.
+ * lab has, and across versions by logical replication. Each migration has its own pair of hosts.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class PostgresMigrationIT {
     private static final long ROWS = 50_000;
 

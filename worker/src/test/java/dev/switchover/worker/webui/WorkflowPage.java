@@ -28,6 +28,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 public final class WorkflowPage {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final By TOO_MANY_REQUESTS = By.xpath("//*[normalize-space(text())='Too Many Requests']");
 
     private static final By HEADING = By.cssSelector("[data-testid=workflow-id-heading]");
     private static final By STATUS = By.cssSelector("[data-testid=execution-status]");
@@ -242,6 +243,18 @@ public final class WorkflowPage {
         return new WebDriverWait(driver, WAIT, Duration.ofMillis(250))
                 .ignoring(StaleElementReferenceException.class)
                 .withMessage("waiting for " + what + " on " + driver.getCurrentUrl())
-                .until(until);
+                .until(d -> {
+                    T found = until.apply(d);
+                    if (found == null || Boolean.FALSE.equals(found)) reloadAnErrorPage();
+                    return found;
+                });
+    }
+
+    /**
+     * The UI shows a request the server turned away (429 Too Many Requests on a loaded machine) as
+     * a page of its own and never asks again; an operator would reload it, and so does the test.
+     */
+    private void reloadAnErrorPage() {
+        if (!driver.findElements(TOO_MANY_REQUESTS).isEmpty()) driver.navigate().refresh();
     }
 }

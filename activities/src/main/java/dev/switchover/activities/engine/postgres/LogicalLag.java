@@ -77,6 +77,11 @@ final class LogicalLag {
                 streaming = false;
                 states.add(0, "schema differs: " + String.join("; ", changed));
             }
+            List<String> syncing = schema.notReady(spec, LogicalNames.movedDatabases(spec, s));
+            if (!syncing.isEmpty()) {
+                streaming = false;
+                states.add(0, "tables not yet in sync: " + String.join(", ", syncing));
+            }
             LagSample lag =
                     new LagSample(streaming, worstBytes, worstSeconds, current, behindmost, String.join(", ", states));
             String dataDir = s.one("SHOW data_directory");

@@ -72,6 +72,29 @@ final class LogicalSchemaCheck {
         return out;
     }
 
+    /**
+     * The subscribed tables not yet in sync (a table added to the subscription by REFRESH
+     * PUBLICATION copies its rows first): {@code db.schema.table (state)}, empty when all are.
+     */
+    List<String> notReady(MigrationSpec spec, List<String> databases) {
+        List<String> out = new ArrayList<>();
+        for (String db : databases) {
+            try (PgSession t = logins.target(spec, db)) {
+                for (List<String> r :
+                        t.rows("SELECT n.nspname || '.' || c.relname, s.srsubstate FROM pg_subscription_rel s"
+                                + " JOIN pg_class c ON c.oid = s.srrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                + " WHERE s.srsubstate NOT IN ('r', 's') ORDER BY 1")) {
+                    out.add(db + "." + r.get(0) + " (" + STATES.getOrDefault(r.get(1), r.get(1)) + ")");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** pg_subscription_rel's states, in words. */
+    private static final Map<String, String> STATES =
+            Map.of("i", "waiting to copy", "d", "copying its rows", "f", "rows copied, catching up");
+
     private static Map<String, String> objects(PgSession s) {
         Map<String, String> m = new TreeMap<>();
         for (List<String> r : s.rows(OBJECTS)) m.put(r.get(0), r.get(1));

@@ -196,6 +196,27 @@ class PostgresLogicalCopyIT {
         assertTrue(engine.baseCopy(lab.spec, Progress.NONE).alreadyDone(), "a re-run after a rollback streams again");
         assertEquals("t", one(lab.target, "shop", "SELECT subenabled FROM pg_subscription"));
 
+        // A table created on the source during the migration holds the catch-up, named, until it is
+        // created on the target and the subscription refreshed; its rows then arrive.
+        try (PgSession s = db(lab.source, "shop")) {
+            s.execute("CREATE TABLE extra (id int PRIMARY KEY, v text)");
+            s.execute("INSERT INTO extra SELECT g, 'v' || g FROM generate_series(1, 1000) g");
+        }
+        LagSample newTable = engine.measureLag(lab.spec);
+        assertFalse(newTable.streaming(), newTable.toString());
+        assertTrue(newTable.state().contains("shop.public.extra exists on the source only"), newTable.state());
+        try (PgSession t = db(lab.target, "shop")) {
+            t.execute("CREATE TABLE extra (id int PRIMARY KEY, v text)");
+            t.execute("ALTER SUBSCRIPTION " + LogicalNames.subscription(lab.spec) + " REFRESH PUBLICATION");
+        }
+        assertTrue(
+                eventually(Duration.ofSeconds(60), () -> {
+                    LagSample l = engine.measureLag(lab.spec);
+                    return l.streaming() && l.lagBytes() == 0;
+                }),
+                "in sync again: " + engine.measureLag(lab.spec));
+        assertEquals("1000", one(lab.target, "shop", "SELECT count(*) FROM extra"), "the new table's rows arrived");
+
         // A column added on the source during the migration: the cutover is refused, naming it, until
         // the change is repeated on the target.
         try (PgSession s = db(lab.source, "shop")) {
