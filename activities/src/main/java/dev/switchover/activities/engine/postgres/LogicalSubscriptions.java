@@ -26,6 +26,9 @@ final class LogicalSubscriptions {
                     slot);
         }
         try (PgSession t = logins.target(spec, database)) {
+            // The statement carries the replication password: a failing one must not be written to
+            // the target's server log with it (log_min_error_statement logs the text of errors).
+            t.execute("SET log_min_error_statement = panic");
             t.execute("CREATE SUBSCRIPTION " + PgSession.ident(LogicalNames.subscription(spec)) + " CONNECTION "
                     + PgSession.literal(conninfo(spec, database)) + " PUBLICATION "
                     + PgSession.ident(LogicalNames.publication(spec))

@@ -40,6 +40,9 @@ final class LogicalTargetClosing {
                 throw new IllegalStateException(file + " on " + spec.target().address() + " has " + errors
                         + " invalid lines with the closing block in it (see pg_hba_file_rules); it was opened again");
             }
+            // A client that logged in before the block came has passed it: it goes too, as at the
+            // source's freeze.
+            SourceFence.endOtherSessions(t, spec.target().address());
         }
         try (PgSession check = logins.target(spec, "postgres")) {
             check.one("SELECT 1");

@@ -141,7 +141,7 @@ final class SourceFence {
      * are listed first: in one WHERE clause the planner may run the cheaper pg_terminate_backend()
      * before the test that spares this session.
      */
-    private static int endOtherSessions(PgSession s, String address) {
+    static int endOtherSessions(PgSession s, String address) {
         java.util.Set<String> ended = new java.util.HashSet<>();
         long until = System.nanoTime() + WAIT.toNanos();
         while (true) {
