@@ -29,6 +29,9 @@ final class BaseCopyBench implements Benchmark {
     static final String LIMIT = "200mbit";
 
     static final String NO_LIMIT = "none";
+    /** switchover's logical method's copy, in latest.json's variants. */
+    static final String LOGICAL = "switchover logical";
+
     static final double TARGET_RATIO = 0.95;
 
     @Override
@@ -42,10 +45,12 @@ final class BaseCopyBench implements Benchmark {
         Map<String, List<Double>> details = new LinkedHashMap<>();
         Map<String, String> detailNames = new LinkedHashMap<>();
         long copied;
-        try (SwitchoverCopy ours = new SwitchoverCopy(lab, ctx.work().resolve("base-copy"))) {
+        try (SwitchoverCopy ours = new SwitchoverCopy(lab, ctx.work().resolve("base-copy"));
+                LogicalSwitchoverCopy logical =
+                        new LogicalSwitchoverCopy(lab, ctx.work().resolve("base-copy-logical"))) {
             letTargetLogIn(lab, ours);
             HandBasebackup hand = new HandBasebackup(lab, ours.replicationUser());
-            List<CopyVariant> variants = List.of(ours, hand, new DumpRestore(lab));
+            List<CopyVariant> variants = List.of(ours, hand, new DumpRestore(lab), logical);
             try {
                 for (int run = 0; run < RUNS; run++) {
                     // Every other run in reverse, links and variants alike, so that neither side always goes first.
@@ -153,6 +158,10 @@ final class BaseCopyBench implements Benchmark {
         section.put(
                 "ratioToPgDumpRestoreLimited",
                 Stats.round(median(seconds, "pg_dump|pg_restore", LIMIT) / median(seconds, "switchover", LIMIT)));
+        section.put("ratioToLogical", Stats.round(median(seconds, LOGICAL, NO_LIMIT) / ours));
+        section.put(
+                "ratioToLogicalLimited",
+                Stats.round(median(seconds, LOGICAL, LIMIT) / median(seconds, "switchover", LIMIT)));
         double handCommand = Stats.median(details.getOrDefault(key("pg_basebackup", NO_LIMIT), List.of()));
         section.put("ratioToPgBasebackupCommandAlone", Stats.round(handCommand / ours));
         double inner = Stats.median(details.getOrDefault(key("switchover", NO_LIMIT), List.of()));
@@ -209,13 +218,16 @@ final class BaseCopyBench implements Benchmark {
                 "%nRatios, the other's median time over switchover's (above 1: switchover is faster):"
                         + " pg_basebackup by hand, to a streaming standby as switchover's step, **%.3f** (limited link %.3f);"
                         + " the hand's pg_basebackup command alone %.3f; the two pg_basebackup commands, the hand's over the"
-                        + " one inside switchover's step, %.3f; pg_dump | pg_restore %.3f (limited link %.3f).%n%n",
+                        + " one inside switchover's step, %.3f; pg_dump | pg_restore %.3f (limited link %.3f);"
+                        + " switchover's logical method (replication.method: logical) %.3f (limited link %.3f).%n%n",
                 s.path("ratioToPgBasebackup").asDouble(),
                 s.path("ratioToPgBasebackupLimited").asDouble(),
                 s.path("ratioToPgBasebackupCommandAlone").asDouble(),
                 s.path("ratioOfPgBasebackupCommands").asDouble(),
                 s.path("ratioToPgDumpRestore").asDouble(),
-                s.path("ratioToPgDumpRestoreLimited").asDouble()));
+                s.path("ratioToPgDumpRestoreLimited").asDouble(),
+                s.path("ratioToLogical").asDouble(),
+                s.path("ratioToLogicalLimited").asDouble()));
         md.append(String.format(
                 "Target: switchover's copy within 5%% of hand-run pg_basebackup (ratio ≥ %.2f): **%s**"
                         + " on the unlimited link, %s on the limited one.%n%n",
@@ -256,6 +268,15 @@ final class BaseCopyBench implements Benchmark {
         - **pg_dump|pg_restore**: on the target, `pg_dump -h SRC -Fc -Z0 bench | pg_restore -C -d postgres`
           into a fresh running cluster: one stream, nothing on disk between the two (`-Fd -j` would first
           write the whole dump out; with two cores it has little to gain).
+        - **switchover logical**: the BASE_COPY activity's code of the logical method
+          (`PostgresLogicalEngine.baseCopy`) called in the bench's process after its PREPARE_SOURCE's
+          (a role of its own, pg_hba rules, a publication FOR ALL TABLES per database, wal_level = logical),
+          into a fresh running cluster (`lab.sh reset`): the roles, each database's schema with its primary
+          keys and unique constraints (`pg_dump --schema-only` by the target's pg_dump, restored), a
+          subscription per database with `copy_data = true` whose initial copy moves the rows, polled
+          every 2 s until every table is ready, then the other indexes, foreign keys and triggers built
+          after the sync. pgbench's indexes are all primary keys, so here every index is maintained row by
+          row during the initial copy and nothing is left to build after it. Wall time of the whole step.
 
         Load averages (1, 5, 15 min) before and after: %s and %s; the lab hosts share the machine's 2 cores and disk
         with whatever else runs on it.

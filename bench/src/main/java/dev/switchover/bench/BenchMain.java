@@ -27,8 +27,8 @@ public final class BenchMain implements Callable<Integer> {
     @Option(
             names = "--engines",
             split = ",",
-            description = "Cutover engines to measure: postgresql, mysql"
-                    + " (default: both); the other's figures in latest.json are kept from the earlier run.")
+            description = "Cutover engines to measure: postgresql, postgresql-logical, mysql"
+                    + " (default: all); the others' figures in latest.json are kept from the earlier run.")
     List<String> engines = List.of();
 
     @Option(names = "--copy-gb", description = "Size of the base-copy database in GB (default: ${DEFAULT-VALUE}).")

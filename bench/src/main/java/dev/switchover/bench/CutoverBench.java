@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchover.testkit.Lab;
 import dev.switchover.workflows.Phase;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,8 @@ final class CutoverBench implements Benchmark {
     private final Map<String, Supplier<CutoverLab>> labs = new LinkedHashMap<>();
 
     CutoverBench() {
-        labs.put("postgresql", PgBouncerCutoverLab::new);
+        labs.put("postgresql", () -> new PgBouncerCutoverLab("postgresql", ReplicationMethod.DEFAULT));
+        labs.put("postgresql-logical", () -> new PgBouncerCutoverLab("postgresql-logical", ReplicationMethod.LOGICAL));
         labs.put("mysql", MySqlCutoverLab::new);
     }
 
@@ -43,7 +45,7 @@ final class CutoverBench implements Benchmark {
             try {
                 lab = make.getValue().get();
             } catch (RuntimeException e) {
-                // The other engine's figures are still worth having.
+                // The other engines' figures are still worth having.
                 ctx.say().accept(make.getKey() + ": hosts not up: " + e.getMessage());
                 section.putObject(make.getKey())
                         .put("runs", ctx.runs())
@@ -133,6 +135,9 @@ final class CutoverBench implements Benchmark {
         List<String> engines = new ArrayList<>();
         section.fieldNames().forEachRemaining(engines::add);
         engines.removeIf(e -> !section.get(e).isObject());
+        // The labs' order, whichever engines the last runs measured and the merge kept.
+        List<String> order = List.copyOf(labs.keySet());
+        engines.sort(Comparator.comparingInt(e -> order.contains(e) ? order.indexOf(e) : order.size()));
         for (String e : engines) {
             JsonNode s = section.get(e);
             md.append(String.format(

@@ -3,6 +3,7 @@ package dev.switchover.bench;
 import dev.switchover.testkit.LabHost;
 import dev.switchover.testkit.LabPair;
 import dev.switchover.testkit.SetWriter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,15 +29,17 @@ abstract class CutoverLab {
     private final String engine;
     private final String method;
     private final LabPair pair;
+    private final ReplicationMethod replication;
     private final AtomicInteger logins = new AtomicInteger();
 
-    CutoverLab(String engine, String method, LabPair pair) {
+    CutoverLab(String engine, String method, LabPair pair, ReplicationMethod replication) {
         this.engine = engine;
         this.method = method;
         this.pair = pair;
+        this.replication = replication;
     }
 
-    /** The key of its figures in latest.json: {@code postgresql}, {@code mysql}. */
+    /** The key of its figures in latest.json: {@code postgresql}, {@code postgresql-logical}, {@code mysql}. */
     final String engine() {
         return engine;
     }
@@ -58,6 +61,7 @@ abstract class CutoverLab {
     /** Fresh servers (the last run's target is a promoted copy the wipe guard refuses), seeded. */
     final void fresh() throws Exception {
         pair.reset();
+        replication.sourceBeforeWriter().accept(pair);
         started();
         pair.seedOrders(ROWS);
         pair.createWrites(WRITES);
@@ -76,6 +80,11 @@ abstract class CutoverLab {
                 },
                 pair.table(WRITES),
                 WRITER_PAUSE_MICROS);
+    }
+
+    /** The migration's spec, automatic cutover, with this lab's traffic block and replication method. */
+    final String spec(String name, Path dir) throws IOException {
+        return replication.apply(pair.spec(name, "automatic", dir, traffic(dir)));
     }
 
     /** What runs beside the fresh servers, started after each reset. */

@@ -177,7 +177,7 @@ final class CutoverRun {
      */
     private Path writeSpec(String name, Path dir) throws Exception {
         Path file = dir.resolve(name + ".yaml");
-        Files.writeString(file, lab.pair().spec(name, "automatic", dir, lab.traffic(dir)));
+        Files.writeString(file, lab.spec(name, dir));
         return file;
     }
 

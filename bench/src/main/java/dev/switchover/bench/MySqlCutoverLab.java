@@ -19,7 +19,8 @@ final class MySqlCutoverLab extends CutoverLab {
                 "mysql",
                 "MySQL 9 (`traffic.type: command`): the hook writes the new primary's address to a file the"
                         + " writer reads before each reconnect",
-                LabPair.up(LabHost.BMS, LabHost.BMT));
+                LabPair.up(LabHost.BMS, LabHost.BMT),
+                ReplicationMethod.DEFAULT);
     }
 
     @Override

@@ -10,17 +10,18 @@ import java.util.function.Supplier;
 /**
  * PostgreSQL 15 behind PgBouncer, as {@code PgBouncerCutoverIT} sets it up: PgBouncer on bcb in
  * front of bcs, the writer on one connection through it for the whole run, and the migration
- * repointing PgBouncer at bct.
+ * repointing PgBouncer at bct, by the replication method its spec names.
  */
 final class PgBouncerCutoverLab extends CutoverLab {
     private final LabPgBouncer bouncer;
 
-    PgBouncerCutoverLab() {
+    PgBouncerCutoverLab(String engine, ReplicationMethod method) {
         super(
-                "postgresql",
+                engine,
                 "PostgreSQL 15 behind PgBouncer (`traffic.type: pgbouncer`, transaction pooling), the writer"
-                        + " on one connection through it",
-                LabPair.up(LabHost.BCS, LabHost.BCT));
+                        + " on one connection through it" + method.described(),
+                LabPair.up(LabHost.BCS, LabHost.BCT),
+                method);
         bouncer = LabPgBouncer.up(pair(), LabHost.BCB.hostName(), LabHost.BCB.address());
     }
 
