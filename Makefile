@@ -20,8 +20,9 @@ demo-down:
 test: deps lab-roots
 	$(MVN) verify
 
-## bench: cutover write-unavailability (PostgreSQL through PgBouncer, MySQL), base copy against
-## pg_basebackup and pg_dump, orchestration overhead; writes bench/results/latest.json and latest.md.
+## bench: cutover write-unavailability (PostgreSQL through PgBouncer, physical and logical; MySQL), base copy
+## (physical and logical) against pg_basebackup and pg_dump, orchestration overhead; writes
+## bench/results/latest.json and latest.md.
 ## BENCH_ARGS="--only cutover --runs 3" runs a part (see --help).
 bench: deps sid-root
 	$(MVN) -q -pl bench -am package -DskipTests

@@ -277,6 +277,9 @@ final class BaseCopyBench implements Benchmark {
           every 2 s until every table is ready, then the other indexes, foreign keys and triggers built
           after the sync. pgbench's indexes are all primary keys, so here every index is maintained row by
           row during the initial copy and nothing is left to build after it. Wall time of the whole step.
+          It copies the databases' tables, not the cluster's files (no WAL, no free space in pages). Preflight
+          is not run, as for the physical variant; for a whole migration it would refuse this database, whose
+          pgbench_history has neither a primary key nor a replica identity (the copy moves its rows all the same).
 
         Load averages (1, 5, 15 min) before and after: %s and %s; the lab hosts share the machine's 2 cores and disk
         with whatever else runs on it.

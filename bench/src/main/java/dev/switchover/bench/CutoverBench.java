@@ -65,6 +65,7 @@ final class CutoverBench implements Benchmark {
     private ObjectNode engine(BenchContext ctx, CutoverLab lab) {
         ObjectNode out = JSON.createObjectNode();
         out.put("method", lab.method());
+        out.put("loadAverageBefore", LoadAverage.now());
         List<CutoverFigures> runs = new ArrayList<>();
         CutoverRun cutover = new CutoverRun(lab, ctx.say());
         for (int i = 1; i <= ctx.runs(); i++) {
@@ -110,6 +111,7 @@ final class CutoverBench implements Benchmark {
                     .toList();
             if (!xs.isEmpty()) steps.put(p.name(), Stats.round(Stats.median(xs)));
         }
+        out.put("loadAverageAfter", LoadAverage.now());
         ArrayNode perRun = out.putArray("perRun");
         runs.forEach(r -> perRun.add(JSON.valueToTree(r)));
         return out;
@@ -187,6 +189,17 @@ final class CutoverBench implements Benchmark {
                             .append("\n");
                 }
             }
+        }
+        for (String e : engines) {
+            JsonNode s = section.get(e);
+            if (s.has("loadAverageBefore"))
+                md.append("- ")
+                        .append(e)
+                        .append(": load averages (1, 5, 15 min) before and after its runs ")
+                        .append(s.path("loadAverageBefore").asText())
+                        .append(" and ")
+                        .append(s.path("loadAverageAfter").asText())
+                        .append("\n");
         }
         md.append("\nMethod: ").append(section.path("method").asText());
         for (String e : engines) {
