@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * switchover's base copy against the same copy by hand ({@code pg_basebackup}) and against
- * {@code pg_dump | pg_restore}, on the same hosts and data, with and without a bandwidth limit on
- * the target's link. Target (reported, not asserted): hand time over ours at least 0.95.
+ * switchover's base copy against the same copy by hand ({@code pg_basebackup}), against
+ * {@code pg_dump | pg_restore} and against switchover's own logical method, on the same hosts and
+ * data, with and without a bandwidth limit on the target's link. Target (reported, not asserted):
+ * hand time over ours at least 0.95.
  */
 final class BaseCopyBench implements Benchmark {
     /**
