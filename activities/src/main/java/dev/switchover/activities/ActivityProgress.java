@@ -38,6 +38,11 @@ final class ActivityProgress implements Progress {
     }
 
     @Override
+    public void reached(String stage) {
+        context.heartbeat(stage);
+    }
+
+    @Override
     public void report(CopyProgress progress) {
         context.heartbeat(progress);
         watcher.accept(progress);

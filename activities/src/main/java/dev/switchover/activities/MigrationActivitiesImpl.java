@@ -155,12 +155,14 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
 
     @Override
     public SyncProof verifySync(MigrationSpec spec, FrozenSource frozen) {
-        return engine(spec).verifySync(spec, frozen, new ActivityProgress());
+        // Heartbeats between its polls too: the logical method compares the schemas and sets the
+        // sequences first, which on a loaded machine outlasted the heartbeat timeout.
+        return Heartbeats.around(() -> engine(spec).verifySync(spec, frozen, new ActivityProgress()));
     }
 
     @Override
     public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-        return Heartbeats.around(() -> engine(spec).promote(spec, frozen));
+        return Heartbeats.around(() -> engine(spec).promote(spec, frozen, new ActivityProgress()));
     }
 
     @Override

@@ -36,6 +36,11 @@ public interface DatabaseEngine {
 
     PromotionResult promote(MigrationSpec spec, FrozenSource frozen);
 
+    /** {@link #promote(MigrationSpec, FrozenSource)}, saying by heartbeat which of its stages it has passed. */
+    default PromotionResult promote(MigrationSpec spec, FrozenSource frozen, Progress progress) {
+        return promote(spec, frozen);
+    }
+
     /** Whether the target takes writes now, asked of the target itself (an abort during promotion needs the truth). */
     boolean targetPromoted(MigrationSpec spec);
 

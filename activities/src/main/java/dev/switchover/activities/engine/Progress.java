@@ -10,6 +10,14 @@ public interface Progress {
     /** Heartbeat with progress, also passed on to the workflow's status now and then. */
     void report(CopyProgress progress);
 
+    /**
+     * Heartbeat naming the stage a step without byte progress has reached, which the pending
+     * activity's details show (and a test's crash point can stop at).
+     */
+    default void reached(String stage) {
+        alive();
+    }
+
     Progress NONE = new Progress() {
         @Override
         public void alive() {}

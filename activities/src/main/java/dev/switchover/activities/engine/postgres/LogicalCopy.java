@@ -30,12 +30,14 @@ final class LogicalCopy {
     private final LogicalSchema schema;
     private final LogicalSubscriptions subscriptions;
     private final LogicalTargetClosing closing;
+    private final PromotionMarker marker;
 
     LogicalCopy(PgLogins logins) {
         this.logins = logins;
         this.schema = new LogicalSchema(logins);
         this.subscriptions = new LogicalSubscriptions(logins);
         this.closing = new LogicalTargetClosing(logins);
+        this.marker = new PromotionMarker(logins);
     }
 
     BaseCopyResult baseCopy(MigrationSpec spec, Progress progress) {
@@ -51,13 +53,14 @@ final class LogicalCopy {
         if (sourceId.equals(cluster.completeCopyOf()) && allSubscribed(spec, databases) && slotsKept(spec, databases)) {
             // A re-run after a rollback, which disabled them: they stream again from where they were.
             closing.close(spec);
+            marker.clear(spec);
             for (String db : databases) subscriptions.enable(spec, db);
             return new BaseCopyResult(0, 0, true, METHOD);
         }
-        // A complete copy whose slots a rollback dropped is ours too: copied again, as it cannot catch up.
-        boolean ours = sourceId.equals(cluster.unfinishedCopyOf()) || sourceId.equals(cluster.completeCopyOf());
+        boolean ours = ownCopy(spec, sourceId, cluster, marker);
         guard(spec, databases, ours);
         cluster.markUnfinished(sourceId);
+        marker.clear(spec);
         Instant started = Instant.now();
         // Before the roles arrive: none of them may log in to the target until promotion.
         closing.close(spec);
@@ -68,7 +71,9 @@ final class LogicalCopy {
             String file = schema.dump(spec, bindir, db);
             replace(spec, db, ours);
             schema.restoreBeforeData(spec, bindir, db, file);
+            progress.report(new CopyProgress(0, 0, "schema of " + db + " restored; subscribing"));
             subscriptions.create(spec, db);
+            progress.report(new CopyProgress(0, 0, db + " subscribed; its initial copy begins"));
             files.add(file);
         }
         LogicalSyncProgress sync = new LogicalSyncProgress(logins, spec, databases);
@@ -81,6 +86,18 @@ final class LogicalCopy {
         progress.report(new CopyProgress(bytes, bytes, "copied; every table streams from the source"));
         return new BaseCopyResult(
                 bytes, Duration.between(started, Instant.now()).toSeconds(), false, METHOD);
+    }
+
+    /**
+     * Whether the target's databases are this migration's own copy of this source, which a new
+     * attempt may replace: unfinished, or complete but never opened to clients (a rollback after
+     * the copy, whose slots it dropped, so it cannot catch up). Once promoted, the target is
+     * somebody's primary.
+     */
+    static boolean ownCopy(MigrationSpec spec, String sourceId, TargetCluster cluster, PromotionMarker marker) {
+        if (sourceId.equals(cluster.unfinishedCopyOf())) return true;
+        return sourceId.equals(cluster.completeCopyOf())
+                && !PromotionMarker.PROMOTED.strip().equals(marker.state(spec));
     }
 
     /** Whether the source still keeps each subscription's slot (a rollback drops them). */

@@ -42,6 +42,7 @@ final class LogicalPreflight {
         long sourceSize;
         List<String> databases;
         List<SettingChange> changes;
+        String sourceId;
         try (PgSession s = logins.source(spec)) {
             if ("t".equals(s.one("SELECT pg_is_in_recovery()"))) {
                 throw Failures.fatal(
@@ -51,6 +52,7 @@ final class LogicalPreflight {
             version = s.one("SHOW server_version");
             versionNum = Integer.parseInt(s.one("SHOW server_version_num"));
             sourceDir = s.one("SHOW data_directory");
+            sourceId = s.one("SELECT system_identifier::text FROM pg_control_system()");
             databases = LogicalNames.movedDatabases(spec, s);
             List<String> missing = new ArrayList<>(databases);
             missing.removeAll(LogicalNames.allDatabases(s));
@@ -93,7 +95,10 @@ final class LogicalPreflight {
         }
         checks.add(Check.ok("versions", "source " + version + ", target " + targetVersion));
 
-        checks.addAll(new LogicalReadiness(logins, spec, databases).check(String.valueOf(targetNum / 10000)));
+        // The marker needs no binaries; only its path, beside the data directory, is asked.
+        TargetCluster cluster = new TargetCluster(targetHost, spec, logins.targetDataDirectory(spec), null, logins);
+        boolean ownCopy = LogicalCopy.ownCopy(spec, sourceId, cluster, new PromotionMarker(logins));
+        checks.addAll(new LogicalReadiness(logins, spec, databases, ownCopy).check(String.valueOf(targetNum / 10000)));
 
         String targetDir = logins.targetDataDirectory(spec);
         long free = FreeSpace.at(targetHost, targetDir);

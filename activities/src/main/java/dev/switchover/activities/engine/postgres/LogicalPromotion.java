@@ -1,6 +1,6 @@
 package dev.switchover.activities.engine.postgres;
 
-import dev.switchover.activities.ssh.RemoteHost;
+import dev.switchover.activities.engine.Progress;
 import dev.switchover.workflows.Failures;
 import dev.switchover.workflows.activities.FrozenSource;
 import dev.switchover.workflows.activities.PromotionResult;
@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * The logical method's point of no return: on proof taken now (the source still fenced, and every
  * subscription confirmed the source's WAL to its end), the sequences are set once more, the
  * subscriptions dropped (their slots on the source with them, where it answers), and the target
- * opened to its clients. Its marker then says promoted, which a retry finds.
+ * opened to its clients. Its marker ({@link PromotionMarker}) says how far it got, which a retry
+ * finds.
  */
 final class LogicalPromotion {
     private static final Logger log = LoggerFactory.getLogger(PostgresLogicalEngine.class);
@@ -24,6 +25,7 @@ final class LogicalPromotion {
     private final LogicalSequences sequences;
     private final LogicalSubscriptions subscriptions;
     private final LogicalTargetClosing closing;
+    private final PromotionMarker marker;
 
     LogicalPromotion(PgLogins logins, LogicalCutover cutover, LogicalTargetClosing closing) {
         this.logins = logins;
@@ -31,18 +33,25 @@ final class LogicalPromotion {
         this.sequences = new LogicalSequences(logins);
         this.subscriptions = new LogicalSubscriptions(logins);
         this.closing = closing;
+        this.marker = new PromotionMarker(logins);
     }
 
-    PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-        if (targetPromoted(spec)) return already(spec);
+    PromotionResult promote(MigrationSpec spec, FrozenSource frozen, Progress progress) {
+        String state = marker.state(spec);
+        if (promoted(spec, state)) return already(spec);
         String sourceEnd;
         List<String> databases;
         try (PgSession s = sourceForProof(spec)) {
             sourceEnd = SourceFence.prove(s, spec, spec.source().address());
             databases = LogicalNames.movedDatabases(spec, s);
         }
-        cutover.awaitConfirmed(spec, databases, sourceEnd, dev.switchover.activities.engine.Progress.NONE);
-        return finish(spec, databases, "every subscription confirmed the fenced source's end " + sourceEnd);
+        // An attempt cut short after its proof dropped some subscriptions, and their slots with them:
+        // those were proved then, and the source has been fenced since (proved again just now); the
+        // ones still there prove it now.
+        List<String> subscribed = state == null ? databases : databasesOnTarget(spec);
+        if (!subscribed.isEmpty()) cutover.awaitConfirmed(spec, subscribed, sourceEnd, Progress.NONE);
+        return finish(
+                spec, databases, "every subscription confirmed the fenced source's end " + sourceEnd, progress, state);
     }
 
     /**
@@ -50,18 +59,24 @@ final class LogicalPromotion {
      * freeze's final position when VerifySync ran, and nobody can say what the source did after it
      * was last seen fenced.
      */
-    PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
-        if (targetPromoted(spec)) return already(spec);
+    PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen, Progress progress) {
+        String state = marker.state(spec);
+        if (promoted(spec, state)) return already(spec);
         List<String> databases = databasesOnTarget(spec);
         return finish(
                 spec,
                 databases,
                 "promoted without the source's proof at the freeze's final position " + frozen.finalPosition()
-                        + "; the old source " + spec.source().address() + " must never serve as a primary again");
+                        + "; the old source " + spec.source().address() + " must never serve as a primary again",
+                progress,
+                state);
     }
 
-    private PromotionResult finish(MigrationSpec spec, List<String> databases, String proof) {
+    /** {@code state}: the marker's as this attempt found it. */
+    private PromotionResult finish(
+            MigrationSpec spec, List<String> databases, String proof, Progress progress, String state) {
         int set = sequences.copyIfReachable(spec, databases);
+        if (state == null) marker.mark(spec, PromotionMarker.PROMOTING);
         List<String> left = new ArrayList<>();
         for (String db : databases) {
             if (subscriptions.exists(spec, db)) {
@@ -69,7 +84,8 @@ final class LogicalPromotion {
                 if (!slot.isEmpty()) left.add(slot);
             }
         }
-        markPromoted(spec);
+        progress.reached("subscriptions dropped; opening the target to its clients");
+        marker.mark(spec, PromotionMarker.PROMOTED);
         closing.open(spec);
         String position;
         try (PgSession t = logins.target(spec, "postgres")) {
@@ -88,7 +104,11 @@ final class LogicalPromotion {
 
     /** Promoted: this migration's marker says so, and the target is open. */
     boolean targetPromoted(MigrationSpec spec) {
-        return ("promoted " + spec.name()).equals(marker(spec)) && !closing.isClosed(spec);
+        return promoted(spec, marker.state(spec));
+    }
+
+    private boolean promoted(MigrationSpec spec, String state) {
+        return PromotionMarker.PROMOTED.strip().equals(state) && !closing.isClosed(spec);
     }
 
     private PromotionResult already(MigrationSpec spec) {
@@ -124,19 +144,5 @@ final class LogicalPromotion {
                     .map(r -> r.get(0))
                     .toList();
         }
-    }
-
-    private String markerPath(MigrationSpec spec) {
-        String dir = logins.targetDataDirectory(spec);
-        return dir.substring(0, dir.lastIndexOf('/') + 1) + ".switchover-promoted-" + spec.name();
-    }
-
-    private void markPromoted(MigrationSpec spec) {
-        logins.ssh(spec.target()).writeFile(markerPath(spec), "promoted " + spec.name() + "\n", "0644", null);
-    }
-
-    private String marker(MigrationSpec spec) {
-        RemoteHost host = logins.ssh(spec.target());
-        return host.exists(markerPath(spec)) ? host.readFile(markerPath(spec)).strip() : null;
     }
 }

@@ -40,6 +40,8 @@ final class LogicalReadiness {
     private final PgLogins logins;
     private final MigrationSpec spec;
     private final List<String> databases;
+    /** The target's databases are this migration's own unfinished or unpromoted copy: a new attempt replaces them. */
+    private final boolean ownCopy;
 
     private final List<String> withoutIdentity = new ArrayList<>();
     private final Map<String, String> largeObjects = new LinkedHashMap<>();
@@ -49,10 +51,11 @@ final class LogicalReadiness {
     private final List<String> unlogged = new ArrayList<>();
     private final List<String> matviews = new ArrayList<>();
 
-    LogicalReadiness(PgLogins logins, MigrationSpec spec, List<String> databases) {
+    LogicalReadiness(PgLogins logins, MigrationSpec spec, List<String> databases, boolean ownCopy) {
         this.logins = logins;
         this.spec = spec;
         this.databases = databases;
+        this.ownCopy = ownCopy;
     }
 
     /** Refuses what cannot move; returns the checks passed and the warnings. */
@@ -142,9 +145,11 @@ final class LogicalReadiness {
 
     /**
      * A database of the same name on the target is refused if it holds tables: the copy writes
-     * into empty databases only. One without tables is this migration's unfinished copy, or empty.
+     * into empty databases only, or over this migration's own copy (started again after a
+     * rollback, say, once a change of schema is repeated on the target).
      */
     private void refuseTargetData() {
+        if (ownCopy) return;
         List<String> present;
         try (PgSession t = logins.target(spec, "postgres")) {
             present = column(t.rows("SELECT datname FROM pg_database WHERE datallowconn"));

@@ -1,6 +1,9 @@
 package dev.switchover.activities.engine.postgres;
 
+import dev.switchover.activities.engine.Pause;
 import dev.switchover.workflows.spec.MigrationSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -11,6 +14,9 @@ import java.util.List;
  */
 final class LogicalSubscriptions {
     private final PgLogins logins;
+
+    /** How long a slot's walsender may take to end once its subscription is gone. */
+    private static final Duration SLOT_RELEASE = Duration.ofSeconds(30);
 
     LogicalSubscriptions(PgLogins logins) {
         this.logins = logins;
@@ -67,7 +73,12 @@ final class LogicalSubscriptions {
      */
     String drop(MigrationSpec spec, String database) {
         String sub = PgSession.ident(LogicalNames.subscription(spec));
+        String oid;
         try (PgSession t = logins.target(spec, database)) {
+            oid = t.one(
+                    "SELECT oid::text FROM pg_subscription WHERE subname = ? AND subdbid = (SELECT oid FROM pg_database"
+                            + " WHERE datname = current_database())",
+                    LogicalNames.subscription(spec));
             for (String sql : List.of(
                     "ALTER SUBSCRIPTION " + sub + " DISABLE",
                     "ALTER SUBSCRIPTION " + sub + " SET (slot_name = NONE)",
@@ -77,12 +88,44 @@ final class LogicalSubscriptions {
         }
         String slot = LogicalNames.slot(spec, database);
         try (PgSession s = logins.sourceAfterFreeze(spec, "source")) {
-            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?", slot);
+            dropSlots(s, slot, oid);
             return "";
         } catch (RuntimeException e) {
             if (!PgSession.unreachable(e)) throw e;
             return "the slot " + slot + " could not be dropped on the unreachable source "
                     + spec.source().address();
+        }
+    }
+
+    /**
+     * Drops on the source the subscription's slot and the slots its table copies made
+     * ({@code pg_<subscription oid>_sync_<table oid>_<target's system id>}), which a subscription
+     * dropped mid-copy without its slot leaves behind, each holding the source's WAL for good.
+     * Their walsenders may still be ending, the subscription just disabled: they are ended first,
+     * as a slot in use cannot be dropped.
+     */
+    private static void dropSlots(PgSession source, String slot, String subscriptionOid) {
+        String ours = "(slot_name = ? OR slot_name LIKE ?)";
+        String copies = "pg\\_" + (subscriptionOid == null ? "none" : subscriptionOid) + "\\_sync\\_%";
+        Instant until = Instant.now().plus(SLOT_RELEASE);
+        while (true) {
+            source.execute(
+                    "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE " + ours
+                            + " AND active_pid IS NOT NULL",
+                    slot,
+                    copies);
+            source.execute(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE " + ours
+                            + " AND NOT active",
+                    slot,
+                    copies);
+            String left = source.one("SELECT count(*) FROM pg_replication_slots WHERE " + ours, slot, copies);
+            if ("0".equals(left)) return;
+            if (Instant.now().isAfter(until)) {
+                throw new IllegalStateException(left + " replication slots of " + slot + " are still in use on the"
+                        + " source after " + SLOT_RELEASE.toSeconds() + " s (pg_replication_slots.active_pid)");
+            }
+            Pause.sleep(Duration.ofMillis(200));
         }
     }
 

@@ -104,7 +104,12 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
 
     @Override
     public PromotionResult promote(MigrationSpec spec, FrozenSource frozen) {
-        return promotion.promote(spec, frozen);
+        return promotion.promote(spec, frozen, Progress.NONE);
+    }
+
+    @Override
+    public PromotionResult promote(MigrationSpec spec, FrozenSource frozen, Progress progress) {
+        return promotion.promote(spec, frozen, progress);
     }
 
     @Override
@@ -114,7 +119,7 @@ public final class PostgresLogicalEngine implements DatabaseEngine {
 
     @Override
     public PromotionResult promoteWithoutSource(MigrationSpec spec, FrozenSource frozen) {
-        return promotion.promoteWithoutSource(spec, frozen);
+        return promotion.promoteWithoutSource(spec, frozen, Progress.NONE);
     }
 
     @Override
