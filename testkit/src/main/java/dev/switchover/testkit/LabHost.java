@@ -10,7 +10,7 @@ import static dev.switchover.testkit.LabFlavor.POSTGRES18;
  * Every lab host of the tests, the bench and the demo, with its address in 198.18.0.0/24: the one
  * place an address is written. Scenarios that run side by side (the modules' IT classes, the crash
  * matrices' lanes) each have hosts of their own, because two runs on one host corrupt each other;
- * a new scenario takes a free address here (free today: .162-.168, .201-.209, .221-.229,
+ * a new scenario takes a free address here (free today: .162-.168, .203-.209, .221-.229,
  * .251-.254), and LabHostTest keeps names and addresses apart. Hosts that share an address (the bench's PostgreSQL and
  * MySQL pairs) are never up at once.
  */
@@ -57,6 +57,9 @@ public enum LabHost {
     LGT("lgt", 45, POSTGRES17),
     LCS("lcs", 46, POSTGRES15),
     LCT("lct", 47, POSTGRES17),
+    // The logical method's crash points and its change of schema through the whole workflow (worker).
+    LXS("lxs", 201, POSTGRES15),
+    LXT("lxt", 202, POSTGRES17),
     MYS("mys", 111, MYSQL),
     MYT("myt", 112, MYSQL),
     MDS("mds", 121, MARIADB),

@@ -71,7 +71,8 @@ final class CrashPointInterceptor extends WorkerInterceptorBase {
 
         @Override
         public <V> void heartbeat(V details) {
-            if (seen.incrementAndGet() >= point.occurrence()) reach(getInfo().getAttempt());
+            if (point.counts(details) && seen.incrementAndGet() >= point.occurrence())
+                reach(getInfo().getAttempt());
             super.heartbeat(details);
         }
     }

@@ -549,16 +549,19 @@ final class LabMigration implements AutoCloseable {
      */
     OneWriterSampler sampleOneWriter() throws Exception {
         if (engine != Engine.POSTGRESQL) return sampleOneWriterOnMysql();
-        for (String host : List.of(hosts.source(), hosts.target())) {
+        for (LabHost host : List.of(hosts.sourceHost(), hosts.targetHost())) {
+            // Debian's cluster "main" of the host's major version (postgres15, postgres17, ...).
+            String major = host.flavor().id().replaceAll("\\D", "");
+            String hba = "/etc/postgresql/" + major + "/main/pg_hba.conf";
             Lab.run(
                     "exec",
-                    host,
+                    host.hostName(),
                     "sh",
                     "-c",
-                    "grep -q '^host all probe_app,probe_dba' /etc/postgresql/15/main/pg_hba.conf"
+                    "grep -q '^host all probe_app,probe_dba' " + hba
                             + " || echo 'host all probe_app,probe_dba " + LabHost.CLIENT_ADDRESS
                             + "/32 scram-sha-256'"
-                            + " >> /etc/postgresql/15/main/pg_hba.conf; pg_ctlcluster 15 main reload");
+                            + " >> " + hba + "; pg_ctlcluster " + major + " main reload");
         }
         try (Connection c = connect(hosts.sourceAddress());
                 Statement st = c.createStatement()) {
