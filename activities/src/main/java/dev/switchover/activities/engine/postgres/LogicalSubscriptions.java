@@ -74,11 +74,13 @@ final class LogicalSubscriptions {
     String drop(MigrationSpec spec, String database) {
         String sub = PgSession.ident(LogicalNames.subscription(spec));
         String oid;
+        String targetId;
         try (PgSession t = logins.target(spec, database)) {
             oid = t.one(
                     "SELECT oid::text FROM pg_subscription WHERE subname = ? AND subdbid = (SELECT oid FROM pg_database"
                             + " WHERE datname = current_database())",
                     LogicalNames.subscription(spec));
+            targetId = t.one("SELECT system_identifier::text FROM pg_control_system()");
             for (String sql : List.of(
                     "ALTER SUBSCRIPTION " + sub + " DISABLE",
                     "ALTER SUBSCRIPTION " + sub + " SET (slot_name = NONE)",
@@ -88,7 +90,7 @@ final class LogicalSubscriptions {
         }
         String slot = LogicalNames.slot(spec, database);
         try (PgSession s = logins.sourceAfterFreeze(spec, "source")) {
-            dropSlots(s, slot, oid);
+            dropSlots(s, slot, oid, targetId);
             return "";
         } catch (RuntimeException e) {
             if (!PgSession.unreachable(e)) throw e;
@@ -102,11 +104,12 @@ final class LogicalSubscriptions {
      * ({@code pg_<subscription oid>_sync_<table oid>_<target's system id>}), which a subscription
      * dropped mid-copy without its slot leaves behind, each holding the source's WAL for good.
      * Their walsenders may still be ending, the subscription just disabled: they are ended first,
-     * as a slot in use cannot be dropped.
+     * as a slot in use cannot be dropped. The target's system id in the name keeps another
+     * subscriber's slots out (subscription oids repeat from cluster to cluster).
      */
-    private static void dropSlots(PgSession source, String slot, String subscriptionOid) {
+    private static void dropSlots(PgSession source, String slot, String subscriptionOid, String targetId) {
         String ours = "(slot_name = ? OR slot_name LIKE ?)";
-        String copies = "pg\\_" + (subscriptionOid == null ? "none" : subscriptionOid) + "\\_sync\\_%";
+        String copies = "pg\\_" + (subscriptionOid == null ? "none" : subscriptionOid) + "\\_sync\\_%\\_" + targetId;
         Instant until = Instant.now().plus(SLOT_RELEASE);
         while (true) {
             source.execute(
